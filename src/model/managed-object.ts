@@ -1,0 +1,57 @@
+/**
+ * Managed objects in the libopflex wire shape (MOSerializer): the same object is stored, served and
+ * sent, so field names follow the wire (`parent_subject`, `reference_uri`).
+ */
+
+export interface Reference {
+  subject: string;
+  reference_uri: string;
+}
+
+/** Property data as typed on the wire: strings, integers (bigint past 2^53), enum names, references, vectors. */
+export type PropertyData = string | number | bigint | boolean | Reference | PropertyData[];
+
+export interface Property {
+  name: string;
+  data: PropertyData;
+}
+
+export interface ManagedObject {
+  subject: string;
+  uri: string;
+  properties: Property[];
+  children: string[];
+  parent_subject?: string;
+  parent_uri?: string;
+  parent_relation?: string;
+}
+
+export function isReference(data: unknown): data is Reference {
+  return (
+    typeof data === 'object' &&
+    data !== null &&
+    !Array.isArray(data) &&
+    typeof (data as Reference).subject === 'string' &&
+    typeof (data as Reference).reference_uri === 'string'
+  );
+}
+
+export function property(mo: ManagedObject, name: string): PropertyData | undefined {
+  for (const p of mo.properties) if (p.name === name) return p.data;
+  return undefined;
+}
+
+/** Every reference an object's properties hold, scalar or inside vectors, in property order. */
+export function referencesOf(mo: ManagedObject): Reference[] {
+  const out: Reference[] = [];
+  const visit = (data: PropertyData): void => {
+    if (isReference(data)) out.push(data);
+    else if (Array.isArray(data)) for (const d of data) visit(d);
+  };
+  for (const p of mo.properties) visit(p.data);
+  return out;
+}
+
+export function cloneObject(mo: ManagedObject): ManagedObject {
+  return structuredClone(mo);
+}
