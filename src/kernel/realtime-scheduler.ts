@@ -1,0 +1,70 @@
+import { performance } from 'node:perf_hooks';
+import { EventQueue, type EventCallback } from './event-queue.ts';
+import type { Scheduler, TimerHandle } from './scheduler.ts';
+
+/**
+ * Real time for live emulation: the same queue as the simulation, driven by one Node timer armed for
+ * the earliest event. `timeScale` > 1 runs model timers faster than the wall clock (for demos and
+ * tests): model time = wall time x timeScale.
+ */
+export class RealtimeScheduler implements Scheduler {
+  private readonly queue = new EventQueue();
+  private readonly startWall = performance.now();
+  private timer: NodeJS.Timeout | undefined;
+  private armedFor = Infinity;
+  private stopped = false;
+  private current = 0;
+  private readonly advance = (t: number): void => {
+    this.current = t;
+  };
+
+  constructor(private readonly timeScale = 1) {
+    if (!(timeScale > 0)) throw new RangeError(`Time scale must be positive, got ${timeScale}`);
+  }
+
+  now(): number {
+    const wall = (performance.now() - this.startWall) * this.timeScale;
+    return wall > this.current ? wall : this.current;
+  }
+
+  after(delayMs: number, callback: EventCallback, arg?: unknown): TimerHandle {
+    return this.at(this.now() + Math.max(0, delayMs), callback, arg);
+  }
+
+  at(timeMs: number, callback: EventCallback, arg?: unknown): TimerHandle {
+    const handle = this.queue.push(Math.max(timeMs, this.current), callback, arg);
+    this.arm();
+    return handle;
+  }
+
+  cancel(handle: TimerHandle | undefined): void {
+    if (handle !== undefined) this.queue.cancel(handle);
+  }
+
+  /** Stops firing timers; pending ones are dropped. */
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.queue.clear();
+  }
+
+  private arm(): void {
+    if (this.stopped) return;
+    const next = this.queue.peekTime();
+    if (next === Infinity || next >= this.armedFor) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.armedFor = next;
+    const waitMs = Math.max(0, (next - this.now()) / this.timeScale);
+    this.timer = setTimeout(this.fire, waitMs);
+  }
+
+  private readonly fire = (): void => {
+    this.timer = undefined;
+    this.armedFor = Infinity;
+    const now = this.now();
+    let budget = 100_000;
+    while (!this.stopped && budget-- > 0 && this.queue.peekTime() <= now) this.queue.popAndRun(this.advance);
+    this.arm();
+  };
+}
