@@ -1,0 +1,351 @@
+/**
+ * The agent's resolution engine (libopflex engine/Processor.cpp, simplified to what the twin needs):
+ * every reference to a policy object is counted and resolved; received objects' references chain
+ * further resolves; an object nobody references is unresolved after a short delay. Local endpoints
+ * are declared once their EPG's bridge and routing domains are known. Unanswered requests are
+ * retried with doubling backoff; answered ones are refreshed at a random point in [prr/3, prr/2].
+ */
+import type { RandomStream } from '../kernel/random.ts';
+import type { Scheduler, TimerHandle } from '../kernel/scheduler.ts';
+import type { Trace } from '../kernel/trace.ts';
+import { property, referencesOf, type ManagedObject } from '../model/managed-object.ts';
+import { ObjectStore } from '../model/object-store.ts';
+import { childUri, buildUri } from '../model/uri.ts';
+import type { PolicyUpdateItem, RpcErrorReply, RpcResult } from './message.ts';
+
+export interface LocalEndpoint {
+  uuid: string;
+  mac: string;
+  ip: string;
+  epgUri: string;
+  interfaceName: string;
+  /** The pod's name, for traces. */
+  name: string;
+}
+
+export interface ProcessorTimers {
+  prrS: number;
+  retryDelayS: number;
+  /** Delay before an unreferenced object is unresolved (libopflex: 250 ms). */
+  gcDelayMs: number;
+}
+
+/** Sends one request to every ready peer that has the role; returns how many peers it went to. */
+export type Broadcast = (
+  role: 'policy_repository' | 'endpoint_registry',
+  method: string,
+  params: unknown[],
+  onReply?: (reply: RpcResult | RpcErrorReply) => void,
+) => number;
+
+interface ResolveState {
+  subject: string;
+  uri: string;
+  refs: number;
+  resolved: boolean;
+  attempt: number;
+  retryTimer: TimerHandle | undefined;
+  refreshTimer: TimerHandle | undefined;
+  gcTimer: TimerHandle | undefined;
+}
+
+interface DeclaredEndpoint {
+  endpoint: LocalEndpoint;
+  objects: ManagedObject[][];
+  refreshTimer: TimerHandle | undefined;
+}
+
+const MAX_RETRY_EXPONENT = 16;
+
+export class AgentProcessor {
+  readonly store = new ObjectStore();
+  private readonly resolves = new Map<string, ResolveState>();
+  private readonly refsFrom = new Map<string, string[]>();
+  private readonly waiting = new Map<string, LocalEndpoint>();
+  private readonly declared = new Map<string, DeclaredEndpoint>();
+
+  constructor(
+    private readonly actor: string,
+    private readonly scheduler: Scheduler,
+    private readonly trace: Trace,
+    private readonly random: RandomStream,
+    private readonly timers: ProcessorTimers,
+    private readonly broadcast: Broadcast,
+  ) {}
+
+  /** Objects referenced and resolved. */
+  get resolvedCount(): number {
+    let n = 0;
+    for (const s of this.resolves.values()) if (s.resolved) n++;
+    return n;
+  }
+
+  /** Every URI the agent currently wants, resolved or not. */
+  wantedUris(): string[] {
+    return [...this.resolves.keys()];
+  }
+
+  isResolved(uri: string): boolean {
+    return this.resolves.get(uri)?.resolved === true;
+  }
+
+  declaredEndpoints(): LocalEndpoint[] {
+    return [...this.declared.values()].map((d) => d.endpoint);
+  }
+
+  addReference(subject: string, uri: string): void {
+    let state = this.resolves.get(uri);
+    if (state) {
+      state.refs++;
+      if (state.gcTimer !== undefined) {
+        this.scheduler.cancel(state.gcTimer);
+        state.gcTimer = undefined;
+      }
+      return;
+    }
+    state = { subject, uri, refs: 1, resolved: false, attempt: 0, retryTimer: undefined, refreshTimer: undefined, gcTimer: undefined };
+    this.resolves.set(uri, state);
+    this.sendResolve(state);
+  }
+
+  removeReference(uri: string): void {
+    const state = this.resolves.get(uri);
+    if (!state || state.refs === 0) return;
+    state.refs--;
+    if (state.refs === 0 && state.gcTimer === undefined) state.gcTimer = this.scheduler.after(this.timers.gcDelayMs, this.collect, state);
+  }
+
+  addEndpoint(endpoint: LocalEndpoint): void {
+    this.waiting.set(endpoint.uuid, endpoint);
+    this.addReference('GbpEpGroup', endpoint.epgUri);
+    this.declareReady();
+  }
+
+  removeEndpoint(uuid: string): void {
+    const waiting = this.waiting.get(uuid);
+    if (waiting) {
+      this.waiting.delete(uuid);
+      this.removeReference(waiting.epgUri);
+      return;
+    }
+    const declared = this.declared.get(uuid);
+    if (!declared) return;
+    this.declared.delete(uuid);
+    this.scheduler.cancel(declared.refreshTimer);
+    for (const objects of declared.objects) {
+      this.broadcast('endpoint_registry', 'endpoint_undeclare', [{ subject: objects[0]!.subject, endpoint_uri: objects[0]!.uri }]);
+    }
+    this.removeReference(declared.endpoint.epgUri);
+  }
+
+  /** A peer became ready: send it (and, as the reference agent does, every ready peer) the whole set. */
+  resendAll(): void {
+    for (const state of this.resolves.values()) if (state.refs > 0) this.sendResolve(state);
+    for (const d of this.declared.values()) this.sendDeclare(d);
+  }
+
+  /** A policy_update from a peer (the agent never replies to it). */
+  applyUpdate(item: PolicyUpdateItem, onDeleted: (subject: string, uri: string) => void): void {
+    for (const mo of item.replace ?? []) this.store.replace(mo);
+    for (const mo of item.merge_children ?? []) this.store.mergeChildren(mo);
+    for (const d of item.delete ?? []) {
+      const existed = this.store.delete(d.uri);
+      const state = this.resolves.get(d.uri);
+      if (state) {
+        state.resolved = false;
+        this.scheduler.cancel(state.refreshTimer);
+        state.refreshTimer = undefined;
+      }
+      if (existed) {
+        this.trace.emit(this.actor, 'policy-deleted', { subject: d.subject, uri: d.uri });
+        onDeleted(d.subject, d.uri);
+      }
+    }
+    for (const mo of [...(item.replace ?? []), ...(item.merge_children ?? [])]) {
+      if (this.resolves.has(mo.uri)) this.updateReferences(mo.uri);
+    }
+    this.declareReady();
+  }
+
+  private sendResolve(state: ResolveState): void {
+    const params = [{ subject: state.subject, policy_uri: state.uri, prr: this.timers.prrS }];
+    this.broadcast('policy_repository', 'policy_resolve', params, (reply) => this.onResolveReply(state, reply));
+    this.scheduler.cancel(state.retryTimer);
+    state.retryTimer = undefined;
+    if (!state.resolved) {
+      const base = this.timers.retryDelayS * 1000 * 2 ** Math.min(state.attempt, MAX_RETRY_EXPONENT);
+      const delay = Math.min(base * this.random.uniform(0.9, 1.1), (this.timers.prrS * 1000) / 2);
+      state.retryTimer = this.scheduler.after(delay, this.retry, state);
+    }
+  }
+
+  private readonly retry = (state: ResolveState): void => {
+    state.retryTimer = undefined;
+    if (state.resolved || this.resolves.get(state.uri) !== state) return;
+    state.attempt++;
+    this.trace.emit(this.actor, 'policy-resolve-retry', { uri: state.uri, attempt: state.attempt });
+    this.sendResolve(state);
+  };
+
+  private onResolveReply(state: ResolveState, reply: RpcResult | RpcErrorReply): void {
+    if (this.resolves.get(state.uri) !== state) return;
+    if (reply.kind === 'error') {
+      this.trace.emit(this.actor, 'policy-resolve-failed', { uri: state.uri, code: reply.error.code });
+      return;
+    }
+    const policy = (reply.result as { policy?: unknown } | undefined)?.policy;
+    if (!Array.isArray(policy) || policy.length === 0) return;
+    for (const mo of policy as ManagedObject[]) this.store.replace(mo);
+    const first = !state.resolved;
+    state.resolved = true;
+    state.attempt = 0;
+    this.scheduler.cancel(state.retryTimer);
+    state.retryTimer = undefined;
+    if (state.refreshTimer === undefined) {
+      const prrMs = this.timers.prrS * 1000;
+      state.refreshTimer = this.scheduler.after(this.random.uniform(prrMs / 3, prrMs / 2), this.refresh, state);
+    }
+    if (first) this.trace.emit(this.actor, 'policy-resolved', { subject: state.subject, uri: state.uri });
+    this.updateReferences(state.uri);
+    if (first) this.declareReady();
+  }
+
+  private readonly refresh = (state: ResolveState): void => {
+    state.refreshTimer = undefined;
+    if (this.resolves.get(state.uri) !== state || state.refs === 0) return;
+    this.sendResolve(state);
+    const prrMs = this.timers.prrS * 1000;
+    state.refreshTimer = this.scheduler.after(this.random.uniform(prrMs / 3, prrMs / 2), this.refresh, state);
+  };
+
+  private updateReferences(uri: string): void {
+    const now: string[] = [];
+    const subjects = new Map<string, string>();
+    for (const mo of this.store.subtree(uri)) {
+      for (const ref of referencesOf(mo)) {
+        if (!subjects.has(ref.reference_uri)) {
+          subjects.set(ref.reference_uri, ref.subject);
+          now.push(ref.reference_uri);
+        }
+      }
+    }
+    const before = this.refsFrom.get(uri) ?? [];
+    const beforeSet = new Set(before);
+    const nowSet = new Set(now);
+    this.refsFrom.set(uri, now);
+    for (const target of now) if (!beforeSet.has(target)) this.addReference(subjects.get(target)!, target);
+    for (const target of before) if (!nowSet.has(target)) this.removeReference(target);
+  }
+
+  private readonly collect = (state: ResolveState): void => {
+    state.gcTimer = undefined;
+    if (state.refs > 0 || this.resolves.get(state.uri) !== state) return;
+    this.resolves.delete(state.uri);
+    this.scheduler.cancel(state.retryTimer);
+    this.scheduler.cancel(state.refreshTimer);
+    this.broadcast('policy_repository', 'policy_unresolve', [{ subject: state.subject, policy_uri: state.uri }]);
+    this.trace.emit(this.actor, 'policy-unresolved', { uri: state.uri });
+    const targets = this.refsFrom.get(state.uri) ?? [];
+    this.refsFrom.delete(state.uri);
+    this.store.deleteRecursive(state.uri);
+    for (const t of targets) this.removeReference(t);
+  };
+
+  // ---- Endpoints ------------------------------------------------------------------------------
+
+  /** The bridge and routing domain URIs an EPG's network chain leads to, when all are known. */
+  networkOf(epgUri: string): { bd: string; rd: string } | undefined {
+    let uri = this.targetOf(childUri(epgUri, 'GbpEpGroupToNetworkRSrc'));
+    let bd: string | undefined;
+    for (let hops = 0; uri && hops < 4; hops++) {
+      const mo = this.store.get(uri);
+      if (!mo) return undefined;
+      if (mo.subject === 'GbpFloodDomain') uri = this.targetOf(childUri(uri, 'GbpFloodDomainToNetworkRSrc'));
+      else if (mo.subject === 'GbpBridgeDomain') {
+        bd = uri;
+        uri = this.targetOf(childUri(uri, 'GbpBridgeDomainToNetworkRSrc'));
+      } else if (mo.subject === 'GbpRoutingDomain') return bd ? { bd, rd: uri } : undefined;
+      else return undefined;
+    }
+    return undefined;
+  }
+
+  private targetOf(relationUri: string): string | undefined {
+    const rel = this.store.get(relationUri);
+    const target = rel ? property(rel, 'target') : undefined;
+    return target && typeof target === 'object' && 'reference_uri' in target ? target.reference_uri : undefined;
+  }
+
+  private declareReady(): void {
+    if (this.waiting.size === 0) return;
+    for (const [uuid, endpoint] of this.waiting) {
+      const network = this.networkOf(endpoint.epgUri);
+      if (!network) continue;
+      this.waiting.delete(uuid);
+      const declared: DeclaredEndpoint = { endpoint, objects: endpointObjects(endpoint, network), refreshTimer: undefined };
+      this.declared.set(uuid, declared);
+      this.sendDeclare(declared);
+      this.trace.emit(this.actor, 'endpoint-ready', { endpoint: endpoint.name, ip: endpoint.ip });
+    }
+  }
+
+  private sendDeclare(d: DeclaredEndpoint): void {
+    for (const objects of d.objects) this.broadcast('endpoint_registry', 'endpoint_declare', [{ endpoint: objects, prr: this.timers.prrS }]);
+    if (d.refreshTimer === undefined) {
+      const prrMs = this.timers.prrS * 1000;
+      d.refreshTimer = this.scheduler.after(this.random.uniform(prrMs / 3, prrMs / 2), this.refreshDeclare, d);
+    }
+  }
+
+  private readonly refreshDeclare = (d: DeclaredEndpoint): void => {
+    d.refreshTimer = undefined;
+    if (this.declared.get(d.endpoint.uuid) === d) this.sendDeclare(d);
+  };
+}
+
+/** EprL2Ep (with its attribute set) and EprL3Ep for one endpoint, as the reference agent declares them. */
+export function endpointObjects(ep: LocalEndpoint, network: { bd: string; rd: string }): ManagedObject[][] {
+  const l2Uri = buildUri(['EprL2Universe'], ['EprL2Ep', network.bd, ep.mac]);
+  const attrUri = childUri(l2Uri, 'GbpeReportedEpAttributeSet');
+  const l2: ManagedObject = {
+    subject: 'EprL2Ep',
+    uri: l2Uri,
+    properties: [
+      { name: 'uuid', data: ep.uuid },
+      { name: 'mac', data: ep.mac },
+      { name: 'interfaceName', data: ep.interfaceName },
+      { name: 'group', data: ep.epgUri },
+      { name: 'context', data: network.bd },
+    ],
+    children: [attrUri],
+    parent_subject: 'EprL2Universe',
+    parent_uri: '/EprL2Universe/',
+    parent_relation: 'EprL2Ep',
+  };
+  const attrs: ManagedObject = {
+    subject: 'GbpeReportedEpAttributeSet',
+    uri: attrUri,
+    properties: [],
+    children: [],
+    parent_subject: 'EprL2Ep',
+    parent_uri: l2Uri,
+    parent_relation: 'GbpeReportedEpAttributeSet',
+  };
+  const l3Uri = buildUri(['EprL3Universe'], ['EprL3Ep', network.rd, ep.ip]);
+  const l3: ManagedObject = {
+    subject: 'EprL3Ep',
+    uri: l3Uri,
+    properties: [
+      { name: 'uuid', data: ep.uuid },
+      { name: 'mac', data: ep.mac },
+      { name: 'ip', data: ep.ip },
+      { name: 'group', data: ep.epgUri },
+      { name: 'context', data: network.rd },
+    ],
+    children: [],
+    parent_subject: 'EprL3Universe',
+    parent_uri: '/EprL3Universe/',
+    parent_relation: 'EprL3Ep',
+  };
+  return [[l2, attrs], [l3]];
+}

@@ -1,0 +1,346 @@
+/**
+ * The opflex-agent's connection side (libopflex OpflexPool / OpflexPEHandler), as observed in
+ * reference/agent-reset-observed.md: identity first on every connection; the identity reply's peer
+ * list is followed (listed peers are added and connected, a connection not listed is closed for
+ * good); health is DOWN / DEGRADED / HEALTHY over the pool; a lost connection is retried, one
+ * queued peer per pacing tick; a learned peer that keeps failing is given up and the configured
+ * peers are re-added; a PlatformConfig delete or a reset.conf change (outside reset-wait-delay)
+ * closes every learned peer and falls back to the configured ones.
+ */
+import type { RandomStream } from '../kernel/random.ts';
+import type { Scheduler, TimerHandle } from '../kernel/scheduler.ts';
+import type { Trace } from '../kernel/trace.ts';
+import { formatEndpoint, parseEndpoint, type Endpoint, type Transport } from '../transport/transport.ts';
+import { AgentProcessor, type LocalEndpoint } from './agent-processor.ts';
+import { makeRawId, type IdentityRequest, type IdentityResult, type OpflexRole, type PolicyUpdateItem, type RpcErrorReply, type RpcRequest, type RpcResult } from './message.ts';
+import { RpcEndpoint, type KeepaliveTimers } from './rpc-endpoint.ts';
+
+export type AgentHealth = 'DOWN' | 'DEGRADED' | 'HEALTHY';
+export type ResetPath = 'platform-config-delete' | 'reset-conf';
+
+export interface AgentConfig {
+  name: string;
+  domain: string;
+  mac: string;
+  configuredPeers: Endpoint[];
+  /** `opflex.timers.prr`, seconds. */
+  prrS: number;
+  /** `opflex.timers.policy-retry-delay`, seconds. */
+  retryDelayS: number;
+  /** `opflex.timers.reset-wait-delay`, seconds. */
+  resetWaitDelayS: number;
+  keepalive: KeepaliveTimers | undefined;
+  handshakeTimeoutMs: number;
+  reconnectPacingMs: number;
+  /** The PlatformConfig URI of the agent's domain (what DomainConfig references). */
+  platformConfigUri: string;
+}
+
+type PeerState = 'connecting' | 'handshaking' | 'ready' | 'closed';
+
+interface Peer {
+  key: string;
+  endpoint: Endpoint;
+  configured: boolean;
+  state: PeerState;
+  rpc: RpcEndpoint | undefined;
+  /** Connect or handshake failures in a row. */
+  failures: number;
+  /** Closed on purpose (redirect, reset, give-up): no reconnect. */
+  removed: boolean;
+  opened: boolean;
+  roles: Set<OpflexRole>;
+  handshakeTimer: TimerHandle | undefined;
+}
+
+const MAX_PEERS = 64;
+/** Placeholder until the RpcEndpoint attaches itself, right after connect() returns. */
+const UNATTACHED = { onOpen() {}, onMessage() {}, onClose() {} };
+const GIVE_UP_AFTER_FAILURES = 3;
+
+export class OpflexAgent {
+  readonly processor: AgentProcessor;
+  readonly actor: string;
+  private readonly pool = new Map<string, Peer>();
+  private readonly retryQueue: Peer[] = [];
+  private retryTimer: TimerHandle | undefined;
+  private location = '';
+  private healthState: AgentHealth = 'DOWN';
+  private xid = 1n << 63n;
+  private lastResetMs = 0;
+  /** libopflex sends my_location once a location was ever set (an empty string after a reset). */
+  private hasLearnedLocation = false;
+  private started = false;
+  private stopped = false;
+
+  constructor(
+    readonly config: AgentConfig,
+    private readonly scheduler: Scheduler,
+    private readonly transport: Transport,
+    private readonly trace: Trace,
+    private readonly random: RandomStream,
+  ) {
+    this.actor = `agent:${config.name}`;
+    this.processor = new AgentProcessor(
+      this.actor,
+      scheduler,
+      trace,
+      random,
+      { prrS: config.prrS, retryDelayS: config.retryDelayS, gcDelayMs: 250 },
+      (role, method, params, onReply) => this.broadcast(role, method, params, onReply),
+    );
+  }
+
+  get health(): AgentHealth {
+    return this.healthState;
+  }
+
+  /** Peers in the pool with their state, for status pages and tests. */
+  peers(): { peer: string; configured: boolean; state: PeerState }[] {
+    return [...this.pool.values()].map((p) => ({ peer: p.key, configured: p.configured, state: p.state }));
+  }
+
+  readyPeers(): string[] {
+    return [...this.pool.values()].filter((p) => p.state === 'ready').map((p) => p.key);
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.lastResetMs = this.scheduler.now();
+    this.trace.emit(this.actor, 'agent-start', { peers: this.config.configuredPeers.map(formatEndpoint).join(',') });
+    for (const endpoint of this.config.configuredPeers) this.addPeer(endpoint, true);
+    // DomainConfig's reference to the PlatformConfig: the first thing the agent resolves.
+    this.processor.addReference('PlatformConfig', this.config.platformConfigUri);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.scheduler.cancel(this.retryTimer);
+    for (const peer of [...this.pool.values()]) this.removePeer(peer, 'agent stopped');
+  }
+
+  addEndpoint(endpoint: LocalEndpoint): void {
+    this.processor.addEndpoint(endpoint);
+  }
+
+  removeEndpoint(uuid: string): void {
+    this.processor.removeEndpoint(uuid);
+  }
+
+  /** reset.conf was created, changed or deleted in a watched config directory. */
+  onResetFileChanged(): void {
+    this.trace.emit(this.actor, 'reset-conf-changed', {});
+    const sinceMs = this.scheduler.now() - this.lastResetMs;
+    if (sinceMs <= this.config.resetWaitDelayS * 1000) {
+      this.trace.emit(this.actor, 'agent-reset-suppressed', { path: 'reset-conf', sinceLastResetMs: sinceMs });
+      return;
+    }
+    this.reset('reset-conf');
+  }
+
+  /** resetAllUnconfiguredPeers(): clear the location, fall back to the configured peers. */
+  reset(path: ResetPath): void {
+    if (path === 'platform-config-delete') this.lastResetMs = this.scheduler.now();
+    this.trace.emit(this.actor, 'agent-reset', { path });
+    this.location = '';
+    for (const endpoint of this.config.configuredPeers) this.addPeer(endpoint, true);
+    for (const peer of [...this.pool.values()]) if (!peer.configured) this.removePeer(peer, `reset (${path})`);
+  }
+
+  // ---- Pool ------------------------------------------------------------------------------------
+
+  private addPeer(endpoint: Endpoint, configured: boolean): void {
+    const key = formatEndpoint(endpoint);
+    const existing = this.pool.get(key);
+    if (existing) {
+      if (configured) existing.configured = true;
+      return;
+    }
+    if (this.pool.size >= MAX_PEERS) {
+      this.trace.emit(this.actor, 'peer-limit', { peer: key, limit: MAX_PEERS });
+      return;
+    }
+    const peer: Peer = {
+      key, endpoint, configured, state: 'connecting', rpc: undefined, failures: 0, removed: false, opened: false,
+      roles: new Set(), handshakeTimer: undefined,
+    };
+    this.pool.set(key, peer);
+    this.trace.emit(this.actor, 'peer-added', { peer: key, configured });
+    this.connect(peer);
+    this.updateHealth();
+  }
+
+  private removePeer(peer: Peer, reason: string): void {
+    peer.removed = true;
+    this.pool.delete(peer.key);
+    const queued = this.retryQueue.indexOf(peer);
+    if (queued >= 0) this.retryQueue.splice(queued, 1);
+    this.scheduler.cancel(peer.handshakeTimer);
+    if (peer.rpc && !peer.rpc.isClosed) peer.rpc.close(reason);
+    peer.state = 'closed';
+    this.updateHealth();
+  }
+
+  private connect(peer: Peer): void {
+    peer.state = 'connecting';
+    peer.opened = false;
+    const connection = this.transport.connect(peer.endpoint, UNATTACHED, this.config.name);
+    peer.rpc = new RpcEndpoint(connection, this.scheduler, {
+      onOpen: () => this.onOpen(peer),
+      onRequest: (request) => this.onRequest(peer, request),
+      onClose: (reason) => this.onClose(peer, reason),
+    }, { keepalive: this.config.keepalive });
+  }
+
+  private onOpen(peer: Peer): void {
+    if (peer.removed) return;
+    peer.opened = true;
+    peer.state = 'handshaking';
+    peer.handshakeTimer = this.scheduler.after(this.config.handshakeTimeoutMs, () => {
+      if (peer.state === 'handshaking') peer.rpc?.close('handshake timeout');
+    });
+    const identity: IdentityRequest = {
+      proto_version: '1.0',
+      name: this.config.name,
+      domain: this.config.domain,
+      ...(this.hasLearnedLocation ? { my_location: this.location } : {}),
+      my_role: ['policy_element'],
+      data: { mac: this.config.mac, features: ['anycastFallback'] },
+    };
+    peer.rpc!.request('send_identity', [identity], (reply) => this.onIdentityReply(peer, reply));
+  }
+
+  private onIdentityReply(peer: Peer, reply: RpcResult | RpcErrorReply): void {
+    if (peer.removed) return;
+    this.scheduler.cancel(peer.handshakeTimer);
+    peer.handshakeTimer = undefined;
+    if (reply.kind === 'error') {
+      this.trace.emit(this.actor, 'handshake-failed', { peer: peer.key, code: reply.error.code, message: reply.error.message });
+      peer.rpc?.close('handshake failed');
+      return;
+    }
+    const result = reply.result as Partial<IdentityResult> | undefined;
+    if (!result || !Array.isArray(result.peers)) {
+      this.trace.emit(this.actor, 'protocol-error', { peer: peer.key, reason: 'identity reply without a peers array' });
+      peer.rpc?.close('protocol error: identity reply without a peers array');
+      return;
+    }
+    const listed = new Set<string>();
+    for (const p of result.peers) {
+      const info = (p as { connectivity_info?: unknown })?.connectivity_info;
+      let endpoint: Endpoint;
+      try {
+        if (typeof info !== 'string') throw new SyntaxError('connectivity_info must be a string');
+        endpoint = parseEndpoint(info);
+      } catch (err) {
+        this.trace.emit(this.actor, 'protocol-error', { peer: peer.key, reason: `bad peer entry: ${(err as Error).message}` });
+        peer.rpc?.close('protocol error: bad peer entry');
+        return;
+      }
+      listed.add(info);
+      if (!this.pool.has(info)) this.addPeer(endpoint, false);
+    }
+    if (typeof result.your_location === 'string') {
+      this.location = result.your_location;
+      this.hasLearnedLocation = true;
+    }
+    if (!listed.has(peer.key)) {
+      this.trace.emit(this.actor, 'peer-not-in-list', { peer: peer.key, listed: [...listed].join(',') });
+      this.removePeer(peer, 'current peer not found in peer list');
+      return;
+    }
+    for (const other of [...this.pool.values()]) {
+      if (!other.configured && !listed.has(other.key) && other !== peer) this.removePeer(other, 'stale peer connection');
+    }
+    peer.roles = new Set((result.my_role ?? []) as OpflexRole[]);
+    peer.state = 'ready';
+    peer.failures = 0;
+    this.trace.emit(this.actor, 'peer-ready', { peer: peer.key });
+    this.updateHealth();
+    this.processor.resendAll();
+  }
+
+  private onRequest(peer: Peer, request: RpcRequest): void {
+    if (request.method === 'policy_update' || request.method === 'endpoint_update') {
+      let platformConfigDeleted = false;
+      for (const item of request.params as PolicyUpdateItem[]) {
+        if (typeof item !== 'object' || item === null) {
+          this.trace.emit(this.actor, 'protocol-error', { peer: peer.key, reason: `${request.method} element is not an object` });
+          return;
+        }
+        this.processor.applyUpdate(item, (_subject, uri) => {
+          if (uri === this.config.platformConfigUri) platformConfigDeleted = true;
+        });
+      }
+      if (platformConfigDeleted) this.reset('platform-config-delete');
+    }
+    // Anything else from a server is logged and ignored by libopflex.
+  }
+
+  private onClose(peer: Peer, reason: string): void {
+    this.scheduler.cancel(peer.handshakeTimer);
+    peer.handshakeTimer = undefined;
+    const wasReady = peer.state === 'ready';
+    peer.state = 'closed';
+    this.trace.emit(this.actor, 'peer-closed', { peer: peer.key, reason, wasReady });
+    if (peer.removed || this.stopped) {
+      this.updateHealth();
+      return;
+    }
+    if (!wasReady) {
+      if (!peer.configured && peer.failures >= GIVE_UP_AFTER_FAILURES) {
+        this.trace.emit(this.actor, 'peer-given-up', { peer: peer.key, failures: peer.failures });
+        this.removePeer(peer, 'giving up on bootstrapped peer');
+        for (const endpoint of this.config.configuredPeers) this.addPeer(endpoint, true);
+        return;
+      }
+      peer.failures++;
+    }
+    this.updateHealth();
+    this.queueRetry(peer);
+  }
+
+  private queueRetry(peer: Peer): void {
+    if (!this.retryQueue.includes(peer)) this.retryQueue.push(peer);
+    if (this.retryTimer === undefined) this.retryTimer = this.scheduler.after(0, this.retryTick);
+  }
+
+  private readonly retryTick = (): void => {
+    this.retryTimer = undefined;
+    const peer = this.retryQueue.shift();
+    if (peer && !peer.removed && this.pool.get(peer.key) === peer) {
+      this.trace.emit(this.actor, 'peer-reconnect', { peer: peer.key, failures: peer.failures });
+      this.connect(peer);
+    }
+    if (this.retryQueue.length > 0) {
+      const jitter = this.random.uniform(0.97, 1.01);
+      this.retryTimer = this.scheduler.after(this.config.reconnectPacingMs * jitter, this.retryTick);
+    }
+  };
+
+  private updateHealth(): void {
+    let ready = 0;
+    for (const p of this.pool.values()) if (p.state === 'ready') ready++;
+    const health: AgentHealth = ready === 0 ? 'DOWN' : ready === this.pool.size ? 'HEALTHY' : 'DEGRADED';
+    if (health === this.healthState) return;
+    this.healthState = health;
+    this.trace.emit(this.actor, 'agent-health', { health, ready, peers: this.pool.size });
+  }
+
+  private broadcast(
+    role: OpflexRole,
+    method: string,
+    params: unknown[],
+    onReply?: (reply: RpcResult | RpcErrorReply) => void,
+  ): number {
+    const id = makeRawId(method, this.xid++);
+    let sent = 0;
+    for (const peer of this.pool.values()) {
+      if (peer.state !== 'ready' || !peer.roles.has(role) || !peer.rpc) continue;
+      peer.rpc.requestWithId(id, method, params, onReply);
+      sent++;
+    }
+    return sent;
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * One side of an OpFlex session over a Connection: request/response correlation by raw id, echo
+ * replies, and libopflex's keepalive (an echo at connect, then the timer first at 10 s and every
+ * 15 s; if nothing was heard for longer than the timeout the session is torn down).
+ */
+import type { Scheduler, TimerHandle } from '../kernel/scheduler.ts';
+import type { Connection, ConnectionHandler } from '../transport/transport.ts';
+import { makeRawId, type RawId, type RpcErrorReply, type RpcMessage, type RpcRequest, type RpcResult } from './message.ts';
+
+export interface KeepaliveTimers {
+  firstMs: number;
+  repeatMs: number;
+  timeoutMs: number;
+}
+
+export type ReplyHandler = (reply: RpcResult | RpcErrorReply) => void;
+
+export interface RpcEndpointEvents {
+  onOpen?(): void;
+  onRequest(request: RpcRequest): void;
+  onClose(reason: string): void;
+}
+
+export interface RpcEndpointOptions {
+  keepalive: KeepaliveTimers | undefined;
+  /** Bound on our own requests awaiting a reply; past it the oldest is forgotten. */
+  maxPending?: number;
+}
+
+export class RpcEndpoint implements ConnectionHandler {
+  private readonly pending = new Map<RawId, ReplyHandler>();
+  private keepaliveTimer: TimerHandle | undefined;
+  private lastHeardMs: number;
+  private echoCounter = 0n;
+  private requestCounter = 0n;
+  private closed = false;
+  private readonly maxPending: number;
+
+  constructor(
+    readonly connection: Connection,
+    private readonly scheduler: Scheduler,
+    private readonly events: RpcEndpointEvents,
+    private readonly options: RpcEndpointOptions,
+  ) {
+    this.lastHeardMs = scheduler.now();
+    this.maxPending = options.maxPending ?? 65_536;
+    connection.setHandler(this);
+    if (connection.isOpen) this.start();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  get pendingRequests(): number {
+    return this.pending.size;
+  }
+
+  onOpen(): void {
+    this.start();
+    this.events.onOpen?.();
+  }
+
+  /** Sends a request with an id from this session's own counter (libopflex's RpcConnection starts at 1). */
+  request(method: string, params: unknown[], onReply?: ReplyHandler): RawId {
+    return this.requestWithId(makeRawId(method, ++this.requestCounter), method, params, onReply);
+  }
+
+  /** Sends a request with a caller-chosen id (the agent's processor numbers from 2^63). */
+  requestWithId(id: RawId, method: string, params: unknown[], onReply?: ReplyHandler): RawId {
+    if (this.closed) return id;
+    if (onReply) {
+      if (this.pending.size >= this.maxPending) {
+        const oldest = this.pending.keys().next().value as RawId;
+        this.pending.delete(oldest);
+      }
+      this.pending.set(id, onReply);
+    }
+    this.connection.send({ kind: 'request', id, method, params });
+    return id;
+  }
+
+  reply(request: RpcRequest, result: unknown): void {
+    if (!this.closed) this.connection.send({ kind: 'result', id: request.id, result });
+  }
+
+  replyError(request: RpcRequest, code: string, message: string): void {
+    if (!this.closed) this.connection.send({ kind: 'error', id: request.id, error: { code, message } });
+  }
+
+  close(reason: string): void {
+    if (this.closed) return;
+    this.connection.close(reason);
+  }
+
+  onMessage(message: RpcMessage): void {
+    if (this.closed) return;
+    this.lastHeardMs = this.scheduler.now();
+    if (message.kind === 'request') {
+      if (message.method === 'echo') {
+        this.reply(message, message.params);
+        return;
+      }
+      this.events.onRequest(message);
+      return;
+    }
+    const handler = this.pending.get(message.id);
+    if (handler) {
+      this.pending.delete(message.id);
+      handler(message);
+    }
+  }
+
+  onClose(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.scheduler.cancel(this.keepaliveTimer);
+    this.keepaliveTimer = undefined;
+    this.pending.clear();
+    this.events.onClose(reason);
+  }
+
+  private start(): void {
+    this.lastHeardMs = this.scheduler.now();
+    const keepalive = this.options.keepalive;
+    if (!keepalive) return;
+    this.sendEcho();
+    this.keepaliveTimer = this.scheduler.after(keepalive.firstMs, this.onKeepaliveTick);
+  }
+
+  private sendEcho(): void {
+    this.connection.send({ kind: 'request', id: makeRawId('echo', this.echoCounter++), method: 'echo', params: [Math.floor(this.scheduler.now())] });
+  }
+
+  private readonly onKeepaliveTick = (): void => {
+    const keepalive = this.options.keepalive!;
+    this.keepaliveTimer = undefined;
+    if (this.closed) return;
+    if (this.scheduler.now() - this.lastHeardMs > keepalive.timeoutMs) {
+      this.connection.close(`nothing heard for more than ${keepalive.timeoutMs} ms`);
+      return;
+    }
+    this.sendEcho();
+    this.keepaliveTimer = this.scheduler.after(keepalive.repeatMs, this.onKeepaliveTick);
+  };
+}

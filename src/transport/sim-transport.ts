@@ -1,0 +1,143 @@
+/**
+ * In-memory links with modelled latency. Messages on one direction of a link are delivered in
+ * order (a later message never overtakes an earlier one), as over TCP.
+ */
+import type { RandomStream } from '../kernel/random.ts';
+import type { Scheduler } from '../kernel/scheduler.ts';
+import type { RpcMessage } from '../opflex/message.ts';
+import type { Distribution } from '../scenario/types.ts';
+import {
+  formatEndpoint,
+  type Connection,
+  type ConnectionHandler,
+  type Endpoint,
+  type Listener,
+  type Transport,
+} from './transport.ts';
+
+export interface SimTransportOptions {
+  linkLatency: Distribution;
+  connectLatency: Distribution;
+  random: RandomStream;
+  /** Upper bound on messages in flight on one direction of a link. */
+  maxInFlight?: number;
+}
+
+interface Delivery {
+  to: SimConnection;
+  message: RpcMessage | undefined;
+  closeReason: string | undefined;
+}
+
+class SimConnection implements Connection {
+  readonly id: number;
+  peer: SimConnection | undefined;
+  handler: ConnectionHandler | undefined;
+  open = false;
+  closed = false;
+  lastDeliveryAt = 0;
+  inFlight = 0;
+
+  constructor(
+    private readonly net: SimTransport,
+    readonly local: string,
+    readonly remote: string,
+  ) {
+    this.id = net.nextConnectionId();
+  }
+
+  get isOpen(): boolean {
+    return this.open && !this.closed;
+  }
+
+  setHandler(handler: ConnectionHandler): void {
+    this.handler = handler;
+  }
+
+  send(message: RpcMessage): void {
+    if (!this.isOpen || !this.peer) return;
+    this.net.deliver(this, { to: this.peer, message, closeReason: undefined });
+  }
+
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    const peer = this.peer;
+    if (peer && !peer.closed) this.net.deliver(this, { to: peer, message: undefined, closeReason: `peer closed: ${reason}` });
+    this.handler?.onClose(reason);
+  }
+}
+
+export class SimTransport implements Transport {
+  private readonly listeners = new Map<string, (c: Connection) => void>();
+  private readonly maxInFlight: number;
+  private connections = 0;
+
+  constructor(
+    private readonly scheduler: Scheduler,
+    private readonly options: SimTransportOptions,
+  ) {
+    this.maxInFlight = options.maxInFlight ?? 100_000;
+  }
+
+  /** @internal */
+  nextConnectionId(): number {
+    return ++this.connections;
+  }
+
+  listen(at: Endpoint, onAccept: (connection: Connection) => void): Listener {
+    const key = formatEndpoint(at);
+    if (this.listeners.has(key)) throw new Error(`Address already in use: ${key}`);
+    this.listeners.set(key, onAccept);
+    return { endpoint: at, close: () => this.listeners.delete(key) };
+  }
+
+  connect(to: Endpoint, handler: ConnectionHandler, from = 'client'): Connection {
+    const remote = formatEndpoint(to);
+    const client = new SimConnection(this, from, remote);
+    client.setHandler(handler);
+    this.scheduler.after(this.options.random.sample(this.options.connectLatency), this.completeConnect, client);
+    return client;
+  }
+
+  private readonly completeConnect = (client: SimConnection): void => {
+    if (client.closed) return;
+    const accept = this.listeners.get(client.remote);
+    if (!accept) {
+      client.closed = true;
+      client.handler?.onClose('connection refused');
+      return;
+    }
+    const server = new SimConnection(this, client.remote, client.local);
+    server.peer = client;
+    client.peer = server;
+    server.open = true;
+    client.open = true;
+    accept(server);
+    client.handler?.onOpen();
+  };
+
+  /** @internal */
+  deliver(from: SimConnection, delivery: Delivery): void {
+    if (from.inFlight >= this.maxInFlight) {
+      from.close(`more than ${this.maxInFlight} messages in flight`);
+      return;
+    }
+    const at = Math.max(this.scheduler.now() + this.options.random.sample(this.options.linkLatency), from.lastDeliveryAt);
+    from.lastDeliveryAt = at;
+    from.inFlight++;
+    this.scheduler.at(at, this.arrive, { from, delivery });
+  }
+
+  private readonly arrive = (item: { from: SimConnection; delivery: Delivery }): void => {
+    item.from.inFlight--;
+    const { to, message, closeReason } = item.delivery;
+    if (to.closed) return;
+    if (closeReason !== undefined) {
+      to.closed = true;
+      to.handler?.onClose(closeReason);
+      return;
+    }
+    to.handler?.onMessage(message!);
+  };
+}
