@@ -1,0 +1,64 @@
+/**
+ * APIC, the policy repository of record: serves policy subtrees to leaves with a fetch latency, and
+ * holds the opflexODev objects that the aci-containers controller watches through its event stream.
+ */
+import type { RandomStream } from '../kernel/random.ts';
+import type { Scheduler } from '../kernel/scheduler.ts';
+import type { Trace } from '../kernel/trace.ts';
+import type { ManagedObject } from '../model/managed-object.ts';
+import type { ObjectStore } from '../model/object-store.ts';
+import type { Distribution } from '../scenario/types.ts';
+import type { Odev } from './odev.ts';
+import type { PolicySource } from './policy-cache.ts';
+
+export type OdevStatus = 'created' | 'modified' | 'deleted';
+
+export interface OdevEvent {
+  status: OdevStatus;
+  odev: Odev;
+}
+
+export type OdevListener = (event: OdevEvent) => void;
+
+export class Apic implements PolicySource {
+  private readonly odevs = new Map<string, Odev>();
+  private readonly listeners: OdevListener[] = [];
+
+  constructor(
+    private readonly scheduler: Scheduler,
+    private readonly trace: Trace,
+    private readonly random: RandomStream,
+    readonly policy: ObjectStore,
+    private readonly fetchLatency: Distribution,
+  ) {}
+
+  fetch(uri: string, done: (objects: ManagedObject[]) => void): void {
+    this.scheduler.after(this.random.sample(this.fetchLatency), () => done(this.policy.subtree(uri)));
+  }
+
+  /** Current opflexODev objects (what a resync reads). */
+  currentOdevs(): Odev[] {
+    return [...this.odevs.values()].map((o) => ({ ...o }));
+  }
+
+  /** Subscribes to opflexODev changes; the subscriber models its own delivery latency. */
+  subscribeOdevs(listener: OdevListener): void {
+    this.listeners.push(listener);
+  }
+
+  upsertOdev(odev: Odev): void {
+    const status: OdevStatus = this.odevs.has(odev.dn) ? 'modified' : 'created';
+    const copy = { ...odev };
+    this.odevs.set(odev.dn, copy);
+    this.trace.emit('apic', `odev-${status}`, { dn: odev.dn, hostName: odev.hostName, state: odev.state, fabricPathDn: odev.fabricPathDn });
+    for (const l of this.listeners) l({ status, odev: { ...copy } });
+  }
+
+  deleteOdev(dn: string): void {
+    const odev = this.odevs.get(dn);
+    if (!odev) return;
+    this.odevs.delete(dn);
+    this.trace.emit('apic', 'odev-deleted', { dn, hostName: odev.hostName, fabricPathDn: odev.fabricPathDn });
+    for (const l of this.listeners) l({ status: 'deleted', odev: { ...odev } });
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The data plane as the migration affects it: where a packet from one pod to another enters the
+ * fabric, how the ingress leaf finds the destination (local entry, remote cache, bounce, spine
+ * proxy / COOP), and whether the egress leaf can deliver it (endpoint known, policy present,
+ * contract allows). Evaluated at the instant the packet is sent.
+ */
+import type { Leaf } from './leaf.ts';
+
+export type DropReason =
+  | 'vm-stunned'
+  | 'endpoint-unknown'
+  | 'no-policy'
+  | 'stale-local-entry'
+  | 'stale-remote-entry'
+  | 'contract-denied'
+  | 'unknown-destination';
+
+export const DROP_REASONS: Record<DropReason, string> = {
+  'vm-stunned': 'the VM is paused for the switch-over',
+  'endpoint-unknown': 'the leaf does not know the endpoint yet',
+  'no-policy': "the leaf does not hold the endpoint's EPG, BD, VRF or contracts yet",
+  'stale-local-entry': 'the leaf still has the endpoint as local, but the VM has left its port',
+  'stale-remote-entry': 'the packet was tunnelled to a leaf that no longer has the endpoint',
+  'contract-denied': 'no contract allows this EPG pair',
+  'unknown-destination': 'COOP knows no owner for the destination',
+};
+
+export interface PacketOutcome {
+  delivered: boolean;
+  bounced: boolean;
+  reason: DropReason | undefined;
+  /** Leaf where it was dropped. */
+  at: string | undefined;
+}
+
+export interface PodInfo {
+  name: string;
+  node: string;
+  ip: string;
+  epg: string;
+}
+
+export interface DataPlaneView {
+  pairOfNode(node: string): string;
+  /** fabricPathDn of the node's hypervisor uplink. */
+  pathOfNode(node: string): string;
+  isStunned(node: string): boolean;
+  leavesOfPair(pair: string): readonly Leaf[];
+  coopOwner(ip: string): string | undefined;
+  /** URIs a leaf must hold to forward for this EPG. */
+  policyNeeded(epg: string): readonly string[];
+  contractAllows(fromEpg: string, toEpg: string): boolean;
+}
+
+const DELIVERED: PacketOutcome = { delivered: true, bounced: false, reason: undefined, at: undefined };
+const DELIVERED_BOUNCED: PacketOutcome = { delivered: true, bounced: true, reason: undefined, at: undefined };
+
+function drop(reason: DropReason, at: string | undefined): PacketOutcome {
+  return { delivered: false, bounced: false, reason, at };
+}
+
+export class DataPlane {
+  constructor(private readonly view: DataPlaneView) {}
+
+  /** `lane` picks which leaf of a pair carries the flow (a stand-in for ECMP hashing). */
+  send(src: PodInfo, dst: PodInfo, lane: number): PacketOutcome {
+    const v = this.view;
+    if (v.isStunned(src.node)) return drop('vm-stunned', undefined);
+    if (src.node === dst.node) return DELIVERED;
+
+    const ingress = pick(v.leavesOfPair(v.pairOfNode(src.node)), lane);
+    const srcEntry = ingress.epm.get(src.ip);
+    if (srcEntry?.kind !== 'local') return drop('endpoint-unknown', ingress.name);
+    if (!this.holdsPolicy(ingress, src.epg)) return drop('no-policy', ingress.name);
+    if (!v.contractAllows(src.epg, dst.epg)) return drop('contract-denied', ingress.name);
+
+    let egressPair: string | undefined;
+    const dstEntry = ingress.epm.get(dst.ip);
+    if (dstEntry?.kind === 'local') egressPair = ingress.pair;
+    else egressPair = ingress.epm.remotePair(dst.ip) ?? (dstEntry?.kind === 'bounce' ? dstEntry.toPair : v.coopOwner(dst.ip));
+    if (egressPair === undefined) return drop('unknown-destination', ingress.name);
+
+    let egress = pick(v.leavesOfPair(egressPair), lane);
+    let bounced = false;
+    let entry = egress.epm.get(dst.ip);
+    if (entry?.kind === 'bounce') {
+      bounced = true;
+      egress = pick(v.leavesOfPair(entry.toPair), lane);
+      entry = egress.epm.get(dst.ip);
+    }
+    if (egress !== ingress) egress.epm.learnRemote(src.ip, ingress.pair);
+    if (entry?.kind !== 'local') {
+      return drop(!bounced && egress.pair === ingress.pair ? 'endpoint-unknown' : 'stale-remote-entry', egress.name);
+    }
+    if (entry.node !== dst.node || entry.path !== v.pathOfNode(dst.node)) return drop('stale-local-entry', egress.name);
+    if (v.isStunned(dst.node)) return drop('vm-stunned', egress.name);
+    if (!this.holdsPolicy(egress, dst.epg)) return drop('no-policy', egress.name);
+    return bounced ? DELIVERED_BOUNCED : DELIVERED;
+  }
+
+  holdsPolicy(leaf: Leaf, epg: string): boolean {
+    for (const uri of this.view.policyNeeded(epg)) if (!leaf.cache.has(uri)) return false;
+    return true;
+  }
+}
+
+function pick<T>(items: readonly T[], lane: number): T {
+  return items[lane % items.length]!;
+}

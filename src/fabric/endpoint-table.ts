@@ -1,0 +1,124 @@
+/**
+ * A leaf's EPM endpoint table. Local entries are endpoints on the leaf's own ports (learned from
+ * GARP/RARP or OpFlex declares); bounce entries are installed by COOP on the old leaf after a move
+ * and point at the new pair until they age out; remote entries are the data plane's cache of
+ * endpoints behind other leaves, refreshed by traffic and aged lazily.
+ */
+import type { Scheduler, TimerHandle } from '../kernel/scheduler.ts';
+import type { Trace } from '../kernel/trace.ts';
+
+export interface LocalEntry {
+  kind: 'local';
+  key: string;
+  /** fabricPathDn of the port it was learned on. */
+  path: string;
+  node: string;
+}
+
+export interface BounceEntry {
+  kind: 'bounce';
+  key: string;
+  toPair: string;
+  expiresAtMs: number;
+  timer: TimerHandle;
+}
+
+export type EpmEntry = LocalEntry | BounceEntry;
+
+interface RemoteEntry {
+  pair: string;
+  lastSeenMs: number;
+}
+
+export interface EndpointTableEvents {
+  /** A local endpoint left this leaf's port: moved to another pair (bounce) or to another port. */
+  onLocalMovedAway(previous: LocalEntry, how: 'bounce' | 'port-moved'): void;
+}
+
+export class EndpointTable {
+  private readonly entries = new Map<string, EpmEntry>();
+  private readonly remote = new Map<string, RemoteEntry>();
+
+  constructor(
+    private readonly leaf: string,
+    private readonly scheduler: Scheduler,
+    private readonly trace: Trace,
+    private readonly timers: { bounceAgingMs: number; remoteAgingMs: number },
+    private readonly events: EndpointTableEvents,
+  ) {}
+
+  get(key: string): EpmEntry | undefined {
+    return this.entries.get(key);
+  }
+
+  /** Learns a local endpoint; returns true when it is new here (and so must be reported to COOP). */
+  learnLocal(key: string, path: string, node: string, quiet = false): boolean {
+    const existing = this.entries.get(key);
+    if (existing?.kind === 'local' && existing.path === path) return false;
+    if (existing?.kind === 'bounce') this.scheduler.cancel(existing.timer);
+    this.entries.set(key, { kind: 'local', key, path, node });
+    this.remote.delete(key);
+    if (!quiet) this.trace.emit(this.leaf, 'epm-learn', { key, path, node, previous: existing?.kind });
+    if (existing?.kind === 'local') this.events.onLocalMovedAway(existing, 'port-moved');
+    return existing?.kind !== 'local';
+  }
+
+  removeLocal(key: string, reason: string): void {
+    const existing = this.entries.get(key);
+    if (existing?.kind !== 'local') return;
+    this.entries.delete(key);
+    this.trace.emit(this.leaf, 'epm-remove', { key, reason });
+  }
+
+  installBounce(key: string, toPair: string): void {
+    const existing = this.entries.get(key);
+    if (existing?.kind === 'bounce') this.scheduler.cancel(existing.timer);
+    const expiresAtMs = this.scheduler.now() + this.timers.bounceAgingMs;
+    const timer = this.scheduler.after(this.timers.bounceAgingMs, this.expireBounce, key);
+    this.entries.set(key, { kind: 'bounce', key, toPair, expiresAtMs, timer });
+    this.trace.emit(this.leaf, 'bounce-installed', { key, toPair, expiresAtMs });
+    if (existing?.kind === 'local') this.events.onLocalMovedAway(existing, 'bounce');
+  }
+
+  private readonly expireBounce = (key: string): void => {
+    const existing = this.entries.get(key);
+    if (existing?.kind !== 'bounce' || existing.expiresAtMs > this.scheduler.now()) return;
+    this.entries.delete(key);
+    this.trace.emit(this.leaf, 'bounce-expired', { key });
+  };
+
+  /** The data plane's cached location of a remote endpoint, if learned and not aged out. */
+  remotePair(key: string): string | undefined {
+    const r = this.remote.get(key);
+    if (!r) return undefined;
+    if (this.scheduler.now() - r.lastSeenMs > this.timers.remoteAgingMs) {
+      this.remote.delete(key);
+      return undefined;
+    }
+    return r.pair;
+  }
+
+  /** Conversational learning from a packet that came from `pair`. */
+  learnRemote(key: string, pair: string): void {
+    if (this.entries.get(key)?.kind === 'local') return;
+    const r = this.remote.get(key);
+    if (r) {
+      r.pair = pair;
+      r.lastSeenMs = this.scheduler.now();
+    } else {
+      this.remote.set(key, { pair, lastSeenMs: this.scheduler.now() });
+    }
+  }
+
+  localEntries(): LocalEntry[] {
+    const out: LocalEntry[] = [];
+    for (const e of this.entries.values()) if (e.kind === 'local') out.push(e);
+    return out;
+  }
+
+  bounceEntries(): BounceEntry[] {
+    const out: BounceEntry[] = [];
+    for (const e of this.entries.values()) if (e.kind === 'bounce') out.push(e);
+    return out;
+  }
+}

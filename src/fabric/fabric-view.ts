@@ -1,0 +1,28 @@
+/** What a leaf or the anycast proxy may ask about the rest of the fabric. */
+
+export interface NodeLocation {
+  node: string;
+  hypervisor: string;
+  pair: string;
+  /** fabricPathDn of the hypervisor's uplink. */
+  path: string;
+}
+
+export interface LeafAddress {
+  name: string;
+  id: number;
+  pair: string;
+  host: string;
+  port: number;
+}
+
+export interface FabricView {
+  readonly podId: number;
+  readonly domain: string;
+  readonly platformConfigUri: string;
+  /** Where a node VM runs now (by node name, which is also its agent's OpFlex name). */
+  locateNode(node: string): NodeLocation | undefined;
+  infraIpOf(node: string): string | undefined;
+  macOf(node: string): string | undefined;
+  leavesOfPair(pair: string): readonly LeafAddress[];
+}

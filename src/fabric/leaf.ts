@@ -1,0 +1,319 @@
+/**
+ * A leaf switch: its EPM endpoint table, its ODevs, its policy cache and the OpFlex proxy that
+ * terminates agent sessions on its infra address. When the EPM sees an agent's device leave its
+ * port (COOP bounce or a port move), the proxy tells that agent to delete its PlatformConfig, and
+ * the device's ODev goes disconnected and is deleted later.
+ */
+import type { RandomStream } from '../kernel/random.ts';
+import type { Scheduler } from '../kernel/scheduler.ts';
+import type { Trace } from '../kernel/trace.ts';
+import type { ManagedObject } from '../model/managed-object.ts';
+import { property } from '../model/managed-object.ts';
+import { SERVER_ROLES, type IdentityRequest, type IdentityResult } from '../opflex/message.ts';
+import { ProxySession, type ProxyBackend } from '../opflex/proxy-session.ts';
+import type { Faults, Latencies, Timers } from '../scenario/types.ts';
+import { formatEndpoint, type Connection, type Listener, type Transport } from '../transport/transport.ts';
+import type { Apic } from './apic.ts';
+import type { CoopOracle, CoopSubscriber } from './coop.ts';
+import { EndpointTable, type LocalEntry } from './endpoint-table.ts';
+import type { FabricView, LeafAddress } from './fabric-view.ts';
+import { ipv4ToUint32, odevDn, vmmDomainParts, type Odev } from './odev.ts';
+import { PolicyCache } from './policy-cache.ts';
+
+export interface LeafDeps {
+  scheduler: Scheduler;
+  transport: Transport;
+  trace: Trace;
+  random: RandomStream;
+  apic: Apic;
+  coop: CoopOracle;
+  fabric: FabricView;
+  timers: Timers;
+  latencies: Latencies;
+  faults: Faults;
+  downloadConcurrency: number;
+  keepalive: boolean;
+  maxOutstandingPerSession: number;
+}
+
+interface DeclaredEndpoint {
+  agent: string;
+  /** The session that declared it last. */
+  session: number;
+  subject: string;
+  uri: string;
+  ip: string | undefined;
+  expiresAtMs: number;
+  objects: ManagedObject[];
+}
+
+interface OdevRecord {
+  odev: Odev;
+  retiring: boolean;
+  timer: number | undefined;
+}
+
+export class Leaf implements ProxyBackend, CoopSubscriber {
+  readonly name: string;
+  readonly pair: string;
+  readonly epm: EndpointTable;
+  readonly cache: PolicyCache;
+  private readonly sessions = new Set<ProxySession>();
+  private readonly sessionsByAgent = new Map<string, Set<ProxySession>>();
+  private readonly declared = new Map<string, DeclaredEndpoint>();
+  private readonly odevs = new Map<string, OdevRecord>();
+  private listener: Listener | undefined;
+  private readonly d: LeafDeps;
+
+  constructor(readonly address: LeafAddress, deps: LeafDeps) {
+    this.d = deps;
+    this.name = address.name;
+    this.pair = address.pair;
+    this.epm = new EndpointTable(this.name, deps.scheduler, deps.trace, deps.timers, {
+      onLocalMovedAway: (previous, how) => this.onLocalMovedAway(previous, how),
+    });
+    this.cache = new PolicyCache(this.name, deps.scheduler, deps.trace, deps.apic, deps.random, {
+      concurrency: deps.downloadConcurrency,
+      serveLatency: deps.latencies.leafServeMs,
+      gcDelayMs: deps.timers.leafPolicyGcDelayMs,
+    });
+    deps.coop.attach(this);
+  }
+
+  get endpoint(): string {
+    return formatEndpoint(this.address);
+  }
+
+  start(): void {
+    this.listener = this.d.transport.listen({ host: this.address.host, port: this.address.port }, (c) => this.accept(c));
+    this.d.scheduler.after(this.d.timers.prrIntervalMs, this.sweep);
+  }
+
+  stop(): void {
+    this.listener?.close();
+    for (const s of [...this.sessions]) s.close('leaf stopped');
+  }
+
+  /** Sessions currently open (any state). */
+  openSessions(): readonly ProxySession[] {
+    return [...this.sessions];
+  }
+
+  currentOdevs(): Odev[] {
+    return [...this.odevs.values()].map((r) => ({ ...r.odev }));
+  }
+
+  declaredEndpoints(): { agent: string; subject: string; uri: string; ip: string | undefined }[] {
+    return [...this.declared.values()].map(({ agent, subject, uri, ip }) => ({ agent, subject, uri, ip }));
+  }
+
+  private accept(connection: Connection): void {
+    const session = new ProxySession(connection, this.d.scheduler, this, {
+      keepalive: this.d.keepalive
+        ? { firstMs: this.d.timers.keepaliveFirstMs, repeatMs: this.d.timers.keepaliveRepeatMs, timeoutMs: this.d.timers.keepaliveTimeoutMs }
+        : undefined,
+      maxOutstanding: this.d.maxOutstandingPerSession,
+    });
+    this.sessions.add(session);
+  }
+
+  // ---- ProxyBackend -------------------------------------------------------------------------
+
+  identify(_session: ProxySession, request: IdentityRequest): IdentityResult | { error: string } {
+    if (request.domain !== this.d.fabric.domain) {
+      this.d.trace.emit(this.name, 'identity-domain-mismatch', { agent: request.name, domain: request.domain });
+    }
+    return {
+      name: this.endpoint,
+      domain: this.d.fabric.domain,
+      your_location: `topology/pod-${this.d.fabric.podId}/node-${this.address.id}`,
+      data: {},
+      my_role: [...SERVER_ROLES],
+      peers: this.d.fabric.leavesOfPair(this.pair).map((l) => ({ role: [...SERVER_ROLES], connectivity_info: formatEndpoint(l) })),
+    };
+  }
+
+  onReady(session: ProxySession): void {
+    const agent = session.agentName;
+    let set = this.sessionsByAgent.get(agent);
+    if (!set) this.sessionsByAgent.set(agent, (set = new Set()));
+    set.add(session);
+    this.d.trace.emit(this.name, 'session-ready', { agent, session: session.id });
+    const delay = this.d.random.sample(this.d.latencies.odevCreateMs) + this.d.faults.odevCreateExtraDelayMs;
+    this.d.scheduler.after(delay, this.createOdev, session);
+  }
+
+  onClosed(session: ProxySession, reason: string): void {
+    this.sessions.delete(session);
+    const agent = session.agentName;
+    const set = this.sessionsByAgent.get(agent);
+    if (set?.delete(session) && set.size === 0) this.sessionsByAgent.delete(agent);
+    this.cache.releaseAll(userKey(session));
+    this.d.trace.emit(this.name, 'session-closed', { agent, session: session.id, reason });
+    if (!this.sessionsByAgent.has(agent)) {
+      for (const record of this.odevs.values()) if (record.odev.hostName === agent) this.retireOdev(record);
+    }
+  }
+
+  resolvePolicy(session: ProxySession, subject: string, uri: string, done: (objects: ManagedObject[]) => void): void {
+    this.cache.resolve(subject, uri, userKey(session), session.agentName, done);
+  }
+
+  unresolvePolicy(session: ProxySession, uri: string): void {
+    this.cache.release(uri, userKey(session));
+  }
+
+  declareEndpoint(session: ProxySession, objects: ManagedObject[], prrS: number): void {
+    const top = objects[0];
+    if (!top) return;
+    const ip = top.subject === 'EprL3Ep' ? (property(top, 'ip') as string | undefined) : undefined;
+    const agent = session.agentName;
+    const previous = this.declared.get(top.uri);
+    this.declared.set(top.uri, {
+      agent, session: session.id, subject: top.subject, uri: top.uri, ip, expiresAtMs: this.d.scheduler.now() + prrS * 1000, objects,
+    });
+    if (previous?.session !== session.id) this.d.trace.emit(this.name, 'endpoint-declared', { agent, subject: top.subject, uri: top.uri, session: session.id });
+    if (ip === undefined) return;
+    const location = this.d.fabric.locateNode(agent);
+    // A declare reaching this leaf from a node that is no longer behind it (the agent is stuck on
+    // the old pair) registers the endpoint but teaches the EPM nothing.
+    if (!location || location.pair !== this.pair) return;
+    if (this.epm.learnLocal(ip, location.path, agent)) this.d.coop.report(ip, this.pair);
+  }
+
+  undeclareEndpoint(session: ProxySession, _subject: string, uri: string): void {
+    const entry = this.declared.get(uri);
+    if (!entry) return;
+    this.declared.delete(uri);
+    this.d.trace.emit(this.name, 'endpoint-undeclared', { agent: session.agentName, uri });
+    if (entry.ip !== undefined) this.epm.removeLocal(entry.ip, 'undeclared');
+  }
+
+  resolveEndpoint(_session: ProxySession, _subject: string, uri: string): ManagedObject[] {
+    return this.declared.get(uri)?.objects ?? [];
+  }
+
+  // ---- Fabric events ---------------------------------------------------------------------------
+
+  /** The node's GARP/RARP reached this leaf: learn its infra address on the node's current path. */
+  learnDevice(node: string): void {
+    const ip = this.d.fabric.infraIpOf(node);
+    const location = this.d.fabric.locateNode(node);
+    if (!ip || !location || location.pair !== this.pair) return;
+    if (this.epm.learnLocal(ip, location.path, node)) this.d.coop.report(ip, this.pair);
+  }
+
+  onEndpointMoved(key: string, toPair: string): void {
+    this.epm.installBounce(key, toPair);
+  }
+
+  private onLocalMovedAway(previous: LocalEntry, how: 'bounce' | 'port-moved'): void {
+    if (this.d.fabric.infraIpOf(previous.node) !== previous.key) return;
+    // The device of an agent left the port: its ODev on that path retires and the proxy tells the
+    // agent to drop its PlatformConfig.
+    this.d.trace.emit(this.name, 'device-moved', { node: previous.node, how, path: previous.path });
+    for (const record of this.odevs.values()) {
+      if (record.odev.hostName === previous.node && record.odev.fabricPathDn === previous.path) this.retireOdev(record);
+    }
+    const sessions = this.sessionsByAgent.get(previous.node);
+    if (!sessions) return;
+    for (const session of sessions) {
+      const delay = this.d.random.sample(this.d.latencies.proxyReactionMs) + this.d.faults.platformConfigDeleteExtraDelayMs;
+      this.d.scheduler.after(delay, this.sendPlatformConfigDelete, session);
+    }
+  }
+
+  private readonly sendPlatformConfigDelete = (session: ProxySession): void => {
+    if (session.state !== 'ready') return;
+    if (this.d.faults.platformConfigDeleteMissed) {
+      this.d.trace.emit(this.name, 'platform-config-delete-missed', { agent: session.agentName });
+      return;
+    }
+    session.sendPolicyUpdate({ replace: [], merge_children: [], delete: [{ subject: 'PlatformConfig', uri: this.d.fabric.platformConfigUri }] });
+    this.d.trace.emit(this.name, 'platform-config-delete-sent', { agent: session.agentName, session: session.id });
+  };
+
+  // ---- ODevs -----------------------------------------------------------------------------------
+
+  private readonly createOdev = (session: ProxySession): void => {
+    if (session.state !== 'ready') return;
+    const node = session.agentName;
+    const location = this.d.fabric.locateNode(node);
+    const ip = this.d.fabric.infraIpOf(node);
+    if (!location || location.pair !== this.pair || !ip) return;
+    const devId = ipv4ToUint32(ip);
+    const dn = odevDn(this.d.fabric.podId, this.address.id, location.path.replace(/^.*pathep-\[(.*)\]$/, '$1'), devId);
+    const existing = this.odevs.get(dn);
+    if (existing?.timer !== undefined) this.d.scheduler.cancel(existing.timer);
+    const { domName, ctrlrName, provider } = vmmDomainParts(this.d.fabric.domain);
+    const pairLeaves = this.d.fabric.leavesOfPair(this.pair);
+    const odev: Odev = {
+      dn,
+      devId,
+      id: devId,
+      ip,
+      mac: this.d.fabric.macOf(node) ?? '',
+      hostName: node,
+      uuid: node,
+      devType: 'k8s',
+      domName,
+      ctrlrName,
+      compHvDn: `comp/prov-${provider}/ctrlr-[${domName}]-${ctrlrName}/hv-${node}`,
+      vmmCtrlrPKey: `uni/vmmp-${provider}/dom-${domName}/ctrlr-${ctrlrName}`,
+      fabricPathDn: location.path,
+      leafId: this.address.id,
+      isSecondary: pairLeaves.findIndex((l) => l.name === this.name) === 1,
+      state: 'connected',
+      operSt: 'online',
+      hbStatus: 'valid-dvs',
+      transitionStatus: 'attached',
+      modTs: this.d.scheduler.now(),
+    };
+    this.odevs.set(dn, { odev, retiring: false, timer: undefined });
+    this.d.trace.emit(this.name, 'odev-connected', { node, dn, fabricPathDn: location.path, isSecondary: odev.isSecondary });
+    this.d.apic.upsertOdev(odev);
+  };
+
+  private retireOdev(record: OdevRecord): void {
+    if (record.retiring) return;
+    record.retiring = true;
+    record.timer = this.d.scheduler.after(this.d.random.sample(this.d.latencies.odevDisconnectMs), this.disconnectOdev, record);
+  }
+
+  private readonly disconnectOdev = (record: OdevRecord): void => {
+    if (this.odevs.get(record.odev.dn) !== record) return;
+    record.odev.state = 'disconnected';
+    record.odev.operSt = 'offline';
+    record.odev.modTs = this.d.scheduler.now();
+    this.d.trace.emit(this.name, 'odev-disconnected', { node: record.odev.hostName, dn: record.odev.dn, fabricPathDn: record.odev.fabricPathDn });
+    this.d.apic.upsertOdev(record.odev);
+    record.timer = this.d.scheduler.after(this.d.random.sample(this.d.latencies.odevDeleteMs), this.deleteOdev, record);
+  };
+
+  private readonly deleteOdev = (record: OdevRecord): void => {
+    if (this.odevs.get(record.odev.dn) !== record) return;
+    this.odevs.delete(record.odev.dn);
+    this.d.trace.emit(this.name, 'odev-deleted', { node: record.odev.hostName, dn: record.odev.dn, fabricPathDn: record.odev.fabricPathDn });
+    this.d.apic.deleteOdev(record.odev.dn);
+  };
+
+  // ---- Periodic upkeep -------------------------------------------------------------------------
+
+  private readonly sweep = (): void => {
+    const now = this.d.scheduler.now();
+    for (const session of this.sessions) {
+      for (const uri of session.expireSubscriptions()) this.cache.release(uri, userKey(session));
+    }
+    for (const [uri, entry] of this.declared) {
+      if (entry.expiresAtMs > now) continue;
+      this.declared.delete(uri);
+      this.d.trace.emit(this.name, 'endpoint-expired', { agent: entry.agent, uri });
+      if (entry.ip !== undefined) this.epm.removeLocal(entry.ip, 'declaration expired');
+    }
+    this.d.scheduler.after(this.d.timers.prrIntervalMs, this.sweep);
+  };
+}
+
+function userKey(session: ProxySession): string {
+  return `session-${session.id}`;
+}

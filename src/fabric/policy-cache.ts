@@ -1,0 +1,171 @@
+/**
+ * A leaf's policy cache: which objects it holds, who uses them, and the download queue to APIC.
+ * An object is served from the cache when present; otherwise it is queued for download, with at
+ * most `concurrency` fetches in flight per leaf, and every resolve waiting on it is answered when
+ * it arrives. Objects nobody uses any more are garbage-collected after a delay.
+ */
+import type { RandomStream } from '../kernel/random.ts';
+import type { Scheduler, TimerHandle } from '../kernel/scheduler.ts';
+import type { Trace } from '../kernel/trace.ts';
+import type { ManagedObject } from '../model/managed-object.ts';
+import type { Distribution } from '../scenario/types.ts';
+
+export interface PolicySource {
+  /** Fetches an object's subtree (parents first); [] when the object does not exist. */
+  fetch(uri: string, done: (objects: ManagedObject[]) => void): void;
+}
+
+type Waiter = (objects: ManagedObject[]) => void;
+
+interface CacheEntry {
+  subject: string;
+  uri: string;
+  state: 'queued' | 'fetching' | 'present';
+  objects: ManagedObject[];
+  waiters: Waiter[];
+  users: Set<string>;
+  requestedBy: string;
+  gcTimer: TimerHandle | undefined;
+}
+
+export interface PolicyCacheOptions {
+  concurrency: number;
+  serveLatency: Distribution;
+  gcDelayMs: number;
+  /** Bound on objects waiting for a download slot. */
+  maxQueued?: number;
+}
+
+export class PolicyCache {
+  private readonly entries = new Map<string, CacheEntry>();
+  private readonly queue: CacheEntry[] = [];
+  private queueHead = 0;
+  private active = 0;
+  private readonly maxQueued: number;
+
+  constructor(
+    private readonly leaf: string,
+    private readonly scheduler: Scheduler,
+    private readonly trace: Trace,
+    private readonly source: PolicySource,
+    private readonly random: RandomStream,
+    private readonly options: PolicyCacheOptions,
+  ) {
+    this.maxQueued = options.maxQueued ?? 1_000_000;
+  }
+
+  /** True when the object is held (downloaded and not collected). */
+  has(uri: string): boolean {
+    return this.entries.get(uri)?.state === 'present';
+  }
+
+  /** URIs currently held. */
+  presentUris(): string[] {
+    const out: string[] = [];
+    for (const e of this.entries.values()) if (e.state === 'present') out.push(e.uri);
+    return out;
+  }
+
+  get queueDepth(): number {
+    return this.queue.length - this.queueHead;
+  }
+
+  get downloadsInFlight(): number {
+    return this.active;
+  }
+
+  resolve(subject: string, uri: string, user: string, requestedBy: string, done: Waiter): void {
+    let entry = this.entries.get(uri);
+    if (entry) {
+      this.addUser(entry, user);
+      if (entry.state === 'present') {
+        this.trace.emit(this.leaf, 'policy-served', { uri, subject, from: 'cache', requestedBy });
+        this.scheduler.after(this.random.sample(this.options.serveLatency), done, entry.objects);
+      } else {
+        entry.waiters.push(done);
+      }
+      return;
+    }
+    if (this.queueDepth >= this.maxQueued) {
+      this.trace.emit(this.leaf, 'policy-download-rejected', { uri, subject, requestedBy, queued: this.queueDepth });
+      this.scheduler.after(0, done, []);
+      return;
+    }
+    entry = { subject, uri, state: 'queued', objects: [], waiters: [done], users: new Set(), requestedBy, gcTimer: undefined };
+    this.entries.set(uri, entry);
+    this.addUser(entry, user);
+    this.queue.push(entry);
+    this.trace.emit(this.leaf, 'policy-download-queued', { uri, subject, requestedBy, queued: this.queueDepth });
+    this.pump();
+  }
+
+  release(uri: string, user: string): void {
+    const entry = this.entries.get(uri);
+    if (!entry || !entry.users.delete(user)) return;
+    if (entry.users.size === 0 && entry.state === 'present') this.scheduleGc(entry);
+  }
+
+  /** Drops every use by one user (a session that closed). */
+  releaseAll(user: string): void {
+    for (const entry of this.entries.values()) {
+      if (entry.users.delete(user) && entry.users.size === 0 && entry.state === 'present') this.scheduleGc(entry);
+    }
+  }
+
+  private addUser(entry: CacheEntry, user: string): void {
+    entry.users.add(user);
+    if (entry.gcTimer !== undefined) {
+      this.scheduler.cancel(entry.gcTimer);
+      entry.gcTimer = undefined;
+    }
+  }
+
+  private scheduleGc(entry: CacheEntry): void {
+    if (entry.gcTimer !== undefined) return;
+    entry.gcTimer = this.scheduler.after(this.options.gcDelayMs, this.collect, entry);
+  }
+
+  private readonly collect = (entry: CacheEntry): void => {
+    entry.gcTimer = undefined;
+    if (entry.users.size > 0 || this.entries.get(entry.uri) !== entry) return;
+    this.entries.delete(entry.uri);
+    this.trace.emit(this.leaf, 'policy-gc', { uri: entry.uri, subject: entry.subject });
+  };
+
+  private pump(): void {
+    while (this.active < this.options.concurrency && this.queueHead < this.queue.length) {
+      const entry = this.queue[this.queueHead++]!;
+      if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+        this.queue.splice(0, this.queueHead);
+        this.queueHead = 0;
+      }
+      entry.state = 'fetching';
+      this.active++;
+      this.trace.emit(this.leaf, 'policy-download', {
+        uri: entry.uri,
+        subject: entry.subject,
+        requestedBy: entry.requestedBy,
+        queued: this.queueDepth,
+        inFlight: this.active,
+      });
+      this.source.fetch(entry.uri, (objects) => this.fetched(entry, objects));
+    }
+  }
+
+  private fetched(entry: CacheEntry, objects: ManagedObject[]): void {
+    this.active--;
+    const waiters = entry.waiters;
+    entry.waiters = [];
+    if (objects.length === 0) {
+      this.entries.delete(entry.uri);
+      this.trace.emit(this.leaf, 'policy-missing', { uri: entry.uri, subject: entry.subject });
+    } else {
+      entry.state = 'present';
+      entry.objects = objects;
+      this.trace.emit(this.leaf, 'policy-present', { uri: entry.uri, subject: entry.subject });
+      if (entry.users.size === 0) this.scheduleGc(entry);
+    }
+    for (const w of waiters) w(objects);
+    this.pump();
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * A live migration of a node VM (aci-fabric-behavior.md section 2, steps 1-4): pre-copy while the
+ * VM runs, stun while it is paused and resumed on the destination host, then RARP/GARP from the
+ * destination, which the destination leaves' EPM learns.
+ */
+import type { RandomStream } from '../kernel/random.ts';
+import type { Scheduler } from '../kernel/scheduler.ts';
+import type { Trace } from '../kernel/trace.ts';
+import type { Latencies, MigrationSpec } from '../scenario/types.ts';
+import type { NodeVm } from './node-vm.ts';
+
+export interface VMotionHooks {
+  node(name: string): NodeVm;
+  pairOfHypervisor(hypervisor: string): string;
+  /** The GARP reached the destination pair: its leaves learn the device (after the EPM latency). */
+  announce(node: NodeVm, pair: string): void;
+  onStun?(node: NodeVm): void;
+  onResume?(node: NodeVm): void;
+}
+
+interface Move {
+  index: number;
+  spec: MigrationSpec;
+  node: NodeVm;
+  from: string;
+}
+
+export class VMotion {
+  private readonly moves: Move[] = [];
+
+  constructor(
+    private readonly scheduler: Scheduler,
+    private readonly trace: Trace,
+    private readonly random: RandomStream,
+    private readonly latencies: Latencies,
+    private readonly hooks: VMotionHooks,
+  ) {}
+
+  schedule(spec: MigrationSpec): number {
+    const index = this.moves.length;
+    const move: Move = { index, spec, node: this.hooks.node(spec.node), from: '' };
+    this.moves.push(move);
+    this.scheduler.at(spec.atMs, this.begin, move);
+    return index;
+  }
+
+  /** Starts a migration now (the emulator's control API); returns its index. */
+  startNow(node: string, to: string): number {
+    return this.schedule({ atMs: this.scheduler.now(), node, to });
+  }
+
+  private readonly begin = (move: Move): void => {
+    move.from = move.node.hypervisor;
+    if (move.from === move.spec.to) {
+      this.trace.emit('vmotion', 'migration-skipped', { migration: move.index, node: move.node.name, reason: 'already on that hypervisor' });
+      return;
+    }
+    this.trace.emit('vmotion', 'migration-start', {
+      migration: move.index,
+      node: move.node.name,
+      from: move.from,
+      to: move.spec.to,
+      fromPair: this.hooks.pairOfHypervisor(move.from),
+      toPair: this.hooks.pairOfHypervisor(move.spec.to),
+    });
+    this.scheduler.after(this.random.sample(this.latencies.preCopyMs), this.stun, move);
+  };
+
+  private readonly stun = (move: Move): void => {
+    move.node.state = 'stunned';
+    this.trace.emit('vmotion', 'stun-start', { migration: move.index, node: move.node.name });
+    this.hooks.onStun?.(move.node);
+    this.scheduler.after(this.random.sample(this.latencies.stunMs), this.resume, move);
+  };
+
+  private readonly resume = (move: Move): void => {
+    move.node.hypervisor = move.spec.to;
+    move.node.state = 'running';
+    this.trace.emit('vmotion', 'resume', { migration: move.index, node: move.node.name, hypervisor: move.spec.to });
+    this.hooks.onResume?.(move.node);
+    this.scheduler.after(this.random.sample(this.latencies.garpMs), this.garp, move);
+  };
+
+  private readonly garp = (move: Move): void => {
+    const pair = this.hooks.pairOfHypervisor(move.spec.to);
+    this.trace.emit('vmotion', 'garp', { migration: move.index, node: move.node.name, pair });
+    this.hooks.announce(move.node, pair);
+  };
+}

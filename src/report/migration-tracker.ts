@@ -1,0 +1,233 @@
+/**
+ * Reads the trace and turns it into what a person wants to know about each migration: milestones
+ * in order, which objects the destination leaves downloaded and which they served from cache, and
+ * when the node converged on its destination (sessions ready on both leaves, every endpoint
+ * declared, every policy object present, both ODevs connected).
+ */
+import type { TraceEvent } from '../kernel/trace.ts';
+
+export interface Milestone {
+  name: string;
+  actor: string;
+  tMs: number;
+  detail?: string;
+}
+
+export interface Download {
+  leaf: string;
+  subject: string;
+  uri: string;
+  tMs: number;
+}
+
+export interface MigrationRecord {
+  index: number;
+  node: string;
+  from: string;
+  to: string;
+  fromPair: string;
+  toPair: string;
+  crossLeafPair: boolean;
+  startMs: number;
+  milestones: Milestone[];
+  downloads: Download[];
+  servedFromCache: Map<string, number>;
+  converged: boolean;
+  convergedMs: number | undefined;
+}
+
+/** What the tracker must know about the scenario (all derivable from it). */
+export interface TrackerContext {
+  infraIpOf(node: string): string;
+  leavesOfPair(pair: string): readonly string[];
+  pathOfHypervisor(hypervisor: string): string;
+  /** Every policy URI the node's agent needs (PlatformConfig and its EPGs' closures). */
+  policyNeededBy(node: string): readonly string[];
+  /** Endpoint objects the node's agent declares (two per pod). */
+  endpointCountOf(node: string): number;
+}
+
+interface Active {
+  record: MigrationRecord;
+  seen: Set<string>;
+  resetSeen: boolean;
+  sessionsReady: Set<string>;
+  odevs: Set<string>;
+  declared: Map<string, Set<string>>;
+  endpointsDeclared: boolean;
+  policyReady: boolean;
+}
+
+export class MigrationTracker {
+  readonly records: MigrationRecord[] = [];
+  private readonly active = new Map<string, Active>();
+  private readonly presentAt = new Map<string, Set<string>>();
+
+  constructor(private readonly ctx: TrackerContext) {}
+
+  /** Feed every trace event, in order. */
+  onEvent = (e: TraceEvent): void => {
+    switch (e.event) {
+      case 'policy-present':
+        this.present(e.actor).add(e.data.uri as string);
+        return this.checkAll(e);
+      case 'policy-gc':
+        this.present(e.actor).delete(e.data.uri as string);
+        return;
+      case 'migration-start':
+        return this.begin(e);
+    }
+    const node = (e.data.node ?? e.data.agent ?? (e.actor.startsWith('agent:') ? e.actor.slice(6) : undefined)) as string | undefined;
+    let a: Active | undefined;
+    if (node !== undefined) a = this.active.get(node);
+    else if (e.event === 'coop-update') a = this.byInfraIp(e.data.key as string);
+    if (!a && e.event === 'policy-download') a = this.active.get(e.data.requestedBy as string);
+    if (!a && e.event === 'policy-served') a = this.active.get(e.data.requestedBy as string);
+    if (!a) return;
+    this.onNodeEvent(a, e);
+  };
+
+  private begin(e: TraceEvent): void {
+    const node = e.data.node as string;
+    const record: MigrationRecord = {
+      index: e.data.migration as number,
+      node,
+      from: e.data.from as string,
+      to: e.data.to as string,
+      fromPair: e.data.fromPair as string,
+      toPair: e.data.toPair as string,
+      crossLeafPair: e.data.fromPair !== e.data.toPair,
+      startMs: e.tMs,
+      milestones: [],
+      downloads: [],
+      servedFromCache: new Map(),
+      converged: false,
+      convergedMs: undefined,
+    };
+    this.records.push(record);
+    this.active.set(node, {
+      record, seen: new Set(), resetSeen: false, sessionsReady: new Set(), odevs: new Set(), declared: new Map(),
+      endpointsDeclared: false, policyReady: false,
+    });
+    this.milestone(this.active.get(node)!, 'migration-start', e, `${record.from} -> ${record.to}`);
+  }
+
+  private onNodeEvent(a: Active, e: TraceEvent): void {
+    const r = a.record;
+    const toLeaves = this.ctx.leavesOfPair(r.toPair);
+    const fromLeaves = this.ctx.leavesOfPair(r.fromPair);
+    const atDestination = toLeaves.includes(e.actor);
+    const infraIp = this.ctx.infraIpOf(r.node);
+    switch (e.event) {
+      case 'stun-start':
+      case 'resume':
+      case 'garp':
+        return this.once(a, e.event, e);
+      case 'epm-learn':
+        if (atDestination && e.data.key === infraIp && a.seen.has('resume')) this.once(a, 'destination-learn', e);
+        return;
+      case 'coop-update':
+        if (e.data.key === infraIp && e.data.to === r.toPair) this.once(a, 'coop-update', e);
+        return;
+      case 'bounce-installed':
+        return;
+      case 'device-moved':
+        if (fromLeaves.includes(e.actor)) {
+          if (e.data.how === 'bounce') this.once(a, 'bounce-installed', e);
+          this.once(a, 'source-device-moved', e, e.data.how as string);
+        }
+        return;
+      case 'platform-config-delete-sent':
+      case 'platform-config-delete-missed':
+        return this.once(a, e.event, e);
+      case 'agent-reset':
+        a.resetSeen = true;
+        a.sessionsReady.clear();
+        a.declared.clear();
+        return this.milestone(a, 'agent-reset', e, `by ${e.data.path}`);
+      case 'agent-reset-suppressed':
+        return this.milestone(a, 'agent-reset-suppressed', e, `${e.data.path} within reset-wait-delay`);
+      case 'session-ready':
+        if (atDestination && a.resetSeen && !a.sessionsReady.has(e.actor)) {
+          a.sessionsReady.add(e.actor);
+          this.once(a, `session-ready-${a.sessionsReady.size}`, e, e.actor);
+          this.check(a, e);
+        }
+        return;
+      case 'odev-connected':
+        if (atDestination && e.data.fabricPathDn === this.ctx.pathOfHypervisor(r.to) && !a.odevs.has(e.actor)) {
+          a.odevs.add(e.actor);
+          this.once(a, `destination-odev-${a.odevs.size}`, e, e.actor);
+          this.check(a, e);
+        }
+        return;
+      case 'odev-deleted':
+        if (fromLeaves.includes(e.actor) && e.data.fabricPathDn === this.ctx.pathOfHypervisor(r.from)) this.once(a, 'source-odev-deleted', e, e.actor);
+        return;
+      case 'endpoint-declared':
+        if (atDestination && a.resetSeen) {
+          let set = a.declared.get(e.actor);
+          if (!set) a.declared.set(e.actor, (set = new Set()));
+          set.add(e.data.uri as string);
+          this.check(a, e);
+        }
+        return;
+      case 'policy-download':
+        if (atDestination) r.downloads.push({ leaf: e.actor, subject: e.data.subject as string, uri: e.data.uri as string, tMs: e.tMs });
+        return;
+      case 'policy-served':
+        if (atDestination && e.data.from === 'cache') r.servedFromCache.set(e.actor, (r.servedFromCache.get(e.actor) ?? 0) + 1);
+        return;
+    }
+  }
+
+  private checkAll(e: TraceEvent): void {
+    for (const a of this.active.values()) this.check(a, e);
+  }
+
+  private check(a: Active, e: TraceEvent): void {
+    const r = a.record;
+    if (r.converged) return;
+    const toLeaves = this.ctx.leavesOfPair(r.toPair);
+    if (!a.endpointsDeclared && a.resetSeen) {
+      const expected = this.ctx.endpointCountOf(r.node);
+      if (toLeaves.every((l) => (a.declared.get(l)?.size ?? 0) >= expected)) {
+        a.endpointsDeclared = true;
+        this.once(a, 'endpoints-declared', e);
+      }
+    }
+    if (!a.policyReady && a.sessionsReady.size === toLeaves.length) {
+      const needed = this.ctx.policyNeededBy(r.node);
+      if (toLeaves.every((l) => needed.every((uri) => this.present(l).has(uri)))) {
+        a.policyReady = true;
+        this.once(a, 'policy-ready', e);
+      }
+    }
+    if (a.policyReady && a.endpointsDeclared && a.odevs.size === toLeaves.length) {
+      r.converged = true;
+      r.convergedMs = e.tMs;
+      this.once(a, 'converged', e);
+    }
+  }
+
+  private byInfraIp(ip: string): Active | undefined {
+    for (const a of this.active.values()) if (this.ctx.infraIpOf(a.record.node) === ip) return a;
+    return undefined;
+  }
+
+  private present(leaf: string): Set<string> {
+    let set = this.presentAt.get(leaf);
+    if (!set) this.presentAt.set(leaf, (set = new Set()));
+    return set;
+  }
+
+  private once(a: Active, name: string, e: TraceEvent, detail?: string): void {
+    if (a.seen.has(name)) return;
+    this.milestone(a, name, e, detail);
+  }
+
+  private milestone(a: Active, name: string, e: TraceEvent, detail?: string): void {
+    a.seen.add(name);
+    a.record.milestones.push({ name, actor: e.actor, tMs: e.tMs, ...(detail !== undefined ? { detail } : {}) });
+  }
+}

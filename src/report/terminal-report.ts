@@ -1,0 +1,111 @@
+/** The simulation summary as a person reads it in a terminal: a timeline and a summary per migration. */
+import { DROP_REASONS, type DropReason } from '../fabric/data-plane.ts';
+import type { MigrationSummary, SimulationResult } from '../simulation.ts';
+
+export interface Style {
+  bold(s: string): string;
+  dim(s: string): string;
+  red(s: string): string;
+  green(s: string): string;
+  yellow(s: string): string;
+}
+
+const plain: Style = { bold: (s) => s, dim: (s) => s, red: (s) => s, green: (s) => s, yellow: (s) => s };
+const ansi: Style = {
+  bold: (s) => `\x1b[1m${s}\x1b[22m`,
+  dim: (s) => `\x1b[2m${s}\x1b[22m`,
+  red: (s) => `\x1b[31m${s}\x1b[39m`,
+  green: (s) => `\x1b[32m${s}\x1b[39m`,
+  yellow: (s) => `\x1b[33m${s}\x1b[39m`,
+};
+
+export function styleFor(stream: { isTTY?: boolean }): Style {
+  return stream.isTTY && !process.env.NO_COLOR ? ansi : plain;
+}
+
+export function seconds(ms: number, digits = 3): string {
+  return `${(ms / 1000).toFixed(digits)} s`;
+}
+
+const MILESTONE_TEXT: Record<string, string> = {
+  'migration-start': 'vMotion starts (pre-copy, VM still running)',
+  'stun-start': 'VM stunned: paused for the switch-over',
+  resume: 'VM resumed on the destination host',
+  garp: 'RARP/GARP sent from the destination host',
+  'destination-learn': "destination leaf's EPM learns the node's infra address",
+  'coop-update': 'COOP moves the endpoint to the destination pair',
+  'bounce-installed': 'source leaf installs a bounce entry',
+  'source-device-moved': "source leaf's proxy sees the device leave its port",
+  'platform-config-delete-sent': 'source proxy sends policy_update deleting PlatformConfig',
+  'platform-config-delete-missed': 'source proxy misses the PlatformConfig delete (fault)',
+  'agent-reset': 'opflex-agent resets: closes leaf sessions, back to anycast',
+  'agent-reset-suppressed': 'opflex-agent skips a reset inside reset-wait-delay',
+  'session-ready-1': 'first destination leaf session ready (DEGRADED)',
+  'session-ready-2': 'second destination leaf session ready (HEALTHY)',
+  'endpoints-declared': 'every pod endpoint declared on both destination leaves',
+  'policy-ready': 'all policy the node needs present on both destination leaves',
+  'source-odev-deleted': 'first source ODev deleted',
+  'destination-odev-1': 'first destination ODev connected',
+  'destination-odev-2': 'second destination ODev connected',
+  converged: 'converged on the destination',
+};
+
+export function renderSimulation(result: SimulationResult, style: Style = plain): string {
+  const out: string[] = [];
+  out.push(
+    style.bold(`opflex-twin simulate: ${result.scenario}`) +
+      style.dim(`  seed ${result.seed}, ${seconds(result.durationMs, 0)} simulated in ${seconds(result.stats.wallMs)} (${result.stats.events.toLocaleString('en-US')} events)`),
+  );
+  const warm = result.warmup.flows.filter((f) => f.outageMs > 0);
+  if (warm.length > 0) {
+    const worst = Math.max(...warm.map((f) => f.outageMs));
+    out.push(style.dim(`Warm-up (agents connecting and leaves downloading policy before the first move): longest flow outage ${seconds(worst)}`));
+  }
+  for (const m of result.migrations) out.push('', ...renderMigration(m, style));
+  if (result.migrations.length === 0) out.push('', 'No migrations in this scenario.');
+  return out.join('\n') + '\n';
+}
+
+function renderMigration(m: MigrationSummary, style: Style): string[] {
+  const out: string[] = [];
+  const kind = m.crossLeafPair ? 'to another leaf pair' : 'within the leaf pair';
+  const verdict = m.converged ? style.green(`converged in ${seconds(m.convergenceMs!)}`) : style.red('did not converge before the end of the run');
+  out.push(style.bold(`Migration ${m.index + 1}: ${m.node}  ${m.from} (${m.fromPair}) -> ${m.to} (${m.toPair}), ${kind}`) + `  ${verdict}`);
+  const actorWidth = Math.max(...m.milestones.map((s) => s.actor.length), 5);
+  for (const s of m.milestones) {
+    const rel = `+${((s.tMs - m.startMs) / 1000).toFixed(3)}s`.padStart(10);
+    const abs = style.dim(`t=${(s.tMs / 1000).toFixed(3)}s`.padStart(11));
+    const text = MILESTONE_TEXT[s.name] ?? s.name;
+    const detail = s.detail && !s.name.startsWith('session-ready') && !s.name.startsWith('destination-odev') ? style.dim(` (${s.detail})`) : '';
+    out.push(`  ${rel} ${abs}  ${s.actor.padEnd(actorWidth)}  ${text}${detail}`);
+  }
+
+  out.push('  Policy at the destination pair:');
+  for (const [leaf, d] of Object.entries(m.downloadsByLeaf)) {
+    const classes = Object.entries(d.bySubject).map(([k, v]) => `${k} ${v}`).join(', ');
+    out.push(`    ${leaf}: ${d.downloaded} downloaded from APIC${classes ? ` (${classes})` : ''}, ${d.servedFromCache} resolves served from cache`);
+  }
+  const uris = [...new Set(m.downloadedObjects.map((d) => `${d.subject} ${d.uri}`))];
+  if (uris.length > 0) {
+    out.push(style.dim(`    objects the pair did not hold:`));
+    for (const u of uris) out.push(style.dim(`      ${u}`));
+  }
+
+  if (m.flows.length === 0) {
+    out.push('  No traffic probes touch this node.');
+    return out;
+  }
+  out.push('  Pod traffic (probe round trips):');
+  const nameWidth = Math.max(...m.flows.map((f) => f.name.length), 4);
+  for (const f of m.flows) {
+    const drops = Object.entries(f.dropped).map(([reason, n]) => `${n} ${reason}`).join(', ') || 'none lost';
+    const outage = f.outageMs > 0 ? style.yellow(seconds(f.outageMs).padStart(9)) : seconds(0).padStart(9);
+    const bounce = f.bounced > 0 ? `, ${f.bounced} delivered via bounce` : '';
+    out.push(`    ${f.name.padEnd(nameWidth)}  outage ${outage}  ${drops}${bounce}${f.downAtEnd ? style.red(' (still down at the end)') : ''}`);
+  }
+  out.push(`  Longest pod-traffic outage: ${style.bold(seconds(m.outageMs))}`);
+  const reasons = new Set<string>();
+  for (const f of m.flows) for (const r of Object.keys(f.dropped)) reasons.add(r);
+  for (const r of reasons) out.push(style.dim(`    ${r}: ${DROP_REASONS[r as DropReason] ?? r}`));
+  return out;
+}

@@ -1,0 +1,176 @@
+/**
+ * Runs a scenario in virtual time and summarises it: per migration its milestones, downloads per
+ * destination leaf (by class, and what was served from cache), outage per flow, convergence.
+ * Everything in the result except `stats.wallMs` and `stats.peakRssBytes` depends only on the
+ * scenario and the seed.
+ */
+import { performance } from 'node:perf_hooks';
+import { RandomStreams } from './kernel/random.ts';
+import { Trace, type TraceEvent } from './kernel/trace.ts';
+import { VirtualScheduler } from './kernel/virtual-scheduler.ts';
+import { epgUri, platformConfigUri } from './model/policy-builder.ts';
+import { FlowRecorder, type FlowWindowStats } from './report/flow-recorder.ts';
+import { MigrationTracker, type Download, type Milestone } from './report/migration-tracker.ts';
+import type { Scenario } from './scenario/types.ts';
+import { SimTransport } from './transport/sim-transport.ts';
+import { Twin } from './twin.ts';
+
+export interface SimulationOptions {
+  /** Overrides the scenario's seed. */
+  seed?: number;
+  /** Keep every trace event in memory (for --trace and tests). */
+  recordTrace?: boolean;
+  onTraceEvent?: (e: TraceEvent) => void;
+  /** Called every ~2^16 events with the simulated time, for progress bars. */
+  onProgress?: (simulatedMs: number, durationMs: number) => void;
+}
+
+export interface MigrationSummary {
+  index: number;
+  node: string;
+  from: string;
+  to: string;
+  fromPair: string;
+  toPair: string;
+  crossLeafPair: boolean;
+  startMs: number;
+  converged: boolean;
+  /** From migration start to converged; null when it never converged in the run. */
+  convergenceMs: number | null;
+  milestones: Milestone[];
+  downloadedObjects: { leaf: string; subject: string; uri: string; tMs: number }[];
+  downloadsByLeaf: Record<string, { downloaded: number; servedFromCache: number; bySubject: Record<string, number> }>;
+  /** The longest outage among the flows to or from this node's pods. */
+  outageMs: number;
+  flows: (Omit<FlowWindowStats, 'firstDropMs' | 'lastDropMs'> & { firstDropMs: number | null; lastDropMs: number | null })[];
+}
+
+export interface SimulationResult {
+  scenario: string;
+  seed: number;
+  durationMs: number;
+  settings: Scenario['settings'];
+  migrations: MigrationSummary[];
+  warmup: { flows: MigrationSummary['flows'] };
+  stats: { events: number; traceEvents: number; simulatedMs: number; wallMs: number; peakRssBytes: number };
+  trace: readonly TraceEvent[];
+}
+
+export function simulate(scenario: Scenario, options: SimulationOptions = {}): SimulationResult {
+  const seed = options.seed ?? scenario.seed;
+  const wallStart = performance.now();
+  let peakRss = process.memoryUsage.rss();
+  const scheduler = new VirtualScheduler(4096);
+  const trace = new Trace(scheduler, { record: options.recordTrace ?? false });
+  const random = new RandomStreams(seed);
+  const transport = new SimTransport(scheduler, {
+    linkLatency: scenario.latencies.opflexLinkMs,
+    connectLatency: scenario.latencies.connectMs,
+    random: random.stream('network'),
+  });
+
+  const nodeOfPod = new Map<string, string>();
+  for (const n of scenario.nodes) for (const p of n.pods) nodeOfPod.set(p.name, n.name);
+  const flowNodes = new Map(scenario.flows.map((f) => [f.name, [nodeOfPod.get(f.from)!, nodeOfPod.get(f.to)!]]));
+  const migrationStarts: { node: string; tMs: number; index: number }[] = [];
+  const recorder = new FlowRecorder((tMs, flow) => {
+    const nodes = flowNodes.get(flow)!;
+    for (let i = migrationStarts.length - 1; i >= 0; i--) {
+      const m = migrationStarts[i]!;
+      if (m.tMs <= tMs && nodes.includes(m.node)) return m.index;
+    }
+    return -1;
+  });
+
+  const twin = new Twin(scenario, {
+    scheduler,
+    transport,
+    trace,
+    random,
+    onProbe: (probe, tMs, delivered, bounced, reason) => recorder.record(probe.spec, tMs, delivered, bounced, reason),
+  });
+
+  const needed = new Map<string, string[]>();
+  for (const n of scenario.nodes) {
+    const set = new Set<string>([platformConfigUri(scenario.policy.domain)]);
+    for (const pod of n.pods) for (const uri of twin.policyNeeded(pod.epg)) set.add(uri);
+    needed.set(n.name, [...set]);
+  }
+  const tracker = new MigrationTracker({
+    infraIpOf: (node) => twin.infraIpOf(node)!,
+    leavesOfPair: (pair) => twin.leavesOfPair(pair).map((l) => l.name),
+    pathOfHypervisor: (h) => twin.locateHypervisorPath(h),
+    policyNeededBy: (node) => needed.get(node) ?? [],
+    endpointCountOf: (node) => 2 * (scenario.nodes.find((n) => n.name === node)?.pods.length ?? 0),
+  });
+  trace.subscribe((e) => {
+    if (e.event === 'migration-start') migrationStarts.push({ node: e.data.node as string, tMs: e.tMs, index: e.data.migration as number });
+    tracker.onEvent(e);
+  });
+  if (options.onTraceEvent) trace.subscribe(options.onTraceEvent);
+
+  twin.start();
+  const chunk = 1 << 16;
+  const end = scenario.durationMs;
+  while (scheduler.runUntil(end, chunk) === chunk) {
+    const rss = process.memoryUsage.rss();
+    if (rss > peakRss) peakRss = rss;
+    options.onProgress?.(scheduler.now(), end);
+  }
+  options.onProgress?.(end, end);
+  recorder.finish(end);
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
+
+  const flowsOf = (window: number) =>
+    recorder.window(window).map((f) => ({ ...f, firstDropMs: f.firstDropMs ?? null, lastDropMs: f.lastDropMs ?? null }));
+
+  const migrations: MigrationSummary[] = tracker.records.map((r) => {
+    const flows = flowsOf(r.index);
+    const byLeaf: MigrationSummary['downloadsByLeaf'] = {};
+    for (const leaf of twin.leavesOfPair(r.toPair)) byLeaf[leaf.name] = { downloaded: 0, servedFromCache: r.servedFromCache.get(leaf.name) ?? 0, bySubject: {} };
+    for (const d of r.downloads) {
+      const entry = (byLeaf[d.leaf] ??= { downloaded: 0, servedFromCache: 0, bySubject: {} });
+      entry.downloaded++;
+      entry.bySubject[d.subject] = (entry.bySubject[d.subject] ?? 0) + 1;
+    }
+    return {
+      index: r.index,
+      node: r.node,
+      from: r.from,
+      to: r.to,
+      fromPair: r.fromPair,
+      toPair: r.toPair,
+      crossLeafPair: r.crossLeafPair,
+      startMs: r.startMs,
+      converged: r.converged,
+      convergenceMs: r.convergedMs === undefined ? null : r.convergedMs - r.startMs,
+      milestones: r.milestones,
+      downloadedObjects: r.downloads.map((d: Download) => ({ leaf: d.leaf, subject: d.subject, uri: d.uri, tMs: d.tMs })),
+      downloadsByLeaf: byLeaf,
+      outageMs: flows.reduce((max, f) => Math.max(max, f.outageMs), 0),
+      flows,
+    };
+  });
+
+  return {
+    scenario: scenario.name,
+    seed,
+    durationMs: end,
+    settings: scenario.settings,
+    migrations,
+    warmup: { flows: flowsOf(-1) },
+    stats: {
+      events: scheduler.eventsRun,
+      traceEvents: trace.emitted,
+      simulatedMs: end,
+      wallMs: Math.round((performance.now() - wallStart) * 1000) / 1000,
+      peakRssBytes: peakRss,
+    },
+    trace: trace.events,
+  };
+}
+
+/** The URIs of an EPG in a scenario's tenant (for tests and reports). */
+export function scenarioEpgUri(scenario: Scenario, epg: string): string {
+  return epgUri(scenario.policy.tenant, epg);
+}

@@ -1,0 +1,249 @@
+/**
+ * The whole twin assembled from a scenario on a given clock and transport: APIC, COOP, leaves and
+ * their OpFlex proxies, the anycast proxy, node VMs with their opflex-agents, vMotion, the data
+ * plane and traffic probes. The same assembly runs in simulation (virtual clock, in-memory links)
+ * and live (real clock, sockets).
+ */
+import type { RandomStreams } from './kernel/random.ts';
+import type { Scheduler } from './kernel/scheduler.ts';
+import type { Trace } from './kernel/trace.ts';
+import { AnycastProxy } from './fabric/anycast-proxy.ts';
+import { Apic } from './fabric/apic.ts';
+import { CoopOracle } from './fabric/coop.ts';
+import { DataPlane, type PodInfo } from './fabric/data-plane.ts';
+import type { FabricView, LeafAddress, NodeLocation } from './fabric/fabric-view.ts';
+import { Leaf } from './fabric/leaf.ts';
+import { vpcPathDn } from './fabric/odev.ts';
+import { TrafficProbes, type ProbeOutcomeListener } from './fabric/traffic-probe.ts';
+import { NodeVm } from './host/node-vm.ts';
+import { VMotion } from './host/vmotion.ts';
+import { policyClosure } from './model/policy-closure.ts';
+import { buildPolicyUniverse, epgUri, platformConfigUri } from './model/policy-builder.ts';
+import type { ObjectStore } from './model/object-store.ts';
+import { OpflexAgent } from './opflex/agent.ts';
+import type { Scenario } from './scenario/types.ts';
+import type { Endpoint, Transport } from './transport/transport.ts';
+
+export interface TwinOptions {
+  scheduler: Scheduler;
+  transport: Transport;
+  trace: Trace;
+  random: RandomStreams;
+  /** Echo keepalives on every session (on by default; large simulations may turn them off). */
+  keepalive?: boolean;
+  /** Where leaves listen: their scenario TEP address (simulation) or a loopback address (live). */
+  leafEndpoint?: (leaf: LeafAddress, index: number) => Endpoint;
+  anycastEndpoint?: Endpoint;
+  /** Policy universe to serve instead of the one built from the scenario's policy section. */
+  policy?: ObjectStore;
+  /** Build agents for the nodes (live emulation may leave that to real agents). */
+  agents?: boolean;
+  onProbe?: ProbeOutcomeListener;
+}
+
+export class Twin implements FabricView {
+  readonly podId: number;
+  readonly domain: string;
+  readonly platformConfigUri: string;
+  readonly apic: Apic;
+  readonly coop: CoopOracle;
+  readonly leaves = new Map<string, Leaf>();
+  readonly pairs = new Map<string, Leaf[]>();
+  readonly anycast: AnycastProxy;
+  readonly nodes = new Map<string, NodeVm>();
+  readonly pods = new Map<string, PodInfo>();
+  readonly dataPlane: DataPlane;
+  readonly probes: TrafficProbes;
+  readonly vmotion: VMotion;
+  private readonly hypervisorPair = new Map<string, string>();
+  private readonly hypervisorPath = new Map<string, string>();
+  private readonly leafAddresses = new Map<string, LeafAddress[]>();
+  private readonly policyNeededByEpg = new Map<string, string[]>();
+  private readonly allowed = new Set<string>();
+  private readonly infraIps = new Map<string, string>();
+  private readonly macs = new Map<string, string>();
+
+  constructor(
+    readonly scenario: Scenario,
+    private readonly o: TwinOptions,
+  ) {
+    const { scheduler, trace, random } = o;
+    const s = scenario;
+    this.podId = s.fabric.podId;
+    this.domain = s.policy.domain;
+    this.platformConfigUri = platformConfigUri(s.policy.domain);
+    const policy = o.policy ?? buildPolicyUniverse(s.policy);
+    this.apic = new Apic(scheduler, trace, random.stream('apic'), policy, s.latencies.apicFetchMs);
+    this.coop = new CoopOracle(scheduler, trace, random.stream('coop'), s.latencies.coopUpdateMs);
+
+    let leafIndex = 0;
+    for (const pair of s.fabric.leafPairs) {
+      const addresses = pair.leaves.map((l) => {
+        const at = o.leafEndpoint?.({ name: l.name, id: l.id, pair: pair.name, host: l.address, port: l.port }, leafIndex++) ?? { host: l.address, port: l.port };
+        return { name: l.name, id: l.id, pair: pair.name, host: at.host, port: at.port };
+      });
+      this.leafAddresses.set(pair.name, addresses);
+    }
+    for (const [pairName, addresses] of this.leafAddresses) {
+      const list: Leaf[] = [];
+      for (const address of addresses) {
+        const leaf = new Leaf(address, {
+          scheduler,
+          transport: o.transport,
+          trace,
+          random: random.stream(`leaf:${address.name}`),
+          apic: this.apic,
+          coop: this.coop,
+          fabric: this,
+          timers: s.timers,
+          latencies: s.latencies,
+          faults: s.faults,
+          downloadConcurrency: s.leaf.downloadConcurrency,
+          keepalive: o.keepalive ?? true,
+          maxOutstandingPerSession: 4096,
+        });
+        this.leaves.set(leaf.name, leaf);
+        list.push(leaf);
+      }
+      this.pairs.set(pairName, list);
+    }
+    for (const h of s.fabric.hypervisors) {
+      this.hypervisorPair.set(h.name, h.leafPair);
+      const ids = this.leafAddresses.get(h.leafPair)!.map((l) => l.id) as [number, number];
+      this.hypervisorPath.set(h.name, vpcPathDn(this.podId, ids, h.vpc));
+    }
+    const anycastAt = o.anycastEndpoint ?? { host: s.fabric.anycast.address, port: s.fabric.anycast.port };
+    const keepalive = (o.keepalive ?? true)
+      ? { firstMs: s.timers.keepaliveFirstMs, repeatMs: s.timers.keepaliveRepeatMs, timeoutMs: s.timers.keepaliveTimeoutMs }
+      : undefined;
+    this.anycast = new AnycastProxy(anycastAt, scheduler, o.transport, trace, this, keepalive);
+
+    for (const epg of s.policy.epgs) {
+      const needed = policyClosure(policy, [{ subject: 'GbpEpGroup', uri: epgUri(s.policy.tenant, epg.name) }]).map((r) => r.uri);
+      this.policyNeededByEpg.set(epg.name, needed);
+    }
+    for (const a of s.policy.epgs) {
+      for (const b of s.policy.epgs) {
+        const linked = a.name === b.name
+          ? a.intraGroupPolicy === 'allow'
+          : a.consumes.some((c) => b.provides.includes(c)) || b.consumes.some((c) => a.provides.includes(c));
+        if (linked) this.allowed.add(`${a.name}\u0000${b.name}`);
+      }
+    }
+
+    for (const spec of s.nodes) {
+      this.infraIps.set(spec.name, spec.infraIp);
+      this.macs.set(spec.name, spec.mac);
+      const agent = new OpflexAgent(
+        {
+          name: spec.name,
+          domain: s.policy.domain,
+          mac: spec.mac,
+          configuredPeers: [anycastAt],
+          prrS: s.settings.opflex_agent_prr,
+          retryDelayS: s.settings.opflex_agent_policy_retry_delay_timer,
+          resetWaitDelayS: s.settings.opflex_agent_reset_wait_delay,
+          keepalive,
+          handshakeTimeoutMs: s.timers.handshakeTimeoutMs,
+          reconnectPacingMs: s.timers.reconnectPacingMs,
+          platformConfigUri: this.platformConfigUri,
+        },
+        scheduler,
+        o.transport,
+        trace,
+        random.stream(`agent:${spec.name}`),
+      );
+      this.nodes.set(spec.name, new NodeVm(spec, agent));
+      for (const pod of spec.pods) this.pods.set(pod.name, { name: pod.name, node: spec.name, ip: pod.ip, epg: pod.epg });
+    }
+
+    this.dataPlane = new DataPlane({
+      pairOfNode: (node) => this.hypervisorPair.get(this.nodes.get(node)!.hypervisor)!,
+      pathOfNode: (node) => this.hypervisorPath.get(this.nodes.get(node)!.hypervisor)!,
+      isStunned: (node) => this.nodes.get(node)!.state === 'stunned',
+      leavesOfPair: (pair) => this.pairs.get(pair)!,
+      coopOwner: (ip) => this.coop.owner(ip),
+      policyNeeded: (epg) => this.policyNeededByEpg.get(epg) ?? [],
+      contractAllows: (a, b) => this.allowed.has(`${a}\u0000${b}`),
+    });
+    this.probes = new TrafficProbes(scheduler, trace, this.dataPlane, o.onProbe ?? (() => {}));
+    this.vmotion = new VMotion(scheduler, trace, random.stream('vmotion'), s.latencies, {
+      node: (name) => this.nodes.get(name)!,
+      pairOfHypervisor: (h) => this.hypervisorPair.get(h)!,
+      announce: (node, pair) => {
+        for (const leaf of this.pairs.get(pair)!) {
+          o.scheduler.after(random.stream('epm').sample(s.latencies.epmLearnMs), () => leaf.learnDevice(node.name));
+        }
+      },
+    });
+  }
+
+  // ---- FabricView ------------------------------------------------------------------------------
+
+  locateNode(node: string): NodeLocation | undefined {
+    const vm = this.nodes.get(node);
+    if (!vm) return undefined;
+    return { node, hypervisor: vm.hypervisor, pair: this.hypervisorPair.get(vm.hypervisor)!, path: this.hypervisorPath.get(vm.hypervisor)! };
+  }
+
+  infraIpOf(node: string): string | undefined {
+    return this.infraIps.get(node);
+  }
+
+  macOf(node: string): string | undefined {
+    return this.macs.get(node);
+  }
+
+  leavesOfPair(pair: string): readonly LeafAddress[] {
+    return this.leafAddresses.get(pair) ?? [];
+  }
+
+  pairOfHypervisor(hypervisor: string): string | undefined {
+    return this.hypervisorPair.get(hypervisor);
+  }
+
+  locateHypervisorPath(hypervisor: string): string {
+    return this.hypervisorPath.get(hypervisor)!;
+  }
+
+  /** Policy URIs a leaf must hold to forward for an EPG (its closure). */
+  policyNeeded(epg: string): readonly string[] {
+    return this.policyNeededByEpg.get(epg) ?? [];
+  }
+
+  // ---- Running ---------------------------------------------------------------------------------
+
+  /** Starts listeners, announces every node on its leaves, starts agents, schedules migrations and flows. */
+  start(): void {
+    const s = this.scenario;
+    for (const leaf of this.leaves.values()) leaf.start();
+    this.anycast.start();
+    for (const vm of this.nodes.values()) {
+      const pair = this.hypervisorPair.get(vm.hypervisor)!;
+      for (const leaf of this.pairs.get(pair)!) leaf.learnDevice(vm.name);
+    }
+    if (this.o.agents !== false) {
+      for (const vm of this.nodes.values()) {
+        vm.agent.start();
+        for (const pod of vm.pods) {
+          vm.agent.addEndpoint({
+            uuid: `${vm.name}/${pod.name}`,
+            name: pod.name,
+            mac: pod.mac,
+            ip: pod.ip,
+            epgUri: epgUri(s.policy.tenant, pod.epg),
+            interfaceName: `veth-${pod.name.replace(/[^A-Za-z0-9]/g, '').slice(0, 10)}`,
+          });
+        }
+      }
+    }
+    for (const m of s.migrations) this.vmotion.schedule(m);
+    for (const f of s.flows) this.probes.add(f, this.pods.get(f.from)!, this.pods.get(f.to)!);
+  }
+
+  stop(): void {
+    for (const vm of this.nodes.values()) vm.agent.stop();
+    for (const leaf of this.leaves.values()) leaf.stop();
+    this.anycast.stop();
+  }
+}
