@@ -15,6 +15,9 @@ import type { FabricView, LeafAddress, NodeLocation } from './fabric/fabric-view
 import { Leaf } from './fabric/leaf.ts';
 import { vpcPathDn } from './fabric/odev.ts';
 import { TrafficProbes, type ProbeOutcomeListener } from './fabric/traffic-probe.ts';
+import { AciController } from './host/aci-controller.ts';
+import { HostAgent } from './host/host-agent.ts';
+import { KubeApi } from './host/kube-api.ts';
 import { NodeVm } from './host/node-vm.ts';
 import { VMotion } from './host/vmotion.ts';
 import { policyClosure } from './model/policy-closure.ts';
@@ -55,6 +58,9 @@ export class Twin implements FabricView {
   readonly dataPlane: DataPlane;
   readonly probes: TrafficProbes;
   readonly vmotion: VMotion;
+  readonly kube: KubeApi;
+  readonly hostAgents = new Map<string, HostAgent>();
+  readonly controller: AciController;
   private readonly hypervisorPair = new Map<string, string>();
   private readonly hypervisorPath = new Map<string, string>();
   private readonly leafAddresses = new Map<string, LeafAddress[]>();
@@ -157,6 +163,13 @@ export class Twin implements FabricView {
       for (const pod of spec.pods) this.pods.set(pod.name, { name: pod.name, node: spec.name, ip: pod.ip, epg: pod.epg });
     }
 
+    this.kube = new KubeApi(scheduler, trace, random.stream('kube'), s.latencies.k8sWatchMs);
+    for (const vm of this.nodes.values()) this.hostAgents.set(vm.name, new HostAgent(vm.name, scheduler, trace, this.kube, vm.agent));
+    this.controller = new AciController(
+      s.controller.node, this.podId, s.nodes.map((n) => n.name), scheduler, trace, random.stream('aci-controller'),
+      this.apic, this.kube, s.settings, s.timers, s.latencies,
+    );
+
     this.dataPlane = new DataPlane({
       pairOfNode: (node) => this.hypervisorPair.get(this.nodes.get(node)!.hypervisor)!,
       pathOfNode: (node) => this.hypervisorPath.get(this.nodes.get(node)!.hypervisor)!,
@@ -170,6 +183,12 @@ export class Twin implements FabricView {
     this.vmotion = new VMotion(scheduler, trace, random.stream('vmotion'), s.latencies, {
       node: (name) => this.nodes.get(name)!,
       pairOfHypervisor: (h) => this.hypervisorPair.get(h)!,
+      onStun: (node) => {
+        if (node.name === this.controller.node) this.controller.onNodeStunned();
+      },
+      onResume: (node) => {
+        if (node.name === this.controller.node) this.controller.onNodeResumed();
+      },
       announce: (node, pair) => {
         for (const leaf of this.pairs.get(pair)!) {
           o.scheduler.after(random.stream('epm').sample(s.latencies.epmLearnMs), () => leaf.learnDevice(node.name));
@@ -222,9 +241,11 @@ export class Twin implements FabricView {
       const pair = this.hypervisorPair.get(vm.hypervisor)!;
       for (const leaf of this.pairs.get(pair)!) leaf.learnDevice(vm.name);
     }
+    this.controller.start();
     if (this.o.agents !== false) {
       for (const vm of this.nodes.values()) {
         vm.agent.start();
+        this.hostAgents.get(vm.name)!.start();
         for (const pod of vm.pods) {
           vm.agent.addEndpoint({
             uuid: `${vm.name}/${pod.name}`,

@@ -145,6 +145,11 @@ export class MigrationTracker {
         a.sessionsReady.clear();
         a.declared.clear();
         return this.milestone(a, 'agent-reset', e, `by ${e.data.path}`);
+      case 'annotation-set':
+        if (e.data.value === 'none') this.once(a, 'annotation-none', e);
+        return;
+      case 'reset-conf-written':
+        return this.once(a, 'reset-conf-written', e);
       case 'agent-reset-suppressed':
         return this.milestone(a, 'agent-reset-suppressed', e, `${e.data.path} within reset-wait-delay`);
       case 'session-ready':

@@ -38,6 +38,8 @@ const MILESTONE_TEXT: Record<string, string> = {
   'source-device-moved': "source leaf's proxy sees the device leave its port",
   'platform-config-delete-sent': 'source proxy sends policy_update deleting PlatformConfig',
   'platform-config-delete-missed': 'source proxy misses the PlatformConfig delete (fault)',
+  'annotation-none': 'controller sets node-aci-pod to none (reconnect trigger)',
+  'reset-conf-written': 'host-agent writes reset.conf',
   'agent-reset': 'opflex-agent resets: closes leaf sessions, back to anycast',
   'agent-reset-suppressed': 'opflex-agent skips a reset inside reset-wait-delay',
   'session-ready-1': 'first destination leaf session ready (DEGRADED)',

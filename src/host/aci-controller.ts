@@ -1,0 +1,140 @@
+/**
+ * aci-containers-controller, the part that matters for migrations (aci-fabric-behavior.md 5.1, 5.2):
+ * it caches opflexODev objects per node from its APIC event stream and, every second, with
+ * `enable_opflex_agent_reconnect`, sets a node's `opflex.cisco.com/node-aci-pod` annotation to
+ * `none` when no fabric path holds both ODevs of the node any more (the deletion of the old pair's
+ * primary or secondary ODev before the node has two elsewhere), and back to `pod-<id>` once a path
+ * holds two. It runs as a pod on one node: while that node is stunned its event stream is down,
+ * and after resuming it resyncs the current ODevs, which restores what exists but never replays a
+ * delete that happened meanwhile; the loop is paused until the resync completes.
+ */
+import type { RandomStream } from '../kernel/random.ts';
+import type { Scheduler, TimerHandle } from '../kernel/scheduler.ts';
+import type { Trace } from '../kernel/trace.ts';
+import type { Apic, OdevEvent } from '../fabric/apic.ts';
+import type { Odev } from '../fabric/odev.ts';
+import type { Latencies, Settings, Timers } from '../scenario/types.ts';
+import { NODE_ACI_POD_ANNOTATION, type KubeApi } from './kube-api.ts';
+
+/** How often stale cached ODevs are looked for (the controller's 60 s check). */
+const STALE_CHECK_MS = 60_000;
+
+export class AciController {
+  readonly actor = 'aci-controller';
+  private readonly cache = new Map<string, Odev>();
+  private streamUp = true;
+  private synced = true;
+  private stunned = false;
+  private loopTimer: TimerHandle | undefined;
+  /** Increments on each stream drop, so events in flight on a dropped stream are discarded. */
+  private streamGeneration = 0;
+
+  constructor(
+    readonly node: string,
+    private readonly podId: number,
+    private readonly nodes: readonly string[],
+    private readonly scheduler: Scheduler,
+    private readonly trace: Trace,
+    private readonly random: RandomStream,
+    private readonly apic: Apic,
+    private readonly kube: KubeApi,
+    private readonly settings: Settings,
+    private readonly timers: Timers,
+    private readonly latencies: Latencies,
+  ) {}
+
+  start(): void {
+    this.apic.subscribeOdevs((event) => {
+      if (!this.streamUp) return;
+      this.scheduler.after(this.random.sample(this.latencies.apicEventMs), this.receive, { event, generation: this.streamGeneration });
+    });
+    this.trace.emit(this.actor, 'controller-start', { node: this.node, reconnect: this.settings.enable_opflex_agent_reconnect });
+    this.loopTimer = this.scheduler.after(this.timers.controllerLoopMs, this.loop);
+    this.scheduler.after(STALE_CHECK_MS, this.purgeStale);
+  }
+
+  /** ODevs in the controller's cache for a node (what its decisions are based on). */
+  cachedOdevs(node: string): Odev[] {
+    return [...this.cache.values()].filter((o) => o.hostName === node);
+  }
+
+  /** The node running the controller pod was stunned: the APIC websocket drops. */
+  onNodeStunned(): void {
+    this.stunned = true;
+    this.streamUp = false;
+    this.synced = false;
+    this.streamGeneration++;
+    this.trace.emit(this.actor, 'event-stream-down', { reason: `node ${this.node} stunned` });
+  }
+
+  onNodeResumed(): void {
+    this.stunned = false;
+    this.scheduler.after(this.random.sample(this.latencies.controllerResyncMs), this.resync);
+  }
+
+  private readonly receive = ({ event, generation }: { event: OdevEvent; generation: number }): void => {
+    if (generation !== this.streamGeneration || this.stunned) return;
+    const odev = event.odev;
+    if (event.status === 'deleted') this.cache.delete(odev.dn);
+    else this.cache.set(odev.dn, odev);
+    this.trace.emit(this.actor, 'odev-event', { status: event.status, node: odev.hostName, dn: odev.dn, state: odev.state });
+  };
+
+  private readonly resync = (): void => {
+    if (this.stunned) return;
+    this.streamUp = true;
+    let added = 0;
+    for (const odev of this.apic.currentOdevs()) {
+      if (!this.cache.has(odev.dn)) added++;
+      this.cache.set(odev.dn, odev);
+    }
+    this.synced = true;
+    this.trace.emit(this.actor, 'event-stream-resynced', { odevs: this.cache.size, added });
+  };
+
+  private readonly loop = (): void => {
+    this.loopTimer = this.scheduler.after(this.timers.controllerLoopMs, this.loop);
+    if (this.stunned || !this.synced || !this.settings.enable_opflex_agent_reconnect) return;
+    for (const node of this.nodes) {
+      const largest = this.largestPathGroup(node);
+      const current = this.kube.annotation(node, NODE_ACI_POD_ANNOTATION);
+      if (largest >= 2) {
+        this.kube.setAnnotation(node, NODE_ACI_POD_ANNOTATION, `pod-${this.podId}`, this.actor);
+      } else if (current !== undefined && current !== 'none') {
+        this.trace.emit(this.actor, 'node-lost-odevs', { node, largestPathGroup: largest });
+        this.kube.setAnnotation(node, NODE_ACI_POD_ANNOTATION, 'none', this.actor);
+      }
+    }
+  };
+
+  private largestPathGroup(node: string): number {
+    const groups = new Map<string, number>();
+    let largest = 0;
+    for (const odev of this.cache.values()) {
+      if (odev.hostName !== node) continue;
+      const n = (groups.get(odev.fabricPathDn) ?? 0) + 1;
+      groups.set(odev.fabricPathDn, n);
+      if (n > largest) largest = n;
+    }
+    return largest;
+  }
+
+  /** Cached ODevs on a path other than the node's newest are purged after opflex_device_delete_timeout. */
+  private readonly purgeStale = (): void => {
+    this.scheduler.after(STALE_CHECK_MS, this.purgeStale);
+    const now = this.scheduler.now();
+    const timeoutMs = this.settings.opflex_device_delete_timeout * 1000;
+    const newest = new Map<string, Odev>();
+    for (const o of this.cache.values()) {
+      const n = newest.get(o.hostName);
+      if (!n || o.modTs > n.modTs) newest.set(o.hostName, o);
+    }
+    for (const [dn, o] of this.cache) {
+      const n = newest.get(o.hostName)!;
+      if (o.fabricPathDn !== n.fabricPathDn && now - o.modTs > timeoutMs) {
+        this.cache.delete(dn);
+        this.trace.emit(this.actor, 'stale-odev-purged', { node: o.hostName, dn });
+      }
+    }
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * aci-containers host-agent, the part that matters for migrations (aci-fabric-behavior.md 5.1): it
+ * writes reset.conf when it starts and when its node's `opflex.cisco.com/node-aci-pod` annotation
+ * changes from `pod-<id>` to `none`; the opflex-agent's config-directory watcher sees the change
+ * almost at once.
+ */
+import type { Scheduler } from '../kernel/scheduler.ts';
+import type { Trace } from '../kernel/trace.ts';
+import type { OpflexAgent } from '../opflex/agent.ts';
+import { NODE_ACI_POD_ANNOTATION, type KubeApi } from './kube-api.ts';
+
+/** inotify delivery, observed at 0.5-0.8 ms from the rewrite to the agent's log line. */
+const INOTIFY_DELAY_MS = 0.6;
+
+export class HostAgent {
+  readonly actor: string;
+
+  constructor(
+    readonly node: string,
+    private readonly scheduler: Scheduler,
+    private readonly trace: Trace,
+    private readonly kube: KubeApi,
+    private readonly agent: OpflexAgent,
+  ) {
+    this.actor = `host-agent:${node}`;
+  }
+
+  start(): void {
+    this.kube.watchNode(this.node, (_node, key, previous, value) => {
+      if (key !== NODE_ACI_POD_ANNOTATION) return;
+      if (value === 'none' && previous !== undefined && previous.startsWith('pod-')) {
+        this.trace.emit(this.actor, 'odev-disconnect-noticed', { node: this.node, annotation: value, previous });
+        this.writeResetConf('node-aci-pod annotation changed to none');
+      }
+    });
+    this.writeResetConf('host-agent start');
+  }
+
+  private writeResetConf(why: string): void {
+    this.trace.emit(this.actor, 'reset-conf-written', { node: this.node, why });
+    this.scheduler.after(INOTIFY_DELAY_MS, this.notifyAgent);
+  }
+
+  private readonly notifyAgent = (): void => this.agent.onResetFileChanged();
+}
