@@ -251,7 +251,7 @@ export class Twin implements FabricView {
             uuid: `${vm.name}/${pod.name}`,
             name: pod.name,
             mac: pod.mac,
-            ip: pod.ip,
+            ips: [pod.ip],
             epgUri: epgUri(s.policy.tenant, pod.epg),
             interfaceName: `veth-${pod.name.replace(/[^A-Za-z0-9]/g, '').slice(0, 10)}`,
           });

@@ -16,7 +16,7 @@ import type { PolicyUpdateItem, RpcErrorReply, RpcResult } from './message.ts';
 export interface LocalEndpoint {
   uuid: string;
   mac: string;
-  ip: string;
+  ips: string[];
   epgUri: string;
   interfaceName: string;
   /** The pod's name, for traces. */
@@ -285,7 +285,7 @@ export class AgentProcessor {
       const declared: DeclaredEndpoint = { endpoint, objects: endpointObjects(endpoint, network), refreshTimer: undefined };
       this.declared.set(uuid, declared);
       this.sendDeclare(declared);
-      this.trace.emit(this.actor, 'endpoint-ready', { endpoint: endpoint.name, ip: endpoint.ip });
+      this.trace.emit(this.actor, 'endpoint-ready', { endpoint: endpoint.name, ips: endpoint.ips.join(',') });
     }
   }
 
@@ -303,7 +303,7 @@ export class AgentProcessor {
   };
 }
 
-/** EprL2Ep (with its attribute set) and EprL3Ep for one endpoint, as the reference agent declares them. */
+/** EprL2Ep (with its attribute set) and one EprL3Ep per IP, as the reference agent declares them. */
 export function endpointObjects(ep: LocalEndpoint, network: { bd: string; rd: string }): ManagedObject[][] {
   const l2Uri = buildUri(['EprL2Universe'], ['EprL2Ep', network.bd, ep.mac]);
   const attrUri = childUri(l2Uri, 'GbpeReportedEpAttributeSet');
@@ -331,21 +331,23 @@ export function endpointObjects(ep: LocalEndpoint, network: { bd: string; rd: st
     parent_uri: l2Uri,
     parent_relation: 'GbpeReportedEpAttributeSet',
   };
-  const l3Uri = buildUri(['EprL3Universe'], ['EprL3Ep', network.rd, ep.ip]);
-  const l3: ManagedObject = {
-    subject: 'EprL3Ep',
-    uri: l3Uri,
-    properties: [
-      { name: 'uuid', data: ep.uuid },
-      { name: 'mac', data: ep.mac },
-      { name: 'ip', data: ep.ip },
-      { name: 'group', data: ep.epgUri },
-      { name: 'context', data: network.rd },
-    ],
-    children: [],
-    parent_subject: 'EprL3Universe',
-    parent_uri: '/EprL3Universe/',
-    parent_relation: 'EprL3Ep',
-  };
-  return [[l2, attrs], [l3]];
+  const l3s = ep.ips.map((ip): ManagedObject[] => {
+    const l3Uri = buildUri(['EprL3Universe'], ['EprL3Ep', network.rd, ip]);
+    return [{
+      subject: 'EprL3Ep',
+      uri: l3Uri,
+      properties: [
+        { name: 'uuid', data: ep.uuid },
+        { name: 'mac', data: ep.mac },
+        { name: 'ip', data: ip },
+        { name: 'group', data: ep.epgUri },
+        { name: 'context', data: network.rd },
+      ],
+      children: [],
+      parent_subject: 'EprL3Universe',
+      parent_uri: '/EprL3Universe/',
+      parent_relation: 'EprL3Ep',
+    }];
+  });
+  return [[l2, attrs], ...l3s];
 }

@@ -1,0 +1,44 @@
+import { createWriteStream } from 'node:fs';
+import { formatTraceLine } from '../kernel/trace.ts';
+import { toJsonReport } from '../report/json-report.ts';
+import { renderSimulation, styleFor } from '../report/terminal-report.ts';
+import { simulate } from '../simulation.ts';
+import { integerOption, type CommandSpec } from './command.ts';
+import { loadScenarioArgument } from './scenario-argument.ts';
+import { ProgressBar } from './progress-bar.ts';
+
+export const simulateCommand: CommandSpec = {
+  name: 'simulate',
+  summary:
+    'Simulate a scenario in virtual time: a timeline of milestones per migration, policy downloads per destination leaf,\n' +
+    'and pod-traffic outage per flow. With no scenario file, runs the built-in default scenario.',
+  positionals: '[scenario.yaml]',
+  maxPositionals: 1,
+  options: {
+    seed: { type: 'string', value: 'n', description: "Root seed for every random stream (overrides the scenario's seed)" },
+    json: { type: 'boolean', description: 'Print the result as JSON instead of the terminal report' },
+    trace: { type: 'string', value: 'file', description: 'Write every trace event as NDJSON to this file ("-" for stdout)' },
+    builtin: { type: 'string', value: 'name', description: 'Use a built-in scenario by name', default: 'default' },
+  },
+  async run(args, io) {
+    const scenario = loadScenarioArgument(args.positionals[0], args.values.builtin as string);
+    const seed = integerOption(args.values.seed, 'seed');
+    const tracePath = args.values.trace as string | undefined;
+    const progress = io.stderr.isTTY && !args.values.json ? new ProgressBar(io.stderr) : undefined;
+    const result = simulate(scenario, {
+      ...(seed !== undefined ? { seed } : {}),
+      recordTrace: tracePath !== undefined,
+      ...(progress ? { onProgress: (t: number, end: number) => progress.update(t / end, `${(t / 1000).toFixed(0)} s simulated`) } : {}),
+    });
+    progress?.done();
+    if (tracePath !== undefined) {
+      const text = result.trace.map(formatTraceLine).join('\n') + '\n';
+      if (tracePath === '-') io.stdout.write(text);
+      else await new Promise<void>((resolve, reject) => createWriteStream(tracePath).on('error', reject).end(text, resolve));
+      if (tracePath === '-') return 0;
+    }
+    if (args.values.json) io.stdout.write(JSON.stringify(toJsonReport(result), null, 2) + '\n');
+    else io.stdout.write(renderSimulation(result, styleFor(io.stdout)));
+    return 0;
+  },
+};

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { EventQueue } from '../../src/kernel/event-queue.ts';
+import { RandomStream } from '../../src/kernel/random.ts';
+
+function drain(q: EventQueue): number[] {
+  const times: number[] = [];
+  while (q.popAndRun((time) => times.push(time))) {}
+  return times;
+}
+
+describe('EventQueue', () => {
+  it('pops events in time order', () => {
+    const q = new EventQueue();
+    const seen: number[] = [];
+    for (const t of [5, 1, 4, 2, 3]) q.push(t, (v: number) => seen.push(v), t);
+    while (q.popAndRun(() => {})) {}
+    assert.deepEqual(seen, [1, 2, 3, 4, 5]);
+  });
+
+  it('pops events with equal times in insertion order', () => {
+    const q = new EventQueue();
+    const seen: string[] = [];
+    for (const name of ['a', 'b', 'c', 'd']) q.push(7, (v: string) => seen.push(v), name);
+    q.push(3, (v: string) => seen.push(v), 'first');
+    while (q.popAndRun(() => {})) {}
+    assert.deepEqual(seen, ['first', 'a', 'b', 'c', 'd']);
+  });
+
+  it('skips cancelled events and reports the live count', () => {
+    const q = new EventQueue();
+    const seen: number[] = [];
+    const handles = [1, 2, 3, 4].map((t) => q.push(t, (v: number) => seen.push(v), t));
+    assert.equal(q.cancel(handles[1]!), true);
+    assert.equal(q.cancel(handles[1]!), false, 'a second cancel is a no-op');
+    assert.equal(q.pending, 3);
+    while (q.popAndRun(() => {})) {}
+    assert.deepEqual(seen, [1, 3, 4]);
+    assert.equal(q.pending, 0);
+  });
+
+  it('does not let a stale handle cancel an event that reused its slot', () => {
+    const q = new EventQueue();
+    const seen: string[] = [];
+    const old = q.push(1, (v: string) => seen.push(v), 'old');
+    q.popAndRun(() => {});
+    q.push(2, (v: string) => seen.push(v), 'new');
+    assert.equal(q.cancel(old), false);
+    q.popAndRun(() => {});
+    assert.deepEqual(seen, ['old', 'new']);
+  });
+
+  it('rejects times that are negative, NaN or infinite', () => {
+    const q = new EventQueue();
+    for (const t of [-1, NaN, Infinity]) assert.throws(() => q.push(t, () => {}), RangeError);
+  });
+
+  it('matches a sorted reference under random pushes, cancels and pops while growing', () => {
+    const rnd = new RandomStream(42);
+    const q = new EventQueue(16);
+    const reference: { t: number; seq: number; cancelled: boolean }[] = [];
+    const handles: { h: number; ref: { t: number; seq: number; cancelled: boolean } }[] = [];
+    const popped: number[] = [];
+    const expected: number[] = [];
+    let seq = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const op = rnd.next();
+      if (op < 0.6) {
+        const ref = { t: rnd.int(1000), seq: seq++, cancelled: false };
+        reference.push(ref);
+        handles.push({ h: q.push(ref.t, (s: number) => popped.push(s), ref.seq), ref });
+      } else if (op < 0.7 && handles.length > 0) {
+        const { h, ref } = handles[rnd.int(handles.length)]!;
+        const did = q.cancel(h);
+        const live = !ref.cancelled && reference.includes(ref);
+        assert.equal(did, live);
+        ref.cancelled = true;
+      } else {
+        reference.sort((a, b) => a.t - b.t || a.seq - b.seq);
+        const next = reference.findIndex((r) => !r.cancelled);
+        const ran = q.popAndRun(() => {});
+        assert.equal(ran, next >= 0);
+        if (next >= 0) {
+          expected.push(reference[next]!.seq);
+          reference.splice(0, next + 1);
+        } else reference.length = 0;
+      }
+    }
+    assert.deepEqual(popped, expected);
+    assert.equal(q.pending, reference.filter((r) => !r.cancelled).length);
+  });
+
+  it('keeps the earliest time visible through peekTime', () => {
+    const q = new EventQueue();
+    assert.equal(q.peekTime(), Infinity);
+    const h = q.push(1, () => {});
+    q.push(9, () => {});
+    q.cancel(h);
+    assert.equal(q.peekTime(), 9);
+    assert.deepEqual(drain(q), [9]);
+  });
+});
