@@ -1,0 +1,123 @@
+/**
+ * OpFlex JSON-RPC messages to and from frame bytes, byte-compatible with libopflex: the id is
+ * echoed as the exact text it arrived as, and members are written in libopflex's order.
+ */
+import { isReference, type ManagedObject, type Property, type PropertyData } from '../model/managed-object.ts';
+import { encodeFrame } from './framing.ts';
+import { JsonSyntaxError, parseJsonWithRawMember, stringifyJson, type JsonValue } from './lossless-json.ts';
+import type { RawId, RpcMessage } from './message.ts';
+
+/**
+ * Why a frame is not a message libopflex would accept. libopflex drops the connection on every one
+ * of these ("Dropping client because of protocol error").
+ */
+export type ProtocolErrorCode = 'invalid-json' | 'not-object' | 'notification' | 'malformed';
+
+export class ProtocolError extends Error {
+  readonly code: ProtocolErrorCode;
+  /** The frame's raw id when it had one, so a peer can still answer with an error reply. */
+  readonly id: RawId | undefined;
+
+  constructor(code: ProtocolErrorCode, message: string, options: { id?: RawId; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ProtocolError';
+    this.code = code;
+    this.id = options.id;
+  }
+}
+
+/**
+ * Decodes one frame (without its NUL) into a request, result or error reply, applying the checks of
+ * libopflex's MessageFactory::InboundMessage plus `params` being an array.
+ */
+export function decodeMessage(frame: Buffer | string): RpcMessage {
+  const text = typeof frame === 'string' ? frame : frame.toString('utf8');
+  let parsed;
+  try {
+    parsed = parseJsonWithRawMember(text, 'id');
+  } catch (err) {
+    if (err instanceof JsonSyntaxError) throw new ProtocolError('invalid-json', `Frame is not valid JSON: ${err.message}`, { cause: err });
+    throw err;
+  }
+  const { value, raw: id } = parsed;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ProtocolError('not-object', `Frame is ${describe(value)}, not a JSON object`);
+  }
+  if (id === undefined || value.id === null) throw new ProtocolError('notification', `Frame has ${id === undefined ? 'no' : 'a null'} id: notifications are not accepted`);
+
+  if (Object.hasOwn(value, 'method')) {
+    const { method, params } = value;
+    if (typeof method !== 'string') throw new ProtocolError('malformed', `Request method must be a string, got ${describe(method)}`, { id });
+    if (!Array.isArray(params)) throw new ProtocolError('malformed', `Request params must be an array, got ${describe(params)}`, { id });
+    return { kind: 'request', id, method, params };
+  }
+  // Replies are routed by the method name in id[0] (libopflex InboundMessage).
+  const idValue = value.id;
+  if (!Array.isArray(idValue) || typeof idValue[0] !== 'string') {
+    throw new ProtocolError('malformed', `Reply id must be an array starting with a method name, got ${id}`, { id });
+  }
+  if (Object.hasOwn(value, 'result')) return { kind: 'result', id, result: value.result };
+  if (Object.hasOwn(value, 'error')) return { kind: 'error', id, error: errorBody(value.error, id) };
+  throw new ProtocolError('malformed', 'Frame has none of method, result or error', { id });
+}
+
+function errorBody(error: JsonValue, id: RawId): { code: string; message: string } {
+  if (typeof error !== 'object' || error === null || Array.isArray(error)) {
+    throw new ProtocolError('malformed', `Error reply must carry an object, got ${describe(error)}`, { id });
+  }
+  const { code, message } = error;
+  if (typeof code !== 'string') throw new ProtocolError('malformed', `Error reply code must be a string, got ${describe(code)}`, { id });
+  if (typeof message !== 'string') throw new ProtocolError('malformed', `Error reply message must be a string, got ${describe(message)}`, { id });
+  return { code, message };
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
+}
+
+/**
+ * The JSON text of a message in libopflex's member order. The id is written verbatim, so it must be
+ * JSON text as produced by decodeMessage or makeRawId.
+ */
+export function encodeMessageText(msg: RpcMessage): string {
+  switch (msg.kind) {
+    case 'request':
+      return `{"id":${msg.id},"method":${stringifyJson(msg.method)},"params":${stringifyJson(msg.params)}}`;
+    case 'result':
+      return `{"id":${msg.id},"result":${stringifyJson(msg.result)}}`;
+    case 'error':
+      return `{"id":${msg.id},"error":{"code":${stringifyJson(msg.error.code)},"message":${stringifyJson(msg.error.message)}}}`;
+  }
+}
+
+/** The frame bytes of a message, NUL included. */
+export function encodeMessage(msg: RpcMessage): Buffer {
+  return encodeFrame(encodeMessageText(msg));
+}
+
+/**
+ * A copy of a managed object with members in MOSerializer's order (subject, uri, properties,
+ * children, then the parent triple when present) and every property as {name, data}.
+ */
+export function canonicalObject(mo: ManagedObject): ManagedObject {
+  const out: ManagedObject = {
+    subject: mo.subject,
+    uri: mo.uri,
+    properties: mo.properties.map((p): Property => ({ name: p.name, data: canonicalData(p.data) })),
+    children: [...mo.children],
+  };
+  if (mo.parent_subject !== undefined) out.parent_subject = mo.parent_subject;
+  if (mo.parent_uri !== undefined) out.parent_uri = mo.parent_uri;
+  if (mo.parent_relation !== undefined) out.parent_relation = mo.parent_relation;
+  return out;
+}
+
+function canonicalData(data: PropertyData): PropertyData {
+  if (Array.isArray(data)) return data.map(canonicalData);
+  if (isReference(data)) return { subject: data.subject, reference_uri: data.reference_uri };
+  return data;
+}
