@@ -1,11 +1,12 @@
 /**
  * The frames captured between the reference opflex_agent and opflex_server
- * (/work/shared/reference/opflex-frames, see its INDEX.md). OPFLEX_FRAMES_DIR overrides the location.
+ * (copied into test/fixtures/opflex-frames from shared/reference, see its INDEX.md). OPFLEX_FRAMES_DIR overrides the location.
  */
+import { fileURLToPath } from 'node:url';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const REFERENCE_FRAMES_DIR = process.env.OPFLEX_FRAMES_DIR ?? '/work/shared/reference/opflex-frames';
+export const REFERENCE_FRAMES_DIR = process.env.OPFLEX_FRAMES_DIR ?? fileURLToPath(new URL('../fixtures/opflex-frames/', import.meta.url));
 
 export interface ReferenceFrame {
   file: string;
