@@ -134,11 +134,8 @@ export interface Settings {
   /** seconds */
   opflex_agent_policy_retry_delay_timer: number;
   /** seconds */
-  opflex_agent_prr: number;
-  /** seconds */
-  opflex_agent_switch_sync_delay: number;
+  opflex_switch_sync_delay: number;
   opflex_agent_statistics: boolean;
-  force_ep_undeclares: boolean;
 }
 
 /** Fabric and agent timers (all milliseconds) that are not acc-provision settings. */
@@ -159,6 +156,8 @@ export interface Timers {
   leafPolicyGcDelayMs: number;
   /** How long a proxy keeps a prr subscription without refresh: opflex_server decrements every 60 s. */
   prrIntervalMs: number;
+  /** Agent policy resolve refresh rate (opflex.timers.prr). */
+  prrMs: number;
 }
 
 /** Latencies without a public figure are parameters; see docs/scenario-reference.md for sources. */

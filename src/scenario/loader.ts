@@ -1,0 +1,529 @@
+/**
+ * Loads scenario files: YAML text -> schema (defaults, units) -> cross-reference checks -> `Scenario`.
+ *
+ * Every problem is reported at once as a `ScenarioError` whose issues carry the file, line, column and
+ * field path of the offending YAML node (the nearest existing parent when a key is missing).
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LineCounter, isAlias, isMap, isNode, isPair, isScalar, isSeq, parseDocument } from 'yaml';
+import type { Document, Node as YamlNode } from 'yaml';
+import { z } from 'zod';
+import { formatDuration } from './duration.ts';
+import { ScenarioError, describeValue } from './scenario-error.ts';
+import type { ScenarioIssue } from './scenario-error.ts';
+import { scenarioSchema } from './schema.ts';
+import type { ScenarioBody } from './schema.ts';
+import type { Scenario } from './types.ts';
+
+/** Larger scenario files are refused before parsing. */
+export const MAX_SCENARIO_BYTES = 16 * 1024 * 1024;
+/** Most YAML aliases expanded in one document (guards against alias bombs). */
+const MAX_ALIAS_COUNT = 1000;
+/** Most names listed in an "unknown ... (known: ...)" message. */
+const MAX_KNOWN_LISTED = 10;
+
+const BUILTIN_DIR = fileURLToPath(new URL('./builtin/', import.meta.url));
+const BUILTIN_PREFIX = 'built-in:';
+
+type PathKey = string | number;
+type Path = readonly PathKey[];
+
+export interface ParseOptions {
+  /** Directory that a relative `policy.policyFile` is resolved against (default: the source's directory). */
+  baseDir?: string;
+}
+
+// ----------------------------------------------------------------------------------------------
+// Public API
+
+/** Parses and validates scenario YAML. `source` names it in errors and becomes `Scenario.source`. */
+export function parseScenario(text: string, source: string, options: ParseOptions = {}): Scenario {
+  if (text.length > MAX_SCENARIO_BYTES) {
+    throw new ScenarioError([{ source, line: 0, column: 0, path: '', message: `scenario is too large (${text.length} characters; the limit is ${MAX_SCENARIO_BYTES})` }]);
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
+  const locator = new YamlLocator(doc, lineCounter, source);
+
+  if (doc.errors.length > 0) {
+    // Later syntax errors are mostly echoes of the first one, so only the first is reported.
+    const err = doc.errors[0]!;
+    const { line, col } = lineCounter.linePos(err.pos[0]);
+    const more = doc.errors.length > 1 ? ` (${doc.errors.length - 1} more error${doc.errors.length > 2 ? 's' : ''} may follow from it)` : '';
+    throw new ScenarioError([{ source, line, column: col, path: '', message: `YAML syntax error: ${lowerFirst(firstLine(err.message))}${more}` }]);
+  }
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    throw new ScenarioError([{ source, line: 1, column: 1, path: '', message: `cannot read the YAML document: ${lowerFirst((err as Error).message)}` }]);
+  }
+  if (data === null || data === undefined) {
+    throw new ScenarioError([{ source, line: 1, column: 1, path: '', message: 'scenario is empty: expected a mapping with at least name, fabric and nodes' }]);
+  }
+  data = dropEmptyValues(data);
+
+  const parsed = scenarioSchema.safeParse(data, { reportInput: true });
+  if (!parsed.success) {
+    throw new ScenarioError(parsed.error.issues.flatMap((issue) => fromZodIssue(issue, [])).map((raw) => locator.issue(raw)));
+  }
+
+  const body = parsed.data;
+  const problems: RawIssue[] = [];
+  if (body.policy.policyFile !== undefined) {
+    const baseDir = options.baseDir ?? (source.startsWith(BUILTIN_PREFIX) ? BUILTIN_DIR : dirname(resolve(source)));
+    const absolute = isAbsolute(body.policy.policyFile) ? body.policy.policyFile : resolve(baseDir, body.policy.policyFile);
+    body.policy.policyFile = absolute;
+    if (!existsSync(absolute)) problems.push({ path: ['policy', 'policyFile'], message: `policy file not found: ${absolute}` });
+  }
+  problems.push(...crossCheck(body, (path) => locator.locate(path, 'value').line));
+  if (problems.length > 0) throw new ScenarioError(problems.map((raw) => locator.issue(raw)));
+
+  const { name, description, ...rest } = body;
+  return { name, description, source, ...rest };
+}
+
+/** Reads and parses a scenario file; a missing or unreadable file is a `ScenarioError` naming it. */
+export function loadScenarioFile(path: string): Scenario {
+  let text: string;
+  try {
+    if (statSync(path).size > MAX_SCENARIO_BYTES) {
+      throw new ScenarioError([{ source: path, line: 0, column: 0, path: '', message: `scenario file is too large (the limit is ${MAX_SCENARIO_BYTES} bytes)` }]);
+    }
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if (err instanceof ScenarioError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    const message =
+      code === 'ENOENT' ? 'scenario file not found' : code === 'EISDIR' ? 'is a directory, not a scenario file' : `cannot read scenario file: ${(err as Error).message}`;
+    throw new ScenarioError([{ source: path, line: 0, column: 0, path: '', message }]);
+  }
+  return parseScenario(text, path);
+}
+
+/** Names of the built-in scenarios (`src/scenario/builtin/<name>.yaml`), sorted. */
+export function builtinScenarioNames(): string[] {
+  return readdirSync(BUILTIN_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.slice(0, -'.yaml'.length))
+    .sort();
+}
+
+/** Loads a built-in scenario by name; its `source` is "built-in:<name>". */
+export function loadBuiltinScenario(name = 'default'): Scenario {
+  const names = builtinScenarioNames();
+  const source = `${BUILTIN_PREFIX}${name}`;
+  if (!names.includes(name)) {
+    throw new ScenarioError([{ source, line: 0, column: 0, path: '', message: `unknown built-in scenario "${name}" (known: ${names.join(', ')})` }]);
+  }
+  return parseScenario(readFileSync(resolve(BUILTIN_DIR, `${name}.yaml`), 'utf8'), source, { baseDir: BUILTIN_DIR });
+}
+
+/** JSON Schema (draft 2020-12) of the scenario file format, for editors and documentation. */
+export function scenarioJsonSchema(): object {
+  return z.toJSONSchema(scenarioSchema, { io: 'input', target: 'draft-2020-12' });
+}
+
+// ----------------------------------------------------------------------------------------------
+// YAML positions
+
+/** An issue before it is placed: `target` says which node of the path to point at. */
+interface RawIssue {
+  path: Path;
+  message: string;
+  /** 'value' (default): the value node; 'key': the key itself; 'missing': a key that should be there. */
+  target?: 'value' | 'key' | 'missing';
+  /** For 'missing': what the value should have been, e.g. "a string". */
+  expected?: string;
+}
+
+interface Located {
+  line: number;
+  column: number;
+  /** The whole path exists in the document. */
+  found: boolean;
+  /** The value at the path is present but empty (`key:` with nothing after it). */
+  empty: boolean;
+}
+
+class YamlLocator {
+  constructor(
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+    private readonly source: string,
+  ) {}
+
+  private pos(node: { range?: [number, number, number] | null | undefined } | null | undefined): { line: number; column: number } {
+    const offset = node?.range?.[0];
+    if (offset === undefined) return { line: 1, column: 1 };
+    const { line, col } = this.lines.linePos(offset);
+    return { line, column: col };
+  }
+
+  private deref(node: unknown): unknown {
+    let n = node;
+    for (let i = 0; i < 64 && isAlias(n); i++) n = n.resolve(this.doc);
+    return n;
+  }
+
+  /** Position of the node at `path`, or of its nearest existing parent (the parent's key when it has one). */
+  locate(path: Path, target: 'value' | 'key'): Located {
+    let node: unknown = this.doc.contents;
+    let key: YamlNode | null = null;
+    if (node === null || node === undefined) return { line: 1, column: 1, found: path.length === 0, empty: true };
+    for (const seg of path) {
+      const container = this.deref(node);
+      let nextKey: YamlNode | null = null;
+      let next: unknown;
+      let present = false;
+      if (isMap(container)) {
+        const pair = container.items.find((p) => isPair(p) && keyText(p.key) === String(seg));
+        if (pair) {
+          present = true;
+          nextKey = isNode(pair.key) ? pair.key : null;
+          next = pair.value;
+        }
+      } else if (isSeq(container) && typeof seg === 'number' && seg < container.items.length) {
+        present = true;
+        next = container.items[seg];
+      }
+      if (!present) return { ...this.pos(key ?? (isNode(container) ? container : null)), found: false, empty: false };
+      key = nextKey;
+      node = next;
+    }
+    const value = this.deref(node);
+    const empty = value === null || value === undefined || (isScalar(value) && value.value === null);
+    if ((target === 'key' || empty) && key) return { ...this.pos(key), found: true, empty };
+    if (isNode(node)) return { ...this.pos(node), found: true, empty };
+    return { ...this.pos(key), found: true, empty };
+  }
+
+  issue(raw: RawIssue): ScenarioIssue {
+    const path = formatPath(raw.path);
+    if (raw.target === 'missing') {
+      // Present but empty (`key:`), or really absent: then point at the nearest existing parent.
+      const at = this.locate(raw.path, 'key');
+      const last = raw.path[raw.path.length - 1];
+      const message =
+        last === undefined
+          ? `expected ${raw.expected}, got an empty document`
+          : at.found
+            ? `expected ${raw.expected}, got an empty value`
+            : `missing required key "${String(last)}" (${raw.expected})`;
+      return { source: this.source, line: at.line, column: at.column, path, message };
+    }
+    const at = this.locate(raw.path, raw.target ?? 'value');
+    return { source: this.source, line: at.line, column: at.column, path, message: raw.message };
+  }
+}
+
+function keyText(key: unknown): string | undefined {
+  if (isScalar(key)) return String(key.value);
+  if (typeof key === 'string' || typeof key === 'number') return String(key);
+  return undefined;
+}
+
+/** `nodes[2].pods[0].epg`; keys that are not identifiers are quoted: `settings["a b"]`. */
+export function formatPath(path: Path): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(seg)) out += out === '' ? seg : `.${seg}`;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]!.trim();
+}
+
+function lowerFirst(text: string): string {
+  return /^[A-Z](?![A-Z])/.test(text) ? text[0]!.toLowerCase() + text.slice(1) : text;
+}
+
+/** `key:` with nothing after it means the same as leaving the key out (so commented-out sections work). */
+function dropEmptyValues(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropEmptyValues);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      // defineProperty: a YAML key "__proto__" stays a plain (and then unknown) key.
+      if (v !== null && v !== undefined) Object.defineProperty(out, k, { value: dropEmptyValues(v), enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  }
+  return value;
+}
+
+// ----------------------------------------------------------------------------------------------
+// zod issues -> messages
+
+type ZodIssue = z.core.$ZodIssue;
+
+const EXPECTED: Record<string, string> = {
+  object: 'a mapping',
+  array: 'a list',
+  tuple: 'a list',
+  string: 'a string',
+  number: 'a number',
+  int: 'an integer',
+  boolean: 'true or false',
+};
+
+/** A union's branch that failed only because the input has another shape (not a candidate to report). */
+function isShapeMismatch(issues: readonly ZodIssue[]): boolean {
+  return issues.some(
+    (i) =>
+      (i.path.length === 0 && (i.code === 'invalid_type' || i.code === 'unrecognized_keys' || i.code === 'invalid_union')) ||
+      (i.path.length === 1 && i.code === 'invalid_type' && i.input === undefined),
+  );
+}
+
+function fromZodIssue(issue: ZodIssue, prefix: Path): RawIssue[] {
+  const path: PathKey[] = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
+  switch (issue.code) {
+    case 'invalid_union': {
+      // Report the one branch that matched the input's shape, if there is exactly one.
+      const candidates = issue.errors.filter((branch) => branch.length > 0 && !isShapeMismatch(branch));
+      if (candidates.length === 1) return candidates[0]!.flatMap((i) => fromZodIssue(i, path));
+      return [{ path, message: issue.message }];
+    }
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => ({ path: [...path, key], message: unknownKeyMessage(key, knownKeysAt(scenarioSchema, path)), target: 'key' as const }));
+    case 'invalid_type': {
+      const expected = EXPECTED[issue.expected] ?? `a ${issue.expected}`;
+      if (issue.input === undefined) {
+        return [{ path, message: 'missing', target: 'missing', expected }];
+      }
+      if (issue.expected === 'int' && typeof issue.input === 'number') return [{ path, message: `expected an integer, got ${issue.input}` }];
+      return [{ path, message: `expected ${expected}, got ${describeValue(issue.input)}` }];
+    }
+    case 'too_small':
+    case 'too_big': {
+      const small = issue.code === 'too_small';
+      const bound = Number(small ? (issue as { minimum: number | bigint }).minimum : (issue as { maximum: number | bigint }).maximum);
+      const inclusive = issue.inclusive !== false;
+      if (issue.origin === 'array' || issue.origin === 'set') {
+        const got = Array.isArray(issue.input) ? `, got ${issue.input.length}` : '';
+        if ((issue as { exact?: boolean }).exact) return [{ path, message: `must have exactly ${plural(bound, 'item')}${got}` }];
+        return [{ path, message: `must have ${small ? 'at least' : 'at most'} ${plural(bound, 'item')}${got}` }];
+      }
+      if (issue.origin === 'string') {
+        if (small && bound === 1) return [{ path, message: 'must not be empty' }];
+        return [{ path, message: `must have ${small ? 'at least' : 'at most'} ${plural(bound, 'character')}` }];
+      }
+      const relation = small ? (inclusive ? '>=' : '>') : inclusive ? '<=' : '<';
+      const got = issue.input === undefined ? '' : `, got ${String(issue.input)}`;
+      return [{ path, message: `must be ${relation} ${bound}${got}` }];
+    }
+    case 'invalid_value':
+      return [{ path, message: `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(issue.input)}` }];
+    default:
+      return [{ path, message: issue.message }];
+  }
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+// The zod internals walked to find the keys an object accepts (for "did you mean" hints).
+interface SchemaDef {
+  type: string;
+  shape?: Record<string, SchemaLike>;
+  innerType?: SchemaLike;
+  in?: SchemaLike;
+  element?: SchemaLike;
+  options?: SchemaLike[];
+  items?: SchemaLike[];
+}
+interface SchemaLike {
+  _zod: { def: SchemaDef };
+}
+
+function unwrap(schema: SchemaLike, depth = 0): SchemaLike[] {
+  if (depth > 32) return [];
+  const def = schema._zod.def;
+  if (def.innerType) return unwrap(def.innerType, depth + 1);
+  if (def.type === 'pipe' && def.in) return unwrap(def.in, depth + 1);
+  if (def.type === 'union' && def.options) return def.options.flatMap((o) => unwrap(o, depth + 1));
+  return [schema];
+}
+
+/** Keys the object schema(s) at `path` accept. */
+function knownKeysAt(root: unknown, path: Path): string[] {
+  let current = unwrap(root as SchemaLike);
+  for (const seg of path) {
+    const next: SchemaLike[] = [];
+    for (const s of current) {
+      const def = s._zod.def;
+      if (def.type === 'object' && typeof seg === 'string' && def.shape?.[seg]) next.push(...unwrap(def.shape[seg]!));
+      else if (def.type === 'array' && typeof seg === 'number' && def.element) next.push(...unwrap(def.element));
+      else if (def.type === 'tuple' && typeof seg === 'number' && def.items?.[seg]) next.push(...unwrap(def.items[seg]!));
+    }
+    current = next;
+  }
+  const keys = new Set<string>();
+  for (const s of current) if (s._zod.def.type === 'object') for (const k of Object.keys(s._zod.def.shape ?? {})) keys.add(k);
+  return [...keys];
+}
+
+function normaliseKey(key: string): string {
+  return key.toLowerCase().replace(/[_\-\s]/g, '').replace(/ms$/, '');
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}
+
+function unknownKeyMessage(key: string, known: string[]): string {
+  const base = `unknown key "${key}"`;
+  if (known.length === 0) return base;
+  const exact = known.find((k) => normaliseKey(k) === normaliseKey(key));
+  let best = exact;
+  if (!best) {
+    let bestDistance = Infinity;
+    for (const k of known) {
+      const d = editDistance(k.toLowerCase(), key.toLowerCase());
+      if (d < bestDistance && d <= Math.max(2, Math.floor(k.length / 4))) {
+        best = k;
+        bestDistance = d;
+      }
+    }
+  }
+  if (best) return `${base} (did you mean "${best}"?)`;
+  return `${base} (expected one of: ${known.join(', ')})`;
+}
+
+// ----------------------------------------------------------------------------------------------
+// Cross-reference checks on the normalised scenario
+
+function knownList(names: Iterable<string>): string {
+  const all = [...names];
+  if (all.length === 0) return 'none defined';
+  const shown = all.slice(0, MAX_KNOWN_LISTED).join(', ');
+  return `known: ${all.length > MAX_KNOWN_LISTED ? `${shown}, ...` : shown}`;
+}
+
+/** Every reference resolves, names are unique per kind, migrations and flows fit the timeline. */
+function crossCheck(s: ScenarioBody, lineOf: (path: Path) => number): RawIssue[] {
+  const issues: RawIssue[] = [];
+
+  /** Reports the second and later uses of a value; `what` reads like `leaf name`. */
+  const unique = (what: string, entries: { value: string; path: Path }[]): Set<string> => {
+    const first = new Map<string, Path>();
+    for (const e of entries) {
+      const earlier = first.get(e.value);
+      if (earlier) issues.push({ path: e.path, message: `duplicate ${what} "${e.value}" (first used at line ${lineOf(earlier)}, ${formatPath(earlier)})` });
+      else first.set(e.value, e.path);
+    }
+    return new Set(first.keys());
+  };
+  const reference = (what: string, value: string, known: Set<string>, path: Path): boolean => {
+    if (known.has(value)) return true;
+    issues.push({ path, message: `unknown ${what} "${value}" (${knownList(known)})` });
+    return false;
+  };
+
+  // Fabric
+  const f = s.fabric;
+  unique('spine name', f.spines.map((value, i) => ({ value, path: ['fabric', 'spines', i] })));
+  const pairs = unique('leaf pair name', f.leafPairs.map((p, i) => ({ value: p.name, path: ['fabric', 'leafPairs', i, 'name'] })));
+  const leaves = f.leafPairs.flatMap((p, i) => p.leaves.map((leaf, j) => ({ leaf, path: ['fabric', 'leafPairs', i, 'leaves', j] as Path })));
+  unique('leaf name', leaves.map(({ leaf, path }) => ({ value: leaf.name, path: [...path, 'name'] })));
+  unique('leaf id', leaves.map(({ leaf, path }) => ({ value: String(leaf.id), path: [...path, 'id'] })));
+  unique('leaf address', leaves.map(({ leaf, path }) => ({ value: leaf.address, path: [...path, 'address'] })));
+  const hypervisors = unique('hypervisor name', f.hypervisors.map((h, i) => ({ value: h.name, path: ['fabric', 'hypervisors', i, 'name'] })));
+  f.hypervisors.forEach((h, i) => reference('leaf pair', h.leafPair, pairs, ['fabric', 'hypervisors', i, 'leafPair']));
+  const vpcOwner = new Map<string, string>();
+  f.hypervisors.forEach((h, i) => {
+    const key = `${h.leafPair}\u0000${h.vpc}`;
+    const owner = vpcOwner.get(key);
+    if (owner === undefined) vpcOwner.set(key, h.name);
+    else issues.push({ path: ['fabric', 'hypervisors', i, 'vpc'], message: `vPC "${h.vpc}" on leaf pair "${h.leafPair}" is already used by hypervisor "${owner}"` });
+  });
+
+  // Policy
+  const p = s.policy;
+  const vrfs = unique('VRF name', p.vrfs.map((v, i) => ({ value: v.name, path: ['policy', 'vrfs', i, 'name'] })));
+  const bds = unique('bridge domain name', p.bridgeDomains.map((b, i) => ({ value: b.name, path: ['policy', 'bridgeDomains', i, 'name'] })));
+  const epgs = unique('EPG name', p.epgs.map((e, i) => ({ value: e.name, path: ['policy', 'epgs', i, 'name'] })));
+  const filters = unique('filter name', p.filters.map((x, i) => ({ value: x.name, path: ['policy', 'filters', i, 'name'] })));
+  const contracts = unique('contract name', p.contracts.map((c, i) => ({ value: c.name, path: ['policy', 'contracts', i, 'name'] })));
+  p.bridgeDomains.forEach((b, i) => reference('VRF', b.vrf, vrfs, ['policy', 'bridgeDomains', i, 'vrf']));
+  p.epgs.forEach((e, i) => {
+    reference('bridge domain', e.bd, bds, ['policy', 'epgs', i, 'bd']);
+    e.provides.forEach((c, j) => reference('contract', c, contracts, ['policy', 'epgs', i, 'provides', j]));
+    e.consumes.forEach((c, j) => reference('contract', c, contracts, ['policy', 'epgs', i, 'consumes', j]));
+  });
+  p.contracts.forEach((c, i) => {
+    unique(`subject name in contract "${c.name}"`, c.subjects.map((sub, j) => ({ value: sub.name, path: ['policy', 'contracts', i, 'subjects', j, 'name'] })));
+    c.subjects.forEach((sub, j) => {
+      const base: Path = ['policy', 'contracts', i, 'subjects', j, 'rules'];
+      unique(`rule name in subject "${sub.name}"`, sub.rules.map((r, k) => ({ value: r.name, path: [...base, k, 'name'] })));
+      sub.rules.forEach((r, k) => r.filters.forEach((x, m) => reference('filter', x, filters, [...base, k, 'filters', m])));
+    });
+  });
+
+  // Nodes and pods
+  const nodes = unique('node name', s.nodes.map((n, i) => ({ value: n.name, path: ['nodes', i, 'name'] })));
+  unique('infra IP', s.nodes.map((n, i) => ({ value: n.infraIp, path: ['nodes', i, 'infraIp'] })));
+  const pods = s.nodes.flatMap((n, i) => n.pods.map((pod, j) => ({ pod, path: ['nodes', i, 'pods', j] as Path })));
+  const podNames = unique('pod name', pods.map(({ pod, path }) => ({ value: pod.name, path: [...path, 'name'] })));
+  unique('pod IP', pods.map(({ pod, path }) => ({ value: pod.ip, path: [...path, 'ip'] })));
+  unique('MAC address', [
+    ...s.nodes.map((n, i) => ({ value: n.mac, path: ['nodes', i, 'mac'] as Path })),
+    ...pods.map(({ pod, path }) => ({ value: pod.mac, path: [...path, 'mac'] })),
+  ]);
+  s.nodes.forEach((n, i) => reference('hypervisor', n.hypervisor, hypervisors, ['nodes', i, 'hypervisor']));
+  // With a policy file, a pod may use an EPG defined only in that file: the policy-file loader checks those.
+  if (p.policyFile === undefined) for (const { pod, path } of pods) reference('EPG', pod.epg, epgs, [...path, 'epg']);
+
+  reference('node', s.controller.node, nodes, ['controller', 'node']);
+
+  // Migrations, in time order (stable for equal times): where each node is at that moment.
+  const location = new Map(s.nodes.map((n) => [n.name, n.hypervisor]));
+  const order = s.migrations.map((m, i) => ({ m, i })).sort((a, b) => a.m.atMs - b.m.atMs || a.i - b.i);
+  for (const { m, i } of order) {
+    const nodeOk = reference('node', m.node, nodes, ['migrations', i, 'node']);
+    const toOk = reference('hypervisor', m.to, hypervisors, ['migrations', i, 'to']);
+    if (m.atMs >= s.durationMs) {
+      issues.push({ path: ['migrations', i, 'at'], message: `${formatDuration(m.atMs)} is not before the end of the scenario (duration ${formatDuration(s.durationMs)})` });
+    }
+    if (nodeOk && toOk) {
+      if (location.get(m.node) === m.to) {
+        issues.push({ path: ['migrations', i, 'to'], message: `node "${m.node}" is already on hypervisor "${m.to}" at ${formatDuration(m.atMs)}` });
+      }
+      location.set(m.node, m.to);
+    }
+  }
+
+  // Flows
+  unique('flow name', s.flows.map((fl, i) => ({ value: fl.name, path: ['flows', i, 'name'] })));
+  s.flows.forEach((fl, i) => {
+    const fromOk = reference('pod', fl.from, podNames, ['flows', i, 'from']);
+    const toOk = reference('pod', fl.to, podNames, ['flows', i, 'to']);
+    if (fromOk && toOk && fl.from === fl.to) issues.push({ path: ['flows', i, 'to'], message: `a flow needs two different pods, but from and to are both "${fl.to}"` });
+    if (fl.stopMs > s.durationMs) {
+      issues.push({ path: ['flows', i, 'stop'], message: `${formatDuration(fl.stopMs)} is after the end of the scenario (duration ${formatDuration(s.durationMs)})` });
+    } else if (fl.startMs >= fl.stopMs) {
+      issues.push({ path: ['flows', i, 'start'], message: `start (${formatDuration(fl.startMs)}) must be before stop (${formatDuration(fl.stopMs)})` });
+    }
+  });
+
+  return issues;
+}

@@ -1,0 +1,47 @@
+/**
+ * The one error a scenario file can produce: every problem found, each with its file, line, column
+ * and field path, formatted the way compilers and editors expect (`file:line:column: message`).
+ */
+
+export interface ScenarioIssue {
+  /** The file path as given, or "built-in:<name>". */
+  source: string;
+  /** 1-based; 0 when the issue has no position (the file could not be read). */
+  line: number;
+  /** 1-based; 0 when the issue has no position. */
+  column: number;
+  /** Field path such as `nodes[2].pods[0].epg`; empty for the document itself or a syntax error. */
+  path: string;
+  message: string;
+}
+
+/** One issue as a line: `<source>:<line>:<column>: <path>: <message>` (parts that are unknown are left out). */
+export function formatScenarioIssue(issue: ScenarioIssue): string {
+  const where = issue.line > 0 ? `${issue.source}:${issue.line}:${issue.column}` : issue.source;
+  return issue.path === '' ? `${where}: ${issue.message}` : `${where}: ${issue.path}: ${issue.message}`;
+}
+
+export class ScenarioError extends Error {
+  override readonly name = 'ScenarioError';
+  /** Every issue found, in file order. Never empty. */
+  readonly issues: readonly ScenarioIssue[];
+
+  constructor(issues: readonly ScenarioIssue[]) {
+    if (issues.length === 0) throw new RangeError('A ScenarioError needs at least one issue');
+    const sorted = [...issues].sort((a, b) => a.line - b.line || a.column - b.column);
+    super(sorted.map(formatScenarioIssue).join('\n'));
+    this.issues = Object.freeze(sorted);
+  }
+}
+
+/** How a value reads in a message: `string "abc"`, `number 5`, `a list`, `a mapping`, `an empty value`. */
+export function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return 'an empty value';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') {
+    const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
+    return `string ${JSON.stringify(shown)}`;
+  }
+  return `${typeof value} ${String(value)}`;
+}
