@@ -146,7 +146,7 @@ export class Twin implements FabricView {
           domain: s.policy.domain,
           mac: spec.mac,
           configuredPeers: [anycastAt],
-          prrS: s.settings.opflex_agent_prr,
+          prrS: s.timers.prrMs / 1000,
           retryDelayS: s.settings.opflex_agent_policy_retry_delay_timer,
           resetWaitDelayS: s.settings.opflex_agent_reset_wait_delay,
           keepalive,

@@ -90,15 +90,13 @@ export function testScenario(overrides: Partial<Scenario> = {}): Scenario {
       dhcp_delay: 5,
       dhcp_renew_max_retry_count: 5,
       opflex_agent_policy_retry_delay_timer: 10,
-      opflex_agent_prr: 7200,
-      opflex_agent_switch_sync_delay: 5,
+      opflex_switch_sync_delay: 5,
       opflex_agent_statistics: true,
-      force_ep_undeclares: true,
     },
     timers: {
       bounceAgingMs: 630_000, localAgingMs: 900_000, remoteAgingMs: 300_000, moveFrequencyPerS: 256, holdIntervalMs: 300_000,
       keepaliveFirstMs: 10_000, keepaliveRepeatMs: 15_000, keepaliveTimeoutMs: 120_000, handshakeTimeoutMs: 45_000,
-      connectTimeoutMs: 30_000, reconnectPacingMs: 1250, controllerLoopMs: 1000, leafPolicyGcDelayMs: 60_000, prrIntervalMs: 60_000,
+      connectTimeoutMs: 30_000, reconnectPacingMs: 1250, controllerLoopMs: 1000, leafPolicyGcDelayMs: 60_000, prrIntervalMs: 60_000, prrMs: 7_200_000,
     },
     latencies: {
       preCopyMs: u(5000, 20000), stunMs: u(200, 1000), garpMs: u(0, 5), epmLearnMs: u(10, 100), coopUpdateMs: u(10, 100),
