@@ -37,6 +37,8 @@ export interface MigrationSummary {
   converged: boolean;
   /** From migration start to converged; null when it never converged in the run. */
   convergenceMs: number | null;
+  /** From the VM being stunned (the switch-over) to converged; null when it never converged. */
+  switchoverToConvergedMs: number | null;
   milestones: Milestone[];
   downloadedObjects: { leaf: string; subject: string; uri: string; tMs: number }[];
   downloadsByLeaf: Record<string, { downloaded: number; servedFromCache: number; bySubject: Record<string, number> }>;
@@ -144,6 +146,7 @@ export function simulate(scenario: Scenario, options: SimulationOptions = {}): S
       startMs: r.startMs,
       converged: r.converged,
       convergenceMs: r.convergedMs === undefined ? null : r.convergedMs - r.startMs,
+      switchoverToConvergedMs: switchoverToConverged(r.milestones, r.convergedMs),
       milestones: r.milestones,
       downloadedObjects: r.downloads.map((d: Download) => ({ leaf: d.leaf, subject: d.subject, uri: d.uri, tMs: d.tMs })),
       downloadsByLeaf: byLeaf,
@@ -168,6 +171,11 @@ export function simulate(scenario: Scenario, options: SimulationOptions = {}): S
     },
     trace: trace.events,
   };
+}
+
+function switchoverToConverged(milestones: Milestone[], convergedMs: number | undefined): number | null {
+  const stun = milestones.find((m) => m.name === 'stun-start');
+  return convergedMs === undefined || !stun ? null : convergedMs - stun.tMs;
 }
 
 /** The URIs of an EPG in a scenario's tenant (for tests and reports). */

@@ -23,6 +23,7 @@ export function toJsonReport(result: SimulationResult): unknown {
       startMs: us(m.startMs),
       converged: m.converged,
       convergenceMs: m.convergenceMs === null ? null : us(m.convergenceMs),
+      switchoverToConvergedMs: m.switchoverToConvergedMs === null ? null : us(m.switchoverToConvergedMs),
       milestones: m.milestones.map((s) => ({ name: s.name, actor: s.actor, tMs: us(s.tMs), ...(s.detail ? { detail: s.detail } : {}) })),
       downloadedObjects: m.downloadedObjects.map((d) => ({ leaf: d.leaf, subject: d.subject, uri: d.uri, tMs: us(d.tMs) })),
       downloadsByLeaf: m.downloadsByLeaf,

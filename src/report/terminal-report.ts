@@ -71,7 +71,9 @@ export function renderSimulation(result: SimulationResult, style: Style = plain)
 function renderMigration(m: MigrationSummary, style: Style): string[] {
   const out: string[] = [];
   const kind = m.crossLeafPair ? 'to another leaf pair' : 'within the leaf pair';
-  const verdict = m.converged ? style.green(`converged in ${seconds(m.convergenceMs!)}`) : style.red('did not converge before the end of the run');
+  const verdict = m.converged
+    ? style.green(`converged ${seconds(m.switchoverToConvergedMs!)} after the switch-over`)
+    : style.red('did not converge before the end of the run');
   out.push(style.bold(`Migration ${m.index + 1}: ${m.node}  ${m.from} (${m.fromPair}) -> ${m.to} (${m.toPair}), ${kind}`) + `  ${verdict}`);
   const actorWidth = Math.max(...m.milestones.map((s) => s.actor.length), 5);
   for (const s of m.milestones) {
