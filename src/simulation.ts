@@ -12,6 +12,7 @@ import { epgUri, platformConfigUri } from './model/policy-builder.ts';
 import { FlowRecorder, type FlowWindowStats } from './report/flow-recorder.ts';
 import { MigrationTracker, type Download, type Milestone } from './report/migration-tracker.ts';
 import type { Scenario } from './scenario/types.ts';
+import { policyUniverseFor } from './scenario/policy-source.ts';
 import { SimTransport } from './transport/sim-transport.ts';
 import { Twin } from './twin.ts';
 
@@ -89,6 +90,7 @@ export function simulate(scenario: Scenario, options: SimulationOptions = {}): S
     transport,
     trace,
     random,
+    policy: policyUniverseFor(scenario.policy),
     onProbe: (probe, tMs, delivered, bounced, reason) => recorder.record(probe.spec, tMs, delivered, bounced, reason),
   });
 

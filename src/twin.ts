@@ -24,7 +24,7 @@ import { policyClosure } from './model/policy-closure.ts';
 import { buildPolicyUniverse, epgUri, platformConfigUri } from './model/policy-builder.ts';
 import type { ObjectStore } from './model/object-store.ts';
 import { OpflexAgent } from './opflex/agent.ts';
-import type { Scenario } from './scenario/types.ts';
+import type { Faults, MigrationSpec, Scenario } from './scenario/types.ts';
 import type { Endpoint, Transport } from './transport/transport.ts';
 
 export interface TwinOptions {
@@ -41,6 +41,8 @@ export interface TwinOptions {
   policy?: ObjectStore;
   /** Build agents for the nodes (live emulation may leave that to real agents). */
   agents?: boolean;
+  /** Play the scenario's migrations (live emulation starts them from its control API instead). */
+  playMigrations?: boolean;
   onProbe?: ProbeOutcomeListener;
 }
 
@@ -68,6 +70,7 @@ export class Twin implements FabricView {
   private readonly allowed = new Set<string>();
   private readonly infraIps = new Map<string, string>();
   private readonly macs = new Map<string, string>();
+  private readonly currentMigration = new Map<string, MigrationSpec>();
 
   constructor(
     readonly scenario: Scenario,
@@ -183,6 +186,7 @@ export class Twin implements FabricView {
     this.vmotion = new VMotion(scheduler, trace, random.stream('vmotion'), s.latencies, {
       node: (name) => this.nodes.get(name)!,
       pairOfHypervisor: (h) => this.hypervisorPair.get(h)!,
+      onStart: (node, spec) => this.currentMigration.set(node.name, spec),
       onStun: (node) => {
         if (node.name === this.controller.node) this.controller.onNodeStunned();
       },
@@ -207,6 +211,11 @@ export class Twin implements FabricView {
 
   infraIpOf(node: string): string | undefined {
     return this.infraIps.get(node);
+  }
+
+  faultsFor(node: string): Faults {
+    const own = this.currentMigration.get(node)?.faults;
+    return own ? { ...this.scenario.faults, ...own } : this.scenario.faults;
   }
 
   macOf(node: string): string | undefined {
@@ -258,7 +267,7 @@ export class Twin implements FabricView {
         }
       }
     }
-    for (const m of s.migrations) this.vmotion.schedule(m);
+    if (this.o.playMigrations !== false) for (const m of s.migrations) this.vmotion.schedule(m);
     for (const f of s.flows) this.probes.add(f, this.pods.get(f.from)!, this.pods.get(f.to)!);
   }
 

@@ -1,9 +1,14 @@
 /** The `opflex-twin` command line: one file per command, dispatched from this table. */
 import { ScenarioError } from '../scenario/scenario-error.ts';
 import { commandHelp, parseCommandArgs, UsageError, type CommandIO, type CommandSpec } from './command.ts';
+import { adviseCommand } from './advise.ts';
+import { agentCommand } from './agent.ts';
+import { compareCommand } from './compare.ts';
+import { emulateCommand } from './emulate.ts';
+import { endpointsCommand } from './endpoints.ts';
 import { simulateCommand } from './simulate.ts';
 
-const COMMANDS: CommandSpec[] = [simulateCommand];
+const COMMANDS: CommandSpec[] = [simulateCommand, compareCommand, adviseCommand, emulateCommand, agentCommand, endpointsCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -4,7 +4,8 @@ import { toJsonReport } from '../report/json-report.ts';
 import { renderSimulation, styleFor } from '../report/terminal-report.ts';
 import { simulate } from '../simulation.ts';
 import { integerOption, type CommandSpec } from './command.ts';
-import { loadScenarioArgument } from './scenario-argument.ts';
+import { readScenarioText, scenarioWithOverrides } from '../scenario/variants.ts';
+import { accProvisionOverrides } from './acc-provision-option.ts';
 import { ProgressBar } from './progress-bar.ts';
 
 export const simulateCommand: CommandSpec = {
@@ -18,10 +19,12 @@ export const simulateCommand: CommandSpec = {
     seed: { type: 'string', value: 'n', description: "Root seed for every random stream (overrides the scenario's seed)" },
     json: { type: 'boolean', description: 'Print the result as JSON instead of the terminal report' },
     trace: { type: 'string', value: 'file', description: 'Write every trace event as NDJSON to this file ("-" for stdout)' },
+    'acc-provision': { type: 'string', value: 'file', description: 'Take settings from an acc-provision input file (unknown keys are reported)' },
     builtin: { type: 'string', value: 'name', description: 'Use a built-in scenario by name', default: 'default' },
   },
   async run(args, io) {
-    const scenario = loadScenarioArgument(args.positionals[0], args.values.builtin as string);
+    const base = readScenarioText(args.positionals[0], args.values.builtin as string);
+    const scenario = scenarioWithOverrides(base, accProvisionOverrides(args.values['acc-provision'] as string | undefined, io));
     const seed = integerOption(args.values.seed, 'seed');
     const tracePath = args.values.trace as string | undefined;
     const progress = io.stderr.isTTY && !args.values.json ? new ProgressBar(io.stderr) : undefined;

@@ -1,4 +1,5 @@
 /** What a leaf or the anycast proxy may ask about the rest of the fabric. */
+import type { Faults } from '../scenario/types.ts';
 
 export interface NodeLocation {
   node: string;
@@ -25,4 +26,6 @@ export interface FabricView {
   infraIpOf(node: string): string | undefined;
   macOf(node: string): string | undefined;
   leavesOfPair(pair: string): readonly LeafAddress[];
+  /** Faults in force for a node now: the scenario's, with its current migration's on top. */
+  faultsFor(node: string): Faults;
 }

@@ -218,14 +218,14 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     const sessions = this.sessionsByAgent.get(previous.node);
     if (!sessions) return;
     for (const session of sessions) {
-      const delay = this.d.random.sample(this.d.latencies.proxyReactionMs) + this.d.faults.platformConfigDeleteExtraDelayMs;
+      const delay = this.d.random.sample(this.d.latencies.proxyReactionMs) + this.d.fabric.faultsFor(previous.node).platformConfigDeleteExtraDelayMs;
       this.d.scheduler.after(delay, this.sendPlatformConfigDelete, session);
     }
   }
 
   private readonly sendPlatformConfigDelete = (session: ProxySession): void => {
     if (session.state !== 'ready') return;
-    if (this.d.faults.platformConfigDeleteMissed) {
+    if (this.d.fabric.faultsFor(session.agentName).platformConfigDeleteMissed) {
       this.d.trace.emit(this.name, 'platform-config-delete-missed', { agent: session.agentName });
       return;
     }

@@ -14,6 +14,7 @@ export interface VMotionHooks {
   pairOfHypervisor(hypervisor: string): string;
   /** The GARP reached the destination pair: its leaves learn the device (after the EPM latency). */
   announce(node: NodeVm, pair: string): void;
+  onStart?(node: NodeVm, spec: MigrationSpec): void;
   onStun?(node: NodeVm): void;
   onResume?(node: NodeVm): void;
 }
@@ -55,6 +56,7 @@ export class VMotion {
       this.trace.emit('vmotion', 'migration-skipped', { migration: move.index, node: move.node.name, reason: 'already on that hypervisor' });
       return;
     }
+    this.hooks.onStart?.(move.node, move.spec);
     this.trace.emit('vmotion', 'migration-start', {
       migration: move.index,
       node: move.node.name,

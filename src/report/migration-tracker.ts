@@ -152,6 +152,16 @@ export class MigrationTracker {
         return this.once(a, 'reset-conf-written', e);
       case 'agent-reset-suppressed':
         return this.milestone(a, 'agent-reset-suppressed', e, `${e.data.path} within reset-wait-delay`);
+      case 'session-closed':
+        // Seen from the leaf, this is how a reset of an agent in another process shows: its
+        // session on the source pair ends after the move.
+        if (fromLeaves.includes(e.actor) && a.seen.has('resume') && !a.resetSeen) {
+          a.resetSeen = true;
+          a.sessionsReady.clear();
+          a.declared.clear();
+          this.once(a, 'source-session-closed', e, e.actor);
+        }
+        return;
       case 'session-ready':
         if (atDestination && a.resetSeen && !a.sessionsReady.has(e.actor)) {
           a.sessionsReady.add(e.actor);

@@ -42,6 +42,7 @@ const MILESTONE_TEXT: Record<string, string> = {
   'reset-conf-written': 'host-agent writes reset.conf',
   'agent-reset': 'opflex-agent resets: closes leaf sessions, back to anycast',
   'agent-reset-suppressed': 'opflex-agent skips a reset inside reset-wait-delay',
+  'source-session-closed': "agent's session on the source pair ends",
   'session-ready-1': 'first destination leaf session ready (DEGRADED)',
   'session-ready-2': 'second destination leaf session ready (HEALTHY)',
   'endpoints-declared': 'every pod endpoint declared on both destination leaves',

@@ -112,6 +112,15 @@ export function builtinScenarioNames(): string[] {
     .sort();
 }
 
+/** The file of a built-in scenario, after checking the name exists. */
+export function builtinScenarioPath(name = 'default'): string {
+  const names = builtinScenarioNames();
+  if (!names.includes(name)) {
+    throw new ScenarioError([{ source: `${BUILTIN_PREFIX}${name}`, line: 0, column: 0, path: '', message: `unknown built-in scenario "${name}" (known: ${names.join(', ')})` }]);
+  }
+  return resolve(BUILTIN_DIR, `${name}.yaml`);
+}
+
 /** Loads a built-in scenario by name; its `source` is "built-in:<name>". */
 export function loadBuiltinScenario(name = 'default'): Scenario {
   const names = builtinScenarioNames();

@@ -449,8 +449,27 @@ const migrationSchema = z
     at: durationSchema('When the migration starts, from the start of the run.'),
     node: name('Node to migrate.'),
     to: name('Destination hypervisor.'),
+    faults: z
+      .strictObject({
+        platformConfigDeleteMissed: z.boolean().optional().meta({ description: 'This migration only: the source proxy never sends the PlatformConfig delete.' }),
+        platformConfigDeleteExtraDelay: durationSchema('This migration only: added to proxyReaction.').optional(),
+      })
+      .optional()
+      .meta({ description: 'Faults for this migration only, over the scenario-wide faults.' }),
   })
-  .transform((m): MigrationSpec => ({ atMs: m.at, node: m.node, to: m.to }));
+  .transform((m): MigrationSpec => ({
+    atMs: m.at,
+    node: m.node,
+    to: m.to,
+    ...(m.faults
+      ? {
+          faults: {
+            ...(m.faults.platformConfigDeleteMissed !== undefined ? { platformConfigDeleteMissed: m.faults.platformConfigDeleteMissed } : {}),
+            ...(m.faults.platformConfigDeleteExtraDelay !== undefined ? { platformConfigDeleteExtraDelayMs: m.faults.platformConfigDeleteExtraDelay } : {}),
+          },
+        }
+      : {}),
+  }));
 
 const flowSchema = z.strictObject({
   name: name('Flow name.'),

@@ -207,6 +207,8 @@ export interface MigrationSpec {
   atMs: number;
   node: string;
   to: string;
+  /** Faults for this migration only, over the scenario-wide ones. */
+  faults?: Partial<Pick<Faults, 'platformConfigDeleteMissed' | 'platformConfigDeleteExtraDelayMs'>>;
 }
 
 export interface FlowSpec {

@@ -586,6 +586,7 @@ export class SocketTransport implements Transport {
   private connectionCounter = 0;
   private readonly live = new Set<SocketConnection>();
   private readonly listeners = new Set<SocketListener>();
+  private readonly notYetReady: SocketListener[] = [];
 
   constructor(private readonly options: SocketTransportOptions = {}) {
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
@@ -643,7 +644,14 @@ export class SocketTransport implements Transport {
   listen(at: Endpoint, onAccept: (connection: Connection) => void): SocketListener {
     const listener = new SocketListener(this, at, onAccept, this.options.tls);
     if (!listener.isClosed) this.listeners.add(listener); // a bad port fails inside the constructor
+    this.notYetReady.push(listener);
     return listener;
+  }
+
+  /** Resolves once every listener started so far is bound; rejects with the first bind error. */
+  async whenListening(): Promise<void> {
+    const waiting = this.notYetReady.splice(0);
+    await Promise.all(waiting.map((l) => l.ready));
   }
 
   /** listen(), resolved once bound (endpoint.port is then the real port), rejected with a ListenError. */

@@ -1,0 +1,48 @@
+import { advise } from '../report/advice.ts';
+import { styleFor } from '../report/terminal-report.ts';
+import { loadPlan } from '../scenario/plan.ts';
+import { readScenarioText } from '../scenario/variants.ts';
+import { accProvisionOverrides } from './acc-provision-option.ts';
+import { integerOption, type CommandSpec } from './command.ts';
+
+export const adviseCommand: CommandSpec = {
+  name: 'advise',
+  summary:
+    'Check a migration plan before it runs: each risk with its reason and the effect measured by simulation.\n' +
+    'Exits 1 when a risk is found, so it can gate a change in CI.',
+  positionals: '[scenario.yaml]',
+  maxPositionals: 1,
+  options: {
+    'acc-provision': { type: 'string', value: 'file', description: 'Settings from an acc-provision input file' },
+    plan: { type: 'string', value: 'file', description: 'Migrations (and optionally the controller node) to check, over the scenario' },
+    seed: { type: 'string', value: 'n', description: "Seed for the runs (default: the scenario's)" },
+    'storm-objects': { type: 'string', value: 'n', description: 'Objects one leaf may download within 10 s before it is a storm', default: '20' },
+    json: { type: 'boolean', description: 'Print the risks as JSON' },
+    builtin: { type: 'string', value: 'name', description: 'Use a built-in scenario by name', default: 'default' },
+  },
+  run(args, io) {
+    const base = readScenarioText(args.positionals[0], args.values.builtin as string);
+    const overrides = [
+      ...accProvisionOverrides(args.values['acc-provision'] as string | undefined, io),
+      ...(args.values.plan ? loadPlan(args.values.plan as string) : []),
+    ];
+    const seed = integerOption(args.values.seed, 'seed');
+    const result = advise(base, overrides, {
+      ...(seed !== undefined ? { seed } : {}),
+      stormObjects: integerOption(args.values['storm-objects'], 'storm-objects')!,
+    });
+    if (args.values.json) {
+      io.stdout.write(JSON.stringify({ scenario: result.scenario.name, risks: result.risks, simulations: result.simulations }, null, 2) + '\n');
+    } else {
+      const style = styleFor(io.stdout);
+      const s = result.scenario;
+      io.stdout.write(style.bold(`opflex-twin advise: ${s.name}, ${s.migrations.length} migration(s), ${result.simulations} simulation(s)`) + '\n');
+      if (result.risks.length === 0) io.stdout.write(style.green('No risk found in this plan.') + '\n');
+      for (const r of result.risks) {
+        const tag = r.severity === 'high' ? style.red('HIGH') : style.yellow('MEDIUM');
+        io.stdout.write(`\n${tag} ${style.bold(r.title)} [${r.id}]\n  Why: ${r.reason}\n  Expected effect: ${r.effect}\n`);
+      }
+    }
+    return result.risks.length > 0 ? 1 : 0;
+  },
+};

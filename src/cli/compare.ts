@@ -1,0 +1,58 @@
+import { comparisonJson, renderComparison, type VariantResult } from '../report/comparison.ts';
+import { styleFor } from '../report/terminal-report.ts';
+import { parseScenario } from '../scenario/loader.ts';
+import { parseVary, readScenarioText, scenarioWithOverrides, type Override } from '../scenario/variants.ts';
+import { simulate } from '../simulation.ts';
+import { integerOption, UsageError, type CommandSpec } from './command.ts';
+import { accProvisionOverrides } from './acc-provision-option.ts';
+
+const MAX_VARIANTS = 64;
+
+export const compareCommand: CommandSpec = {
+  name: 'compare',
+  summary:
+    'Run the same plan and seed under each value of one or more keys (settings, latencies, timers, faults, or a dotted path)\n' +
+    'and show outage and convergence side by side. Several --vary options run every combination.',
+  positionals: '[scenario.yaml]',
+  maxPositionals: 1,
+  options: {
+    vary: { type: 'string', multiple: true, value: 'KEY=V1,V2', description: 'A key and the values to try, e.g. enable_opflex_agent_reconnect=false,true' },
+    seed: { type: 'string', value: 'n', description: "Seed for every variant (default: the scenario's)" },
+    'acc-provision': { type: 'string', value: 'file', description: 'Take settings from an acc-provision input file first' },
+    json: { type: 'boolean', description: 'Print the comparison as JSON' },
+    builtin: { type: 'string', value: 'name', description: 'Use a built-in scenario by name', default: 'default' },
+  },
+  run(args, io) {
+    const specs = (args.values.vary as string[] | undefined) ?? [];
+    if (specs.length === 0) throw new UsageError('Give at least one --vary KEY=V1,V2');
+    let varies;
+    try {
+      varies = specs.map(parseVary);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const base = readScenarioText(args.positionals[0], args.values.builtin as string);
+    const scenario = parseScenario(base.text, base.source, { baseDir: base.baseDir });
+    const fromAcc = accProvisionOverrides(args.values['acc-provision'] as string | undefined, io);
+    const seed = integerOption(args.values.seed, 'seed') ?? scenario.seed;
+
+    let combos: { overrides: Override[]; values: Record<string, string> }[] = [{ overrides: [], values: {} }];
+    for (const v of varies) {
+      combos = combos.flatMap((c) => v.values.map((value, i) => ({
+        overrides: [...c.overrides, { path: v.path, value }],
+        values: { ...c.values, [v.key]: v.texts[i]! },
+      })));
+    }
+    if (combos.length > MAX_VARIANTS) throw new UsageError(`${combos.length} combinations; at most ${MAX_VARIANTS} run at once`);
+
+    const variants: VariantResult[] = combos.map((c) => {
+      const label = Object.entries(c.values).map(([k, v]) => `${k}=${v}`).join(' ');
+      const s = scenarioWithOverrides(base, [...fromAcc, ...c.overrides], label);
+      return { label, values: c.values, result: simulate(s, { seed }) };
+    });
+    const keys = varies.map((v) => v.key);
+    if (args.values.json) io.stdout.write(JSON.stringify(comparisonJson(scenario.name, seed, keys, variants), null, 2) + '\n');
+    else io.stdout.write(renderComparison(scenario.name, seed, keys, variants, styleFor(io.stdout)));
+    return 0;
+  },
+};

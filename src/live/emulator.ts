@@ -1,0 +1,199 @@
+/**
+ * The live fabric: the same twin as the simulation, on the real clock (optionally scaled) and real
+ * sockets. Each leaf listens on its own loopback address, the anycast proxy on another; agents (ours
+ * or the reference opflex-agent) connect over TCP or TLS. Migrations start through the control API.
+ */
+import { RandomStreams } from '../kernel/random.ts';
+import { RealtimeScheduler } from '../kernel/realtime-scheduler.ts';
+import { Trace, type TraceEvent } from '../kernel/trace.ts';
+import type { ObjectStore } from '../model/object-store.ts';
+import { MigrationTracker } from '../report/migration-tracker.ts';
+import { platformConfigUri } from '../model/policy-builder.ts';
+import { policyUniverseFor } from '../scenario/policy-source.ts';
+import type { Scenario } from '../scenario/types.ts';
+import { SocketTransport, type SocketTransportOptions } from '../transport/socket-transport.ts';
+import { formatEndpoint, type Endpoint } from '../transport/transport.ts';
+import { Twin } from '../twin.ts';
+import { ControlApi } from './control-api.ts';
+import { renderMetrics, TraceCounters } from './metrics.ts';
+
+export interface EmulatorOptions {
+  scenario: Scenario;
+  /** First leaf address; the next leaves take the following addresses (127.0.0.101, .102, ...). */
+  leafBase: string;
+  port: number;
+  anycast: Endpoint;
+  control: Endpoint;
+  timeScale: number;
+  policy?: ObjectStore;
+  /** Run the twin's own agents for the scenario's nodes in this process. */
+  agents: boolean;
+  /** Also play the scenario's planned migrations at their times. */
+  playMigrations?: boolean;
+  tls?: SocketTransportOptions['tls'];
+  /** Events kept for /events replay. */
+  recentEventLimit?: number;
+}
+
+export function nthAddress(base: string, n: number): string {
+  const parts = base.split('.').map(Number);
+  const value = ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) + n;
+  return [(value >>> 24) & 255, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
+}
+
+export class Emulator {
+  readonly scheduler: RealtimeScheduler;
+  readonly transport: SocketTransport;
+  readonly trace: Trace;
+  readonly twin: Twin;
+  readonly tracker: MigrationTracker;
+  readonly counters = new TraceCounters();
+  readonly control: ControlApi;
+  private readonly recent: TraceEvent[] = [];
+  private readonly recentLimit: number;
+  private controlAddress: Endpoint | undefined;
+
+  constructor(private readonly options: EmulatorOptions) {
+    const s = options.scenario;
+    this.scheduler = new RealtimeScheduler(options.timeScale);
+    this.trace = new Trace(this.scheduler, { record: false });
+    this.transport = new SocketTransport({ ...(options.tls ? { tls: options.tls } : {}) });
+    this.recentLimit = options.recentEventLimit ?? 10_000;
+    this.twin = new Twin(s, {
+      scheduler: this.scheduler,
+      transport: this.transport,
+      trace: this.trace,
+      random: new RandomStreams(s.seed),
+      leafEndpoint: (_leaf, i) => ({ host: nthAddress(options.leafBase, i), port: options.port }),
+      anycastEndpoint: options.anycast,
+      agents: options.agents,
+      playMigrations: options.playMigrations ?? false,
+      policy: options.policy ?? policyUniverseFor(s.policy),
+    });
+    const needed = new Map<string, string[]>();
+    for (const n of s.nodes) {
+      const set = new Set<string>([platformConfigUri(s.policy.domain)]);
+      for (const pod of n.pods) for (const uri of this.twin.policyNeeded(pod.epg)) set.add(uri);
+      needed.set(n.name, [...set]);
+    }
+    this.tracker = new MigrationTracker({
+      infraIpOf: (node) => this.twin.infraIpOf(node)!,
+      leavesOfPair: (pair) => this.twin.leavesOfPair(pair).map((l) => l.name),
+      pathOfHypervisor: (h) => this.twin.locateHypervisorPath(h),
+      policyNeededBy: (node) => needed.get(node) ?? [],
+      endpointCountOf: (node) => 2 * (s.nodes.find((n) => n.name === node)?.pods.length ?? 0),
+    });
+    this.control = new ControlApi(this);
+    this.trace.subscribe((e) => {
+      this.recent.push(e);
+      if (this.recent.length > this.recentLimit) this.recent.splice(0, this.recent.length - this.recentLimit);
+      this.tracker.onEvent(e);
+      this.counters.onEvent(e);
+      this.control.broadcast(e);
+    });
+  }
+
+  /** Binds every leaf, the anycast proxy and the control API; rejects naming the address that failed. */
+  async start(): Promise<{ control: Endpoint }> {
+    this.twin.start();
+    await this.transport.whenListening();
+    const address = await this.control.listen(this.options.control.host, this.options.control.port);
+    this.controlAddress = { host: address.address, port: address.port };
+    return { control: this.controlAddress };
+  }
+
+  async stop(): Promise<void> {
+    this.twin.stop();
+    this.scheduler.stop();
+    await this.control.close();
+    await this.transport.shutdown("emulator stopped");
+  }
+
+  subscribe(listener: (e: TraceEvent) => void): () => void {
+    return this.trace.subscribe(listener);
+  }
+
+  recentEvents(): readonly TraceEvent[] {
+    return this.recent;
+  }
+
+  startMigration(node: string, to: string): { migration: number; node: string; from: string; to: string } {
+    const vm = this.twin.nodes.get(node);
+    if (!vm) throw new Error(`Unknown node "${node}" (known: ${[...this.twin.nodes.keys()].join(', ')})`);
+    if (this.twin.pairOfHypervisor(to) === undefined) {
+      throw new Error(`Unknown hypervisor "${to}" (known: ${this.options.scenario.fabric.hypervisors.map((h) => h.name).join(', ')})`);
+    }
+    if (vm.hypervisor === to) throw new Error(`Node "${node}" already runs on ${to}`);
+    const from = vm.hypervisor;
+    const migration = this.twin.vmotion.startNow(node, to);
+    return { migration, node, from, to };
+  }
+
+  fabricStatus(): unknown {
+    const s = this.options.scenario;
+    return {
+      scenario: s.name,
+      timeScale: this.options.timeScale,
+      anycast: formatEndpoint(this.options.anycast),
+      control: this.controlAddress ? formatEndpoint(this.controlAddress) : undefined,
+      leafPairs: [...this.twin.pairs].map(([pair, leaves]) => ({
+        name: pair,
+        leaves: leaves.map((l) => ({ name: l.name, id: l.address.id, listen: l.endpoint })),
+      })),
+      hypervisors: s.fabric.hypervisors.map((h) => ({ name: h.name, leafPair: h.leafPair, fabricPathDn: this.twin.locateHypervisorPath(h.name) })),
+    };
+  }
+
+  nodesStatus(): unknown {
+    return [...this.twin.nodes.values()].map((vm) => ({
+      name: vm.name,
+      hypervisor: vm.hypervisor,
+      leafPair: this.twin.pairOfHypervisor(vm.hypervisor),
+      state: vm.state,
+      infraIp: vm.infraIp,
+      pods: vm.pods.length,
+      annotations: { 'opflex.cisco.com/node-aci-pod': this.twin.kube.annotation(vm.name, 'opflex.cisco.com/node-aci-pod') ?? null },
+      agent: this.options.agents ? { health: vm.agent.health, peers: vm.agent.peers() } : null,
+    }));
+  }
+
+  sessionsStatus(): unknown {
+    return [...this.twin.leaves.values()].map((leaf) => ({
+      leaf: leaf.name,
+      listen: leaf.endpoint,
+      sessions: leaf.openSessions().map((s) => ({
+        id: s.id,
+        agent: s.identity?.name ?? null,
+        state: s.state,
+        remote: s.rpc.connection.remote,
+        subscriptions: s.subscriptions.size,
+      })),
+      declaredEndpoints: leaf.declaredEndpoints().length,
+      policyObjects: leaf.cache.presentUris().length,
+    }));
+  }
+
+  odevsStatus(): unknown {
+    return {
+      leaves: [...this.twin.leaves.values()].map((leaf) => ({ leaf: leaf.name, odevs: leaf.currentOdevs() })),
+      apic: this.twin.apic.currentOdevs(),
+    };
+  }
+
+  migrationsStatus(): unknown {
+    return this.tracker.records.map((r) => ({
+      index: r.index,
+      node: r.node,
+      from: r.from,
+      to: r.to,
+      crossLeafPair: r.crossLeafPair,
+      converged: r.converged,
+      milestones: r.milestones,
+      downloadedObjects: r.downloads,
+    }));
+  }
+
+  metrics(): string {
+    return renderMetrics(this.twin, this.counters);
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * Risks in a migration plan, each with the reason and the expected effect measured by simulating the
+ * plan under the fault that makes the risk bite (same seed, so the runs differ only where the
+ * setting or fault does).
+ */
+import { scenarioWithOverrides, type Override, type ScenarioText } from '../scenario/variants.ts';
+import type { Scenario } from '../scenario/types.ts';
+import { simulate, type MigrationSummary, type SimulationResult } from '../simulation.ts';
+import { seconds } from './terminal-report.ts';
+
+export type RiskId = 'reconnect-disabled' | 'controller-on-migrating-node' | 'reset-wait-delay-suppresses-reset' | 'download-storm';
+
+export interface Risk {
+  id: RiskId;
+  severity: 'high' | 'medium';
+  title: string;
+  reason: string;
+  effect: string;
+}
+
+export interface AdviceOptions {
+  seed?: number;
+  /** Objects one leaf may download within `stormWindowMs` before it counts as a storm. */
+  stormObjects?: number;
+  stormWindowMs?: number;
+}
+
+export interface Advice {
+  scenario: Scenario;
+  risks: Risk[];
+  simulations: number;
+}
+
+const MISSED: Override = { path: ['faults', 'platformConfigDeleteMissed'], value: true };
+const RECONNECT_ON: Override = { path: ['settings', 'enable_opflex_agent_reconnect'], value: true };
+
+function outcome(m: MigrationSummary): string {
+  if (!m.converged) {
+    const down = m.flows.some((f) => f.downAtEnd);
+    return `does not converge before the end of the run${down ? ' and its pods lose traffic until then' : ''}`;
+  }
+  return `converges ${seconds(m.switchoverToConvergedMs!, 1)} after the switch-over (longest outage ${seconds(m.outageMs, 1)})`;
+}
+
+function describeRuns(a: SimulationResult, b: SimulationResult, aLabel: string, bLabel: string): string {
+  return a.migrations
+    .map((m, i) => {
+      const other = b.migrations[i]!;
+      return `${m.node} (${m.from} -> ${m.to}): ${aLabel} it ${outcome(m)}; ${bLabel} it ${outcome(other)}`;
+    })
+    .join('. ');
+}
+
+export function advise(base: ScenarioText, overrides: Override[], options: AdviceOptions = {}): Advice {
+  const scenario = scenarioWithOverrides(base, overrides);
+  const seed = options.seed ?? scenario.seed;
+  let simulations = 0;
+  const run = (extra: Override[], label: string): SimulationResult => {
+    simulations++;
+    return simulate(scenarioWithOverrides(base, [...overrides, ...extra], label), { seed });
+  };
+  const risks: Risk[] = [];
+  const s = scenario;
+  const movingNodes = new Set(s.migrations.map((m) => m.node));
+  if (s.migrations.length === 0) return { scenario, risks, simulations };
+
+  if (!s.settings.enable_opflex_agent_reconnect) {
+    const off = run([MISSED], 'platform-config delete missed');
+    const on = run([MISSED, RECONNECT_ON], 'platform-config delete missed, reconnect on');
+    const stuck = off.migrations.filter((m) => !m.converged).length;
+    risks.push({
+      id: 'reconnect-disabled',
+      severity: stuck > 0 ? 'high' : 'medium',
+      title: 'enable_opflex_agent_reconnect is off',
+      reason:
+        'When the source leaf misses or delays the PlatformConfig delete (opflex issue #589), nothing else tells the agent to ' +
+        'leave the old leaf pair: it keeps its sessions there, the destination never gets its endpoints and policy, and pod ' +
+        'traffic through the destination is dropped. With the setting on, the controller sees the old ODev deleted and the ' +
+        'host-agent resets the agent through reset.conf.',
+      effect: `If the PlatformConfig delete is missed: ${describeRuns(off, on, 'with the setting off', 'with it on')}.`,
+    });
+  }
+
+  if (movingNodes.has(s.controller.node)) {
+    const stable = s.nodes.find((n) => !movingNodes.has(n.name));
+    const asPlanned = run([MISSED, RECONNECT_ON], 'controller as planned');
+    const moved = stable
+      ? run([MISSED, RECONNECT_ON, { path: ['controller', 'node'], value: stable.name }], `controller on ${stable.name}`)
+      : undefined;
+    risks.push({
+      id: 'controller-on-migrating-node',
+      severity: 'high',
+      title: `the aci-containers-controller pod runs on ${s.controller.node}, which this plan migrates`,
+      reason:
+        "While its node is stunned the controller's APIC event stream is down; after it resumes it resyncs the current ODevs, " +
+        'but an ODev delete that happened in between is never replayed as an event, so the reconnect trigger for the moving ' +
+        'node can be missed. Move the controller pod to a node that stays put before the migration.',
+      effect: moved
+        ? `If the PlatformConfig delete is missed (reconnect on): ${describeRuns(asPlanned, moved, 'with the controller as planned', `with it moved to ${stable!.name}`)}.`
+        : `Every node in the scenario migrates, so there is no stable node to compare with. As planned, if the PlatformConfig delete is missed: ${asPlanned.migrations.map((m) => `${m.node} ${outcome(m)}`).join('; ')}.`,
+    });
+  }
+
+  const repeated = s.migrations.filter((m, i) => s.migrations.findIndex((o) => o.node === m.node) < i);
+  if (repeated.length > 0) {
+    const laterMissed: Override = {
+      path: ['migrations'],
+      value: s.migrations.map((m) => ({
+        at: m.atMs,
+        node: m.node,
+        to: m.to,
+        ...(repeated.includes(m) ? { faults: { platformConfigDeleteMissed: true } } : {}),
+      })),
+    };
+    const asSet = run([RECONNECT_ON, laterMissed], 'later moves miss the delete');
+    const suppressedAndStuck = asSet.migrations.filter(
+      (m) => m.milestones.some((x) => x.name === 'agent-reset-suppressed') && (!m.converged || (m.switchoverToConvergedMs ?? 0) > 30_000),
+    );
+    if (suppressedAndStuck.length > 0) {
+      const short = run([RECONNECT_ON, laterMissed, { path: ['settings', 'opflex_agent_reset_wait_delay'], value: 1 }], 'reset-wait-delay 1');
+      risks.push({
+        id: 'reset-wait-delay-suppresses-reset',
+        severity: 'high',
+        title: `opflex_agent_reset_wait_delay (${s.settings.opflex_agent_reset_wait_delay} s) can suppress a reset that is needed`,
+        reason:
+          `${suppressedAndStuck.map((m) => m.node).join(', ')} moves again soon after a PlatformConfig-delete reset. If that move's ` +
+          'delete is missed, the reset.conf written for it falls inside reset-wait-delay and the agent skips it without a log ' +
+          'line, staying on the old leaf pair.',
+        effect: `If the later move's PlatformConfig delete is missed: ${describeRuns(asSet, short, `with ${s.settings.opflex_agent_reset_wait_delay} s`, 'with 1 s')}.`,
+      });
+    }
+  }
+
+  const planned = run([], 'as planned');
+  const stormObjects = options.stormObjects ?? 20;
+  const windowMs = options.stormWindowMs ?? 10_000;
+  const byLeaf = new Map<string, { tMs: number; node: string }[]>();
+  for (const m of planned.migrations) {
+    for (const d of m.downloadedObjects) {
+      let list = byLeaf.get(d.leaf);
+      if (!list) byLeaf.set(d.leaf, (list = []));
+      list.push({ tMs: d.tMs, node: m.node });
+    }
+  }
+  for (const [leaf, downloads] of [...byLeaf].sort(([a], [b]) => a.localeCompare(b))) {
+    downloads.sort((a, b) => a.tMs - b.tMs);
+    let best = { count: 0, from: 0, nodes: new Set<string>() };
+    for (let i = 0, j = 0; j < downloads.length; j++) {
+      while (downloads[j]!.tMs - downloads[i]!.tMs > windowMs) i++;
+      if (j - i + 1 > best.count) best = { count: j - i + 1, from: downloads[i]!.tMs, nodes: new Set(downloads.slice(i, j + 1).map((d) => d.node)) };
+    }
+    if (best.count <= stormObjects) continue;
+    const affected = planned.migrations.filter((m) => best.nodes.has(m.node));
+    risks.push({
+      id: 'download-storm',
+      severity: 'medium',
+      title: `${leaf} downloads ${best.count} objects within ${seconds(windowMs, 0)}`,
+      reason:
+        `Moves of ${[...best.nodes].join(', ')} land on ${leaf}'s pair together and it holds little of their policy; downloads queue ` +
+        `behind ${s.leaf.downloadConcurrency} concurrent APIC fetches while their pods' traffic waits. Stagger these moves or pre-warm the pair.`,
+      effect: `As planned: ${affected.map((m) => `${m.node} ${outcome(m)}`).join('; ')}.`,
+    });
+  }
+  return { scenario, risks, simulations };
+}

@@ -1,0 +1,56 @@
+/** The same plan and seed under several values of some keys: outage and convergence side by side. */
+import type { SimulationResult } from '../simulation.ts';
+import { seconds, type Style } from './terminal-report.ts';
+
+export interface VariantResult {
+  label: string;
+  values: Record<string, string>;
+  result: SimulationResult;
+}
+
+export function comparisonJson(scenario: string, seed: number, keys: string[], variants: VariantResult[]): unknown {
+  return {
+    scenario,
+    seed,
+    vary: keys,
+    variants: variants.map((v) => ({
+      values: v.values,
+      migrations: v.result.migrations.map((m) => ({
+        index: m.index,
+        node: m.node,
+        crossLeafPair: m.crossLeafPair,
+        converged: m.converged,
+        switchoverToConvergedMs: m.switchoverToConvergedMs,
+        outageMs: m.outageMs,
+        resets: m.milestones.filter((s) => s.name === 'agent-reset').map((s) => s.detail?.replace(/^by /, '') ?? ''),
+        resetsSuppressed: m.milestones.filter((s) => s.name === 'agent-reset-suppressed').length,
+        downloaded: m.downloadedObjects.length,
+      })),
+    })),
+  };
+}
+
+export function renderComparison(scenario: string, seed: number, keys: string[], variants: VariantResult[], style: Style): string {
+  const out: string[] = [style.bold(`opflex-twin compare: ${scenario}, seed ${seed}, varying ${keys.join(', ')}`), ''];
+  const rows: string[][] = [['variant', 'migration', 'converged after switch-over', 'longest outage', 'agent resets', 'downloads']];
+  for (const v of variants) {
+    for (const m of v.result.migrations) {
+      const resets = m.milestones.filter((s) => s.name === 'agent-reset').map((s) => (s.detail ?? '').replace(/^by /, ''));
+      const suppressed = m.milestones.filter((s) => s.name === 'agent-reset-suppressed').length;
+      rows.push([
+        v.label,
+        `${m.index + 1} ${m.node} ${m.crossLeafPair ? 'cross-pair' : 'same pair'}`,
+        m.converged ? seconds(m.switchoverToConvergedMs!) : 'not converged',
+        seconds(m.outageMs) + (m.flows.some((f) => f.downAtEnd) ? ' (still down)' : ''),
+        (resets.join(' + ') || 'none') + (suppressed ? `, ${suppressed} suppressed` : ''),
+        String(m.downloadedObjects.length),
+      ]);
+    }
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  rows.forEach((r, i) => {
+    const line = r.map((c, j) => c.padEnd(widths[j]!)).join('  ').trimEnd();
+    out.push(i === 0 ? style.dim(line) : line);
+  });
+  return out.join('\n') + '\n';
+}
