@@ -64,6 +64,7 @@ export class OpflexAgent {
   private readonly pool = new Map<string, Peer>();
   private readonly retryQueue: Peer[] = [];
   private retryTimer: TimerHandle | undefined;
+  private lastRetryMs = -Infinity;
   private location = '';
   private healthState: AgentHealth = 'DOWN';
   private xid = 1n << 63n;
@@ -303,12 +304,16 @@ export class OpflexAgent {
 
   private queueRetry(peer: Peer): void {
     if (!this.retryQueue.includes(peer)) this.retryQueue.push(peer);
-    if (this.retryTimer === undefined) this.retryTimer = this.scheduler.after(0, this.retryTick);
+    if (this.retryTimer !== undefined) return;
+    // One queued peer per pacing tick; the first retry after a quiet spell goes at once.
+    const wait = Math.max(0, this.lastRetryMs + this.config.reconnectPacingMs - this.scheduler.now());
+    this.retryTimer = this.scheduler.after(wait, this.retryTick);
   }
 
   private readonly retryTick = (): void => {
     this.retryTimer = undefined;
     const peer = this.retryQueue.shift();
+    this.lastRetryMs = this.scheduler.now();
     if (peer && !peer.removed && this.pool.get(peer.key) === peer) {
       this.trace.emit(this.actor, 'peer-reconnect', { peer: peer.key, failures: peer.failures });
       this.connect(peer);
