@@ -66,8 +66,17 @@ export const emulateCommand: CommandSpec = {
     });
     const json = Boolean(args.values.json);
     const verbose = Boolean(args.values.verbose);
+    const reported = new Set<number>();
     emulator.subscribe((e) => {
       if (verbose || NOTABLE.has(e.event)) io.stdout.write(traceLine(e, json) + '\n');
+      if (e.event !== 'converged' && e.event !== 'odev-connected' && e.event !== 'policy-present') return;
+      for (const r of emulator.tracker.records) {
+        if (!r.converged || reported.has(r.index) || json) continue;
+        reported.add(r.index);
+        const stun = r.milestones.find((m) => m.name === 'stun-start');
+        const after = stun ? ` ${((r.convergedMs! - stun.tMs) / 1000).toFixed(3)} s after the switch-over` : '';
+        io.stdout.write(`== migration ${r.index + 1}: ${r.node} ${r.from} -> ${r.to} converged${after}; ${r.downloads.length} objects downloaded at ${r.toPair}\n`);
+      }
     });
     const { control } = await emulator.start();
     if (!json) {
