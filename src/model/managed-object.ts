@@ -44,14 +44,15 @@ export function property(mo: ManagedObject, name: string): PropertyData | undefi
 /** Every reference an object's properties hold, scalar or inside vectors, in property order. */
 export function referencesOf(mo: ManagedObject): Reference[] {
   const out: Reference[] = [];
-  const visit = (data: PropertyData): void => {
-    if (isReference(data)) out.push(data);
-    else if (Array.isArray(data)) for (const d of data) visit(d);
-  };
-  for (const p of mo.properties) visit(p.data);
+  for (const p of mo.properties) collectReferences(p.data, out);
   return out;
 }
 
-export function cloneObject(mo: ManagedObject): ManagedObject {
-  return structuredClone(mo);
+function collectReferences(data: PropertyData, out: Reference[]): void {
+  if (typeof data !== 'object') return;
+  if (Array.isArray(data)) {
+    for (const d of data) collectReferences(d, out);
+  } else if (isReference(data)) {
+    out.push(data);
+  }
 }

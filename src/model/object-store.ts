@@ -4,8 +4,12 @@
  * - merge_children: properties replaced; children only added;
  * - delete: the object alone (not recursive), unlinked from its parent.
  * A received object is linked into its parent's children when the parent is present.
+ *
+ * Objects are immutable once stored: the store keeps the objects it is given (the same object is
+ * shared by APIC, leaf caches, messages and agents) and never changes one in place; a parent whose
+ * children list must change is replaced by a copy.
  */
-import { cloneObject, type ManagedObject } from './managed-object.ts';
+import type { ManagedObject } from './managed-object.ts';
 
 export class ObjectStore {
   private readonly objects = new Map<string, ManagedObject>();
@@ -38,25 +42,25 @@ export class ObjectStore {
       const keep = new Set(mo.children);
       for (const child of existing.children) if (!keep.has(child)) this.removeRecursive(child, removed);
     }
-    this.objects.set(mo.uri, cloneObject(mo));
+    this.objects.set(mo.uri, mo);
     this.linkToParent(mo);
     return removed;
   }
 
-  /** Stores the object itself, without copying or linking: the caller hands over ownership. */
+  /** Stores the object as it is, without linking it into its parent. */
   adopt(mo: ManagedObject): void {
     this.objects.set(mo.uri, mo);
   }
 
   mergeChildren(mo: ManagedObject): void {
     const existing = this.objects.get(mo.uri);
-    const copy = cloneObject(mo);
+    let merged = mo;
     if (existing) {
-      const children = new Set(existing.children);
-      for (const c of mo.children) if (!children.has(c)) existing.children.push(c);
-      copy.children = existing.children;
+      const known = new Set(mo.children);
+      const extra = existing.children.filter((c) => !known.has(c));
+      if (extra.length > 0) merged = { ...mo, children: [...extra, ...mo.children] };
     }
-    this.objects.set(mo.uri, copy);
+    this.objects.set(mo.uri, merged);
     this.linkToParent(mo);
   }
 
@@ -65,10 +69,7 @@ export class ObjectStore {
     const mo = this.objects.get(uri);
     if (!mo) return false;
     this.objects.delete(uri);
-    if (mo.parent_uri) {
-      const parent = this.objects.get(mo.parent_uri);
-      if (parent) parent.children = parent.children.filter((c) => c !== uri);
-    }
+    this.unlinkFromParent(mo);
     return true;
   }
 
@@ -77,10 +78,7 @@ export class ObjectStore {
     const removed: string[] = [];
     const mo = this.objects.get(uri);
     this.removeRecursive(uri, removed);
-    if (mo?.parent_uri) {
-      const parent = this.objects.get(mo.parent_uri);
-      if (parent) parent.children = parent.children.filter((c) => c !== uri);
-    }
+    if (mo) this.unlinkFromParent(mo);
     return removed;
   }
 
@@ -112,6 +110,12 @@ export class ObjectStore {
   private linkToParent(mo: ManagedObject): void {
     if (!mo.parent_uri) return;
     const parent = this.objects.get(mo.parent_uri);
-    if (parent && !parent.children.includes(mo.uri)) parent.children.push(mo.uri);
+    if (parent && !parent.children.includes(mo.uri)) this.objects.set(parent.uri, { ...parent, children: [...parent.children, mo.uri] });
+  }
+
+  private unlinkFromParent(mo: ManagedObject): void {
+    if (!mo.parent_uri) return;
+    const parent = this.objects.get(mo.parent_uri);
+    if (parent?.children.includes(mo.uri)) this.objects.set(parent.uri, { ...parent, children: parent.children.filter((c) => c !== mo.uri) });
   }
 }

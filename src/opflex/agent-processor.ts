@@ -56,12 +56,15 @@ interface DeclaredEndpoint {
 }
 
 const MAX_RETRY_EXPONENT = 16;
+/** Objects on an EPG's path to its bridge and routing domains: only they can make an endpoint declarable. */
+const NETWORK_CLASSES = new Set(['GbpEpGroup', 'GbpFloodDomain', 'GbpBridgeDomain', 'GbpRoutingDomain']);
 
 export class AgentProcessor {
   readonly store = new ObjectStore();
   private readonly resolves = new Map<string, ResolveState>();
   private readonly refsFrom = new Map<string, string[]>();
-  private readonly waiting = new Map<string, LocalEndpoint>();
+  /** Endpoints waiting for their EPG's network to be known, by EPG URI then uuid. */
+  private readonly waiting = new Map<string, Map<string, LocalEndpoint>>();
   private readonly declared = new Map<string, DeclaredEndpoint>();
 
   constructor(
@@ -116,15 +119,19 @@ export class AgentProcessor {
   }
 
   addEndpoint(endpoint: LocalEndpoint): void {
-    this.waiting.set(endpoint.uuid, endpoint);
+    let group = this.waiting.get(endpoint.epgUri);
+    if (!group) this.waiting.set(endpoint.epgUri, (group = new Map()));
+    group.set(endpoint.uuid, endpoint);
     this.addReference('GbpEpGroup', endpoint.epgUri);
     this.declareReady();
   }
 
   removeEndpoint(uuid: string): void {
-    const waiting = this.waiting.get(uuid);
-    if (waiting) {
-      this.waiting.delete(uuid);
+    for (const [epg, group] of this.waiting) {
+      const waiting = group.get(uuid);
+      if (!waiting) continue;
+      group.delete(uuid);
+      if (group.size === 0) this.waiting.delete(epg);
       this.removeReference(waiting.epgUri);
       return;
     }
@@ -207,7 +214,7 @@ export class AgentProcessor {
     }
     if (first) this.trace.emit(this.actor, 'policy-resolved', { subject: state.subject, uri: state.uri });
     this.updateReferences(state.uri);
-    if (first) this.declareReady();
+    if (first && NETWORK_CLASSES.has(state.subject)) this.declareReady();
   }
 
   private readonly refresh = (state: ResolveState): void => {
@@ -277,15 +284,16 @@ export class AgentProcessor {
   }
 
   private declareReady(): void {
-    if (this.waiting.size === 0) return;
-    for (const [uuid, endpoint] of this.waiting) {
-      const network = this.networkOf(endpoint.epgUri);
+    for (const [epg, group] of this.waiting) {
+      const network = this.networkOf(epg);
       if (!network) continue;
-      this.waiting.delete(uuid);
-      const declared: DeclaredEndpoint = { endpoint, objects: endpointObjects(endpoint, network), refreshTimer: undefined };
-      this.declared.set(uuid, declared);
-      this.sendDeclare(declared);
-      this.trace.emit(this.actor, 'endpoint-ready', { endpoint: endpoint.name, ips: endpoint.ips.join(',') });
+      this.waiting.delete(epg);
+      for (const [uuid, endpoint] of group) {
+        const declared: DeclaredEndpoint = { endpoint, objects: endpointObjects(endpoint, network), refreshTimer: undefined };
+        this.declared.set(uuid, declared);
+        this.sendDeclare(declared);
+        this.trace.emit(this.actor, 'endpoint-ready', { endpoint: endpoint.name, ips: endpoint.ips.join(',') });
+      }
     }
   }
 

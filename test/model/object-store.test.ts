@@ -62,11 +62,16 @@ describe('ObjectStore', () => {
     assert.deepEqual(s.subtree('/nope/'), []);
   });
 
-  it('stores copies: changing the caller\'s object later does not change the store', () => {
+  it('never changes an object it was given: linking and unlinking children copy the parent', () => {
     const s = new ObjectStore();
-    const a = mo('/a/', [], undefined, [['k', 'v']]);
-    s.replace(a);
-    a.properties[0]!.data = 'changed';
-    assert.equal(s.get('/a/')!.properties[0]!.data, 'v');
+    const parent = mo('/a/');
+    s.replace(parent);
+    s.replace(mo('/a/b/', [], '/a/'));
+    assert.deepEqual(parent.children, [], 'the caller\'s parent is untouched');
+    assert.deepEqual(s.get('/a/')!.children, ['/a/b/']);
+    const linked = s.get('/a/')!;
+    s.delete('/a/b/');
+    assert.deepEqual(linked.children, ['/a/b/'], 'an object handed out earlier is untouched');
+    assert.deepEqual(s.get('/a/')!.children, []);
   });
 });
