@@ -83,7 +83,7 @@ export const emulateCommand: CommandSpec = {
       io.stdout.write(`opflex-twin emulate: ${scenario.name}${timeScale !== 1 ? ` (timers x${timeScale})` : ''}${key ? ', OpFlex over TLS' : ''}\n`);
       io.stdout.write(`  anycast OpFlex proxy  ${args.values.anycast}\n`);
       for (const [pair, leaves] of emulator.twin.pairs) io.stdout.write(`  ${pair.padEnd(20)} ${leaves.map((l) => `${l.name} ${l.endpoint}`).join(', ')}\n`);
-      io.stdout.write(`  control API           http://${control.host}:${control.port}/  (GET /fabric /nodes /sessions /odevs /migrations /events /metrics, POST /migrations)\n`);
+      io.stdout.write(`  control API           http://${control.host}:${control.port}/  (GET /fabric /nodes /sessions /odevs /migrations /events /metrics, POST /migrations /policy)\n`);
       io.stdout.write(`Press Ctrl-C to stop.\n`);
     }
     await new Promise<void>((resolve) => {

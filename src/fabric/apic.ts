@@ -9,6 +9,7 @@ import type { ManagedObject } from '../model/managed-object.ts';
 import type { ObjectStore } from '../model/object-store.ts';
 import type { Distribution } from '../scenario/types.ts';
 import type { Odev } from './odev.ts';
+import type { PolicyUpdateItem } from '../opflex/message.ts';
 import type { PolicySource } from './policy-cache.ts';
 
 export type OdevStatus = 'created' | 'modified' | 'deleted';
@@ -20,9 +21,13 @@ export interface OdevEvent {
 
 export type OdevListener = (event: OdevEvent) => void;
 
+/** A change to the policy universe, in policy_update form. */
+export type PolicyChangeListener = (update: PolicyUpdateItem) => void;
+
 export class Apic implements PolicySource {
   private readonly odevs = new Map<string, Odev>();
   private readonly listeners: OdevListener[] = [];
+  private readonly policyListeners: PolicyChangeListener[] = [];
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -34,6 +39,27 @@ export class Apic implements PolicySource {
 
   fetch(uri: string, done: (objects: ManagedObject[]) => void): void {
     this.scheduler.after(this.random.sample(this.fetchLatency), () => done(this.policy.subtree(uri)));
+  }
+
+  /** Leaves holding policy subscribe to changes of the universe. */
+  subscribePolicy(listener: PolicyChangeListener): void {
+    this.policyListeners.push(listener);
+  }
+
+  /**
+   * Changes the policy universe (an operator edits policy): replace, merge_children and delete, in
+   * that order, as a policy_update carries them. Listeners hear the same update.
+   */
+  updatePolicy(update: PolicyUpdateItem): void {
+    for (const mo of update.replace) this.policy.replace(mo);
+    for (const mo of update.merge_children) this.policy.mergeChildren(mo);
+    for (const d of update.delete) this.policy.delete(d.uri);
+    this.trace.emit('apic', 'policy-changed', {
+      replaced: update.replace.length,
+      merged: update.merge_children.length,
+      deleted: update.delete.length,
+    });
+    for (const l of this.policyListeners) l(update);
   }
 
   /** Current opflexODev objects (what a resync reads). */

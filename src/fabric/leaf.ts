@@ -9,7 +9,7 @@ import type { Scheduler } from '../kernel/scheduler.ts';
 import type { Trace } from '../kernel/trace.ts';
 import type { ManagedObject } from '../model/managed-object.ts';
 import { property } from '../model/managed-object.ts';
-import { SERVER_ROLES, type IdentityRequest, type IdentityResult } from '../opflex/message.ts';
+import { SERVER_ROLES, type IdentityRequest, type IdentityResult, type PolicyUpdateItem } from '../opflex/message.ts';
 import { ProxySession, type ProxyBackend } from '../opflex/proxy-session.ts';
 import type { Faults, Latencies, Timers } from '../scenario/types.ts';
 import { formatEndpoint, type Connection, type Listener, type Transport } from '../transport/transport.ts';
@@ -78,6 +78,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
       gcDelayMs: deps.timers.leafPolicyGcDelayMs,
     });
     deps.coop.attach(this);
+    deps.apic.subscribePolicy((update) => this.onPolicyChanged(update));
   }
 
   get endpoint(): string {
@@ -201,6 +202,15 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     const location = this.d.fabric.locateNode(node);
     if (!ip || !location || location.pair !== this.pair) return;
     if (this.epm.learnLocal(ip, location.path, node)) this.d.coop.report(ip, this.pair);
+  }
+
+  /** APIC policy changed: refresh what this leaf holds and push the change to subscribed sessions. */
+  private onPolicyChanged(update: PolicyUpdateItem): void {
+    const changed = [...update.replace.map((m) => m.uri), ...update.merge_children.map((m) => m.uri), ...update.delete.map((d) => d.uri)];
+    this.cache.refresh(changed, (uri) => this.d.apic.policy.subtree(uri));
+    for (const session of this.sessions) {
+      if (session.pushPolicyUpdate(update)) this.d.trace.emit(this.name, 'policy-update-sent', { agent: session.agentName, session: session.id });
+    }
   }
 
   onEndpointMoved(key: string, toPair: string): void {

@@ -99,6 +99,25 @@ export class PolicyCache {
     this.pump();
   }
 
+  /**
+   * APIC changed these objects: every held entry that contains one of them (the entry's URI is the
+   * object's or an ancestor's) is refreshed from the source's current subtree.
+   */
+  refresh(changedUris: readonly string[], current: (uri: string) => ManagedObject[]): void {
+    for (const entry of this.entries.values()) {
+      if (entry.state !== 'present') continue;
+      if (!changedUris.some((uri) => uri.startsWith(entry.uri))) continue;
+      const objects = current(entry.uri);
+      if (objects.length === 0) {
+        this.entries.delete(entry.uri);
+        this.trace.emit(this.leaf, 'policy-gc', { uri: entry.uri, subject: entry.subject, reason: 'deleted at APIC' });
+      } else {
+        entry.objects = objects;
+        this.trace.emit(this.leaf, 'policy-refreshed', { uri: entry.uri, subject: entry.subject });
+      }
+    }
+  }
+
   release(uri: string, user: string): void {
     const entry = this.entries.get(uri);
     if (!entry || !entry.users.delete(user)) return;

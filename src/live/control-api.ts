@@ -68,7 +68,7 @@ export class ControlApi {
       case 'GET /':
         return this.json(res, 200, {
           name: 'opflex-twin emulator',
-          endpoints: ['/fabric', '/nodes', '/sessions', '/odevs', '/migrations', '/events', '/metrics'],
+          endpoints: ['/fabric', '/nodes', '/sessions', '/odevs', '/migrations', '/policy (POST)', '/events', '/metrics'],
         });
       case 'GET /fabric':
         return this.json(res, 200, e.fabricStatus());
@@ -88,6 +88,14 @@ export class ControlApi {
         if (typeof to !== 'string') throw new HttpError(400, 'Field "to" must be a hypervisor name');
         try {
           return this.json(res, 202, e.startMigration(node, to));
+        } catch (err) {
+          throw new HttpError(400, (err as Error).message);
+        }
+      }
+      case 'POST /policy': {
+        const body = await readJson(req);
+        try {
+          return this.json(res, 202, e.updatePolicy(body));
         } catch (err) {
           throw new HttpError(400, (err as Error).message);
         }

@@ -169,9 +169,25 @@ export class AgentProcessor {
       }
     }
     for (const mo of [...(item.replace ?? []), ...(item.merge_children ?? [])]) {
-      if (this.resolves.has(mo.uri)) this.updateReferences(mo.uri);
+      const state = this.resolves.get(mo.uri);
+      if (!state) continue;
+      // A pushed object the agent asked for earlier (and got [] for) now counts as resolved.
+      if (!state.resolved) this.markResolved(state);
+      this.updateReferences(mo.uri);
     }
     this.declareReady();
+  }
+
+  private markResolved(state: ResolveState): void {
+    state.resolved = true;
+    state.attempt = 0;
+    this.scheduler.cancel(state.retryTimer);
+    state.retryTimer = undefined;
+    if (state.refreshTimer === undefined) {
+      const prrMs = this.timers.prrS * 1000;
+      state.refreshTimer = this.scheduler.after(this.random.uniform(prrMs / 3, prrMs / 2), this.refresh, state);
+    }
+    this.trace.emit(this.actor, 'policy-resolved', { subject: state.subject, uri: state.uri });
   }
 
   private sendResolve(state: ResolveState): void {
@@ -204,15 +220,7 @@ export class AgentProcessor {
     if (!Array.isArray(policy) || policy.length === 0) return;
     for (const mo of policy as ManagedObject[]) this.store.replace(mo);
     const first = !state.resolved;
-    state.resolved = true;
-    state.attempt = 0;
-    this.scheduler.cancel(state.retryTimer);
-    state.retryTimer = undefined;
-    if (state.refreshTimer === undefined) {
-      const prrMs = this.timers.prrS * 1000;
-      state.refreshTimer = this.scheduler.after(this.random.uniform(prrMs / 3, prrMs / 2), this.refresh, state);
-    }
-    if (first) this.trace.emit(this.actor, 'policy-resolved', { subject: state.subject, uri: state.uri });
+    if (first) this.markResolved(state);
     this.updateReferences(state.uri);
     if (first && NETWORK_CLASSES.has(state.subject)) this.declareReady();
   }

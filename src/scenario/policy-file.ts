@@ -55,6 +55,11 @@ export function parsePolicyFile(text: string, source: string): ManagedObject[] {
   return validatePolicyObjects(doc, source);
 }
 
+/** Validates already-parsed JSON as a list of managed objects (e.g. the body of a policy change). */
+export function validateManagedObjects(value: unknown, source: string): ManagedObject[] {
+  return validatePolicyObjects(value, source);
+}
+
 export async function loadPolicyFile(path: string): Promise<ManagedObject[]> {
   return parsePolicyFile(await readFile(path, 'utf8'), path);
 }

@@ -88,6 +88,21 @@ describe('the emulator with an opflex_server policy file, seen through its contr
     assert.match(text, /event: trace\ndata: \{"tMs":[\d.]+,"actor":"leaf-101","event":"session-ready"/);
   });
 
+  it('pushes an operator policy change to the subscribed session as a policy_update', async () => {
+    const ctx = fileObjects.find((o) => o.subject === 'GbpeInstContext' && o.parent_uri === epg.uri)!;
+    const changed = { ...ctx, properties: [{ name: 'encapId', data: 7897089 }, { name: 'classid', data: 49999 }] };
+    const before = peer.frames.length;
+    const response = await fetch(`${url}/policy`, { method: 'POST', body: JSON.stringify({ replace: [changed] }) });
+    assert.equal(response.status, 202);
+    await waitFor(() => peer.frames.slice(before).some((f) => f.includes('"method":"policy_update"')), 'the policy_update', LIVENESS_MS);
+    const update = peer.frames.slice(before).find((f) => f.includes('"method":"policy_update"'))!;
+    assert.match(update, /^\{"id":\["policy_update",\d+\],"method":"policy_update","params":\[\{"replace":\[\{"subject":"GbpeInstContext"/);
+    assert.match(update, /"classid","data":49999/);
+    const bad = await fetch(`${url}/policy`, { method: 'POST', body: JSON.stringify({ replace: [{ subject: 'X' }] }) });
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { error: string }).error, /uri/);
+  });
+
   it('answers a bad request with a 4xx that names the problem', async () => {
     const bad = await fetch(`${url}/migrations`, { method: 'POST', body: '{"node": 7}' });
     assert.equal(bad.status, 400);
