@@ -8,9 +8,9 @@ import { performance } from 'node:perf_hooks';
 import { RandomStreams } from './kernel/random.ts';
 import { Trace, type TraceEvent } from './kernel/trace.ts';
 import { VirtualScheduler } from './kernel/virtual-scheduler.ts';
-import { epgUri, platformConfigUri } from './model/policy-builder.ts';
+import { epgUri } from './model/policy-builder.ts';
 import { FlowRecorder, type FlowWindowStats } from './report/flow-recorder.ts';
-import { MigrationTracker, type Download, type Milestone } from './report/migration-tracker.ts';
+import { MigrationTracker, type Download, type Milestone, type MigrationRecord } from './report/migration-tracker.ts';
 import type { Scenario } from './scenario/types.ts';
 import { policyUniverseFor } from './scenario/policy-source.ts';
 import { SimTransport } from './transport/sim-transport.ts';
@@ -26,21 +26,12 @@ export interface SimulationOptions {
   onProgress?: (simulatedMs: number, durationMs: number) => void;
 }
 
-export interface MigrationSummary {
-  index: number;
-  node: string;
-  from: string;
-  to: string;
-  fromPair: string;
-  toPair: string;
-  crossLeafPair: boolean;
-  startMs: number;
-  converged: boolean;
+export interface MigrationSummary
+  extends Pick<MigrationRecord, 'index' | 'node' | 'from' | 'to' | 'fromPair' | 'toPair' | 'crossLeafPair' | 'startMs' | 'converged' | 'milestones'> {
   /** From migration start to converged; null when it never converged in the run. */
   convergenceMs: number | null;
   /** From the VM being stunned (the switch-over) to converged; null when it never converged. */
   switchoverToConvergedMs: number | null;
-  milestones: Milestone[];
   downloadedObjects: { leaf: string; subject: string; uri: string; tMs: number }[];
   downloadsByLeaf: Record<string, { downloaded: number; servedFromCache: number; bySubject: Record<string, number> }>;
   /** The longest outage among the flows to or from this node's pods. */
@@ -94,19 +85,7 @@ export function simulate(scenario: Scenario, options: SimulationOptions = {}): S
     onProbe: (probe, tMs, delivered, bounced, reason) => recorder.record(probe.spec, tMs, delivered, bounced, reason),
   });
 
-  const needed = new Map<string, string[]>();
-  for (const n of scenario.nodes) {
-    const set = new Set<string>([platformConfigUri(scenario.policy.domain)]);
-    for (const pod of n.pods) for (const uri of twin.policyNeeded(pod.epg)) set.add(uri);
-    needed.set(n.name, [...set]);
-  }
-  const tracker = new MigrationTracker({
-    infraIpOf: (node) => twin.infraIpOf(node)!,
-    leavesOfPair: (pair) => twin.leavesOfPair(pair).map((l) => l.name),
-    pathOfHypervisor: (h) => twin.locateHypervisorPath(h),
-    policyNeededBy: (node) => needed.get(node) ?? [],
-    endpointCountOf: (node) => 2 * (scenario.nodes.find((n) => n.name === node)?.pods.length ?? 0),
-  });
+  const tracker = new MigrationTracker(twin.trackerContext());
   trace.subscribe((e) => {
     if (e.event === 'migration-start') migrationStarts.push({ node: e.data.node as string, tMs: e.tMs, index: e.data.migration as number });
     tracker.onEvent(e);

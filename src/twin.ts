@@ -23,6 +23,7 @@ import { VMotion } from './host/vmotion.ts';
 import { policyClosure } from './model/policy-closure.ts';
 import { buildPolicyUniverse, epgUri, platformConfigUri } from './model/policy-builder.ts';
 import type { ObjectStore } from './model/object-store.ts';
+import type { TrackerContext } from './report/migration-tracker.ts';
 import { OpflexAgent } from './opflex/agent.ts';
 import type { Faults, MigrationSpec, Scenario } from './scenario/types.ts';
 import type { Endpoint, Transport } from './transport/transport.ts';
@@ -237,6 +238,26 @@ export class Twin implements FabricView {
   /** Policy URIs a leaf must hold to forward for an EPG (its closure). */
   policyNeeded(epg: string): readonly string[] {
     return this.policyNeededByEpg.get(epg) ?? [];
+  }
+
+  /** What the migration tracker needs to know, answered from this twin. */
+  trackerContext(): TrackerContext {
+    const needed = new Map<string, string[]>();
+    return {
+      infraIpOf: (node) => this.infraIpOf(node)!,
+      leavesOfPair: (pair) => this.pairs.get(pair)?.map((l) => l.name) ?? [],
+      pathOfHypervisor: (h) => this.locateHypervisorPath(h),
+      policyNeededBy: (node) => {
+        let uris = needed.get(node);
+        if (!uris) {
+          const set = new Set<string>([this.platformConfigUri]);
+          for (const pod of this.nodes.get(node)?.pods ?? []) for (const uri of this.policyNeeded(pod.epg)) set.add(uri);
+          needed.set(node, (uris = [...set]));
+        }
+        return uris;
+      },
+      endpointCountOf: (node) => 2 * (this.nodes.get(node)?.pods.length ?? 0),
+    };
   }
 
   // ---- Running ---------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ import { RealtimeScheduler } from '../kernel/realtime-scheduler.ts';
 import { Trace, type TraceEvent } from '../kernel/trace.ts';
 import type { ObjectStore } from '../model/object-store.ts';
 import { MigrationTracker } from '../report/migration-tracker.ts';
-import { platformConfigUri } from '../model/policy-builder.ts';
 import { validateManagedObjects } from '../scenario/policy-file.ts';
 import { policyUniverseFor } from '../scenario/policy-source.ts';
 import type { Scenario } from '../scenario/types.ts';
@@ -71,19 +70,7 @@ export class Emulator {
       playMigrations: options.playMigrations ?? false,
       policy: options.policy ?? policyUniverseFor(s.policy),
     });
-    const needed = new Map<string, string[]>();
-    for (const n of s.nodes) {
-      const set = new Set<string>([platformConfigUri(s.policy.domain)]);
-      for (const pod of n.pods) for (const uri of this.twin.policyNeeded(pod.epg)) set.add(uri);
-      needed.set(n.name, [...set]);
-    }
-    this.tracker = new MigrationTracker({
-      infraIpOf: (node) => this.twin.infraIpOf(node)!,
-      leavesOfPair: (pair) => this.twin.leavesOfPair(pair).map((l) => l.name),
-      pathOfHypervisor: (h) => this.twin.locateHypervisorPath(h),
-      policyNeededBy: (node) => needed.get(node) ?? [],
-      endpointCountOf: (node) => 2 * (s.nodes.find((n) => n.name === node)?.pods.length ?? 0),
-    });
+    this.tracker = new MigrationTracker(this.twin.trackerContext());
     this.control = new ControlApi(this);
     this.trace.subscribe((e) => {
       this.recent.push(e);
