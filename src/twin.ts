@@ -45,6 +45,8 @@ export interface TwinOptions {
   /** Play the scenario's migrations (live emulation starts them from its control API instead). */
   playMigrations?: boolean;
   onProbe?: ProbeOutcomeListener;
+  /** Where a node's host-agent writes reset.conf when its agent runs in another process. */
+  resetConfWriter?: (node: string) => () => void;
 }
 
 export class Twin implements FabricView {
@@ -168,7 +170,10 @@ export class Twin implements FabricView {
     }
 
     this.kube = new KubeApi(scheduler, trace, random.stream('kube'), s.latencies.k8sWatchMs);
-    for (const vm of this.nodes.values()) this.hostAgents.set(vm.name, new HostAgent(vm.name, scheduler, trace, this.kube, vm.agent));
+    for (const vm of this.nodes.values()) {
+      const write = o.resetConfWriter?.(vm.name) ?? (() => vm.agent.onResetFileChanged());
+      this.hostAgents.set(vm.name, new HostAgent(vm.name, scheduler, trace, this.kube, write));
+    }
     this.controller = new AciController(
       s.controller.node, this.podId, s.nodes.map((n) => n.name), scheduler, trace, random.stream('aci-controller'),
       this.apic, this.kube, s.settings, s.timers, s.latencies,
@@ -272,10 +277,13 @@ export class Twin implements FabricView {
       for (const leaf of this.pairs.get(pair)!) leaf.learnDevice(vm.name);
     }
     this.controller.start();
-    if (this.o.agents !== false) {
+    const inProcess = this.o.agents !== false;
+    for (const vm of this.nodes.values()) {
+      if (inProcess || this.o.resetConfWriter) this.hostAgents.get(vm.name)!.start();
+    }
+    if (inProcess) {
       for (const vm of this.nodes.values()) {
         vm.agent.start();
-        this.hostAgents.get(vm.name)!.start();
         for (const pod of vm.pods) {
           vm.agent.addEndpoint({
             uuid: `${vm.name}/${pod.name}`,

@@ -29,6 +29,7 @@ export const emulateCommand: CommandSpec = {
     anycast: { type: 'string', value: 'host:port', description: 'Anycast OpFlex proxy address', default: '127.0.0.30:8009' },
     control: { type: 'string', value: 'host:port', description: 'HTTP control API address', default: '127.0.0.1:8080' },
     agents: { type: 'boolean', description: "Also run the twin's own agent for every node in this process" },
+    'reset-dir': { type: 'string', value: 'dir', description: "Host-agents write <dir>/<node>/reset.conf here (for agents in other processes: agent --reset-file)" },
     'play-migrations': { type: 'boolean', description: "Also play the scenario's planned migrations at their times" },
     'tls-key': { type: 'string', value: 'file', description: 'Serve OpFlex over TLS with this PEM key' },
     'tls-cert': { type: 'string', value: 'file', description: 'and this PEM certificate' },
@@ -61,6 +62,7 @@ export const emulateCommand: CommandSpec = {
       timeScale,
       agents: Boolean(args.values.agents),
       playMigrations: Boolean(args.values['play-migrations']),
+      ...(args.values['reset-dir'] ? { resetDir: args.values['reset-dir'] as string } : {}),
       ...(args.values.policy ? { policy: loadPolicyStore(args.values.policy as string) } : {}),
       ...(key && cert ? { tls: { key: readFileSync(key), cert: readFileSync(cert) } } : {}),
     });

@@ -6,7 +6,6 @@
  */
 import type { Scheduler } from '../kernel/scheduler.ts';
 import type { Trace } from '../kernel/trace.ts';
-import type { OpflexAgent } from '../opflex/agent.ts';
 import { NODE_ACI_POD_ANNOTATION, type KubeApi } from './kube-api.ts';
 
 /** inotify delivery, observed at 0.5-0.8 ms from the rewrite to the agent's log line. */
@@ -20,7 +19,8 @@ export class HostAgent {
     private readonly scheduler: Scheduler,
     private readonly trace: Trace,
     private readonly kube: KubeApi,
-    private readonly agent: OpflexAgent,
+    /** Writes reset.conf: tells the in-process agent, or writes the file a separate agent watches. */
+    private readonly writeFile: () => void,
   ) {
     this.actor = `host-agent:${node}`;
   }
@@ -41,5 +41,5 @@ export class HostAgent {
     this.scheduler.after(INOTIFY_DELAY_MS, this.notifyAgent);
   }
 
-  private readonly notifyAgent = (): void => this.agent.onResetFileChanged();
+  private readonly notifyAgent = (): void => this.writeFile();
 }

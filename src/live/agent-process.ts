@@ -2,7 +2,7 @@
  * Our opflex-agent as a process of its own: real clock, real sockets, endpoints from `.ep` files
  * in a watched directory, and a watched reset file (the host-agent's reset.conf).
  */
-import { watch, type FSWatcher } from 'node:fs';
+import { mkdirSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { RandomStreams } from '../kernel/random.ts';
 import { RealtimeScheduler } from '../kernel/realtime-scheduler.ts';
@@ -76,6 +76,7 @@ export class AgentProcess {
     }
     if (this.o.resetFile) {
       const file = basename(this.o.resetFile);
+      mkdirSync(dirname(this.o.resetFile), { recursive: true });
       this.watchers.push(
         watch(dirname(this.o.resetFile), (_event, changed) => {
           if (changed === file) this.agent.onResetFileChanged();

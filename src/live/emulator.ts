@@ -3,6 +3,8 @@
  * sockets. Each leaf listens on its own loopback address, the anycast proxy on another; agents (ours
  * or the reference opflex-agent) connect over TCP or TLS. Migrations start through the control API.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { RandomStreams } from '../kernel/random.ts';
 import { RealtimeScheduler } from '../kernel/realtime-scheduler.ts';
 import { Trace, type TraceEvent } from '../kernel/trace.ts';
@@ -31,8 +33,19 @@ export interface EmulatorOptions {
   /** Also play the scenario's planned migrations at their times. */
   playMigrations?: boolean;
   tls?: SocketTransportOptions['tls'];
+  /** Host-agents write `<dir>/<node>/reset.conf` here, for agents in other processes to watch. */
+  resetDir?: string;
   /** Events kept for /events replay. */
   recentEventLimit?: number;
+}
+
+/** Writes the current time into `<dir>/<node>/reset.conf`, as the host-agent does. */
+function resetConfWriter(dir: string, node: string): () => void {
+  const file = join(dir, node, 'reset.conf');
+  return () => {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${new Date().toISOString()}\n`);
+  };
 }
 
 export function nthAddress(base: string, n: number): string {
@@ -68,6 +81,7 @@ export class Emulator {
       anycastEndpoint: options.anycast,
       agents: options.agents,
       playMigrations: options.playMigrations ?? false,
+      ...(options.resetDir ? { resetConfWriter: (node: string) => resetConfWriter(options.resetDir!, node) } : {}),
       policy: options.policy ?? policyUniverseFor(s.policy),
     });
     this.tracker = new MigrationTracker(this.twin.trackerContext());
