@@ -3,7 +3,7 @@ import { Emulator } from '../live/emulator.ts';
 import { loadPolicyStore } from '../scenario/policy-source.ts';
 import { parseEndpoint } from '../transport/transport.ts';
 import { UsageError, type CommandSpec } from './command.ts';
-import { loadScenarioArgument } from './scenario-argument.ts';
+import { loadScenarioWith, setOverrides } from './scenario-argument.ts';
 import { traceLine } from './trace-printer.ts';
 
 /** Events shown by default: the ones a person follows during a live migration. */
@@ -33,12 +33,13 @@ export const emulateCommand: CommandSpec = {
     'play-migrations': { type: 'boolean', description: "Also play the scenario's planned migrations at their times" },
     'tls-key': { type: 'string', value: 'file', description: 'Serve OpFlex over TLS with this PEM key' },
     'tls-cert': { type: 'string', value: 'file', description: 'and this PEM certificate' },
+    set: { type: 'string', multiple: true, value: 'KEY=VALUE', description: 'Change a setting, latency, timer or fault (as compare --vary), e.g. leafServe=0' },
     verbose: { type: 'boolean', short: 'v', description: 'Print every trace event, not only the notable ones' },
     json: { type: 'boolean', description: 'Print events as NDJSON' },
     builtin: { type: 'string', value: 'name', description: 'Use a built-in scenario by name', default: 'default' },
   },
   async run(args, io) {
-    const scenario = loadScenarioArgument(args.positionals[0], args.values.builtin as string);
+    const scenario = loadScenarioWith(args.positionals[0], args.values.builtin as string, setOverrides(args.values.set as string[] | undefined));
     const timeScale = Number(args.values['time-scale']);
     if (!(timeScale > 0)) throw new UsageError(`--time-scale must be a positive number, got "${args.values['time-scale']}"`);
     const port = Number(args.values.port);

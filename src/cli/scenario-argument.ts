@@ -1,7 +1,29 @@
 import { loadBuiltinScenario, loadScenarioFile } from '../scenario/loader.ts';
 import type { Scenario } from '../scenario/types.ts';
+import { parseVary, readScenarioText, scenarioWithOverrides, type Override } from '../scenario/variants.ts';
+import { UsageError } from './command.ts';
 
 /** A scenario file path when given, else the named built-in scenario. */
 export function loadScenarioArgument(path: string | undefined, builtin = 'default'): Scenario {
   return path === undefined ? loadBuiltinScenario(builtin) : loadScenarioFile(path);
+}
+
+/** `--set KEY=VALUE` options as overrides (the keys `compare --vary` takes). */
+export function setOverrides(sets: string[] | undefined): Override[] {
+  return (sets ?? []).map((spec) => {
+    let vary;
+    try {
+      vary = parseVary(spec);
+    } catch (err) {
+      throw new UsageError(`--set: ${(err as Error).message.replace('--vary takes KEY=V1,V2[,...]', 'takes KEY=VALUE')}`);
+    }
+    if (vary.values.length !== 1) throw new UsageError(`--set ${vary.key} takes one value; use compare --vary for several`);
+    return { path: vary.path, value: vary.values[0] };
+  });
+}
+
+/** The scenario argument with overrides applied (validated like a file that says the same). */
+export function loadScenarioWith(path: string | undefined, builtin: string, overrides: Override[]): Scenario {
+  if (overrides.length === 0) return loadScenarioArgument(path, builtin);
+  return scenarioWithOverrides(readScenarioText(path, builtin), overrides, overrides.map((o) => `${o.path.join('.')}=${JSON.stringify(o.value)}`).join(' '));
 }

@@ -80,7 +80,9 @@ export class PolicyCache {
       this.addUser(entry, user);
       if (entry.state === 'present') {
         this.trace.emit(this.leaf, 'policy-served', { uri, subject, from: 'cache', requestedBy });
-        this.scheduler.after(this.random.sample(this.options.serveLatency), done, entry.objects);
+        const latency = this.random.sample(this.options.serveLatency);
+        if (latency > 0) this.scheduler.after(latency, done, entry.objects);
+        else done(entry.objects);
       } else {
         entry.waiters.push(done);
       }

@@ -11,6 +11,7 @@ export class RealtimeScheduler implements Scheduler {
   private readonly queue = new EventQueue();
   private readonly startWall = performance.now();
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   private armedFor = Infinity;
   private stopped = false;
   private current = 0;
@@ -45,7 +46,9 @@ export class RealtimeScheduler implements Scheduler {
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     this.timer = undefined;
+    this.immediate = undefined;
     this.queue.clear();
   }
 
@@ -54,13 +57,18 @@ export class RealtimeScheduler implements Scheduler {
     const next = this.queue.peekTime();
     if (next === Infinity || next >= this.armedFor) return;
     if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     this.armedFor = next;
-    const waitMs = Math.max(0, (next - this.now()) / this.timeScale);
-    this.timer = setTimeout(this.fire, waitMs);
+    const waitMs = (next - this.now()) / this.timeScale;
+    // setTimeout cannot wait less than 1 ms; work that is already due runs after pending I/O instead.
+    if (waitMs <= 0) this.immediate ??= setImmediate(this.fire);
+    else this.timer = setTimeout(this.fire, waitMs);
   }
 
   private readonly fire = (): void => {
+    if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.immediate = undefined;
     this.armedFor = Infinity;
     const now = this.now();
     let budget = 100_000;

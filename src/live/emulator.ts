@@ -62,7 +62,9 @@ export class Emulator {
   readonly tracker: MigrationTracker;
   readonly counters = new TraceCounters();
   readonly control: ControlApi;
+  /** Ring buffer of the latest events, for /events replay. */
   private readonly recent: TraceEvent[] = [];
+  private recentNext = 0;
   private readonly recentLimit: number;
   private controlAddress: Endpoint | undefined;
 
@@ -87,8 +89,7 @@ export class Emulator {
     this.tracker = new MigrationTracker(this.twin.trackerContext());
     this.control = new ControlApi(this);
     this.trace.subscribe((e) => {
-      this.recent.push(e);
-      if (this.recent.length > this.recentLimit) this.recent.splice(0, this.recent.length - this.recentLimit);
+      this.recent[this.recentNext++ % this.recentLimit] = e;
       this.tracker.onEvent(e);
       this.counters.onEvent(e);
       this.control.broadcast(e);
@@ -116,7 +117,9 @@ export class Emulator {
   }
 
   recentEvents(): readonly TraceEvent[] {
-    return this.recent;
+    if (this.recentNext <= this.recentLimit) return this.recent.slice(0, this.recentNext);
+    const start = this.recentNext % this.recentLimit;
+    return [...this.recent.slice(start), ...this.recent.slice(0, start)];
   }
 
   startMigration(node: string, to: string): { migration: number; node: string; from: string; to: string } {

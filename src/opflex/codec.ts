@@ -100,6 +100,31 @@ export function encodeMessage(msg: RpcMessage): Buffer {
 }
 
 /**
+ * A leaf answers every resolve of an object with the same subtree array, so the array's encoded
+ * bytes are kept per array instance: a policy_resolve reply is then three buffers, two of them
+ * shared, instead of a serialization. The arrays are immutable (see ObjectStore); a changed object
+ * arrives as a new array.
+ */
+const policyBytesCache = new WeakMap<readonly unknown[], Buffer>();
+const RESULT_POLICY_TAIL = Buffer.from('}}\0');
+
+/** The frame bytes of a message as buffers to write in order (same bytes as encodeMessage). */
+export function encodeMessageChunks(msg: RpcMessage): Buffer[] {
+  if (msg.kind === 'result' && typeof msg.result === 'object' && msg.result !== null) {
+    const policy = (msg.result as { policy?: unknown }).policy;
+    if (Array.isArray(policy) && Object.keys(msg.result).length === 1) {
+      let bytes = policyBytesCache.get(policy);
+      if (bytes === undefined) {
+        bytes = Buffer.from(stringifyJson(policy), 'utf8');
+        policyBytesCache.set(policy, bytes);
+      }
+      return [Buffer.from(`{"id":${msg.id},"result":{"policy":`, 'utf8'), bytes, RESULT_POLICY_TAIL];
+    }
+  }
+  return [encodeMessage(msg)];
+}
+
+/**
  * A copy of a managed object with members in MOSerializer's order (subject, uri, properties,
  * children, then the parent triple when present) and every property as {name, data}.
  */

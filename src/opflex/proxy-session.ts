@@ -176,7 +176,7 @@ export class ProxySession {
     const finish = (): void => {
       this.outstanding--;
       if (this.state !== 'ready') return;
-      this.rpc.reply(request, { policy: results.flat() });
+      this.rpc.reply(request, { policy: results.length === 1 ? results[0] : results.flat() });
     };
     if (remaining === 0) return finish();
     items.forEach((item, index) => {
