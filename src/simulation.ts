@@ -10,6 +10,7 @@ import { Trace, type TraceEvent } from './kernel/trace.ts';
 import { VirtualScheduler } from './kernel/virtual-scheduler.ts';
 import { epgUri } from './model/policy-builder.ts';
 import { FlowRecorder, type FlowWindowStats } from './report/flow-recorder.ts';
+import { QueueDepthWatcher, summarisePlan, type PlanSummary } from './report/plan-summary.ts';
 import { MigrationTracker, type Download, type Milestone, type MigrationRecord } from './report/migration-tracker.ts';
 import type { Scenario } from './scenario/types.ts';
 import { policyUniverseFor } from './scenario/policy-source.ts';
@@ -46,6 +47,7 @@ export interface SimulationResult {
   settings: Scenario['settings'];
   migrations: MigrationSummary[];
   warmup: { flows: MigrationSummary['flows'] };
+  plan: PlanSummary;
   stats: { events: number; traceEvents: number; simulatedMs: number; wallMs: number; peakRssBytes: number };
   trace: readonly TraceEvent[];
 }
@@ -86,6 +88,8 @@ export function simulate(scenario: Scenario, options: SimulationOptions = {}): S
   });
 
   const tracker = new MigrationTracker(twin.trackerContext());
+  const queues = new QueueDepthWatcher();
+  trace.subscribe(queues.onEvent);
   trace.subscribe((e) => {
     if (e.event === 'migration-start') migrationStarts.push({ node: e.data.node as string, tMs: e.tMs, index: e.data.migration as number });
     tracker.onEvent(e);
@@ -143,6 +147,7 @@ export function simulate(scenario: Scenario, options: SimulationOptions = {}): S
     settings: scenario.settings,
     migrations,
     warmup: { flows: flowsOf(-1) },
+    plan: summarisePlan(migrations, queues),
     stats: {
       events: scheduler.eventsRun,
       traceEvents: trace.emitted,

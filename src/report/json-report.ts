@@ -42,6 +42,7 @@ export function toJsonReport(result: SimulationResult): unknown {
         downAtEnd: f.downAtEnd,
       })),
     })),
+    plan: result.plan,
     warmup: { flows: result.warmup.flows.map((f) => ({ name: f.name, outageMs: us(f.outageMs), dropped: f.dropped })) },
     stats: result.stats,
   };

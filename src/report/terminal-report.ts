@@ -64,9 +64,38 @@ export function renderSimulation(result: SimulationResult, style: Style = plain)
     const worst = Math.max(...warm.map((f) => f.outageMs));
     out.push(style.dim(`Warm-up (agents connecting and leaves downloading policy before the first move): longest flow outage ${seconds(worst)}`));
   }
-  for (const m of result.migrations) out.push('', ...renderMigration(m, style));
+  if (result.migrations.length > DETAILED_MIGRATIONS) {
+    out.push('', ...renderPlan(result, style));
+  } else {
+    for (const m of result.migrations) out.push('', ...renderMigration(m, style));
+  }
   if (result.migrations.length === 0) out.push('', 'No migrations in this scenario.');
   return out.join('\n') + '\n';
+}
+
+/** Past this many migrations the report shows the plan's aggregate and the worst moves instead of every timeline. */
+const DETAILED_MIGRATIONS = 8;
+
+function renderPlan(result: SimulationResult, style: Style): string[] {
+  const p = result.plan;
+  const out: string[] = [];
+  const verdict = p.converged === p.migrations ? style.green(`all ${p.migrations} converged`) : style.red(`${p.migrations - p.converged} of ${p.migrations} did not converge`);
+  out.push(style.bold(`Plan: ${p.migrations} migrations (${p.crossLeafPair} to another leaf pair)`) + `  ${verdict}`);
+  if (p.switchoverToConvergedMs) {
+    const c = p.switchoverToConvergedMs;
+    out.push(`  switch-over to converged: median ${seconds(c.p50, 1)}, p95 ${seconds(c.p95, 1)}, worst ${seconds(c.max, 1)}`);
+  }
+  out.push(`  longest pod-traffic outage per move: median ${seconds(p.outageMs.p50, 1)}, p95 ${seconds(p.outageMs.p95, 1)}, worst ${seconds(p.outageMs.max, 1)}`);
+  out.push('  Busiest destination leaves (objects downloaded from APIC, resolves served from cache, deepest download queue):');
+  for (const l of p.leaves.slice(0, 10)) out.push(`    ${l.leaf.padEnd(12)} ${String(l.downloads).padStart(7)} downloaded  ${String(l.servedFromCache).padStart(8)} from cache  queue ${l.peakQueue}`);
+  const rank = (m: MigrationSummary) => (m.converged ? m.switchoverToConvergedMs! : Infinity);
+  const worst = [...result.migrations].sort((a, b) => rank(b) - rank(a) || b.outageMs - a.outageMs).slice(0, 5);
+  out.push('  Slowest moves (--json has every migration with its timeline):');
+  for (const m of worst) {
+    const how = m.converged ? `converged ${seconds(m.switchoverToConvergedMs!, 1)} after the switch-over` : 'did not converge';
+    out.push(`    ${m.node} ${m.from} -> ${m.to}: ${how}, ${m.downloadedObjects.length} objects downloaded`);
+  }
+  return out;
 }
 
 function renderMigration(m: MigrationSummary, style: Style): string[] {
