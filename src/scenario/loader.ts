@@ -133,7 +133,12 @@ export function loadBuiltinScenario(name = 'default'): Scenario {
 
 /** JSON Schema (draft 2020-12) of the scenario file format, for editors and documentation. */
 export function scenarioJsonSchema(): object {
-  return z.toJSONSchema(scenarioSchema, { io: 'input', target: 'draft-2020-12' });
+  const schema = z.toJSONSchema(scenarioSchema, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
+  // The schema's cross-key check, which zod cannot export: without `generated`, fabric (with spines,
+  // leafPairs and hypervisors) and nodes are required.
+  schema['if'] = { required: ['generated'] };
+  schema['else'] = { required: ['fabric', 'nodes'], properties: { fabric: { required: ['spines', 'leafPairs', 'hypervisors'] } } };
+  return schema;
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -421,11 +426,67 @@ function unknownKeyMessage(key: string, known: string[]): string {
 // ----------------------------------------------------------------------------------------------
 // Cross-reference checks on the normalised scenario
 
-function knownList(names: Iterable<string>): string {
-  const all = [...names];
+/** Names of one kind: a Set, or a Map from each name to where it first appears. */
+interface KnownNames {
+  has(value: string): boolean;
+  keys(): Iterable<string>;
+}
+
+function knownList(names: KnownNames): string {
+  const all: string[] = [];
+  for (const name of names.keys()) {
+    all.push(name);
+    if (all.length > MAX_KNOWN_LISTED) break;
+  }
   if (all.length === 0) return 'none defined';
   const shown = all.slice(0, MAX_KNOWN_LISTED).join(', ');
   return `known: ${all.length > MAX_KNOWN_LISTED ? `${shown}, ...` : shown}`;
+}
+
+/** Where a node (pod 0) or one of its pods (pod j + 1) is, in one number, for the checks on every pod. */
+const POD_SLOTS = 2 ** 21;
+
+/** A valid dotted IPv4 address as a number. */
+function ipv4Number(ip: string): number {
+  let n = 0;
+  let part = 0;
+  for (let i = 0; i < ip.length; i++) {
+    const c = ip.charCodeAt(i);
+    if (c === 46) {
+      n = n * 256 + part;
+      part = 0;
+    } else part = part * 10 + c - 48;
+  }
+  return n * 256 + part;
+}
+
+/** The last four bytes of a normalised MAC address (lowercase, colons) as a number. */
+function macLow32(mac: string): number {
+  let n = 0;
+  for (let i = 6; i < mac.length; i++) {
+    const c = mac.charCodeAt(i);
+    if (c !== 58) n = ((n << 4) | (c <= 57 ? c - 48 : c - 87)) >>> 0;
+  }
+  return n;
+}
+
+/** Two 32-bit FNV-1a style hashes of a string combined into 53 bits (a repeat among a million is ~1e-4 likely by chance). */
+function hash53(text: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return (a >>> 0) * 2097152 + ((b >>> 11) & 0x1fffff);
+}
+
+/** Whether a list of numbers holds one twice (sorts it). */
+function hasRepeats(values: Float64Array | Uint32Array): boolean {
+  values.sort();
+  for (let i = 1; i < values.length; i++) if (values[i] === values[i - 1]) return true;
+  return false;
 }
 
 /** Every reference resolves, names are unique per kind, migrations and flows fit the timeline. */
@@ -442,7 +503,13 @@ function crossCheck(s: ScenarioBody, lineOf: (path: Path) => number): RawIssue[]
     }
     return new Set(first.keys());
   };
-  const reference = (what: string, value: string, known: Set<string>, path: Path): boolean => {
+  /** `unique` for values located by a number (see POD_SLOTS): paths are built only for a duplicate. */
+  const uniqueAt = (what: string, first: Map<string, number>, value: string, at: number, pathOf: (at: number) => Path): void => {
+    const earlier = first.get(value);
+    if (earlier === undefined) first.set(value, at);
+    else issues.push({ path: pathOf(at), message: `duplicate ${what} "${value}" (first used at line ${lineOf(pathOf(earlier))}, ${formatPath(pathOf(earlier))})` });
+  };
+  const reference = (what: string, value: string, known: KnownNames, path: Path): boolean => {
     if (known.has(value)) return true;
     issues.push({ path, message: `unknown ${what} "${value}" (${knownList(known)})` });
     return false;
@@ -488,19 +555,71 @@ function crossCheck(s: ScenarioBody, lineOf: (path: Path) => number): RawIssue[]
     });
   });
 
-  // Nodes and pods
+  // Nodes and pods: one pass over every pod, without a path or entry object per pod (a generated
+  // scenario has a million), so paths are built only for the issues.
   const nodes = unique('node name', s.nodes.map((n, i) => ({ value: n.name, path: ['nodes', i, 'name'] })));
   unique('infra IP', s.nodes.map((n, i) => ({ value: n.infraIp, path: ['nodes', i, 'infraIp'] })));
-  const pods = s.nodes.flatMap((n, i) => n.pods.map((pod, j) => ({ pod, path: ['nodes', i, 'pods', j] as Path })));
-  const podNames = unique('pod name', pods.map(({ pod, path }) => ({ value: pod.name, path: [...path, 'name'] })));
-  unique('pod IP', pods.map(({ pod, path }) => ({ value: pod.ip, path: [...path, 'ip'] })));
-  unique('MAC address', [
-    ...s.nodes.map((n, i) => ({ value: n.mac, path: ['nodes', i, 'mac'] as Path })),
-    ...pods.map(({ pod, path }) => ({ value: pod.mac, path: [...path, 'mac'] })),
-  ]);
-  s.nodes.forEach((n, i) => reference('hypervisor', n.hypervisor, hypervisors, ['nodes', i, 'hypervisor']));
+  const podPath = (field: string) => (at: number): Path => {
+    const i = Math.floor(at / POD_SLOTS);
+    const j = at % POD_SLOTS;
+    return j === 0 ? ['nodes', i, field] : ['nodes', i, 'pods', j - 1, field];
+  };
+  const namePath = podPath('name');
+  const ipPath = podPath('ip');
+  const macPath = podPath('mac');
+  // Fast pass: every name, IP and MAC as a number (a 53-bit hash of the name, the IPv4 address, the
+  // low 32 bits of the MAC) in a typed array, sorted to find repeats. A repeat there may be a hash or
+  // half-MAC coincidence, so only then does an exact second pass find the duplicates and where each
+  // is first used. The pod names flows refer to are looked up in the same pass.
+  const podCount = s.nodes.reduce((sum, n) => sum + n.pods.length, 0);
+  const nameHashes = new Float64Array(podCount);
+  const ipNumbers = new Uint32Array(podCount);
+  const macNumbers = new Uint32Array(s.nodes.length + podCount);
+  const podNames = new Map<string, number>();
+  for (const fl of s.flows) for (const name of [fl.from, fl.to]) podNames.set(name, 0);
+  const flowEnds = podNames.size > 0;
+  let k = 0;
+  for (let i = 0; i < s.nodes.length; i++) macNumbers[k++] = macLow32(s.nodes[i]!.mac);
   // With a policy file, a pod may use an EPG defined only in that file: the policy-file loader checks those.
-  if (p.policyFile === undefined) for (const { pod, path } of pods) reference('EPG', pod.epg, epgs, [...path, 'epg']);
+  const checkEpgs = p.policyFile === undefined;
+  for (let i = 0, at = 0; i < s.nodes.length; i++) {
+    const n = s.nodes[i]!;
+    if (!hypervisors.has(n.hypervisor)) reference('hypervisor', n.hypervisor, hypervisors, ['nodes', i, 'hypervisor']);
+    const pods = n.pods;
+    for (let j = 0; j < pods.length; j++, at++) {
+      const pod = pods[j]!;
+      nameHashes[at] = hash53(pod.name);
+      ipNumbers[at] = ipv4Number(pod.ip);
+      macNumbers[k++] = macLow32(pod.mac);
+      if (checkEpgs && !epgs.has(pod.epg)) reference('EPG', pod.epg, epgs, ['nodes', i, 'pods', j, 'epg']);
+      if (flowEnds && podNames.has(pod.name)) podNames.set(pod.name, 1);
+    }
+  }
+  for (const [name, found] of podNames) if (found === 0) podNames.delete(name);
+  /** For "unknown pod" messages: the first pods of the scenario, as the other kinds list theirs. */
+  const somePods: KnownNames = {
+    has: (name) => podNames.has(name),
+    *keys() {
+      for (const n of s.nodes) for (const pod of n.pods) yield pod.name;
+    },
+  };
+  const namesRepeat = hasRepeats(nameHashes);
+  const ipsRepeat = hasRepeats(ipNumbers);
+  const macsRepeat = hasRepeats(macNumbers);
+  if (namesRepeat || ipsRepeat || macsRepeat) {
+    const names = new Map<string, number>();
+    const ips = new Map<string, number>();
+    const macs = new Map<string, number>();
+    if (macsRepeat) s.nodes.forEach((n, i) => uniqueAt('MAC address', macs, n.mac, i * POD_SLOTS, macPath));
+    s.nodes.forEach((n, i) =>
+      n.pods.forEach((pod, j) => {
+        const at = i * POD_SLOTS + j + 1;
+        if (namesRepeat) uniqueAt('pod name', names, pod.name, at, namePath);
+        if (ipsRepeat) uniqueAt('pod IP', ips, pod.ip, at, ipPath);
+        if (macsRepeat) uniqueAt('MAC address', macs, pod.mac, at, macPath);
+      }),
+    );
+  }
 
   reference('node', s.controller.node, nodes, ['controller', 'node']);
 
@@ -521,11 +640,31 @@ function crossCheck(s: ScenarioBody, lineOf: (path: Path) => number): RawIssue[]
     }
   }
 
+  // Evacuations
+  (s.evacuations ?? []).forEach((e, i) => {
+    const hostOk = reference('hypervisor', e.hypervisor, hypervisors, ['evacuations', i, 'hypervisor']);
+    if (e.atMs >= s.durationMs) {
+      issues.push({ path: ['evacuations', i, 'at'], message: `${formatDuration(e.atMs)} is not before the end of the scenario (duration ${formatDuration(s.durationMs)})` });
+    }
+    if (e.to !== undefined) {
+      const seen = new Set<string>();
+      e.to.forEach((t, j) => {
+        const path: Path = ['evacuations', i, 'to', j];
+        if (!reference('hypervisor', t, hypervisors, path)) return;
+        if (t === e.hypervisor) issues.push({ path, message: `"${t}" is the hypervisor being evacuated: list only other hypervisors` });
+        else if (seen.has(t)) issues.push({ path, message: `hypervisor "${t}" is listed twice` });
+        seen.add(t);
+      });
+    } else if (hostOk && hypervisors.size < 2) {
+      issues.push({ path: ['evacuations', i, 'hypervisor'], message: `there is no other hypervisor to move the VMs of "${e.hypervisor}" to` });
+    }
+  });
+
   // Flows
   unique('flow name', s.flows.map((fl, i) => ({ value: fl.name, path: ['flows', i, 'name'] })));
   s.flows.forEach((fl, i) => {
-    const fromOk = reference('pod', fl.from, podNames, ['flows', i, 'from']);
-    const toOk = reference('pod', fl.to, podNames, ['flows', i, 'to']);
+    const fromOk = reference('pod', fl.from, somePods, ['flows', i, 'from']);
+    const toOk = reference('pod', fl.to, somePods, ['flows', i, 'to']);
     if (fromOk && toOk && fl.from === fl.to) issues.push({ path: ['flows', i, 'to'], message: `a flow needs two different pods, but from and to are both "${fl.to}"` });
     if (fl.stopMs > s.durationMs) {
       issues.push({ path: ['flows', i, 'stop'], message: `${formatDuration(fl.stopMs)} is after the end of the scenario (duration ${formatDuration(s.durationMs)})` });

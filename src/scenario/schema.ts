@@ -21,10 +21,14 @@ import {
   uniformDistribution,
 } from './duration.ts';
 import { describeValue } from './scenario-error.ts';
+import { expandGenerated } from './generated.ts';
+import { generatedSchema } from './generated-schema.ts';
 import type {
   ContractSpec,
   Distribution,
   EpgSpec,
+  EvacuationSpec,
+  FabricSpec,
   Faults,
   FilterSpec,
   FlowSpec,
@@ -325,11 +329,12 @@ const hypervisorSchema = z
   })
   .transform((h): HypervisorSpec => ({ name: h.name, leafPair: h.leafPair, vpc: h.vpc ?? `${h.name}-vpc` }));
 
+/** spines, leafPairs and hypervisors are required unless the scenario has a `generated:` section. */
 export const fabricSchema = z.strictObject({
   podId: z.int().min(1).default(1).meta({ description: 'ACI pod id.' }),
-  spines: z.array(name()).min(1).meta({ description: 'Spine switch names (COOP oracles).' }),
-  leafPairs: z.array(leafPairSchema).min(1),
-  hypervisors: z.array(hypervisorSchema).min(1),
+  spines: z.array(name()).min(1).optional().meta({ description: 'Spine switch names (COOP oracles).' }),
+  leafPairs: z.array(leafPairSchema).min(1).optional(),
+  hypervisors: z.array(hypervisorSchema).min(1).optional(),
   anycast: anycastSchema.prefault(DEFAULT_ANYCAST),
 });
 
@@ -471,6 +476,15 @@ const migrationSchema = z
       : {}),
   }));
 
+const evacuationSchema = z
+  .strictObject({
+    at: durationSchema('When the evacuation starts, from the start of the run.'),
+    hypervisor: name('Hypervisor to evacuate (as entering maintenance mode).'),
+    to: z.array(name()).min(1).optional().meta({ description: 'Hypervisors the VMs may move to (default: every other hypervisor).' }),
+    concurrency: z.int().min(1).default(8).meta({ description: 'Most vMotions from this host at a time.' }),
+  })
+  .transform((e): EvacuationSpec => ({ atMs: e.at, hypervisor: e.hypervisor, ...(e.to ? { to: e.to } : {}), concurrency: e.concurrency }));
+
 const flowSchema = z.strictObject({
   name: name('Flow name.'),
   from: name('Source pod name.'),
@@ -489,10 +503,11 @@ export const scenarioInputSchema = z
     name: name('Scenario name.'),
     description: z.string().default(''),
     seed: z.int().min(0).default(1).meta({ description: 'Root seed of every random stream.' }),
-    duration: positiveDurationSchema('Simulated time (default: last migration + 120s, or 120s).').optional(),
-    fabric: fabricSchema,
+    duration: positiveDurationSchema('Simulated time (default: last migration or evacuation + 120s, or 120s).').optional(),
+    fabric: fabricSchema.optional(),
     policy: policySchema.prefault({}),
-    nodes: z.array(nodeSchema).min(1),
+    nodes: z.array(nodeSchema).min(1).optional(),
+    generated: generatedSchema.optional().meta({ description: 'Sizes of a fabric, policy and node population the loader expands and merges with the explicit ones.' }),
     controller: z
       .strictObject({ node: name('Node whose VM runs the aci-containers-controller pod (default: the first node).').optional() })
       .optional(),
@@ -502,17 +517,53 @@ export const scenarioInputSchema = z
     leaf: leafSchema.prefault({}),
     faults: faultsSchema.prefault({}),
     migrations: z.array(migrationSchema).default([]),
+    evacuations: z.array(evacuationSchema).default([]),
     flows: z.array(flowSchema).default([]),
   })
+  .check(
+    // fabric (with spines, leafPairs, hypervisors) and nodes are required unless `generated:` is given.
+    // Runs even when other keys have issues, so a missing section is reported with everything else.
+    z.superRefine(
+      (s: unknown, ctx) => {
+        if (s === null || typeof s !== 'object' || Array.isArray(s) || (s as { generated?: unknown }).generated !== undefined) return;
+        const { fabric, nodes } = s as { fabric?: unknown; nodes?: unknown };
+        const missing = (path: string[], expected: 'object' | 'array') => ctx.addIssue({ code: 'invalid_type', expected, input: undefined, path });
+        if (fabric === undefined) missing(['fabric'], 'object');
+        else if (fabric !== null && typeof fabric === 'object' && !Array.isArray(fabric)) {
+          for (const key of ['spines', 'leafPairs', 'hypervisors']) if ((fabric as Record<string, unknown>)[key] === undefined) missing(['fabric', key], 'array');
+        }
+        if (nodes === undefined) missing(['nodes'], 'array');
+      },
+      { when: () => true },
+    ),
+  )
   .meta({
     title: 'opflex-twin scenario',
-    description: 'A digital-twin scenario: fabric, policy, nodes, settings, timers, latencies, faults, migrations and flows.',
+    description: 'A digital-twin scenario: fabric, policy, nodes (or a generated: section), settings, timers, latencies, faults, migrations, evacuations and flows.',
   });
 
 /** The scenario schema: YAML data in, a normalised scenario (without `source`) out. */
-export const scenarioSchema = scenarioInputSchema.transform((s): ScenarioBody => {
-  const lastMigrationMs = s.migrations.reduce((max, m) => Math.max(max, m.atMs), 0);
-  const durationMs = s.duration ?? (s.migrations.length > 0 ? lastMigrationMs : 0) + DEFAULT_TAIL_MS;
+export const scenarioSchema = scenarioInputSchema.transform((s, ctx): ScenarioBody => {
+  let fabric: FabricSpec = {
+    podId: s.fabric?.podId ?? 1,
+    spines: s.fabric?.spines ?? [],
+    leafPairs: s.fabric?.leafPairs ?? [],
+    hypervisors: s.fabric?.hypervisors ?? [],
+    anycast: s.fabric?.anycast ?? { address: DEFAULT_ANYCAST.split(':')[0]!, port: DEFAULT_OPFLEX_PORT },
+  };
+  let policy = s.policy;
+  let nodes: NodeSpec[] = s.nodes ?? [];
+  if (s.generated !== undefined) {
+    const expanded = expandGenerated(s.generated, s.seed, { fabric, policy, nodes });
+    for (const message of expanded.problems) ctx.issues.push({ code: 'custom', message, input: undefined, path: ['generated'] });
+    if (expanded.problems.length === 0 && expanded.nodes.length === 0) {
+      ctx.issues.push({ code: 'custom', message: 'the scenario has no nodes: generate some (generated.nodes) or list them under nodes', input: undefined, path: ['generated'] });
+    }
+    if (ctx.issues.length > 0) return z.NEVER;
+    ({ fabric, policy, nodes } = expanded);
+  }
+  const lastStartMs = Math.max(s.migrations.reduce((max, m) => Math.max(max, m.atMs), 0), s.evacuations.reduce((max, e) => Math.max(max, e.atMs), 0));
+  const durationMs = s.duration ?? (s.migrations.length + s.evacuations.length > 0 ? lastStartMs : 0) + DEFAULT_TAIL_MS;
   const settings: Settings = s.settings;
   const flows: FlowSpec[] = s.flows.map((f) => ({
     name: f.name,
@@ -527,16 +578,17 @@ export const scenarioSchema = scenarioInputSchema.transform((s): ScenarioBody =>
     description: s.description,
     seed: s.seed,
     durationMs,
-    fabric: s.fabric,
-    policy: s.policy,
-    nodes: s.nodes,
-    controller: { node: s.controller?.node ?? s.nodes[0]!.name },
+    fabric,
+    policy,
+    nodes,
+    controller: { node: s.controller?.node ?? nodes[0]!.name },
     settings,
     timers: s.timers,
     latencies: s.latencies,
     leaf: s.leaf,
     faults: s.faults,
     migrations: s.migrations,
+    evacuations: s.evacuations,
     flows,
   };
 });

@@ -211,6 +211,16 @@ export interface MigrationSpec {
   faults?: Partial<Pick<Faults, 'platformConfigDeleteMissed' | 'platformConfigDeleteExtraDelayMs'>>;
 }
 
+/** Moving every VM off a hypervisor, as entering maintenance mode does (src/host/evacuation.ts). */
+export interface EvacuationSpec {
+  atMs: number;
+  hypervisor: string;
+  /** Hypervisors the VMs may move to; absent: every other hypervisor. */
+  to?: string[];
+  /** Most vMotions from this host at a time (vSphere's default per host is 8). */
+  concurrency: number;
+}
+
 export interface FlowSpec {
   name: string;
   /** A pod name (pod names are unique in a scenario). */
@@ -243,5 +253,7 @@ export interface Scenario {
   leaf: LeafSettings;
   faults: Faults;
   migrations: MigrationSpec[];
+  /** Host evacuations (absent in scenarios built in code: none). */
+  evacuations?: EvacuationSpec[];
   flows: FlowSpec[];
 }

@@ -11,17 +11,19 @@ interface JsonSchema {
   properties?: Record<string, JsonSchema>;
   items?: JsonSchema;
   anyOf?: JsonSchema[];
+  else?: JsonSchema;
   default?: unknown;
 }
 
 describe('scenario JSON Schema export', () => {
   const schema = scenarioJsonSchema() as JsonSchema;
 
-  it('is a draft 2020-12 schema of a strict object with name, fabric and nodes required', () => {
+  it('is a draft 2020-12 schema of a strict object that needs a name, and fabric and nodes unless they are generated', () => {
     assert.equal(schema.$schema, 'https://json-schema.org/draft/2020-12/schema');
     assert.equal(schema.type, 'object');
     assert.equal(schema.additionalProperties, false);
-    assert.deepEqual(schema.required, ['name', 'fabric', 'nodes']);
+    assert.deepEqual(schema.required, ['name']);
+    assert.deepEqual(schema.else?.required, ['fabric', 'nodes']);
     assert.doesNotThrow(() => JSON.parse(JSON.stringify(schema)));
   });
 
