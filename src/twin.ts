@@ -20,12 +20,13 @@ import { HostAgent } from './host/host-agent.ts';
 import { KubeApi } from './host/kube-api.ts';
 import { NodeVm } from './host/node-vm.ts';
 import { VMotion } from './host/vmotion.ts';
+import { scheduleEvacuations } from './host/evacuation.ts';
 import { policyClosure } from './model/policy-closure.ts';
 import { buildPolicyUniverse, epgUri, platformConfigUri } from './model/policy-builder.ts';
 import type { ObjectStore } from './model/object-store.ts';
 import type { TrackerContext } from './report/migration-tracker.ts';
 import { OpflexAgent } from './opflex/agent.ts';
-import type { Faults, MigrationSpec, Scenario } from './scenario/types.ts';
+import type { EpgSpec, Faults, MigrationSpec, Scenario } from './scenario/types.ts';
 import type { Endpoint, Transport } from './transport/transport.ts';
 
 export interface TwinOptions {
@@ -70,7 +71,9 @@ export class Twin implements FabricView {
   private readonly hypervisorPath = new Map<string, string>();
   private readonly leafAddresses = new Map<string, LeafAddress[]>();
   private readonly policyNeededByEpg = new Map<string, string[]>();
-  private readonly allowed = new Set<string>();
+  private readonly epgSpecs = new Map<string, EpgSpec>();
+  /** Whether a contract links two EPGs, computed on first use (fabrics have thousands of EPGs). */
+  private readonly allowed = new Map<string, boolean>();
   private readonly infraIps = new Map<string, string>();
   private readonly macs = new Map<string, string>();
   private readonly currentMigration = new Map<string, MigrationSpec>();
@@ -134,14 +137,7 @@ export class Twin implements FabricView {
       const needed = policyClosure(policy, [{ subject: 'GbpEpGroup', uri: epgUri(s.policy.tenant, epg.name) }]).map((r) => r.uri);
       this.policyNeededByEpg.set(epg.name, needed);
     }
-    for (const a of s.policy.epgs) {
-      for (const b of s.policy.epgs) {
-        const linked = a.name === b.name
-          ? a.intraGroupPolicy === 'allow'
-          : a.consumes.some((c) => b.provides.includes(c)) || b.consumes.some((c) => a.provides.includes(c));
-        if (linked) this.allowed.add(`${a.name}\u0000${b.name}`);
-      }
-    }
+    for (const epg of s.policy.epgs) this.epgSpecs.set(epg.name, epg);
 
     for (const spec of s.nodes) {
       this.infraIps.set(spec.name, spec.infraIp);
@@ -186,7 +182,7 @@ export class Twin implements FabricView {
       leavesOfPair: (pair) => this.pairs.get(pair)!,
       coopOwner: (ip) => this.coop.owner(ip),
       policyNeeded: (epg) => this.policyNeededByEpg.get(epg) ?? [],
-      contractAllows: (a, b) => this.allowed.has(`${a}\u0000${b}`),
+      contractAllows: (a, b) => this.contractAllows(a, b),
     });
     this.probes = new TrafficProbes(scheduler, trace, this.dataPlane, o.onProbe ?? (() => {}));
     this.vmotion = new VMotion(scheduler, trace, random.stream('vmotion'), s.latencies, {
@@ -245,6 +241,20 @@ export class Twin implements FabricView {
     return this.policyNeededByEpg.get(epg) ?? [];
   }
 
+  contractAllows(from: string, to: string): boolean {
+    const key = `${from}\u0000${to}`;
+    let linked = this.allowed.get(key);
+    if (linked === undefined) {
+      const a = this.epgSpecs.get(from);
+      const b = this.epgSpecs.get(to);
+      linked = !!a && !!b && (a === b
+        ? a.intraGroupPolicy === 'allow'
+        : a.consumes.some((c) => b.provides.includes(c)) || b.consumes.some((c) => a.provides.includes(c)));
+      this.allowed.set(key, linked);
+    }
+    return linked;
+  }
+
   /** What the migration tracker needs to know, answered from this twin. */
   trackerContext(): TrackerContext {
     const needed = new Map<string, string[]>();
@@ -297,6 +307,7 @@ export class Twin implements FabricView {
       }
     }
     if (this.o.playMigrations !== false) for (const m of s.migrations) this.vmotion.schedule(m);
+    if (this.o.playMigrations !== false) scheduleEvacuations({ scheduler: this.o.scheduler, trace: this.o.trace, vmotion: this.vmotion, nodes: this.nodes, hypervisors: s.fabric.hypervisors }, s.evacuations);
     for (const f of s.flows) this.probes.add(f, this.pods.get(f.from)!, this.pods.get(f.to)!);
   }
 

@@ -19,6 +19,14 @@ export interface VMotionHooks {
   onResume?(node: NodeVm): void;
 }
 
+/** Told about every migration, planned or started at run time (host evacuations use this). */
+export interface VMotionObserver {
+  /** Pre-copy began (after `migration-start`); not called for a skipped migration. */
+  started?(index: number, node: NodeVm, from: string, to: string): void;
+  /** The VM runs on its destination (after `resume`), or the migration was skipped. */
+  finished?(index: number, node: NodeVm, skipped: boolean): void;
+}
+
 interface Move {
   index: number;
   spec: MigrationSpec;
@@ -28,6 +36,7 @@ interface Move {
 
 export class VMotion {
   private readonly moves: Move[] = [];
+  private readonly observers: VMotionObserver[] = [];
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -45,7 +54,12 @@ export class VMotion {
     return index;
   }
 
-  /** Starts a migration now (the emulator's control API); returns its index. */
+  /** Adds an observer of every migration from now on. */
+  observe(observer: VMotionObserver): void {
+    this.observers.push(observer);
+  }
+
+  /** Starts a migration now (the emulator's control API, host evacuations); returns its index. */
   startNow(node: string, to: string): number {
     return this.schedule({ atMs: this.scheduler.now(), node, to });
   }
@@ -54,6 +68,7 @@ export class VMotion {
     move.from = move.node.hypervisor;
     if (move.from === move.spec.to) {
       this.trace.emit('vmotion', 'migration-skipped', { migration: move.index, node: move.node.name, reason: 'already on that hypervisor' });
+      for (const o of this.observers) o.finished?.(move.index, move.node, true);
       return;
     }
     this.hooks.onStart?.(move.node, move.spec);
@@ -65,6 +80,7 @@ export class VMotion {
       fromPair: this.hooks.pairOfHypervisor(move.from),
       toPair: this.hooks.pairOfHypervisor(move.spec.to),
     });
+    for (const o of this.observers) o.started?.(move.index, move.node, move.from, move.spec.to);
     this.scheduler.after(this.random.sample(this.latencies.preCopyMs), this.stun, move);
   };
 
@@ -80,6 +96,7 @@ export class VMotion {
     move.node.state = 'running';
     this.trace.emit('vmotion', 'resume', { migration: move.index, node: move.node.name, hypervisor: move.spec.to });
     this.hooks.onResume?.(move.node);
+    for (const o of this.observers) o.finished?.(move.index, move.node, false);
     this.scheduler.after(this.random.sample(this.latencies.garpMs), this.garp, move);
   };
 
