@@ -6,9 +6,11 @@ import { agentCommand } from './agent.ts';
 import { compareCommand } from './compare.ts';
 import { emulateCommand } from './emulate.ts';
 import { endpointsCommand } from './endpoints.ts';
+import { generateCommand } from './generate.ts';
+import { loadCommand } from './load.ts';
 import { simulateCommand } from './simulate.ts';
 
-const COMMANDS: CommandSpec[] = [simulateCommand, compareCommand, adviseCommand, emulateCommand, agentCommand, endpointsCommand];
+const COMMANDS: CommandSpec[] = [simulateCommand, compareCommand, adviseCommand, emulateCommand, agentCommand, endpointsCommand, loadCommand, generateCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -3,7 +3,8 @@ import { formatTraceLine } from '../kernel/trace.ts';
 import { toJsonReport } from '../report/json-report.ts';
 import { renderSimulation, styleFor } from '../report/terminal-report.ts';
 import { simulate } from '../simulation.ts';
-import { integerOption, type CommandSpec } from './command.ts';
+import { integerOption, UsageError, type CommandSpec } from './command.ts';
+import { PRESET_NAMES, preset, presetYaml } from '../scenario/presets.ts';
 import { readScenarioText, scenarioWithOverrides } from '../scenario/variants.ts';
 import { accProvisionOverrides } from './acc-provision-option.ts';
 import { ProgressBar } from './progress-bar.ts';
@@ -21,9 +22,15 @@ export const simulateCommand: CommandSpec = {
     trace: { type: 'string', value: 'file', description: 'Write every trace event as NDJSON to this file ("-" for stdout)' },
     'acc-provision': { type: 'string', value: 'file', description: 'Take settings from an acc-provision input file (unknown keys are reported)' },
     builtin: { type: 'string', value: 'name', description: 'Use a built-in scenario by name', default: 'default' },
+    preset: { type: 'string', value: 'name', description: `Use a fabric-scale preset: ${PRESET_NAMES.join(', ')} (see "opflex-twin generate")` },
   },
   async run(args, io) {
-    const base = readScenarioText(args.positionals[0], args.values.builtin as string);
+    const presetName = args.values.preset as string | undefined;
+    if (presetName !== undefined && args.positionals[0] !== undefined) throw new UsageError('give a scenario file or --preset, not both');
+    const base =
+      presetName !== undefined
+        ? { text: presetYaml(presetName), source: `preset:${preset(presetName).name}`, baseDir: process.cwd() }
+        : readScenarioText(args.positionals[0], args.values.builtin as string);
     const scenario = scenarioWithOverrides(base, accProvisionOverrides(args.values['acc-provision'] as string | undefined, io));
     const seed = integerOption(args.values.seed, 'seed');
     const tracePath = args.values.trace as string | undefined;
