@@ -3,6 +3,7 @@ import { Emulator } from '../live/emulator.ts';
 import { loadPolicyStore } from '../scenario/policy-source.ts';
 import { parseEndpoint } from '../transport/transport.ts';
 import { UsageError, type CommandSpec } from './command.ts';
+import { PRESET_NAMES } from '../scenario/presets.ts';
 import { loadScenarioWith, setOverrides } from './scenario-argument.ts';
 import { traceLine } from './trace-printer.ts';
 
@@ -37,9 +38,10 @@ export const emulateCommand: CommandSpec = {
     verbose: { type: 'boolean', short: 'v', description: 'Print every trace event, not only the notable ones' },
     json: { type: 'boolean', description: 'Print events as NDJSON' },
     builtin: { type: 'string', value: 'name', description: 'Use a built-in scenario by name', default: 'default' },
+    preset: { type: 'string', value: 'name', description: `Use a fabric-scale preset: ${PRESET_NAMES.join(', ')}` },
   },
   async run(args, io) {
-    const scenario = loadScenarioWith(args.positionals[0], args.values.builtin as string, setOverrides(args.values.set as string[] | undefined));
+    const scenario = loadScenarioWith(args.positionals[0], args.values.builtin as string, setOverrides(args.values.set as string[] | undefined), args.values.preset as string | undefined);
     const timeScale = Number(args.values['time-scale']);
     if (!(timeScale > 0)) throw new UsageError(`--time-scale must be a positive number, got "${args.values['time-scale']}"`);
     const port = Number(args.values.port);

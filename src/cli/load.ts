@@ -4,7 +4,7 @@ import { policyClosure } from '../model/policy-closure.ts';
 import { epgUri } from '../model/policy-builder.ts';
 import { parseEndpoint, type Endpoint } from '../transport/transport.ts';
 import { integerOption, UsageError, type CommandSpec } from './command.ts';
-import { loadScenarioArgument } from './scenario-argument.ts';
+import { loadScenarioWith } from './scenario-argument.ts';
 
 export const loadCommand: CommandSpec = {
   name: 'load',
@@ -22,9 +22,10 @@ export const loadCommand: CommandSpec = {
     seconds: { type: 'string', value: 's', description: 'How long to measure (resolve) or hold (hold)', default: '5' },
     agents: { type: 'string', value: 'n', description: 'Agents for the first n nodes of the scenario (storm)', default: '100' },
     builtin: { type: 'string', value: 'name', description: 'Use a built-in scenario by name', default: 'default' },
+    preset: { type: 'string', value: 'name', description: 'Use a fabric-scale preset (storm: the same as the emulator)' },
   },
   async run(args, io) {
-    const scenario = loadScenarioArgument(args.positionals[0], args.values.builtin as string);
+    const scenario = loadScenarioWith(args.positionals[0], args.values.builtin as string, [], args.values.preset as string | undefined);
     const leaves: Endpoint[] = ((args.values.leaf as string[] | undefined) ?? []).map(parseEndpoint);
     const seconds = Number(args.values.seconds);
     let result: unknown;

@@ -1,6 +1,7 @@
 import { loadBuiltinScenario, loadScenarioFile } from '../scenario/loader.ts';
 import type { Scenario } from '../scenario/types.ts';
-import { parseVary, readScenarioText, scenarioWithOverrides, type Override } from '../scenario/variants.ts';
+import { PRESET_NAMES, preset, presetYaml } from '../scenario/presets.ts';
+import { parseVary, readScenarioText, scenarioWithOverrides, type Override, type ScenarioText } from '../scenario/variants.ts';
 import { UsageError } from './command.ts';
 
 /** A scenario file path when given, else the named built-in scenario. */
@@ -22,8 +23,16 @@ export function setOverrides(sets: string[] | undefined): Override[] {
   });
 }
 
-/** The scenario argument with overrides applied (validated like a file that says the same). */
-export function loadScenarioWith(path: string | undefined, builtin: string, overrides: Override[]): Scenario {
-  if (overrides.length === 0) return loadScenarioArgument(path, builtin);
-  return scenarioWithOverrides(readScenarioText(path, builtin), overrides, overrides.map((o) => `${o.path.join('.')}=${JSON.stringify(o.value)}`).join(' '));
+/** The text of the scenario a command names: a file, a fabric-scale preset, or a built-in scenario. */
+export function scenarioTextFor(path: string | undefined, builtin: string, presetName?: string): ScenarioText {
+  if (presetName === undefined) return readScenarioText(path, builtin);
+  if (path !== undefined) throw new UsageError('give a scenario file or --preset, not both');
+  if (!PRESET_NAMES.includes(presetName as never)) throw new UsageError(`--preset must be one of ${PRESET_NAMES.join(', ')}, got "${presetName}"`);
+  return { text: presetYaml(presetName), source: `preset:${preset(presetName).name}`, baseDir: process.cwd() };
+}
+
+/** The scenario a command names, with overrides applied (validated like a file that says the same). */
+export function loadScenarioWith(path: string | undefined, builtin: string, overrides: Override[], presetName?: string): Scenario {
+  if (overrides.length === 0 && presetName === undefined) return loadScenarioArgument(path, builtin);
+  return scenarioWithOverrides(scenarioTextFor(path, builtin, presetName), overrides, overrides.map((o) => `${o.path.join('.')}=${JSON.stringify(o.value)}`).join(' '));
 }

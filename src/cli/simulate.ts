@@ -3,9 +3,10 @@ import { formatTraceLine } from '../kernel/trace.ts';
 import { toJsonReport } from '../report/json-report.ts';
 import { renderSimulation, styleFor } from '../report/terminal-report.ts';
 import { simulate } from '../simulation.ts';
-import { integerOption, UsageError, type CommandSpec } from './command.ts';
-import { PRESET_NAMES, preset, presetYaml } from '../scenario/presets.ts';
-import { readScenarioText, scenarioWithOverrides } from '../scenario/variants.ts';
+import { integerOption, type CommandSpec } from './command.ts';
+import { PRESET_NAMES } from '../scenario/presets.ts';
+import { scenarioTextFor } from './scenario-argument.ts';
+import { scenarioWithOverrides } from '../scenario/variants.ts';
 import { accProvisionOverrides } from './acc-provision-option.ts';
 import { ProgressBar } from './progress-bar.ts';
 
@@ -25,12 +26,7 @@ export const simulateCommand: CommandSpec = {
     preset: { type: 'string', value: 'name', description: `Use a fabric-scale preset: ${PRESET_NAMES.join(', ')} (see "opflex-twin generate")` },
   },
   async run(args, io) {
-    const presetName = args.values.preset as string | undefined;
-    if (presetName !== undefined && args.positionals[0] !== undefined) throw new UsageError('give a scenario file or --preset, not both');
-    const base =
-      presetName !== undefined
-        ? { text: presetYaml(presetName), source: `preset:${preset(presetName).name}`, baseDir: process.cwd() }
-        : readScenarioText(args.positionals[0], args.values.builtin as string);
+    const base = scenarioTextFor(args.positionals[0], args.values.builtin as string, args.values.preset as string | undefined);
     const scenario = scenarioWithOverrides(base, accProvisionOverrides(args.values['acc-provision'] as string | undefined, io));
     const seed = integerOption(args.values.seed, 'seed');
     const tracePath = args.values.trace as string | undefined;
