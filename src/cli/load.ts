@@ -40,7 +40,9 @@ export const loadCommand: CommandSpec = {
       case 'resolve': {
         if (leaves.length === 0) throw new UsageError('--mode resolve needs --leaf host:port (repeatable)');
         const universe = buildPolicyUniverse(scenario.policy);
-        const uris = policyClosure(universe, scenario.policy.epgs.map((e) => ({ subject: 'GbpEpGroup', uri: epgUri(scenario.policy.tenant, e.name) })));
+        // One EPG's closure: the flood measures serving from the leaf's cache, not APIC fetches.
+        const first = scenario.policy.epgs[0]!;
+        const uris = policyClosure(universe, [{ subject: 'GbpEpGroup', uri: epgUri(scenario.policy.tenant, first.name) }]);
         result = { mode: 'resolve', ...(await resolveFlood(leaves, uris, integerOption(args.values.sessions, 'sessions')!, integerOption(args.values['in-flight'], 'in-flight')!, seconds * 1000, scenario.policy.domain)) };
         break;
       }

@@ -1,0 +1,30 @@
+/**
+ * One whole-model run in a fresh process, so each preset's peak RSS is its own: prints one JSON line.
+ * Usage: node --import tsx bench/model-child.ts <preset>
+ */
+import { performance } from 'node:perf_hooks';
+import { loadPreset } from '../src/scenario/presets.ts';
+import { simulate } from '../src/simulation.ts';
+
+const name = process.argv[2] ?? 'S';
+const t0 = performance.now();
+const scenario = loadPreset(name);
+const loadMs = performance.now() - t0;
+const pods = scenario.nodes.reduce((n, node) => n + node.pods.length, 0);
+const result = simulate(scenario);
+const usage = process.resourceUsage();
+process.stdout.write(
+  JSON.stringify({
+    preset: name,
+    leafPairs: scenario.fabric.leafPairs.length,
+    hypervisors: scenario.fabric.hypervisors.length,
+    nodes: scenario.nodes.length,
+    pods,
+    migrations: result.plan.migrations,
+    converged: result.plan.converged,
+    events: result.stats.events,
+    loadMs,
+    simulateMs: result.stats.wallMs,
+    peakRssBytes: usage.maxRSS * 1024,
+  }) + '\n',
+);
