@@ -4,12 +4,12 @@
  * Everything in the result except `stats.wallMs` and `stats.peakRssBytes` depends only on the
  * scenario and the seed.
  */
-import { performance } from 'node:perf_hooks';
 import { RandomStreams } from './kernel/random.ts';
 import { Trace, type TraceEvent } from './kernel/trace.ts';
 import { VirtualScheduler } from './kernel/virtual-scheduler.ts';
 import { epgUri } from './model/policy-builder.ts';
 import { FlowRecorder, type FlowWindowStats } from './report/flow-recorder.ts';
+import { Stopwatch } from './report/stopwatch.ts';
 import { QueueDepthWatcher, summarisePlan, type PlanSummary } from './report/plan-summary.ts';
 import { MigrationTracker, type Download, type Milestone, type MigrationRecord } from './report/migration-tracker.ts';
 import type { Scenario } from './scenario/types.ts';
@@ -54,8 +54,7 @@ export interface SimulationResult {
 
 export function simulate(scenario: Scenario, options: SimulationOptions = {}): SimulationResult {
   const seed = options.seed ?? scenario.seed;
-  const wallStart = performance.now();
-  let peakRss = process.memoryUsage.rss();
+  const stopwatch = new Stopwatch();
   const scheduler = new VirtualScheduler(4096);
   const trace = new Trace(scheduler, { record: options.recordTrace ?? false });
   const random = new RandomStreams(seed);
@@ -100,13 +99,11 @@ export function simulate(scenario: Scenario, options: SimulationOptions = {}): S
   const chunk = 1 << 16;
   const end = scenario.durationMs;
   while (scheduler.runUntil(end, chunk) === chunk) {
-    const rss = process.memoryUsage.rss();
-    if (rss > peakRss) peakRss = rss;
+    stopwatch.sample();
     options.onProgress?.(scheduler.now(), end);
   }
   options.onProgress?.(end, end);
   recorder.finish(end);
-  peakRss = Math.max(peakRss, process.memoryUsage.rss());
 
   const flowsOf = (window: number) =>
     recorder.window(window).map((f) => ({ ...f, firstDropMs: f.firstDropMs ?? null, lastDropMs: f.lastDropMs ?? null }));
@@ -152,8 +149,8 @@ export function simulate(scenario: Scenario, options: SimulationOptions = {}): S
       events: scheduler.eventsRun,
       traceEvents: trace.emitted,
       simulatedMs: end,
-      wallMs: Math.round((performance.now() - wallStart) * 1000) / 1000,
-      peakRssBytes: peakRss,
+      wallMs: Math.round(stopwatch.elapsedMs * 1000) / 1000,
+      peakRssBytes: stopwatch.peakRssBytes,
     },
     trace: trace.events,
   };
