@@ -1,10 +1,19 @@
 /**
- * The simulation's hot path: a binary min-heap keyed by (time, sequence) stored in parallel typed
- * arrays. Ties pop in insertion order because the sequence grows monotonically. Cancellation marks
- * the slot and the entry is skipped when it reaches the top, so cancel is O(1).
+ * The simulation's hot path: a binary min-heap keyed by (time, sequence). Ties pop in insertion
+ * order because the sequence grows monotonically. Cancellation marks the slot and the entry is
+ * skipped when it reaches the top, so cancel is O(1).
  *
  * Callbacks and their argument live in slot arrays, so scheduling a pre-bound method costs no
  * allocation beyond amortised array growth.
+ *
+ * Layout and algorithm, measured with the HOLD model in bench/kernel.ts (`npm run bench`):
+ * - A heap entry is 16 bytes in one Float64Array, [time, key] with key = seq * 2^24 + slot: keys
+ *   compare as sequences (the slot only fills the low bits), so a sift moves one (time, key) pair in
+ *   one array, as a C++ heap of (time, seq) pairs does.
+ * - Removing the top is bottom-up: the hole walks to a leaf along the smaller child, chosen without
+ *   a branch, then the former last entry sifts up from there (it belongs near the bottom). Which
+ *   child is smaller is a coin flip a branch predictor cannot learn; without the branch, big heaps
+ *   load the great-grandchildren ahead to overlap the cache misses of the next levels.
  */
 
 export type EventCallback = (arg: any) => void;
@@ -14,12 +23,25 @@ export type EventHandle = number;
 
 const SLOT_BITS = 2 ** 24;
 const MAX_CAPACITY = SLOT_BITS;
+const GENERATION_MASK = 0x1fffffff;
+/** key = seq * SLOT_BITS + slot must stay an exact integer: seq < 2^53 / 2^24. */
+const SEQ_LIMIT = 2 ** 29;
+
+/** Heaps larger than this (16 bytes an entry) load ahead in removeTop; smaller ones sit in cache. */
+const PREFETCH_FROM = 1 << 13;
+
+/** Scratch for reading the sign bit of a double without a branch: write the double, read its high word. */
+const scratch = new Float64Array(1);
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const scratchHigh = new Int32Array(scratch.buffer, littleEndian ? 4 : 0, 1);
 
 export class EventQueue {
-  private heapTime: Float64Array;
-  private heapSeq: Float64Array;
-  private heapSlot: Int32Array;
+  /** [time, key] per entry; its length is a power of two. */
+  private heap: Float64Array;
+  private capacity: number;
   private size = 0;
+  /** Sink for the look-ahead loads in removeTop, so the compiler keeps them. */
+  private prefetched = 0;
 
   private callbacks: (EventCallback | undefined)[] = [];
   private args: unknown[] = [];
@@ -32,13 +54,13 @@ export class EventQueue {
   private live = 0;
 
   constructor(initialCapacity = 1024) {
-    const capacity = Math.max(16, initialCapacity);
-    this.heapTime = new Float64Array(capacity);
-    this.heapSeq = new Float64Array(capacity);
-    this.heapSlot = new Int32Array(capacity);
+    // A power of two, so removeTop can mask its look-ahead indexes into the heap.
+    const capacity = Math.min(MAX_CAPACITY, 2 ** Math.ceil(Math.log2(Math.max(16, initialCapacity))));
+    this.capacity = capacity;
+    this.heap = new Float64Array(2 * capacity);
+    this.freeSlots = new Int32Array(capacity);
     this.generation = new Int32Array(capacity);
     this.cancelled = new Uint8Array(capacity);
-    this.freeSlots = new Int32Array(capacity);
   }
 
   /** Events scheduled and not yet popped or cancelled. */
@@ -52,29 +74,26 @@ export class EventQueue {
 
   push(time: number, callback: EventCallback, arg?: unknown): EventHandle {
     if (!(time >= 0) || time === Infinity) throw new RangeError(`Event time must be a finite non-negative number, got ${time}`);
-    if (this.size === this.heapTime.length) this.grow();
-    const slot = this.allocateSlot();
+    if (this.size === this.capacity) this.grow();
+    if (this.nextSeq >= SEQ_LIMIT) this.renumber();
+    const slot = this.freeCount > 0 ? this.freeSlots[--this.freeCount]! : this.slotsUsed++;
     this.callbacks[slot] = callback;
     this.args[slot] = arg;
     this.cancelled[slot] = 0;
 
-    const seq = this.nextSeq++;
+    const key = this.nextSeq++ * SLOT_BITS + slot;
+    const heap = this.heap;
     let i = this.size++;
-    const heapTime = this.heapTime;
-    const heapSeq = this.heapSeq;
-    const heapSlot = this.heapSlot;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      const pt = heapTime[parent]!;
-      if (pt < time || (pt === time && heapSeq[parent]! < seq)) break;
-      heapTime[i] = pt;
-      heapSeq[i] = heapSeq[parent]!;
-      heapSlot[i] = heapSlot[parent]!;
+      const pt = heap[2 * parent]!;
+      if (pt < time || (pt === time && heap[2 * parent + 1]! < key)) break;
+      heap[2 * i] = pt;
+      heap[2 * i + 1] = heap[2 * parent + 1]!;
       i = parent;
     }
-    heapTime[i] = time;
-    heapSeq[i] = seq;
-    heapSlot[i] = slot;
+    heap[2 * i] = time;
+    heap[2 * i + 1] = key;
     this.live++;
     return this.generation[slot]! * SLOT_BITS + slot;
   }
@@ -82,7 +101,7 @@ export class EventQueue {
   cancel(handle: EventHandle): boolean {
     const slot = handle % SLOT_BITS;
     const gen = (handle - slot) / SLOT_BITS;
-    if (slot >= this.slotsUsed || this.generation[slot] !== gen || this.cancelled[slot] === 1) return false;
+    if (!(slot >= 0 && slot < this.slotsUsed) || this.generation[slot] !== gen || this.cancelled[slot] === 1) return false;
     if (this.callbacks[slot] === undefined) return false;
     this.cancelled[slot] = 1;
     this.callbacks[slot] = undefined;
@@ -94,8 +113,8 @@ export class EventQueue {
   /** Time of the next live event, or Infinity. Drops cancelled entries found on top. */
   peekTime(): number {
     while (this.size > 0) {
-      const slot = this.heapSlot[0]!;
-      if (this.cancelled[slot] === 0) return this.heapTime[0]!;
+      const slot = slotOf(this.heap[1]!);
+      if (this.cancelled[slot] === 0) return this.heap[0]!;
       this.removeTop();
       this.releaseSlot(slot);
     }
@@ -109,8 +128,8 @@ export class EventQueue {
    */
   popAndRun(onTime: (time: number) => void): boolean {
     while (this.size > 0) {
-      const slot = this.heapSlot[0]!;
-      const time = this.heapTime[0]!;
+      const time = this.heap[0]!;
+      const slot = slotOf(this.heap[1]!);
       this.removeTop();
       if (this.cancelled[slot] === 1) {
         this.releaseSlot(slot);
@@ -131,7 +150,7 @@ export class EventQueue {
 
   clear(): void {
     for (let i = 0; i < this.size; i++) {
-      const slot = this.heapSlot[i]!;
+      const slot = slotOf(this.heap[2 * i + 1]!);
       this.callbacks[slot] = undefined;
       this.args[slot] = undefined;
       this.releaseSlot(slot);
@@ -140,68 +159,117 @@ export class EventQueue {
     this.live = 0;
   }
 
+  /**
+   * Bottom-up removal: walk the hole from the root to a leaf along the smaller child, then sift the
+   * former last entry (which belongs near the bottom) up from there. The child is chosen without a
+   * branch, from the sign bit of the difference of the times (of the keys on a tie): which child is
+   * smaller is a coin flip the branch predictor cannot learn. With no branch the CPU does not
+   * speculate down the heap, so in a big heap the walk loads the hole's great-grandchildren (two
+   * loads cover the 8 entries, 128 bytes) a level early to overlap the cache misses.
+   */
   private removeTop(): void {
     const last = --this.size;
     if (last === 0) return;
-    const heapTime = this.heapTime;
-    const heapSeq = this.heapSeq;
-    const heapSlot = this.heapSlot;
-    const time = heapTime[last]!;
-    const seq = heapSeq[last]!;
-    const slot = heapSlot[last]!;
-    const n = last;
+    const heap = this.heap;
+    const time = heap[2 * last]!;
+    const key = heap[2 * last + 1]!;
+    // Entry `last` has been taken out; its place becomes the sentinel that makes a missing right
+    // child never win.
+    heap[2 * last] = Infinity;
+    const sign = scratch;
+    const high = scratchHigh;
+    const mask = heap.length - 1; // length is a power of two: prefetch indexes stay in bounds
+    let ahead = 0;
     let i = 0;
-    for (;;) {
-      let child = 2 * i + 1;
-      if (child >= n) break;
-      const right = child + 1;
-      if (right < n) {
-        const ct = heapTime[child]!;
-        const rt = heapTime[right]!;
-        if (rt < ct || (rt === ct && heapSeq[right]! < heapSeq[child]!)) child = right;
+    let child = 1;
+    if (last > PREFETCH_FROM) {
+      // Same walk as below, plus the look-ahead.
+      while (child < last) {
+        ahead += heap[(8 * child + 6) & mask]! + heap[(8 * child + 14) & mask]!;
+        let d = heap[2 * child + 2]! - heap[2 * child]!;
+        if (d === 0) d = heap[2 * child + 3]! - heap[2 * child + 1]!;
+        sign[0] = d;
+        child += high[0]! >>> 31;
+        heap[2 * i] = heap[2 * child]!;
+        heap[2 * i + 1] = heap[2 * child + 1]!;
+        i = child;
+        child = 2 * i + 1;
       }
-      const ct = heapTime[child]!;
-      if (time < ct || (time === ct && seq < heapSeq[child]!)) break;
-      heapTime[i] = ct;
-      heapSeq[i] = heapSeq[child]!;
-      heapSlot[i] = heapSlot[child]!;
-      i = child;
+    } else {
+      while (child < last) {
+        let d = heap[2 * child + 2]! - heap[2 * child]!;
+        if (d === 0) d = heap[2 * child + 3]! - heap[2 * child + 1]!;
+        sign[0] = d;
+        child += high[0]! >>> 31; // the right child when it is smaller
+        heap[2 * i] = heap[2 * child]!;
+        heap[2 * i + 1] = heap[2 * child + 1]!;
+        i = child;
+        child = 2 * i + 1;
+      }
     }
-    heapTime[i] = time;
-    heapSeq[i] = seq;
-    heapSlot[i] = slot;
-  }
-
-  private allocateSlot(): number {
-    if (this.freeCount > 0) return this.freeSlots[--this.freeCount]!;
-    return this.slotsUsed++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const pt = heap[2 * parent]!;
+      if (pt < time || (pt === time && heap[2 * parent + 1]! < key)) break;
+      heap[2 * i] = pt;
+      heap[2 * i + 1] = heap[2 * parent + 1]!;
+      i = parent;
+    }
+    heap[2 * i] = time;
+    heap[2 * i + 1] = key;
+    this.prefetched = ahead; // keeps the look-ahead loads alive
   }
 
   private releaseSlot(slot: number): void {
-    this.generation[slot] = (this.generation[slot]! + 1) & 0x1fffffff;
+    this.generation[slot] = (this.generation[slot]! + 1) & GENERATION_MASK;
     this.freeSlots[this.freeCount++] = slot;
   }
 
   private grow(): void {
-    const capacity = this.heapTime.length * 2;
+    const capacity = this.capacity * 2;
     if (capacity > MAX_CAPACITY) throw new RangeError(`Event queue is full: more than ${MAX_CAPACITY} pending events`);
-    const grow64 = (a: Float64Array) => {
-      const b = new Float64Array(capacity);
-      b.set(a);
-      return b;
-    };
+    const heap = new Float64Array(2 * capacity);
+    heap.set(this.heap.subarray(0, 2 * this.size));
+    this.heap = heap;
     const grow32 = (a: Int32Array) => {
       const b = new Int32Array(capacity);
       b.set(a);
       return b;
     };
-    this.heapTime = grow64(this.heapTime);
-    this.heapSeq = grow64(this.heapSeq);
-    this.heapSlot = grow32(this.heapSlot);
-    this.generation = grow32(this.generation);
     this.freeSlots = grow32(this.freeSlots);
+    this.generation = grow32(this.generation);
     const cancelled = new Uint8Array(capacity);
     cancelled.set(this.cancelled);
     this.cancelled = cancelled;
+    this.capacity = capacity;
   }
+
+  /**
+   * After 2^29 pushes the next sequence number would not fit in a key: renumber the pending entries
+   * 0..size-1 in their existing order. Relative order is unchanged, so the heap stays valid.
+   */
+  private renumber(): void {
+    const heap = this.heap;
+    const n = this.size;
+    const keys = new Float64Array(n);
+    for (let i = 0; i < n; i++) keys[i] = heap[2 * i + 1]!;
+    keys.sort();
+    for (let i = 0; i < n; i++) {
+      const key = heap[2 * i + 1]!;
+      let lo = 0;
+      let hi = n - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (keys[mid]! < key) lo = mid + 1;
+        else hi = mid;
+      }
+      heap[2 * i + 1] = lo * SLOT_BITS + slotOf(key);
+    }
+    this.nextSeq = n;
+  }
+}
+
+/** The slot in the low 24 bits of a key (exact: keys are integers below 2^53). */
+function slotOf(key: number): number {
+  return key - Math.floor(key * (1 / SLOT_BITS)) * SLOT_BITS;
 }
