@@ -1,0 +1,377 @@
+/**
+ * Suite "kernel": the classic HOLD model on the simulation's event queue.
+ *
+ * Pre-fill N pending events at times drawn from Exp(1), then repeatedly pop the minimum and push one
+ * new event at (popped time + Exp(1)), so the queue stays at N. The timed quantity is pops per
+ * second with the push included. The same model runs three ways, each in its own process so peak RSS
+ * and JIT state belong to that row alone:
+ *   - C++ std::priority_queue of (time, seq) pairs (bench/native/hold.cpp, `g++ -O2` at bench time),
+ *   - our EventQueue driven through popAndRun with a pre-bound callback,
+ *   - our VirtualScheduler (after + runUntil), to show what the scheduler adds on top of the queue.
+ * Both sides draw increments from the same xorshift32 stream in the same order (through the same
+ * table of Exp(1) quantiles), so the workloads are the same event for event; the `clock` field (JSON
+ * only) is the last popped time on each side, and a row says so if they differ.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { EventQueue } from '../src/kernel/event-queue.ts';
+import { VirtualScheduler } from '../src/kernel/virtual-scheduler.ts';
+import type { BenchOptions, BenchRow, BenchSuite } from './suite.ts';
+
+const run = promisify(execFile);
+const THIS_FILE = fileURLToPath(import.meta.url);
+const NATIVE_SOURCE = join(dirname(THIS_FILE), 'native', 'hold.cpp');
+const WORKER_FLAG = '--kernel-worker';
+const SEED = 0x2545f491;
+
+/** Targets from bench/README.md. */
+const TARGET_RATE_100K = 3_000_000;
+const TARGET_NATIVE_RATIO = 0.7;
+
+type Impl = 'queue' | 'scheduler';
+
+interface HoldParams {
+  impl: Impl;
+  pending: number;
+  ops: number;
+  runs: number;
+  warmup: number;
+  seed: number;
+}
+
+interface HoldResult {
+  pending: number;
+  ops: number;
+  runs: number;
+  bestNs: number;
+  eventsPerSec: number;
+  nsPerEvent: number;
+  peakRssBytes: number;
+  clock: number;
+}
+
+interface Plan {
+  sizes: { pending: number; ops: number }[];
+  runs: number;
+  warmup: number;
+}
+
+function plan(quick: boolean): Plan {
+  if (quick) {
+    return {
+      sizes: [
+        { pending: 1_000, ops: 300_000 },
+        { pending: 100_000, ops: 300_000 },
+      ],
+      runs: 1,
+      warmup: 100_000,
+    };
+  }
+  return {
+    sizes: [
+      { pending: 1_000, ops: 5_000_000 },
+      { pending: 100_000, ops: 5_000_000 },
+      { pending: 1_000_000, ops: 3_000_000 },
+    ],
+    runs: 3,
+    warmup: 1_000_000,
+  };
+}
+
+/**
+ * Exp(1) increments: the 1024 quantiles -ln(1 - (k + 0.5) / 1024), picked by the top 10 bits of a
+ * xorshift32 draw; bit-for-bit the same as bench/native/hold.cpp. The table keeps the logarithm out
+ * of the timed loop (V8's Math.log costs about three times glibc's), so the rows compare queues.
+ */
+const TABLE_BITS = 10;
+const INCREMENTS = new Float64Array(1 << TABLE_BITS);
+for (let k = 0; k < INCREMENTS.length; k++) INCREMENTS[k] = -Math.log(1 - (k + 0.5) / INCREMENTS.length);
+
+class XorShift32 {
+  private s: number;
+
+  constructor(seed: number) {
+    this.s = seed | 0 || 1;
+  }
+
+  exp(): number {
+    let s = this.s;
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    this.s = s;
+    return INCREMENTS[s >>> (32 - TABLE_BITS)]!;
+  }
+}
+
+interface HoldModel {
+  run(count: number): void;
+  readonly clock: number;
+}
+
+/** HOLD on the bare EventQueue: popAndRun sets the clock, the pre-bound callback pushes the next. */
+class QueueHold implements HoldModel {
+  private readonly queue = new EventQueue();
+  private readonly rng: XorShift32;
+  private now = 0;
+  private readonly onTime = (time: number): void => {
+    this.now = time;
+  };
+  private readonly fire = (): void => {
+    this.queue.push(this.now + this.rng.exp(), this.fire);
+  };
+
+  constructor(pending: number, seed: number) {
+    this.rng = new XorShift32(seed);
+    for (let i = 0; i < pending; i++) this.queue.push(this.rng.exp(), this.fire);
+  }
+
+  run(count: number): void {
+    const queue = this.queue;
+    const onTime = this.onTime;
+    for (let i = 0; i < count; i++) queue.popAndRun(onTime);
+  }
+
+  get clock(): number {
+    return this.now;
+  }
+}
+
+/** HOLD through the VirtualScheduler: `after` from inside the callback, `runUntil` as the loop. */
+class SchedulerHold implements HoldModel {
+  private readonly scheduler = new VirtualScheduler();
+  private readonly rng: XorShift32;
+  private readonly fire = (): void => {
+    this.scheduler.after(this.rng.exp(), this.fire);
+  };
+
+  constructor(pending: number, seed: number) {
+    this.rng = new XorShift32(seed);
+    for (let i = 0; i < pending; i++) this.scheduler.after(this.rng.exp(), this.fire);
+  }
+
+  run(count: number): void {
+    this.scheduler.runUntil(Infinity, count);
+  }
+
+  get clock(): number {
+    return this.scheduler.now();
+  }
+}
+
+/**
+ * Linux VmHWM of this process image. Not process.resourceUsage().maxRSS: ru_maxrss survives execve,
+ * so a spawned worker would report its parent's RSS.
+ */
+function highWaterRss(): number | undefined {
+  try {
+    const m = /^VmHWM:\s*(\d+)\s*kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs in the worker process: warm up, then the best of `runs` timed runs. */
+function measureHold(p: HoldParams): HoldResult {
+  let peakRss = process.memoryUsage().rss;
+  const model: HoldModel = p.impl === 'queue' ? new QueueHold(p.pending, p.seed) : new SchedulerHold(p.pending, p.seed);
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  model.run(p.warmup);
+  let bestMs = Infinity;
+  for (let r = 0; r < p.runs; r++) {
+    const t0 = performance.now();
+    model.run(p.ops);
+    const ms = performance.now() - t0;
+    if (ms < bestMs) bestMs = ms;
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }
+  // The kernel's high-water mark catches growth peaks between the samples above.
+  peakRss = Math.max(peakRss, highWaterRss() ?? 0);
+  const bestNs = bestMs * 1e6;
+  return {
+    pending: p.pending,
+    ops: p.ops,
+    runs: p.runs,
+    bestNs,
+    eventsPerSec: p.ops / (bestNs * 1e-9),
+    nsPerEvent: bestNs / p.ops,
+    peakRssBytes: peakRss,
+    clock: model.clock,
+  };
+}
+
+/** Node flags for the worker: the parent's (so the tsx loader comes along), minus debugger ports. */
+function workerExecArgv(): string[] {
+  const argv = process.execArgv.filter((a) => !a.startsWith('--inspect'));
+  const hasTsx = argv.some((a) => a.includes('tsx'));
+  return hasTsx ? argv : [...argv, '--import', 'tsx'];
+}
+
+function lastJsonLine(stdout: string): unknown {
+  const lines = stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]!);
+}
+
+async function runJsWorker(p: HoldParams): Promise<HoldResult> {
+  const { stdout } = await run(process.execPath, [...workerExecArgv(), THIS_FILE, WORKER_FLAG, JSON.stringify(p)], {
+    maxBuffer: 1 << 20,
+  });
+  return lastJsonLine(stdout) as HoldResult;
+}
+
+interface NativeBuild {
+  binary?: string;
+  dir?: string;
+  compiler?: string;
+  /** Why there is no binary. */
+  problem?: string;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+}
+
+async function buildNative(log: (m: string) => void): Promise<NativeBuild> {
+  let compiler: string;
+  try {
+    const { stdout } = await run('g++', ['--version']);
+    compiler = firstLine(stdout);
+  } catch {
+    return { problem: 'g++ not found: no native baseline' };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'opflex-bench-'));
+  const binary = join(dir, 'hold');
+  log(`kernel: compiling ${NATIVE_SOURCE} with ${compiler}`);
+  try {
+    await run('g++', ['-O2', '-std=c++17', '-o', binary, NATIVE_SOURCE], { maxBuffer: 1 << 20 });
+    return { binary, dir, compiler };
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    const stderr = (err as { stderr?: string }).stderr ?? String(err);
+    return { problem: `g++ -O2 failed: ${firstLine(stderr).slice(0, 120)}` };
+  }
+}
+
+async function runNative(binary: string, p: Omit<HoldParams, 'impl'>): Promise<HoldResult> {
+  const args = [p.pending, p.ops, p.runs, p.warmup, p.seed >>> 0].map(String);
+  const { stdout } = await run(binary, args, { maxBuffer: 1 << 20 });
+  return lastJsonLine(stdout) as HoldResult;
+}
+
+function fmtRate(r: number): string {
+  return `${(r / 1e6).toFixed(2)}M/s`;
+}
+
+export const kernelSuite: BenchSuite = {
+  name: 'kernel',
+  description: 'HOLD model: pop min, push (time + Exp(1)); N pending; best of 3 timed runs (quick: 1) after warm-up',
+  columns: [
+    { key: 'impl', header: 'implementation' },
+    { key: 'pending', header: 'pending', unit: 'events' },
+    { key: 'ops', header: 'pops/run' },
+    { key: 'eventsPerSec', header: 'rate', unit: 'M events/s', scale: 1e-6, digits: 2 },
+    { key: 'nsPerEvent', header: 'time', unit: 'ns/event', digits: 1 },
+    { key: 'vsNative', header: 'vs native', unit: 'ratio', digits: 2, suffix: 'x' },
+    { key: 'peakRssBytes', header: 'peak RSS', unit: 'MiB', scale: 1 / 2 ** 20, digits: 1 },
+    { key: 'clock', header: 'final clock', table: false },
+  ],
+
+  async run(options: BenchOptions): Promise<BenchRow[]> {
+    const { sizes, runs, warmup } = plan(options.quick);
+    const rows: BenchRow[] = [];
+    const native = await buildNative(options.log);
+    try {
+      for (const { pending, ops } of sizes) {
+        const group = 'hold model';
+        const common = { pending, ops, runs, warmup, seed: SEED };
+
+        let nativeRate: number | undefined;
+        let nativeClock: number | undefined;
+        if (native.binary) {
+          options.log(`kernel: native hold, ${pending} pending`);
+          try {
+            const r = await runNative(native.binary, common);
+            nativeRate = r.eventsPerSec;
+            nativeClock = r.clock;
+            rows.push({
+              group,
+              fields: {
+                impl: 'C++ std::priority_queue',
+                pending,
+                ops,
+                eventsPerSec: r.eventsPerSec,
+                nsPerEvent: r.nsPerEvent,
+                vsNative: 1,
+                peakRssBytes: r.peakRssBytes,
+                clock: r.clock,
+              },
+              note: `${native.compiler} -O2`,
+            });
+          } catch (err) {
+            rows.push({ group, fields: { impl: 'C++ std::priority_queue', pending, ops }, note: `native run failed: ${firstLine(String(err))}` });
+          }
+        } else {
+          rows.push({ group, fields: { impl: 'C++ std::priority_queue', pending, ops }, note: native.problem ?? 'no native baseline' });
+        }
+
+        for (const impl of ['queue', 'scheduler'] as const) {
+          const label = impl === 'queue' ? 'EventQueue.popAndRun' : 'VirtualScheduler.after';
+          options.log(`kernel: ${label}, ${pending} pending`);
+          const r = await runJsWorker({ impl, ...common });
+          const ratio = nativeRate ? r.eventsPerSec / nativeRate : null;
+          const notes: string[] = [];
+          // A quick run is too short to warm up fully: no verdicts on the targets.
+          if (impl === 'queue' && !options.quick) {
+            if (pending === 100_000) {
+              notes.push(`>= ${fmtRate(TARGET_RATE_100K)} target ${r.eventsPerSec >= TARGET_RATE_100K ? 'met' : 'MISSED'}`);
+            }
+            if (ratio !== null) notes.push(`>= ${TARGET_NATIVE_RATIO}x native target ${ratio >= TARGET_NATIVE_RATIO ? 'met' : 'MISSED'}`);
+          }
+          if (nativeClock !== undefined && Math.abs(r.clock - nativeClock) > 1e-9 * Math.max(1, Math.abs(nativeClock))) {
+            notes.push(`workload differs from native (clock ${r.clock} vs ${nativeClock})`);
+          }
+          rows.push({
+            group,
+            fields: {
+              impl: label,
+              pending,
+              ops,
+              eventsPerSec: r.eventsPerSec,
+              nsPerEvent: r.nsPerEvent,
+              vsNative: ratio,
+              peakRssBytes: r.peakRssBytes,
+              clock: r.clock,
+            },
+            ...(notes.length > 0 ? { note: notes.join('; ') } : {}),
+          });
+        }
+      }
+    } finally {
+      if (native.dir) rmSync(native.dir, { recursive: true, force: true });
+    }
+    return rows;
+  },
+};
+
+function isMainModule(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(THIS_FILE);
+  } catch {
+    return false;
+  }
+}
+
+// Worker mode: `node --import tsx bench/kernel.ts --kernel-worker '{"impl":"queue",...}'` measures
+// one row in a fresh process and prints it as JSON.
+if (process.argv[2] === WORKER_FLAG && isMainModule()) {
+  const params = JSON.parse(process.argv[3] ?? '{}') as HoldParams;
+  process.stdout.write(`${JSON.stringify(measureHold(params))}\n`);
+}
