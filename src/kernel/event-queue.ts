@@ -53,7 +53,11 @@ export class EventQueue {
   private nextSeq = 0;
   private live = 0;
 
-  constructor(initialCapacity = 1024) {
+  /**
+   * @param sequenceLimit where sequence numbers are renumbered (tests lower it to exercise that path).
+   */
+  constructor(initialCapacity = 1024, private readonly sequenceLimit = SEQ_LIMIT) {
+    if (!(sequenceLimit >= 2 && sequenceLimit <= SEQ_LIMIT)) throw new RangeError(`sequenceLimit must be in [2, 2^29], got ${sequenceLimit}`);
     // A power of two, so removeTop can mask its look-ahead indexes into the heap.
     const capacity = Math.min(MAX_CAPACITY, 2 ** Math.ceil(Math.log2(Math.max(16, initialCapacity))));
     this.capacity = capacity;
@@ -75,7 +79,7 @@ export class EventQueue {
   push(time: number, callback: EventCallback, arg?: unknown): EventHandle {
     if (!(time >= 0) || time === Infinity) throw new RangeError(`Event time must be a finite non-negative number, got ${time}`);
     if (this.size === this.capacity) this.grow();
-    if (this.nextSeq >= SEQ_LIMIT) this.renumber();
+    if (this.nextSeq >= this.sequenceLimit) this.renumber();
     const slot = this.freeCount > 0 ? this.freeSlots[--this.freeCount]! : this.slotsUsed++;
     this.callbacks[slot] = callback;
     this.args[slot] = arg;

@@ -90,6 +90,31 @@ describe('EventQueue', () => {
     assert.equal(q.pending, reference.filter((r) => !r.cancelled).length);
   });
 
+  it('keeps time order and FIFO ties across sequence renumbering', () => {
+    const q = new EventQueue(16, 64);
+    const rnd = new RandomStream(7);
+    const popped: [number, number][] = [];
+    const pushed: [number, number][] = [];
+    let n = 0;
+    for (let round = 0; round < 50; round++) {
+      for (let i = 0; i < 20; i++) {
+        const t = round + rnd.int(5);
+        const id = n++;
+        pushed.push([t, id]);
+        q.push(t, (v: [number, number]) => popped.push(v), [t, id]);
+      }
+      for (let i = 0; i < 15; i++) q.popAndRun(() => {});
+    }
+    while (q.popAndRun(() => {})) {}
+    assert.equal(popped.length, pushed.length);
+    for (let i = 1; i < popped.length; i++) {
+      const [ta, ia] = popped[i - 1]!;
+      const [tb, ib] = popped[i]!;
+      // Within a time, insertion order; across times, only events pushed later may come after a later time.
+      if (ta === tb) assert.ok(ia < ib, `FIFO at t=${ta}: ${ia} before ${ib}`);
+    }
+  });
+
   it('keeps the earliest time visible through peekTime', () => {
     const q = new EventQueue();
     assert.equal(q.peekTime(), Infinity);
