@@ -62,6 +62,8 @@ export class MigrationTracker {
   readonly records: MigrationRecord[] = [];
   private readonly active = new Map<string, Active>();
   private readonly presentAt = new Map<string, Set<string>>();
+  /** Infra IP -> node, for nodes with a migration under way (COOP events name endpoints by IP). */
+  private readonly activeByInfraIp = new Map<string, string>();
 
   constructor(private readonly ctx: TrackerContext) {}
 
@@ -105,6 +107,7 @@ export class MigrationTracker {
       convergedMs: undefined,
     };
     this.records.push(record);
+    this.activeByInfraIp.set(this.ctx.infraIpOf(node), node);
     this.active.set(node, {
       record, seen: new Set(), resetSeen: false, sessionsReady: new Set(), odevs: new Set(), declared: new Map(),
       endpointsDeclared: false, policyReady: false,
@@ -226,8 +229,8 @@ export class MigrationTracker {
   }
 
   private byInfraIp(ip: string): Active | undefined {
-    for (const a of this.active.values()) if (this.ctx.infraIpOf(a.record.node) === ip) return a;
-    return undefined;
+    const node = this.activeByInfraIp.get(ip);
+    return node === undefined ? undefined : this.active.get(node);
   }
 
   private present(leaf: string): Set<string> {
