@@ -52,7 +52,6 @@ interface ResolveState {
 interface DeclaredEndpoint {
   endpoint: LocalEndpoint;
   objects: ManagedObject[][];
-  refreshTimer: TimerHandle | undefined;
 }
 
 const MAX_RETRY_EXPONENT = 16;
@@ -66,6 +65,7 @@ export class AgentProcessor {
   /** Endpoints waiting for their EPG's network to be known, by EPG URI then uuid. */
   private readonly waiting = new Map<string, Map<string, LocalEndpoint>>();
   private readonly declared = new Map<string, DeclaredEndpoint>();
+  private declareRefreshTimer: TimerHandle | undefined;
 
   constructor(
     private readonly actor: string,
@@ -138,7 +138,6 @@ export class AgentProcessor {
     const declared = this.declared.get(uuid);
     if (!declared) return;
     this.declared.delete(uuid);
-    this.scheduler.cancel(declared.refreshTimer);
     for (const objects of declared.objects) {
       this.broadcast('endpoint_registry', 'endpoint_undeclare', [{ subject: objects[0]!.subject, endpoint_uri: objects[0]!.uri }]);
     }
@@ -297,7 +296,7 @@ export class AgentProcessor {
       if (!network) continue;
       this.waiting.delete(epg);
       for (const [uuid, endpoint] of group) {
-        const declared: DeclaredEndpoint = { endpoint, objects: endpointObjects(endpoint, network), refreshTimer: undefined };
+        const declared: DeclaredEndpoint = { endpoint, objects: endpointObjects(endpoint, network) };
         this.declared.set(uuid, declared);
         this.sendDeclare(declared);
         this.trace.emit(this.actor, 'endpoint-ready', { endpoint: endpoint.name, ips: endpoint.ips.join(',') });
@@ -307,15 +306,23 @@ export class AgentProcessor {
 
   private sendDeclare(d: DeclaredEndpoint): void {
     for (const objects of d.objects) this.broadcast('endpoint_registry', 'endpoint_declare', [{ endpoint: objects, prr: this.timers.prrS }]);
-    if (d.refreshTimer === undefined) {
-      const prrMs = this.timers.prrS * 1000;
-      d.refreshTimer = this.scheduler.after(this.random.uniform(prrMs / 3, prrMs / 2), this.refreshDeclare, d);
-    }
+    this.scheduleDeclareRefresh();
   }
 
-  private readonly refreshDeclare = (d: DeclaredEndpoint): void => {
-    d.refreshTimer = undefined;
-    if (this.declared.get(d.endpoint.uuid) === d) this.sendDeclare(d);
+  /**
+   * Declarations are refreshed together, at a random point in [prr/3, prr/2]: one timer per agent
+   * rather than one per endpoint, so a node with many pods does not fill the event queue.
+   */
+  private scheduleDeclareRefresh(): void {
+    if (this.declareRefreshTimer !== undefined) return;
+    const prrMs = this.timers.prrS * 1000;
+    this.declareRefreshTimer = this.scheduler.after(this.random.uniform(prrMs / 3, prrMs / 2), this.refreshDeclares);
+  }
+
+  private readonly refreshDeclares = (): void => {
+    this.declareRefreshTimer = undefined;
+    for (const d of this.declared.values()) for (const objects of d.objects) this.broadcast('endpoint_registry', 'endpoint_declare', [{ endpoint: objects, prr: this.timers.prrS }]);
+    if (this.declared.size > 0) this.scheduleDeclareRefresh();
   };
 }
 
