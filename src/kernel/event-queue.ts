@@ -86,18 +86,7 @@ export class EventQueue {
     this.cancelled[slot] = 0;
 
     const key = this.nextSeq++ * SLOT_BITS + slot;
-    const heap = this.heap;
-    let i = this.size++;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const pt = heap[2 * parent]!;
-      if (pt < time || (pt === time && heap[2 * parent + 1]! < key)) break;
-      heap[2 * i] = pt;
-      heap[2 * i + 1] = heap[2 * parent + 1]!;
-      i = parent;
-    }
-    heap[2 * i] = time;
-    heap[2 * i + 1] = key;
+    this.siftUp(this.size++, time, key);
     this.live++;
     return this.generation[slot]! * SLOT_BITS + slot;
   }
@@ -171,6 +160,21 @@ export class EventQueue {
    * speculate down the heap, so in a big heap the walk loads the hole's great-grandchildren (two
    * loads cover the 8 entries, 128 bytes) a level early to overlap the cache misses.
    */
+  /** Moves the hole at `i` up until (time, key) fits there, and puts it there. */
+  private siftUp(i: number, time: number, key: number): void {
+    const heap = this.heap;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const pt = heap[2 * parent]!;
+      if (pt < time || (pt === time && heap[2 * parent + 1]! < key)) break;
+      heap[2 * i] = pt;
+      heap[2 * i + 1] = heap[2 * parent + 1]!;
+      i = parent;
+    }
+    heap[2 * i] = time;
+    heap[2 * i + 1] = key;
+  }
+
   private removeTop(): void {
     const last = --this.size;
     if (last === 0) return;
@@ -211,16 +215,7 @@ export class EventQueue {
         child = 2 * i + 1;
       }
     }
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const pt = heap[2 * parent]!;
-      if (pt < time || (pt === time && heap[2 * parent + 1]! < key)) break;
-      heap[2 * i] = pt;
-      heap[2 * i + 1] = heap[2 * parent + 1]!;
-      i = parent;
-    }
-    heap[2 * i] = time;
-    heap[2 * i + 1] = key;
+    this.siftUp(i, time, key);
     this.prefetched = ahead; // keeps the look-ahead loads alive
   }
 
