@@ -217,8 +217,11 @@ export class AgentProcessor {
     }
     const policy = (reply.result as { policy?: unknown } | undefined)?.policy;
     if (!Array.isArray(policy) || policy.length === 0) return;
-    for (const mo of policy as ManagedObject[]) this.store.replace(mo);
+    const objects = policy as ManagedObject[];
     const first = !state.resolved;
+    // The same objects again (the other leaf's copy of the answer, or a resend): nothing changes.
+    if (!first && objects.every((mo) => this.store.get(mo.uri) === mo)) return;
+    for (const mo of objects) this.store.replace(mo);
     if (first) this.markResolved(state);
     this.updateReferences(state.uri);
     if (first && NETWORK_CLASSES.has(state.subject)) this.declareReady();
