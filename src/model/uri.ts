@@ -7,6 +7,7 @@
 const UNRESERVED = new Uint8Array(256);
 for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~') UNRESERVED[ch.charCodeAt(0)] = 1;
 const HEX = '0123456789abcdef';
+const ESCAPED: string[] = Array.from({ length: 256 }, (_, b) => '%' + HEX[b >> 4] + HEX[b & 15]);
 
 export function escapeUriComponent(value: string): string {
   let plain = true;
@@ -18,11 +19,14 @@ export function escapeUriComponent(value: string): string {
     }
   }
   if (plain) return value;
-  let out = '';
-  for (const byte of Buffer.from(value, 'utf8')) {
-    out += UNRESERVED[byte] === 1 ? String.fromCharCode(byte) : '%' + HEX[byte >> 4] + HEX[byte & 15];
+  // Built as one flat string (not by `+=`, whose rope of small pieces outlives the URI it makes).
+  const bytes = Buffer.from(value, 'utf8');
+  const parts: string[] = new Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i]!;
+    parts[i] = UNRESERVED[byte] === 1 ? String.fromCharCode(byte) : ESCAPED[byte]!;
   }
-  return out;
+  return parts.join('');
 }
 
 export function unescapeUriComponent(escaped: string): string {
@@ -46,21 +50,22 @@ export function unescapeUriComponent(escaped: string): string {
 export type UriLevel = readonly [className: string, ...names: string[]];
 
 export class UriBuilder {
-  private text: string;
+  private readonly parts: string[];
 
   constructor(base = '/') {
     if (!base.startsWith('/') || !base.endsWith('/')) throw new SyntaxError(`A base URI must start and end with "/": "${base}"`);
-    this.text = base;
+    this.parts = [base];
   }
 
   add(className: string, ...names: string[]): this {
-    this.text += className + '/';
-    for (const name of names) this.text += escapeUriComponent(name) + '/';
+    this.parts.push(className, '/');
+    for (const name of names) this.parts.push(escapeUriComponent(name), '/');
     return this;
   }
 
+  /** The URI as one flat string. */
   build(): string {
-    return this.text;
+    return this.parts.join('');
   }
 }
 
