@@ -7,7 +7,6 @@
 import { RandomStreams } from './kernel/random.ts';
 import { Trace, type TraceEvent } from './kernel/trace.ts';
 import { VirtualScheduler } from './kernel/virtual-scheduler.ts';
-import { epgUri } from './model/policy-builder.ts';
 import { FlowRecorder, type FlowWindowStats } from './report/flow-recorder.ts';
 import { Stopwatch } from './report/stopwatch.ts';
 import { QueueDepthWatcher, summarisePlan, type PlanSummary } from './report/plan-summary.ts';
@@ -159,9 +158,4 @@ export function simulate(scenario: Scenario, options: SimulationOptions = {}): S
 function switchoverToConverged(milestones: Milestone[], convergedMs: number | undefined): number | null {
   const stun = milestones.find((m) => m.name === 'stun-start');
   return convergedMs === undefined || !stun ? null : convergedMs - stun.tMs;
-}
-
-/** The URIs of an EPG in a scenario's tenant (for tests and reports). */
-export function scenarioEpgUri(scenario: Scenario, epg: string): string {
-  return epgUri(scenario.policy.tenant, epg);
 }

@@ -8,9 +8,10 @@ import { emulateCommand } from './emulate.ts';
 import { endpointsCommand } from './endpoints.ts';
 import { generateCommand } from './generate.ts';
 import { loadCommand } from './load.ts';
+import { schemaCommand } from './schema.ts';
 import { simulateCommand } from './simulate.ts';
 
-const COMMANDS: CommandSpec[] = [simulateCommand, compareCommand, adviseCommand, emulateCommand, agentCommand, endpointsCommand, loadCommand, generateCommand];
+const COMMANDS: CommandSpec[] = [simulateCommand, compareCommand, adviseCommand, emulateCommand, agentCommand, endpointsCommand, loadCommand, generateCommand, schemaCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
