@@ -4,6 +4,7 @@
  * wall time and peak RSS; two sizes side by side show how memory grows with pods.
  */
 import { spawnSync } from 'node:child_process';
+import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { BenchRow, BenchSuite } from './suite.ts';
 
@@ -24,7 +25,9 @@ interface ChildResult {
 }
 
 function runPreset(name: string, timeoutMs: number): ChildResult | { error: string } {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', CHILD, name], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 1 << 20 });
+  // Node's default heap limit (about 4 GB) is below what the largest presets need today; peak RSS is reported either way.
+  const heapMb = Math.floor((totalmem() * 0.75) / 1048576);
+  const child = spawnSync(process.execPath, [`--max-old-space-size=${heapMb}`, '--import', 'tsx', CHILD, name], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 1 << 20 });
   if (child.error) return { error: child.error.message };
   if (child.status !== 0) return { error: (child.stderr || `exit ${child.status}`).trim().split('\n').slice(-1)[0]! };
   return JSON.parse(child.stdout.trim().split('\n').pop()!) as ChildResult;
@@ -50,7 +53,7 @@ export const modelSuite: BenchSuite = {
     const rows: BenchRow[] = [];
     for (const name of presets) {
       options.log(`model: preset ${name}`);
-      const r = runPreset(name, 15 * 60_000);
+      const r = runPreset(name, 30 * 60_000);
       if ('error' in r) {
         rows.push({ fields: { preset: name }, note: `failed: ${r.error}` });
         continue;
