@@ -57,6 +57,7 @@ const MAX_PEERS = 64;
 /** Placeholder until the RpcEndpoint attaches itself, right after connect() returns. */
 const UNATTACHED = { onOpen() {}, onMessage() {}, onClose() {} };
 const GIVE_UP_AFTER_FAILURES = 3;
+const FIRST_TICK_MS = 250;
 
 export class OpflexAgent {
   readonly processor: AgentProcessor;
@@ -113,7 +114,17 @@ export class OpflexAgent {
     for (const endpoint of this.config.configuredPeers) this.addPeer(endpoint, true);
     // DomainConfig's reference to the PlatformConfig: the first thing the agent resolves.
     this.processor.addReference('PlatformConfig', this.config.platformConfigUri);
+    // The reference agent's processor first runs 250 or 500 ms after start (observed bimodal), by
+    // when both leaves are usually ready: bootstrap sends each request once per leaf.
+    this.scheduler.after(this.random.next() < 0.5 ? FIRST_TICK_MS : 2 * FIRST_TICK_MS, this.firstProcessorTick);
   }
+
+  private processing = false;
+
+  private readonly firstProcessorTick = (): void => {
+    this.processing = true;
+    if (!this.stopped) this.processor.resendAll();
+  };
 
   stop(): void {
     this.stopped = true;
@@ -259,7 +270,7 @@ export class OpflexAgent {
     peer.failures = 0;
     this.trace.emit(this.actor, 'peer-ready', { peer: peer.key });
     this.updateHealth();
-    this.processor.resendAll();
+    if (this.processing) this.processor.resendAll();
   }
 
   private onRequest(peer: Peer, request: RpcRequest): void {

@@ -112,11 +112,15 @@ describe('the agent', () => {
     assert.equal(w.events('peer-not-in-list')[0]!.data.peer, '10.0.0.30:8009');
   });
 
-  it('sends every resolve to each ready leaf and resolves PlatformConfig first', () => {
+  it('sends every resolve to each ready leaf, PlatformConfig first, once per leaf at bootstrap', () => {
     const { w, a, b } = fabric();
     w.agent().start();
     w.scheduler.runUntil(1000);
-    for (const leaf of [a, b]) assert.equal(leaf.resolves[0]!.uri, PC);
+    for (const leaf of [a, b]) {
+      assert.equal(leaf.resolves[0]!.uri, PC);
+      assert.ok([250, 500].includes(Math.floor(leaf.resolves[0]!.tMs)), `first resolve at the processor's first tick, ${leaf.resolves[0]!.tMs} ms`);
+      assert.equal(leaf.resolves.filter((r) => r.uri === PC).length, 1, 'no doubling at bootstrap');
+    }
   });
 
   it('retries an unanswered resolve with doubling backoff around policy-retry-delay', () => {
@@ -126,8 +130,7 @@ describe('the agent', () => {
     w.agent().start();
     w.scheduler.runUntil(200_000);
     const times = a.resolves.filter((r) => r.uri === PC).map((r) => r.tMs);
-    const gaps = times.slice(2).map((t, i) => t - times[i + 1]!);
-    // The first two sends are the initial one and the resend when the second leaf came up.
+    const gaps = times.slice(1).map((t, i) => t - times[i]!);
     assert.ok(gaps.length >= 3, `retries seen: ${times.join(', ')}`);
     gaps.forEach((gap, i) => {
       const base = 10_000 * 2 ** i;
@@ -140,7 +143,7 @@ describe('the agent', () => {
     w.agent({ prrS: 60 }).start();
     w.scheduler.runUntil(200_000);
     const times = a.resolves.filter((r) => r.uri === PC).map((r) => r.tMs);
-    const refreshes = times.slice(2).map((t, i) => t - times[i + 1]!);
+    const refreshes = times.slice(1).map((t, i) => t - times[i]!);
     assert.ok(refreshes.length >= 3);
     for (const gap of refreshes) assert.ok(gap >= 20_000 && gap <= 30_000, `refresh after ${gap} ms`);
   });
