@@ -8,6 +8,7 @@ import { RandomStreams } from './kernel/random.ts';
 import { Trace, type TraceEvent } from './kernel/trace.ts';
 import { VirtualScheduler } from './kernel/virtual-scheduler.ts';
 import { FlowRecorder, type FlowWindowStats } from './report/flow-recorder.ts';
+import { MessageCounter, type MethodCounts } from './report/message-counter.ts';
 import { Stopwatch } from './report/stopwatch.ts';
 import { QueueDepthWatcher, summarisePlan, type PlanSummary } from './report/plan-summary.ts';
 import { MigrationTracker, type Download, type Milestone, type MigrationRecord } from './report/migration-tracker.ts';
@@ -47,7 +48,15 @@ export interface SimulationResult {
   migrations: MigrationSummary[];
   warmup: { flows: MigrationSummary['flows'] };
   plan: PlanSummary;
-  stats: { events: number; traceEvents: number; simulatedMs: number; wallMs: number; peakRssBytes: number };
+  stats: {
+    events: number;
+    traceEvents: number;
+    /** OpFlex messages by method and direction over the whole run. */
+    messages: Record<string, MethodCounts>;
+    simulatedMs: number;
+    wallMs: number;
+    peakRssBytes: number;
+  };
   trace: readonly TraceEvent[];
 }
 
@@ -57,10 +66,12 @@ export function simulate(scenario: Scenario, options: SimulationOptions = {}): S
   const scheduler = new VirtualScheduler(4096);
   const trace = new Trace(scheduler, { record: options.recordTrace ?? false });
   const random = new RandomStreams(seed);
+  const messages = new MessageCounter();
   const transport = new SimTransport(scheduler, {
     linkLatency: scenario.latencies.opflexLinkMs,
     connectLatency: scenario.latencies.connectMs,
     random: random.stream('network'),
+    observe: messages.observe,
   });
 
   const nodeOfPod = new Map<string, string>();
@@ -147,6 +158,7 @@ export function simulate(scenario: Scenario, options: SimulationOptions = {}): S
     stats: {
       events: scheduler.eventsRun,
       traceEvents: trace.emitted,
+      messages: messages.toJSON(),
       simulatedMs: end,
       wallMs: Math.round(stopwatch.elapsedMs * 1000) / 1000,
       peakRssBytes: stopwatch.peakRssBytes,

@@ -64,6 +64,8 @@ export function renderSimulation(result: SimulationResult, style: Style = plain)
     const worst = Math.max(...warm.map((f) => f.outageMs));
     out.push(style.dim(`Warm-up (agents connecting and leaves downloading policy before the first move): longest flow outage ${seconds(worst)}`));
   }
+  const methods = Object.entries(result.stats.messages).map(([m, c]) => `${m} ${c.agentToLeaf}/${c.leafToAgent}`);
+  out.push(style.dim(`OpFlex messages, agent->leaf/leaf->agent: ${methods.join(', ')}`));
   if (result.migrations.length > DETAILED_MIGRATIONS) {
     out.push('', ...renderPlan(result, style));
   } else {

@@ -21,6 +21,8 @@ export interface SimTransportOptions {
   random: RandomStream;
   /** Upper bound on messages in flight on one direction of a link. */
   maxInFlight?: number;
+  /** Sees every message sent; `fromClient` is true for the side that connected (the agent). */
+  observe?: (fromClient: boolean, message: RpcMessage) => void;
 }
 
 interface Delivery {
@@ -42,6 +44,7 @@ class SimConnection implements Connection {
     private readonly net: SimTransport,
     readonly local: string,
     readonly remote: string,
+    readonly isClient: boolean,
   ) {
     this.id = net.nextConnectionId();
   }
@@ -56,6 +59,7 @@ class SimConnection implements Connection {
 
   send(message: RpcMessage): void {
     if (!this.isOpen || !this.peer) return;
+    this.net.observe?.(this.isClient, message);
     this.net.deliver(this, { to: this.peer, message, closeReason: undefined });
   }
 
@@ -81,6 +85,11 @@ export class SimTransport implements Transport {
   }
 
   /** @internal */
+  get observe(): SimTransportOptions['observe'] {
+    return this.options.observe;
+  }
+
+  /** @internal */
   nextConnectionId(): number {
     return ++this.connections;
   }
@@ -94,7 +103,7 @@ export class SimTransport implements Transport {
 
   connect(to: Endpoint, handler: ConnectionHandler, from = 'client'): Connection {
     const remote = formatEndpoint(to);
-    const client = new SimConnection(this, from, remote);
+    const client = new SimConnection(this, from, remote, true);
     client.setHandler(handler);
     this.scheduler.after(this.options.random.sample(this.options.connectLatency), this.completeConnect, client);
     return client;
@@ -108,7 +117,7 @@ export class SimTransport implements Transport {
       client.handler?.onClose('connection refused');
       return;
     }
-    const server = new SimConnection(this, client.remote, client.local);
+    const server = new SimConnection(this, client.remote, client.local, false);
     server.peer = client;
     client.peer = server;
     server.open = true;

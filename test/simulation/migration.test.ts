@@ -120,6 +120,15 @@ describe('the built-in default scenario', () => {
     }
   });
 
+  it('counts OpFlex messages by method and direction', () => {
+    const m = result.stats.messages;
+    const deletes = result.trace.filter((e) => e.event === 'platform-config-delete-sent').length;
+    assert.equal(m.policy_update!.leafToAgent, deletes, 'every policy_update is a PlatformConfig delete here');
+    assert.equal(m.policy_update!.agentToLeaf, 0, 'the agent never answers a policy_update');
+    assert.equal(m.policy_resolve!.agentToLeaf, m.policy_resolve!.leafToAgent, 'every resolve is answered');
+    assert.ok(m.send_identity!.agentToLeaf >= 2 * scenario.nodes.length);
+  });
+
   it('converges both migrations', () => {
     for (const m of result.migrations) assert.equal(m.converged, true, `migration of ${m.node}`);
   });

@@ -1,0 +1,24 @@
+/** OpFlex messages by method and direction (requests and their replies, counted under the method). */
+import { methodOfRawId, type RpcMessage } from '../opflex/message.ts';
+
+export interface MethodCounts {
+  agentToLeaf: number;
+  leafToAgent: number;
+}
+
+export class MessageCounter {
+  private readonly counts = new Map<string, MethodCounts>();
+
+  readonly observe = (fromAgent: boolean, message: RpcMessage): void => {
+    const method = message.kind === 'request' ? message.method : (methodOfRawId(message.id) ?? 'unknown');
+    let c = this.counts.get(method);
+    if (!c) this.counts.set(method, (c = { agentToLeaf: 0, leafToAgent: 0 }));
+    if (fromAgent) c.agentToLeaf++;
+    else c.leafToAgent++;
+  };
+
+  /** Counts by method, methods in name order. */
+  toJSON(): Record<string, MethodCounts> {
+    return Object.fromEntries([...this.counts].sort(([a], [b]) => a.localeCompare(b)));
+  }
+}
