@@ -171,6 +171,16 @@ export class ProxySession {
     }
     if (!this.admit(request)) return;
     this.outstanding++;
+    if (items.length === 1) {
+      // The agent sends one item per request: answer it without the bookkeeping for many.
+      const item = items[0]!;
+      this.subscriptions.set(item.policy_uri as string, this.scheduler.now() + (item.prr as number) * 1000);
+      this.backend.resolvePolicy(this, item.subject as string, item.policy_uri as string, (objects) => {
+        this.outstanding--;
+        if (this.state === 'ready') this.rpc.reply(request, { policy: objects });
+      });
+      return;
+    }
     const results: ManagedObject[][] = new Array(items.length);
     let remaining = items.length;
     const finish = (): void => {

@@ -26,6 +26,7 @@ export interface SimTransportOptions {
 }
 
 interface Delivery {
+  from: SimConnection;
   to: SimConnection;
   message: RpcMessage | undefined;
   closeReason: string | undefined;
@@ -60,14 +61,14 @@ class SimConnection implements Connection {
   send(message: RpcMessage): void {
     if (!this.isOpen || !this.peer) return;
     this.net.observe?.(this.isClient, message);
-    this.net.deliver(this, { to: this.peer, message, closeReason: undefined });
+    this.net.deliver({ from: this, to: this.peer, message, closeReason: undefined });
   }
 
   close(reason: string): void {
     if (this.closed) return;
     this.closed = true;
     const peer = this.peer;
-    if (peer && !peer.closed) this.net.deliver(this, { to: peer, message: undefined, closeReason: `peer closed: ${reason}` });
+    if (peer && !peer.closed) this.net.deliver({ from: this, to: peer, message: undefined, closeReason: `peer closed: ${reason}` });
     this.handler?.onClose(reason);
   }
 }
@@ -127,7 +128,8 @@ export class SimTransport implements Transport {
   };
 
   /** @internal */
-  deliver(from: SimConnection, delivery: Delivery): void {
+  deliver(delivery: Delivery): void {
+    const from = delivery.from;
     if (from.inFlight >= this.maxInFlight) {
       from.close(`more than ${this.maxInFlight} messages in flight`);
       return;
@@ -135,12 +137,12 @@ export class SimTransport implements Transport {
     const at = Math.max(this.scheduler.now() + this.options.random.sample(this.options.linkLatency), from.lastDeliveryAt);
     from.lastDeliveryAt = at;
     from.inFlight++;
-    this.scheduler.at(at, this.arrive, { from, delivery });
+    this.scheduler.at(at, this.arrive, delivery);
   }
 
-  private readonly arrive = (item: { from: SimConnection; delivery: Delivery }): void => {
-    item.from.inFlight--;
-    const { to, message, closeReason } = item.delivery;
+  private readonly arrive = (delivery: Delivery): void => {
+    delivery.from.inFlight--;
+    const { to, message, closeReason } = delivery;
     if (to.closed) return;
     if (closeReason !== undefined) {
       to.closed = true;
