@@ -2,9 +2,15 @@
  * A normalised scenario built in code, for tests that need a fabric without a YAML file. Mirrors the
  * built-in default: two leaf pairs, four hypervisors, four nodes, six EPGs.
  */
-import type { Distribution, Scenario } from '../../src/scenario/types.ts';
+import { parseScenario } from '../../src/scenario/loader.ts';
+import type { Scenario } from '../../src/scenario/types.ts';
 
-const u = (minMs: number, maxMs: number): Distribution => ({ kind: 'uniform', minMs, maxMs });
+/** A scenario file that sets nothing optional: its sections are the documented defaults. */
+const defaults = parseScenario(
+  'name: defaults\nfabric:\n  spines: [s]\n  leafPairs: [{name: p, leaves: [{name: a, id: 1, address: 10.0.80.1}, {name: b, id: 2, address: 10.0.80.2}]}]\n' +
+    '  hypervisors: [{name: h, leafPair: p}]\nnodes: [{name: n, hypervisor: h, infraIp: 10.0.0.5, mac: "00:50:56:00:00:01", pods: []}]\n',
+  'defaults',
+);
 
 export function testScenario(overrides: Partial<Scenario> = {}): Scenario {
   const pod = (node: number, i: number, epg: string) => ({
@@ -81,31 +87,12 @@ export function testScenario(overrides: Partial<Scenario> = {}): Scenario {
       pods: nodePods[n]!.map((epg, i) => pod(n, i, epg)),
     })),
     controller: { node: 'node-2' },
-    settings: {
-      enable_opflex_agent_reconnect: false,
-      opflex_agent_reset_wait_delay: 5,
-      opflex_device_reconnect_wait_timeout: 25,
-      opflex_device_delete_timeout: 1800,
-      aci_multipod: false,
-      dhcp_delay: 5,
-      dhcp_renew_max_retry_count: 5,
-      opflex_agent_policy_retry_delay_timer: 10,
-      opflex_switch_sync_delay: 5,
-      opflex_agent_statistics: true,
-    },
-    timers: {
-      bounceAgingMs: 630_000, localAgingMs: 900_000, remoteAgingMs: 300_000, moveFrequencyPerS: 256, holdIntervalMs: 300_000,
-      keepaliveFirstMs: 10_000, keepaliveRepeatMs: 15_000, keepaliveTimeoutMs: 120_000, handshakeTimeoutMs: 45_000,
-      connectTimeoutMs: 30_000, reconnectPacingMs: 1250, controllerLoopMs: 1000, leafPolicyGcDelayMs: 60_000, prrIntervalMs: 60_000, prrMs: 7_200_000,
-    },
-    latencies: {
-      preCopyMs: u(5000, 20000), stunMs: u(200, 1000), garpMs: u(0, 5), epmLearnMs: u(10, 100), coopUpdateMs: u(10, 100),
-      proxyReactionMs: u(50, 500), odevCreateMs: u(1000, 5000), odevDisconnectMs: u(10, 100), odevDeleteMs: u(500, 3000),
-      opflexLinkMs: u(0.1, 0.5), connectMs: u(0.5, 1.5), leafServeMs: u(1, 5), apicFetchMs: u(100, 1000), apicEventMs: u(50, 500),
-      k8sWatchMs: u(100, 1000), controllerResyncMs: u(5000, 30000),
-    },
-    leaf: { downloadConcurrency: 4 },
-    faults: { platformConfigDeleteMissed: false, platformConfigDeleteExtraDelayMs: 0, odevCreateExtraDelayMs: 0 },
+    // Settings, timers, latencies, leaf and faults are the schema's own defaults.
+    settings: defaults.settings,
+    timers: defaults.timers,
+    latencies: defaults.latencies,
+    leaf: defaults.leaf,
+    faults: defaults.faults,
     migrations: [
       { atMs: 20_000, node: 'node-1', to: 'esx-3' },
       { atMs: 80_000, node: 'node-2', to: 'esx-1' },
