@@ -402,6 +402,8 @@ function writeCompact(value: unknown, depth: number): string {
         }
         return out + ']';
       }
+      // As JSON.stringify does: an object that says how it is written (compact managed objects).
+      if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return writeCompact((value as { toJSON(): unknown }).toJSON(), depth);
       let out = '{';
       let first = true;
       for (const key in value) {
@@ -433,6 +435,7 @@ export function stringifyJsonPretty(value: unknown, indent = 4): string {
 
 function writePretty(value: unknown, unit: string, pad: string, depth: number): string {
   if (typeof value !== 'object' || value === null) return writeCompact(value, depth);
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return writePretty((value as { toJSON(): unknown }).toJSON(), unit, pad, depth);
   if (depth >= MAX_JSON_DEPTH) throw new TypeError(`Cannot serialize JSON nested deeper than ${MAX_JSON_DEPTH} levels (a cycle?)`);
   const inner = pad + unit;
   const lines: string[] = [];

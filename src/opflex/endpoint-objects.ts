@@ -1,0 +1,207 @@
+/**
+ * The objects an agent declares for one local endpoint, as the reference agent declares them: an
+ * EprL2Ep with its (empty) reported attribute set, and one EprL3Ep per IP. A fabric-scale run holds
+ * one set per pod (a million at XL), so each object keeps only its URI and what it describes; the
+ * wire members (properties, children, the parent triple) are made when read, and `toJSON` gives the
+ * plain wire shape that the codec and JSON.stringify write.
+ */
+import type { ManagedObject, Property } from '../model/managed-object.ts';
+import { escapeUriComponent } from '../model/uri.ts';
+
+export interface LocalEndpoint {
+  uuid: string;
+  mac: string;
+  ips: string[];
+  epgUri: string;
+  interfaceName: string;
+  /** The pod's name, for traces. */
+  name: string;
+}
+
+/** The bridge and routing domains an endpoint's EPG leads to. */
+export interface EndpointNetwork {
+  bd: string;
+  rd: string;
+}
+
+const ATTRIBUTE_SET = 'GbpeReportedEpAttributeSet';
+
+abstract class DeclaredObject implements ManagedObject {
+  abstract readonly subject: string;
+  abstract readonly uri: string;
+  abstract readonly properties: Property[];
+  abstract readonly children: string[];
+  abstract readonly parent_subject: string;
+  abstract readonly parent_uri: string;
+  abstract readonly parent_relation: string;
+
+  toJSON(): ManagedObject {
+    return {
+      subject: this.subject,
+      uri: this.uri,
+      properties: this.properties,
+      children: this.children,
+      parent_subject: this.parent_subject,
+      parent_uri: this.parent_uri,
+      parent_relation: this.parent_relation,
+    };
+  }
+}
+
+export class EprL2Ep extends DeclaredObject {
+  constructor(
+    readonly uri: string,
+    readonly endpoint: LocalEndpoint,
+    readonly bd: string,
+  ) {
+    super();
+  }
+
+  get subject(): string {
+    return 'EprL2Ep';
+  }
+
+  get properties(): Property[] {
+    const ep = this.endpoint;
+    return [
+      { name: 'uuid', data: ep.uuid },
+      { name: 'mac', data: ep.mac },
+      { name: 'interfaceName', data: ep.interfaceName },
+      { name: 'group', data: ep.epgUri },
+      { name: 'context', data: this.bd },
+    ];
+  }
+
+  get children(): string[] {
+    return [this.uri + ATTRIBUTE_SET + '/'];
+  }
+
+  get parent_subject(): string {
+    return 'EprL2Universe';
+  }
+
+  get parent_uri(): string {
+    return '/EprL2Universe/';
+  }
+
+  get parent_relation(): string {
+    return 'EprL2Ep';
+  }
+}
+
+/** The L2 endpoint's reported attribute set: empty, named by its parent. */
+export class ReportedEpAttributeSet extends DeclaredObject {
+  constructor(readonly parent: EprL2Ep) {
+    super();
+  }
+
+  get subject(): string {
+    return ATTRIBUTE_SET;
+  }
+
+  get uri(): string {
+    return this.parent.uri + ATTRIBUTE_SET + '/';
+  }
+
+  get properties(): Property[] {
+    return [];
+  }
+
+  get children(): string[] {
+    return [];
+  }
+
+  get parent_subject(): string {
+    return 'EprL2Ep';
+  }
+
+  get parent_uri(): string {
+    return this.parent.uri;
+  }
+
+  get parent_relation(): string {
+    return ATTRIBUTE_SET;
+  }
+}
+
+export class EprL3Ep extends DeclaredObject {
+  constructor(
+    readonly uri: string,
+    readonly endpoint: LocalEndpoint,
+    readonly rd: string,
+    readonly ip: string,
+  ) {
+    super();
+  }
+
+  get subject(): string {
+    return 'EprL3Ep';
+  }
+
+  get properties(): Property[] {
+    const ep = this.endpoint;
+    return [
+      { name: 'uuid', data: ep.uuid },
+      { name: 'mac', data: ep.mac },
+      { name: 'ip', data: this.ip },
+      { name: 'group', data: ep.epgUri },
+      { name: 'context', data: this.rd },
+    ];
+  }
+
+  get children(): string[] {
+    return [];
+  }
+
+  get parent_subject(): string {
+    return 'EprL3Universe';
+  }
+
+  get parent_uri(): string {
+    return '/EprL3Universe/';
+  }
+
+  get parent_relation(): string {
+    return 'EprL3Ep';
+  }
+}
+
+/**
+ * Builds the declared objects of endpoints, remembering each domain's escaped URI prefix (every pod
+ * of an EPG shares it, and escaping a URI inside a URI is most of the work).
+ */
+export class EndpointObjectFactory {
+  private readonly l2Prefix = new Map<string, string>();
+  private readonly l3Prefix = new Map<string, string>();
+
+  /** [[EprL2Ep, its attribute set], [EprL3Ep] per IP]: each inner list is one endpoint_declare. */
+  objectsOf(ep: LocalEndpoint, network: EndpointNetwork): ManagedObject[][] {
+    const l2 = new EprL2Ep(prefixed(this.l2Prefix, 'EprL2', network.bd) + escapeUriComponent(ep.mac) + '/', ep, network.bd);
+    const out: ManagedObject[][] = [[l2, new ReportedEpAttributeSet(l2)]];
+    const l3Prefix = prefixed(this.l3Prefix, 'EprL3', network.rd);
+    for (const ip of ep.ips) out.push([new EprL3Ep(l3Prefix + escapeUriComponent(ip) + '/', ep, network.rd, ip)]);
+    return out;
+  }
+}
+
+function prefixed(cache: Map<string, string>, layer: 'EprL2' | 'EprL3', domain: string): string {
+  let prefix = cache.get(domain);
+  if (prefix === undefined) {
+    prefix = `/${layer}Universe/${layer}Ep/${escapeUriComponent(domain)}/`;
+    cache.set(domain, prefix);
+  }
+  return prefix;
+}
+
+/** One endpoint's declared objects (a factory of its own; agents share one through the processor). */
+export function endpointObjects(ep: LocalEndpoint, network: EndpointNetwork): ManagedObject[][] {
+  return new EndpointObjectFactory().objectsOf(ep, network);
+}
+
+/** The IP an EprL3Ep declares (read without building its property list when it is one of ours). */
+export function declaredIp(mo: ManagedObject): string | undefined {
+  if (mo instanceof EprL3Ep) return mo.ip;
+  if (mo.subject !== 'EprL3Ep') return undefined;
+  for (const p of mo.properties) if (p.name === 'ip') return typeof p.data === 'string' ? p.data : undefined;
+  return undefined;
+}
