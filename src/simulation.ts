@@ -74,8 +74,10 @@ export function simulate(scenario: Scenario, options: SimulationOptions = {}): S
     observe: messages.observe,
   });
 
+  // Only the flows' pods: a fabric-scale scenario has a million.
+  const flowPods = new Set(scenario.flows.flatMap((f) => [f.from, f.to]));
   const nodeOfPod = new Map<string, string>();
-  for (const n of scenario.nodes) for (const p of n.pods) nodeOfPod.set(p.name, n.name);
+  for (const n of scenario.nodes) for (const p of n.pods) if (flowPods.has(p.name)) nodeOfPod.set(p.name, n.name);
   const flowNodes = new Map(scenario.flows.map((f) => [f.name, [nodeOfPod.get(f.from)!, nodeOfPod.get(f.to)!]]));
   const migrationStarts: { node: string; tMs: number; index: number }[] = [];
   const recorder = new FlowRecorder((tMs, flow) => {

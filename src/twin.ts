@@ -21,6 +21,8 @@ import { KubeApi } from './host/kube-api.ts';
 import { NodeVm } from './host/node-vm.ts';
 import { VMotion } from './host/vmotion.ts';
 import { scheduleEvacuations } from './host/evacuation.ts';
+import { startSteady } from './steady-start.ts';
+import type { LocalEndpoint } from './opflex/agent-processor.ts';
 import { policyClosure } from './model/policy-closure.ts';
 import { buildPolicyUniverse, epgUri, platformConfigUri } from './model/policy-builder.ts';
 import type { ObjectStore } from './model/object-store.ts';
@@ -60,7 +62,6 @@ export class Twin implements FabricView {
   readonly pairs = new Map<string, Leaf[]>();
   readonly anycast: AnycastProxy;
   readonly nodes = new Map<string, NodeVm>();
-  readonly pods = new Map<string, PodInfo>();
   readonly dataPlane: DataPlane;
   readonly probes: TrafficProbes;
   readonly vmotion: VMotion;
@@ -162,7 +163,6 @@ export class Twin implements FabricView {
         random.stream(`agent:${spec.name}`),
       );
       this.nodes.set(spec.name, new NodeVm(spec, agent));
-      for (const pod of spec.pods) this.pods.set(pod.name, { name: pod.name, node: spec.name, ip: pod.ip, epg: pod.epg });
     }
 
     this.kube = new KubeApi(scheduler, trace, random.stream('kube'), s.latencies.k8sWatchMs);
@@ -255,6 +255,15 @@ export class Twin implements FabricView {
     return linked;
   }
 
+  private readonly epgUris = new Map<string, string>();
+
+  /** An EPG's URI, one string per EPG however many pods name it. */
+  private epgUriOf(epg: string): string {
+    let uri = this.epgUris.get(epg);
+    if (uri === undefined) this.epgUris.set(epg, (uri = epgUri(this.scenario.policy.tenant, epg)));
+    return uri;
+  }
+
   /** What the migration tracker needs to know, answered from this twin. */
   trackerContext(): TrackerContext {
     const needed = new Map<string, string[]>();
@@ -277,38 +286,76 @@ export class Twin implements FabricView {
 
   // ---- Running ---------------------------------------------------------------------------------
 
-  /** Starts listeners, announces every node on its leaves, starts agents, schedules migrations and flows. */
+  /**
+   * Starts listeners, then either boots the fabric (announces every node on its leaves, starts the
+   * controller, host-agents and agents) or, for a steady start with agents in process, takes up the
+   * settled state directly (src/steady-start.ts); schedules migrations, evacuations and flows.
+   */
   start(): void {
     const s = this.scenario;
     for (const leaf of this.leaves.values()) leaf.start();
     this.anycast.start();
-    for (const vm of this.nodes.values()) {
-      const pair = this.hypervisorPair.get(vm.hypervisor)!;
-      for (const leaf of this.pairs.get(pair)!) leaf.learnDevice(vm.name);
+    const inProcess = this.o.agents !== false;
+    const steady = s.start === 'steady' && inProcess;
+    if (steady) {
+      startSteady({
+        transport: this.o.transport,
+        trace: this.o.trace,
+        random: this.o.random.stream('steady-start'),
+        podId: this.podId,
+        prrS: s.timers.prrMs / 1000,
+        keepaliveRepeatMs: s.timers.keepaliveRepeatMs,
+        nodes: this.nodes.values(),
+        pairOf: (vm) => this.hypervisorPair.get(vm.hypervisor)!,
+        leavesOfPair: (pair) => this.pairs.get(pair)!,
+        addressesOfPair: (pair) => this.leafAddresses.get(pair)!,
+        endpointsOf: (vm) => this.localEndpointsOf(vm),
+      });
+    } else {
+      for (const vm of this.nodes.values()) {
+        const pair = this.hypervisorPair.get(vm.hypervisor)!;
+        for (const leaf of this.pairs.get(pair)!) leaf.learnDevice(vm.name);
+      }
     }
     this.controller.start();
-    const inProcess = this.o.agents !== false;
+    if (steady) this.controller.seed();
     for (const vm of this.nodes.values()) {
-      if (inProcess || this.o.resetConfWriter) this.hostAgents.get(vm.name)!.start();
+      const hostAgent = this.hostAgents.get(vm.name)!;
+      if (steady) hostAgent.startSteady();
+      else if (inProcess || this.o.resetConfWriter) hostAgent.start();
     }
-    if (inProcess) {
+    if (inProcess && !steady) {
       for (const vm of this.nodes.values()) {
         vm.agent.start();
-        for (const pod of vm.pods) {
-          vm.agent.addEndpoint({
-            uuid: `${vm.name}/${pod.name}`,
-            name: pod.name,
-            mac: pod.mac,
-            ips: [pod.ip],
-            epgUri: epgUri(s.policy.tenant, pod.epg),
-            interfaceName: `veth-${pod.name.replace(/[^A-Za-z0-9]/g, '').slice(0, 10)}`,
-          });
-        }
+        for (const endpoint of this.localEndpointsOf(vm)) vm.agent.addEndpoint(endpoint);
       }
     }
     if (this.o.playMigrations !== false) for (const m of s.migrations) this.vmotion.schedule(m);
     if (this.o.playMigrations !== false) scheduleEvacuations({ scheduler: this.o.scheduler, trace: this.o.trace, vmotion: this.vmotion, nodes: this.nodes, hypervisors: s.fabric.hypervisors }, s.evacuations);
-    for (const f of s.flows) this.probes.add(f, this.pods.get(f.from)!, this.pods.get(f.to)!);
+    const pods = this.podsNamed(s.flows.flatMap((f) => [f.from, f.to]));
+    for (const f of s.flows) this.probes.add(f, pods.get(f.from)!, pods.get(f.to)!);
+  }
+
+  /** The named pods with their nodes (one pass over the nodes; fabrics have a million pods). */
+  podsNamed(names: Iterable<string>): Map<string, PodInfo> {
+    const wanted = new Set(names);
+    const found = new Map<string, PodInfo>();
+    for (const vm of this.nodes.values()) {
+      for (const pod of vm.pods) if (wanted.has(pod.name)) found.set(pod.name, { name: pod.name, node: vm.name, ip: pod.ip, epg: pod.epg });
+    }
+    return found;
+  }
+
+  /** The node's pods as its agent's local endpoints (the .ep files the host-agent writes). */
+  private localEndpointsOf(vm: NodeVm): LocalEndpoint[] {
+    return vm.pods.map((pod) => ({
+      uuid: `${vm.name}/${pod.name}`,
+      name: pod.name,
+      mac: pod.mac,
+      ips: [pod.ip],
+      epgUri: this.epgUriOf(pod.epg),
+      interfaceName: `veth-${pod.name.replace(/[^A-Za-z0-9]/g, '').slice(0, 10)}`,
+    }));
   }
 
   stop(): void {

@@ -35,6 +35,7 @@ export const generateCommand: CommandSpec = {
     concurrency: { type: 'string', value: 'n', description: 'Concurrent vMotions per evacuated host (default 8)' },
     migrate: { type: 'string', value: 'n', description: 'Planned migrations of single nodes to another leaf pair (default 0)' },
     seed: { type: 'string', value: 'n', description: 'Seed of the scenario and of its expansion (default 1)' },
+    start: { type: 'string', value: 'mode', description: 'How the run begins: steady (default: from the settled fabric) or cold (the bootstrap simulated)' },
     name: { type: 'string', value: 'name', description: 'Scenario name (default: generated-<preset> or generated)' },
     out: { type: 'string', short: 'o', value: 'file', description: 'Write the scenario here instead of to stdout' },
   },
@@ -58,6 +59,8 @@ export const generateCommand: CommandSpec = {
     const concurrency = nonNegative(v.concurrency, 'concurrency');
     if (concurrency === 0) throw new UsageError('--concurrency must be at least 1');
     const seed = nonNegative(v.seed, 'seed');
+    const start = v.start as string | undefined;
+    if (start !== undefined && start !== 'cold' && start !== 'steady') throw new UsageError(`--start takes cold or steady, not "${start}"`);
     const evacuate = nonNegative(v.evacuate, 'evacuate') ?? base?.plan.evacuate ?? (migrate ? 0 : 1);
     const plan: PlanOptions = {
       name: (v.name as string | undefined) ?? (base ? `generated-${base.name}` : 'generated'),
@@ -66,6 +69,7 @@ export const generateCommand: CommandSpec = {
       ...(concurrency !== undefined ? { concurrency } : base?.plan.concurrency !== undefined ? { concurrency: base.plan.concurrency } : {}),
       ...(migrate !== undefined ? { migrate } : {}),
       ...(seed !== undefined ? { seed } : {}),
+      ...(start !== undefined ? { start } : {}),
     };
     const command = ['opflex-twin generate', ...commandLine(v)].join(' ');
     let text: string;

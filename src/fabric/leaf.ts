@@ -8,8 +8,8 @@ import type { RandomStream } from '../kernel/random.ts';
 import type { Scheduler } from '../kernel/scheduler.ts';
 import type { Trace } from '../kernel/trace.ts';
 import type { ManagedObject } from '../model/managed-object.ts';
-import { property } from '../model/managed-object.ts';
 import { SERVER_ROLES, type IdentityRequest, type IdentityResult, type PolicyUpdateItem } from '../opflex/message.ts';
+import { declaredIp } from '../opflex/endpoint-objects.ts';
 import { ProxySession, type ProxyBackend } from '../opflex/proxy-session.ts';
 import type { Faults, Latencies, Timers } from '../scenario/types.ts';
 import { formatEndpoint, type Connection, type Listener, type Transport } from '../transport/transport.ts';
@@ -36,15 +36,11 @@ export interface LeafDeps {
   maxOutstandingPerSession: number;
 }
 
+/** A registered endpoint: its objects as declared (the first names it) and who declared it last. */
 interface DeclaredEndpoint {
-  agent: string;
-  /** The session that declared it last. */
-  session: number;
-  subject: string;
-  uri: string;
-  ip: string | undefined;
-  expiresAtMs: number;
+  session: ProxySession;
   objects: ManagedObject[];
+  expiresAtMs: number;
 }
 
 interface OdevRecord {
@@ -105,17 +101,60 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   }
 
   declaredEndpoints(): { agent: string; subject: string; uri: string; ip: string | undefined }[] {
-    return [...this.declared.values()].map(({ agent, subject, uri, ip }) => ({ agent, subject, uri, ip }));
+    return [...this.declared.values()].map(({ session, objects: [top] }) => ({ agent: session.agentName, subject: top!.subject, uri: top!.uri, ip: declaredIp(top!) }));
   }
 
-  private accept(connection: Connection): void {
+  private accept(connection: Connection, keepalivePhaseMs?: number): ProxySession {
     const session = new ProxySession(connection, this.d.scheduler, this, {
       keepalive: this.d.keepalive
         ? { firstMs: this.d.timers.keepaliveFirstMs, repeatMs: this.d.timers.keepaliveRepeatMs, timeoutMs: this.d.timers.keepaliveTimeoutMs }
         : undefined,
       maxOutstanding: this.d.maxOutstandingPerSession,
+      keepalivePhaseMs,
     });
     this.sessions.add(session);
+    return session;
+  }
+
+  // ---- Steady start: the state a leaf has after serving its agents for a while ----------------
+
+  /** The node's device is on its port and known to COOP (no GARP, no COOP update). */
+  seedDevice(node: string): void {
+    const ip = this.d.fabric.infraIpOf(node);
+    const location = this.d.fabric.locateNode(node);
+    if (!ip || !location || location.pair !== this.pair) return;
+    this.epm.learnLocal(ip, location.path, node, true);
+    this.d.coop.seed(ip, this.pair);
+  }
+
+  /** An agent session past its handshake on an already-open connection, with its ODev connected. */
+  seedSession(connection: Connection, identity: IdentityRequest, keepalivePhaseMs: number): ProxySession {
+    const session = this.accept(connection, keepalivePhaseMs);
+    session.adoptIdentity(identity);
+    this.registerReady(session);
+    this.createOdev(session);
+    return session;
+  }
+
+  /** The session subscribes to an object the leaf holds; returns the leaf's answer ([] when unknown). */
+  seedSubscription(session: ProxySession, subject: string, uri: string, prrS: number): ManagedObject[] {
+    session.subscriptions.set(uri, this.d.scheduler.now() + prrS * 1000);
+    return this.cache.seed(subject, uri, session, () => this.d.apic.policy.subtree(uri));
+  }
+
+  /** The session has declared these endpoint objects: registered, learned locally, known to COOP. */
+  seedEndpoint(session: ProxySession, objects: ManagedObject[], prrS: number): void {
+    this.register(session, objects, prrS, true);
+  }
+
+  /** One trace event summarising what a steady start gave this leaf. */
+  reportSeeded(): void {
+    this.d.trace.emit(this.name, 'steady-state', {
+      sessions: this.sessions.size,
+      endpoints: this.declared.size,
+      policies: this.cache.presentUris().length,
+      odevs: this.odevs.size,
+    });
   }
 
   // ---- ProxyBackend -------------------------------------------------------------------------
@@ -135,13 +174,17 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   }
 
   onReady(session: ProxySession): void {
+    this.registerReady(session);
+    const delay = this.d.random.sample(this.d.latencies.odevCreateMs) + this.d.faults.odevCreateExtraDelayMs;
+    this.d.scheduler.after(delay, this.createOdev, session);
+  }
+
+  private registerReady(session: ProxySession): void {
     const agent = session.agentName;
     let set = this.sessionsByAgent.get(agent);
     if (!set) this.sessionsByAgent.set(agent, (set = new Set()));
     set.add(session);
     this.d.trace.emit(this.name, 'session-ready', { agent, session: session.id });
-    const delay = this.d.random.sample(this.d.latencies.odevCreateMs) + this.d.faults.odevCreateExtraDelayMs;
-    this.d.scheduler.after(delay, this.createOdev, session);
   }
 
   onClosed(session: ProxySession, reason: string): void {
@@ -149,7 +192,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     const agent = session.agentName;
     const set = this.sessionsByAgent.get(agent);
     if (set?.delete(session) && set.size === 0) this.sessionsByAgent.delete(agent);
-    this.cache.releaseAll(userKey(session));
+    this.cache.releaseAll(session);
     this.d.trace.emit(this.name, 'session-closed', { agent, session: session.id, reason });
     if (!this.sessionsByAgent.has(agent)) {
       for (const record of this.odevs.values()) if (record.odev.hostName === agent) this.retireOdev(record);
@@ -157,29 +200,35 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   }
 
   resolvePolicy(session: ProxySession, subject: string, uri: string, done: (objects: ManagedObject[]) => void): void {
-    this.cache.resolve(subject, uri, userKey(session), session.agentName, done);
+    this.cache.resolve(subject, uri, session, session.agentName, done);
   }
 
   unresolvePolicy(session: ProxySession, uri: string): void {
-    this.cache.release(uri, userKey(session));
+    this.cache.release(uri, session);
   }
 
   declareEndpoint(session: ProxySession, objects: ManagedObject[], prrS: number): void {
+    this.register(session, objects, prrS, false);
+  }
+
+  /** `seeded`: the fabric's state before the run, so no trace event and COOP knows it already. */
+  private register(session: ProxySession, objects: ManagedObject[], prrS: number, seeded: boolean): void {
     const top = objects[0];
     if (!top) return;
-    const ip = top.subject === 'EprL3Ep' ? (property(top, 'ip') as string | undefined) : undefined;
+    const ip = declaredIp(top);
     const agent = session.agentName;
     const previous = this.declared.get(top.uri);
-    this.declared.set(top.uri, {
-      agent, session: session.id, subject: top.subject, uri: top.uri, ip, expiresAtMs: this.d.scheduler.now() + prrS * 1000, objects,
-    });
-    if (previous?.session !== session.id) this.d.trace.emit(this.name, 'endpoint-declared', { agent, subject: top.subject, uri: top.uri, session: session.id });
+    this.declared.set(top.uri, { session, objects, expiresAtMs: this.d.scheduler.now() + prrS * 1000 });
+    if (previous?.session !== session && !seeded) this.d.trace.emit(this.name, 'endpoint-declared', { agent, subject: top.subject, uri: top.uri, session: session.id });
     if (ip === undefined) return;
     const location = this.d.fabric.locateNode(agent);
     // A declare reaching this leaf from a node that is no longer behind it (the agent is stuck on
     // the old pair) registers the endpoint but teaches the EPM nothing.
     if (!location || location.pair !== this.pair) return;
-    if (this.epm.learnLocal(ip, location.path, agent)) this.d.coop.report(ip, this.pair);
+    if (seeded) {
+      this.epm.learnLocal(ip, location.path, agent, true);
+      this.d.coop.seed(ip, this.pair);
+    } else if (this.epm.learnLocal(ip, location.path, agent)) this.d.coop.report(ip, this.pair);
   }
 
   undeclareEndpoint(session: ProxySession, _subject: string, uri: string): void {
@@ -187,7 +236,8 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     if (!entry) return;
     this.declared.delete(uri);
     this.d.trace.emit(this.name, 'endpoint-undeclared', { agent: session.agentName, uri });
-    if (entry.ip !== undefined) this.epm.removeLocal(entry.ip, 'undeclared');
+    const ip = declaredIp(entry.objects[0]!);
+    if (ip !== undefined) this.epm.removeLocal(ip, 'undeclared');
   }
 
   resolveEndpoint(_session: ProxySession, _subject: string, uri: string): ManagedObject[] {
@@ -312,18 +362,15 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   private readonly sweep = (): void => {
     const now = this.d.scheduler.now();
     for (const session of this.sessions) {
-      for (const uri of session.expireSubscriptions()) this.cache.release(uri, userKey(session));
+      for (const uri of session.expireSubscriptions()) this.cache.release(uri, session);
     }
     for (const [uri, entry] of this.declared) {
       if (entry.expiresAtMs > now) continue;
       this.declared.delete(uri);
-      this.d.trace.emit(this.name, 'endpoint-expired', { agent: entry.agent, uri });
-      if (entry.ip !== undefined) this.epm.removeLocal(entry.ip, 'declaration expired');
+      this.d.trace.emit(this.name, 'endpoint-expired', { agent: entry.session.agentName, uri });
+      const ip = declaredIp(entry.objects[0]!);
+      if (ip !== undefined) this.epm.removeLocal(ip, 'declaration expired');
     }
     this.d.scheduler.after(this.d.timers.prrIntervalMs, this.sweep);
   };
-}
-
-function userKey(session: ProxySession): string {
-  return `session-${session.id}`;
 }

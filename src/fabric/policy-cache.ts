@@ -17,13 +17,16 @@ export interface PolicySource {
 
 type Waiter = (objects: ManagedObject[]) => void;
 
+/** Who uses a cached object (a leaf passes the session itself). */
+export type CacheUser = object;
+
 interface CacheEntry {
   subject: string;
   uri: string;
   state: 'queued' | 'fetching' | 'present';
   objects: ManagedObject[];
   waiters: Waiter[];
-  users: Set<string>;
+  users: Set<CacheUser>;
   requestedBy: string;
   gcTimer: TimerHandle | undefined;
 }
@@ -74,7 +77,7 @@ export class PolicyCache {
     return this.active;
   }
 
-  resolve(subject: string, uri: string, user: string, requestedBy: string, done: Waiter): void {
+  resolve(subject: string, uri: string, user: CacheUser, requestedBy: string, done: Waiter): void {
     let entry = this.entries.get(uri);
     if (entry) {
       this.addUser(entry, user);
@@ -102,6 +105,24 @@ export class PolicyCache {
   }
 
   /**
+   * The object held already, as on a leaf that has served it for a while (steady start): `current`
+   * gives its subtree when it is not held yet; nothing is held when that is empty. Returns what the
+   * leaf would answer.
+   */
+  seed(subject: string, uri: string, user: CacheUser, current: () => ManagedObject[]): ManagedObject[] {
+    let entry = this.entries.get(uri);
+    if (!entry) {
+      const objects = current();
+      if (objects.length === 0) return objects;
+      entry = { subject, uri, state: 'present', objects, waiters: [], users: new Set(), requestedBy: '', gcTimer: undefined };
+      this.entries.set(uri, entry);
+      this.trace.emit(this.leaf, 'policy-present', { uri, subject });
+    }
+    this.addUser(entry, user);
+    return entry.state === 'present' ? entry.objects : [];
+  }
+
+  /**
    * APIC changed these objects: every held entry that contains one of them (the entry's URI is the
    * object's or an ancestor's) is refreshed from the source's current subtree.
    */
@@ -120,20 +141,20 @@ export class PolicyCache {
     }
   }
 
-  release(uri: string, user: string): void {
+  release(uri: string, user: CacheUser): void {
     const entry = this.entries.get(uri);
     if (!entry || !entry.users.delete(user)) return;
     if (entry.users.size === 0 && entry.state === 'present') this.scheduleGc(entry);
   }
 
   /** Drops every use by one user (a session that closed). */
-  releaseAll(user: string): void {
+  releaseAll(user: CacheUser): void {
     for (const entry of this.entries.values()) {
       if (entry.users.delete(user) && entry.users.size === 0 && entry.state === 'present') this.scheduleGc(entry);
     }
   }
 
-  private addUser(entry: CacheEntry, user: string): void {
+  private addUser(entry: CacheEntry, user: CacheUser): void {
     entry.users.add(user);
     if (entry.gcTimer !== undefined) {
       this.scheduler.cancel(entry.gcTimer);

@@ -22,6 +22,8 @@ const STALE_CHECK_MS = 60_000;
 export class AciController {
   readonly actor = 'aci-controller';
   private readonly cache = new Map<string, Odev>();
+  /** The cache's DNs by node: the loop looks at every node each second. */
+  private readonly dnsByNode = new Map<string, Set<string>>();
   private streamUp = true;
   private synced = true;
   private stunned = false;
@@ -53,9 +55,39 @@ export class AciController {
     this.scheduler.after(STALE_CHECK_MS, this.purgeStale);
   }
 
+  /**
+   * The controller has been running for a while (steady start): its cache holds APIC's ODevs and,
+   * with reconnect enabled, every node with both ODevs on one path is annotated `pod-<id>`.
+   */
+  seed(): void {
+    for (const odev of this.apic.currentOdevs()) this.cacheSet(odev);
+    if (!this.settings.enable_opflex_agent_reconnect) return;
+    for (const node of this.nodes) {
+      if (this.largestPathGroup(node) >= 2) this.kube.setAnnotation(node, NODE_ACI_POD_ANNOTATION, `pod-${this.podId}`, this.actor);
+    }
+  }
+
   /** ODevs in the controller's cache for a node (what its decisions are based on). */
   cachedOdevs(node: string): Odev[] {
-    return [...this.cache.values()].filter((o) => o.hostName === node);
+    return [...(this.dnsByNode.get(node) ?? [])].map((dn) => this.cache.get(dn)!);
+  }
+
+  private cacheSet(odev: Odev): void {
+    const previous = this.cache.get(odev.dn);
+    if (previous && previous.hostName !== odev.hostName) this.cacheDelete(odev.dn);
+    this.cache.set(odev.dn, odev);
+    let dns = this.dnsByNode.get(odev.hostName);
+    if (!dns) this.dnsByNode.set(odev.hostName, (dns = new Set()));
+    dns.add(odev.dn);
+  }
+
+  private cacheDelete(dn: string): void {
+    const odev = this.cache.get(dn);
+    if (!odev) return;
+    this.cache.delete(dn);
+    const dns = this.dnsByNode.get(odev.hostName)!;
+    dns.delete(dn);
+    if (dns.size === 0) this.dnsByNode.delete(odev.hostName);
   }
 
   /** The node running the controller pod was stunned: the APIC websocket drops. */
@@ -75,8 +107,8 @@ export class AciController {
   private readonly receive = ({ event, generation }: { event: OdevEvent; generation: number }): void => {
     if (generation !== this.streamGeneration || this.stunned) return;
     const odev = event.odev;
-    if (event.status === 'deleted') this.cache.delete(odev.dn);
-    else this.cache.set(odev.dn, odev);
+    if (event.status === 'deleted') this.cacheDelete(odev.dn);
+    else this.cacheSet(odev);
     this.trace.emit(this.actor, 'odev-event', { status: event.status, node: odev.hostName, dn: odev.dn, state: odev.state });
   };
 
@@ -86,7 +118,7 @@ export class AciController {
     let added = 0;
     for (const odev of this.apic.currentOdevs()) {
       if (!this.cache.has(odev.dn)) added++;
-      this.cache.set(odev.dn, odev);
+      this.cacheSet(odev);
     }
     this.synced = true;
     this.trace.emit(this.actor, 'event-stream-resynced', { odevs: this.cache.size, added });
@@ -110,8 +142,8 @@ export class AciController {
   private largestPathGroup(node: string): number {
     const groups = new Map<string, number>();
     let largest = 0;
-    for (const odev of this.cache.values()) {
-      if (odev.hostName !== node) continue;
+    for (const dn of this.dnsByNode.get(node) ?? []) {
+      const odev = this.cache.get(dn)!;
       const n = (groups.get(odev.fabricPathDn) ?? 0) + 1;
       groups.set(odev.fabricPathDn, n);
       if (n > largest) largest = n;
@@ -132,7 +164,7 @@ export class AciController {
     for (const [dn, o] of this.cache) {
       const n = newest.get(o.hostName)!;
       if (o.fabricPathDn !== n.fabricPathDn && now - o.modTs > timeoutMs) {
-        this.cache.delete(dn);
+        this.cacheDelete(dn);
         this.trace.emit(this.actor, 'stale-odev-purged', { node: o.hostName, dn });
       }
     }

@@ -25,7 +25,18 @@ export class HostAgent {
     this.actor = `host-agent:${node}`;
   }
 
+  /** Starts with the node: watches the annotation and writes reset.conf. */
   start(): void {
+    this.watch();
+    this.writeResetConf('host-agent start');
+  }
+
+  /** Has been running for a while (steady start): only the watch. */
+  startSteady(): void {
+    this.watch();
+  }
+
+  private watch(): void {
     this.kube.watchNode(this.node, (_node, key, previous, value) => {
       if (key !== NODE_ACI_POD_ANNOTATION) return;
       if (value === 'none' && previous !== undefined && previous.startsWith('pod-')) {
@@ -33,7 +44,6 @@ export class HostAgent {
         this.writeResetConf('node-aci-pod annotation changed to none');
       }
     });
-    this.writeResetConf('host-agent start');
   }
 
   private writeResetConf(why: string): void {

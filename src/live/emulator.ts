@@ -69,7 +69,9 @@ export class Emulator {
   private controlAddress: Endpoint | undefined;
 
   constructor(private readonly options: EmulatorOptions) {
-    const s = options.scenario;
+    // A live fabric boots for real: agents, ours or not, connect over sockets (a steady start
+    // conjures connections, which only the simulation can).
+    const s: Scenario = { ...options.scenario, start: 'cold' };
     this.scheduler = new RealtimeScheduler(options.timeScale);
     this.trace = new Trace(this.scheduler, { record: false });
     this.transport = new SocketTransport({ ...(options.tls ? { tls: options.tls } : {}) });

@@ -11,7 +11,6 @@ import { RealtimeScheduler } from '../kernel/realtime-scheduler.ts';
 import { Trace } from '../kernel/trace.ts';
 import { epgUri, platformConfigUri } from '../model/policy-builder.ts';
 import { OpflexAgent } from '../opflex/agent.ts';
-import { makeRawId, type RpcErrorReply, type RpcResult } from '../opflex/message.ts';
 import { RpcEndpoint } from '../opflex/rpc-endpoint.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { SocketTransport } from '../transport/socket-transport.ts';

@@ -10,18 +10,11 @@ import type { Scheduler, TimerHandle } from '../kernel/scheduler.ts';
 import type { Trace } from '../kernel/trace.ts';
 import { property, referencesOf, type ManagedObject } from '../model/managed-object.ts';
 import { ObjectStore } from '../model/object-store.ts';
-import { childUri, buildUri } from '../model/uri.ts';
+import { childUri } from '../model/uri.ts';
+import { EndpointObjectFactory, type LocalEndpoint } from './endpoint-objects.ts';
 import type { PolicyUpdateItem, RpcErrorReply, RpcResult } from './message.ts';
 
-export interface LocalEndpoint {
-  uuid: string;
-  mac: string;
-  ips: string[];
-  epgUri: string;
-  interfaceName: string;
-  /** The pod's name, for traces. */
-  name: string;
-}
+export type { LocalEndpoint } from './endpoint-objects.ts';
 
 export interface ProcessorTimers {
   prrS: number;
@@ -37,6 +30,14 @@ export type Broadcast = (
   params: unknown[],
   onReply?: (reply: RpcResult | RpcErrorReply) => void,
 ) => number;
+
+/** Where a steady start takes the answers a long-running agent got from its peers. */
+export interface ProcessorSeeding {
+  /** What the peers answer for an object (parents first); [] when they do not know it. */
+  resolve(subject: string, uri: string): ManagedObject[];
+  /** The peers registered these endpoint objects. */
+  declare(objects: ManagedObject[]): void;
+}
 
 interface ResolveState {
   subject: string;
@@ -55,6 +56,8 @@ interface DeclaredEndpoint {
 }
 
 const MAX_RETRY_EXPONENT = 16;
+/** Shared by every agent: its memo of escaped domain prefixes is pure. */
+const endpointObjects = new EndpointObjectFactory();
 /** Objects on an EPG's path to its bridge and routing domains: only they can make an endpoint declarable. */
 const NETWORK_CLASSES = new Set(['GbpEpGroup', 'GbpFloodDomain', 'GbpBridgeDomain', 'GbpRoutingDomain']);
 
@@ -66,6 +69,7 @@ export class AgentProcessor {
   private readonly waiting = new Map<string, Map<string, LocalEndpoint>>();
   private readonly declared = new Map<string, DeclaredEndpoint>();
   private declareRefreshTimer: TimerHandle | undefined;
+  private seeding: ProcessorSeeding | undefined;
 
   constructor(
     private readonly actor: string,
@@ -144,6 +148,20 @@ export class AgentProcessor {
     this.removeReference(declared.endpoint.epgUri);
   }
 
+  /**
+   * Runs `build` (adding references and endpoints) as an agent that has been up for a while: every
+   * resolve is answered at once from `seeding` and every declare registered there, with no message
+   * sent; refresh timers run as after real answers.
+   */
+  seed(seeding: ProcessorSeeding, build: () => void): void {
+    this.seeding = seeding;
+    try {
+      build();
+    } finally {
+      this.seeding = undefined;
+    }
+  }
+
   /** A peer became ready: send it (and, as the reference agent does, every ready peer) the whole set. */
   resendAll(): void {
     for (const state of this.resolves.values()) if (state.refs > 0) this.sendResolve(state);
@@ -186,12 +204,17 @@ export class AgentProcessor {
       const prrMs = this.timers.prrS * 1000;
       state.refreshTimer = this.scheduler.after(this.random.uniform(prrMs / 3, prrMs / 2), this.refresh, state);
     }
-    this.trace.emit(this.actor, 'policy-resolved', { subject: state.subject, uri: state.uri });
+    if (!this.seeding) this.trace.emit(this.actor, 'policy-resolved', { subject: state.subject, uri: state.uri });
   }
 
   private sendResolve(state: ResolveState): void {
-    const params = [{ subject: state.subject, policy_uri: state.uri, prr: this.timers.prrS }];
-    this.broadcast('policy_repository', 'policy_resolve', params, (reply) => this.onResolveReply(state, reply));
+    if (this.seeding) {
+      const objects = this.seeding.resolve(state.subject, state.uri);
+      if (objects.length > 0) return this.accept(state, objects);
+    } else {
+      const params = [{ subject: state.subject, policy_uri: state.uri, prr: this.timers.prrS }];
+      this.broadcast('policy_repository', 'policy_resolve', params, (reply) => this.onResolveReply(state, reply));
+    }
     this.scheduler.cancel(state.retryTimer);
     state.retryTimer = undefined;
     if (!state.resolved) {
@@ -217,7 +240,10 @@ export class AgentProcessor {
     }
     const policy = (reply.result as { policy?: unknown } | undefined)?.policy;
     if (!Array.isArray(policy) || policy.length === 0) return;
-    const objects = policy as ManagedObject[];
+    this.accept(state, policy as ManagedObject[]);
+  }
+
+  private accept(state: ResolveState, objects: ManagedObject[]): void {
     const first = !state.resolved;
     // The same objects again (the other leaf's copy of the answer, or a resend): nothing changes.
     if (!first && objects.every((mo) => this.store.get(mo.uri) === mo)) return;
@@ -299,16 +325,18 @@ export class AgentProcessor {
       if (!network) continue;
       this.waiting.delete(epg);
       for (const [uuid, endpoint] of group) {
-        const declared: DeclaredEndpoint = { endpoint, objects: endpointObjects(endpoint, network) };
+        const declared: DeclaredEndpoint = { endpoint, objects: endpointObjects.objectsOf(endpoint, network) };
         this.declared.set(uuid, declared);
         this.sendDeclare(declared);
-        this.trace.emit(this.actor, 'endpoint-ready', { endpoint: endpoint.name, ips: endpoint.ips.join(',') });
+        if (!this.seeding) this.trace.emit(this.actor, 'endpoint-ready', { endpoint: endpoint.name, ips: endpoint.ips.join(',') });
       }
     }
   }
 
   private sendDeclare(d: DeclaredEndpoint): void {
-    for (const objects of d.objects) this.broadcast('endpoint_registry', 'endpoint_declare', [{ endpoint: objects, prr: this.timers.prrS }]);
+    const seeding = this.seeding;
+    if (seeding) for (const objects of d.objects) seeding.declare(objects);
+    else for (const objects of d.objects) this.broadcast('endpoint_registry', 'endpoint_declare', [{ endpoint: objects, prr: this.timers.prrS }]);
     this.scheduleDeclareRefresh();
   }
 
@@ -327,53 +355,4 @@ export class AgentProcessor {
     for (const d of this.declared.values()) for (const objects of d.objects) this.broadcast('endpoint_registry', 'endpoint_declare', [{ endpoint: objects, prr: this.timers.prrS }]);
     if (this.declared.size > 0) this.scheduleDeclareRefresh();
   };
-}
-
-/** EprL2Ep (with its attribute set) and one EprL3Ep per IP, as the reference agent declares them. */
-export function endpointObjects(ep: LocalEndpoint, network: { bd: string; rd: string }): ManagedObject[][] {
-  const l2Uri = buildUri(['EprL2Universe'], ['EprL2Ep', network.bd, ep.mac]);
-  const attrUri = childUri(l2Uri, 'GbpeReportedEpAttributeSet');
-  const l2: ManagedObject = {
-    subject: 'EprL2Ep',
-    uri: l2Uri,
-    properties: [
-      { name: 'uuid', data: ep.uuid },
-      { name: 'mac', data: ep.mac },
-      { name: 'interfaceName', data: ep.interfaceName },
-      { name: 'group', data: ep.epgUri },
-      { name: 'context', data: network.bd },
-    ],
-    children: [attrUri],
-    parent_subject: 'EprL2Universe',
-    parent_uri: '/EprL2Universe/',
-    parent_relation: 'EprL2Ep',
-  };
-  const attrs: ManagedObject = {
-    subject: 'GbpeReportedEpAttributeSet',
-    uri: attrUri,
-    properties: [],
-    children: [],
-    parent_subject: 'EprL2Ep',
-    parent_uri: l2Uri,
-    parent_relation: 'GbpeReportedEpAttributeSet',
-  };
-  const l3s = ep.ips.map((ip): ManagedObject[] => {
-    const l3Uri = buildUri(['EprL3Universe'], ['EprL3Ep', network.rd, ip]);
-    return [{
-      subject: 'EprL3Ep',
-      uri: l3Uri,
-      properties: [
-        { name: 'uuid', data: ep.uuid },
-        { name: 'mac', data: ep.mac },
-        { name: 'ip', data: ip },
-        { name: 'group', data: ep.epgUri },
-        { name: 'context', data: network.rd },
-      ],
-      children: [],
-      parent_subject: 'EprL3Universe',
-      parent_uri: '/EprL3Universe/',
-      parent_relation: 'EprL3Ep',
-    }];
-  });
-  return [[l2, attrs], ...l3s];
 }

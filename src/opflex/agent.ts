@@ -10,9 +10,9 @@
 import type { RandomStream } from '../kernel/random.ts';
 import type { Scheduler, TimerHandle } from '../kernel/scheduler.ts';
 import type { Trace } from '../kernel/trace.ts';
-import { formatEndpoint, parseEndpoint, type Endpoint, type Transport } from '../transport/transport.ts';
-import { AgentProcessor, type LocalEndpoint } from './agent-processor.ts';
-import { makeRawId, type IdentityRequest, type IdentityResult, type OpflexRole, type PolicyUpdateItem, type RpcErrorReply, type RpcRequest, type RpcResult } from './message.ts';
+import { formatEndpoint, parseEndpoint, type Connection, type Endpoint, type Transport } from '../transport/transport.ts';
+import { AgentProcessor, type LocalEndpoint, type ProcessorSeeding } from './agent-processor.ts';
+import { makeRawId, SERVER_ROLES, type IdentityRequest, type IdentityResult, type OpflexRole, type PolicyUpdateItem, type RpcErrorReply, type RpcRequest, type RpcResult } from './message.ts';
 import { RpcEndpoint, type KeepaliveTimers } from './rpc-endpoint.ts';
 
 export type AgentHealth = 'DOWN' | 'DEGRADED' | 'HEALTHY';
@@ -121,6 +121,56 @@ export class OpflexAgent {
 
   private processing = false;
 
+  /**
+   * Takes up the state of an agent that has been running for a while (steady start): already
+   * redirected, ready on `peers` over their open connections, `location` learned, every reference
+   * and endpoint resolved and declared through `seeding`. Sends nothing; keepalives and refreshes
+   * run from here on as usual. Its last reset lies before the run, so reset-wait-delay suppresses
+   * nothing at first.
+   */
+  seed(peers: { endpoint: Endpoint; connection: Connection; keepalivePhaseMs: number }[], location: string, endpoints: readonly LocalEndpoint[], seeding: ProcessorSeeding): void {
+    if (this.started) throw new Error(`${this.actor} already started`);
+    this.started = true;
+    this.processing = true;
+    this.lastResetMs = -Infinity;
+    this.location = location;
+    this.hasLearnedLocation = true;
+    for (const { endpoint, connection, keepalivePhaseMs } of peers) {
+      const key = formatEndpoint(endpoint);
+      const peer: Peer = {
+        key, endpoint, configured: false, state: 'ready', rpc: undefined, failures: 0, removed: false, opened: true,
+        roles: new Set(SERVER_ROLES), handshakeTimer: undefined,
+      };
+      this.pool.set(key, peer);
+      peer.rpc = new RpcEndpoint(connection, this.scheduler, {
+        onRequest: (request) => this.onRequest(peer, request),
+        onClose: (reason) => this.onClose(peer, reason),
+      }, { keepalive: this.config.keepalive, keepalivePhaseMs });
+    }
+    this.processor.seed(seeding, () => {
+      this.processor.addReference('PlatformConfig', this.config.platformConfigUri);
+      for (const endpoint of endpoints) this.processor.addEndpoint(endpoint);
+    });
+    this.updateHealth();
+    this.trace.emit(this.actor, 'agent-steady', {
+      peers: [...this.pool.keys()].join(','),
+      resolved: this.processor.resolvedCount,
+      endpoints: this.processor.declaredEndpoints().length,
+    });
+  }
+
+  /** What the agent says in send_identity. */
+  identity(): IdentityRequest {
+    return {
+      proto_version: '1.0',
+      name: this.config.name,
+      domain: this.config.domain,
+      ...(this.hasLearnedLocation ? { my_location: this.location } : {}),
+      my_role: ['policy_element'],
+      data: { mac: this.config.mac, features: ['anycastFallback'] },
+    };
+  }
+
   private readonly firstProcessorTick = (): void => {
     this.processing = true;
     if (!this.stopped) this.processor.resendAll();
@@ -212,15 +262,7 @@ export class OpflexAgent {
     peer.handshakeTimer = this.scheduler.after(this.config.handshakeTimeoutMs, () => {
       if (peer.state === 'handshaking') peer.rpc?.close('handshake timeout');
     });
-    const identity: IdentityRequest = {
-      proto_version: '1.0',
-      name: this.config.name,
-      domain: this.config.domain,
-      ...(this.hasLearnedLocation ? { my_location: this.location } : {}),
-      my_role: ['policy_element'],
-      data: { mac: this.config.mac, features: ['anycastFallback'] },
-    };
-    peer.rpc!.request('send_identity', [identity], (reply) => this.onIdentityReply(peer, reply));
+    peer.rpc!.request('send_identity', [this.identity()], (reply) => this.onIdentityReply(peer, reply));
   }
 
   private onIdentityReply(peer: Peer, reply: RpcResult | RpcErrorReply): void {

@@ -33,6 +33,8 @@ export interface ProxySessionOptions {
   keepalive: KeepaliveTimers | undefined;
   /** Requests this session may have outstanding (resolves waiting on APIC); a flood past it is cut off. */
   maxOutstanding: number;
+  /** See `RpcEndpointOptions.keepalivePhaseMs` (a session of a steady start). */
+  keepalivePhaseMs?: number;
 }
 
 export type ProxySessionState = 'awaiting-identity' | 'ready' | 'closed';
@@ -57,7 +59,7 @@ export class ProxySession {
         this.state = 'closed';
         backend.onClosed(this, reason);
       },
-    }, { keepalive: options.keepalive });
+    }, { keepalive: options.keepalive, keepalivePhaseMs: options.keepalivePhaseMs });
   }
 
   get id(): number {
@@ -70,6 +72,13 @@ export class ProxySession {
 
   close(reason: string): void {
     this.rpc.close(reason);
+  }
+
+  /** The identity a long-running session was established with (steady start): ready at once. */
+  adoptIdentity(identity: IdentityRequest): void {
+    if (this.state !== 'awaiting-identity') throw new Error(`session ${this.id} already has an identity`);
+    this.identity = identity;
+    this.state = 'ready';
   }
 
   /** Sends a policy_update if this session subscribes to one of the objects or an ancestor of it. */

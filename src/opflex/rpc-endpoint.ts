@@ -25,6 +25,11 @@ export interface RpcEndpointOptions {
   keepalive: KeepaliveTimers | undefined;
   /** Bound on our own requests awaiting a reply; past it the oldest is forgotten. */
   maxPending?: number;
+  /**
+   * A session that has been up a while (steady start): no echo on open, and the first keepalive
+   * tick after this many ms, so the fabric's keepalives are not all in step.
+   */
+  keepalivePhaseMs?: number;
 }
 
 export class RpcEndpoint implements ConnectionHandler {
@@ -124,8 +129,9 @@ export class RpcEndpoint implements ConnectionHandler {
     this.lastHeardMs = this.scheduler.now();
     const keepalive = this.options.keepalive;
     if (!keepalive) return;
-    this.sendEcho();
-    this.keepaliveTimer = this.scheduler.after(keepalive.firstMs, this.onKeepaliveTick);
+    const phaseMs = this.options.keepalivePhaseMs;
+    if (phaseMs === undefined) this.sendEcho();
+    this.keepaliveTimer = this.scheduler.after(phaseMs ?? keepalive.firstMs, this.onKeepaliveTick);
   }
 
   private sendEcho(): void {

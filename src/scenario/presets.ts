@@ -34,6 +34,8 @@ export interface PlanOptions {
   atS?: number;
   /** Moving nodes that get probe flows (two flows each: to and from one of its pods). Default 4. */
   flowNodes?: number;
+  /** How the run begins (the scenario's `start`). Default steady: the plan, not the fabric's bootstrap. */
+  start?: 'cold' | 'steady';
 }
 
 export interface Preset {
@@ -152,6 +154,7 @@ export function planDocument(options: PlanOptions): Record<string, unknown> {
     name: options.name,
     description: options.description ?? `${layout.leafPairs.length} leaf pairs, ${H} hypervisors, ${N} nodes, ${N * spec.podsPerNode} pods in ${layout.epgs.length} EPGs`,
     seed,
+    start: options.start ?? 'steady',
     duration: `${durationS}s`,
     generated: options.generated,
   };

@@ -504,6 +504,11 @@ export const scenarioInputSchema = z
     description: z.string().default(''),
     seed: z.int().min(0).default(1).meta({ description: 'Root seed of every random stream.' }),
     duration: positiveDurationSchema('Simulated time (default: last migration or evacuation + 120s, or 120s).').optional(),
+    start: z.enum(['cold', 'steady']).default('cold').meta({
+      description:
+        'How the run begins. cold: every agent boots at time 0 and the bootstrap is simulated message by message (anycast redirect, resolves, declares, ODevs). ' +
+        'steady: the fabric as it is once that has settled (sessions ready, policy held and subscribed, endpoints declared and learned, ODevs connected), built without messages; for large fabrics, where the bootstrap would dominate the run.',
+    }),
     fabric: fabricSchema.optional(),
     policy: policySchema.prefault({}),
     nodes: z.array(nodeSchema).min(1).optional(),
@@ -577,6 +582,7 @@ export const scenarioSchema = scenarioInputSchema.transform((s, ctx): ScenarioBo
     name: s.name,
     description: s.description,
     seed: s.seed,
+    start: s.start,
     durationMs,
     fabric,
     policy,

@@ -242,6 +242,8 @@ export interface Scenario {
   /** Path of the file it came from, or "built-in:<name>". */
   source: string;
   seed: number;
+  /** cold: the bootstrap is simulated; steady: the run begins from its settled state. */
+  start: 'cold' | 'steady';
   durationMs: number;
   fabric: FabricSpec;
   policy: PolicySpec;

@@ -11,6 +11,7 @@ import {
   type Connection,
   type ConnectionHandler,
   type Endpoint,
+  type EstablishedLink,
   type Listener,
   type Transport,
 } from './transport.ts';
@@ -108,6 +109,18 @@ export class SimTransport implements Transport {
     client.setHandler(handler);
     this.scheduler.after(this.options.random.sample(this.options.connectLatency), this.completeConnect, client);
     return client;
+  }
+
+  establish(to: Endpoint, from: string): EstablishedLink {
+    const remote = formatEndpoint(to);
+    if (!this.listeners.has(remote)) throw new Error(`Nothing listens on ${remote}`);
+    const client = new SimConnection(this, from, remote, true);
+    const server = new SimConnection(this, remote, from, false);
+    client.peer = server;
+    server.peer = client;
+    client.open = true;
+    server.open = true;
+    return { client, server };
   }
 
   private readonly completeConnect = (client: SimConnection): void => {

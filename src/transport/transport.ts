@@ -47,8 +47,18 @@ export interface Listener {
   close(): void;
 }
 
+export interface EstablishedLink {
+  client: Connection;
+  server: Connection;
+}
+
 export interface Transport {
   /** Starts connecting; the handler's onOpen or onClose reports the outcome. `from` names the dialling host. */
   connect(to: Endpoint, handler: ConnectionHandler, from?: string): Connection;
   listen(at: Endpoint, onAccept: (connection: Connection) => void): Listener;
+  /**
+   * Both ends of a connection that is already open, without the listener's accept (a steady start
+   * hands them to the actors itself). Only transports that can conjure a connection have it.
+   */
+  establish?(to: Endpoint, from: string): EstablishedLink;
 }

@@ -30,6 +30,7 @@ export function testScenario(overrides: Partial<Scenario> = {}): Scenario {
     description: '',
     source: 'test',
     seed: 1,
+    start: 'cold',
     durationMs: 200_000,
     fabric: {
       podId: 1,

@@ -1,0 +1,76 @@
+/**
+ * A steady start: the fabric as it is after every agent has been up for a while, built directly
+ * instead of by simulating the bootstrap. Each node's device is on its port and known to COOP; its
+ * agent holds open, ready sessions to both leaves of its pair (after the anycast redirect), with the
+ * ODevs connected; every object the agent references is resolved and held by both leaves with the
+ * session subscribed; every pod's endpoints are declared to both leaves, learned by their EPM and
+ * known to COOP; keepalives run at a random phase. Bootstrapping a 20,000-node fabric is millions of
+ * messages that tell nothing about a migration, and a plan that starts before the bootstrap has
+ * settled measures the bootstrap rather than the plan.
+ *
+ * The state is made by the actors' own code (the agent's processor resolving its references, the
+ * leaves' caches and registries), only without messages; test/steady-start.test.ts holds it equal
+ * to what a cold start settles into.
+ */
+import type { RandomStream } from './kernel/random.ts';
+import type { Trace } from './kernel/trace.ts';
+import type { Leaf } from './fabric/leaf.ts';
+import type { LeafAddress } from './fabric/fabric-view.ts';
+import type { NodeVm } from './host/node-vm.ts';
+import type { LocalEndpoint } from './opflex/agent-processor.ts';
+import type { ProxySession } from './opflex/proxy-session.ts';
+import type { Transport } from './transport/transport.ts';
+
+export interface SteadyStartInput {
+  transport: Transport;
+  trace: Trace;
+  random: RandomStream;
+  podId: number;
+  prrS: number;
+  /** The keepalive period; each session's first tick falls at a random point within it. */
+  keepaliveRepeatMs: number;
+  nodes: Iterable<NodeVm>;
+  pairOf(vm: NodeVm): string;
+  leavesOfPair(pair: string): readonly Leaf[];
+  addressesOfPair(pair: string): readonly LeafAddress[];
+  endpointsOf(vm: NodeVm): LocalEndpoint[];
+}
+
+export function startSteady(input: SteadyStartInput): void {
+  const { transport, random } = input;
+  const establish = transport.establish?.bind(transport);
+  if (!establish) throw new Error('a steady start needs a transport that can establish connections (the simulation\'s)');
+  const leaves = new Set<Leaf>();
+  for (const vm of input.nodes) {
+    const pair = input.pairOf(vm);
+    const pairLeaves = input.leavesOfPair(pair);
+    const addresses = input.addressesOfPair(pair);
+    for (const leaf of pairLeaves) {
+      leaf.seedDevice(vm.name);
+      leaves.add(leaf);
+    }
+    const identity = vm.agent.identity();
+    const sessions: { leaf: Leaf; session: ProxySession }[] = [];
+    const peers = addresses.map((address, i) => {
+      const { client, server } = establish({ host: address.host, port: address.port }, vm.name);
+      const leaf = pairLeaves[i]!;
+      sessions.push({ leaf, session: leaf.seedSession(server, identity, random.uniform(0, input.keepaliveRepeatMs)) });
+      return { endpoint: { host: address.host, port: address.port }, connection: client, keepalivePhaseMs: random.uniform(0, input.keepaliveRepeatMs) };
+    });
+    const location = `topology/pod-${input.podId}/node-${addresses[0]!.id}`;
+    vm.agent.seed(peers, location, input.endpointsOf(vm), {
+      resolve: (subject, uri) => {
+        let answer = sessions.length > 0 ? sessions[0]!.leaf.seedSubscription(sessions[0]!.session, subject, uri, input.prrS) : [];
+        for (let i = 1; i < sessions.length; i++) {
+          const objects = sessions[i]!.leaf.seedSubscription(sessions[i]!.session, subject, uri, input.prrS);
+          if (answer.length === 0) answer = objects;
+        }
+        return answer;
+      },
+      declare: (objects) => {
+        for (const { leaf, session } of sessions) leaf.seedEndpoint(session, objects, input.prrS);
+      },
+    });
+  }
+  for (const leaf of leaves) leaf.reportSeeded();
+}
