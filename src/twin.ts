@@ -19,6 +19,7 @@ import { AciController } from './host/aci-controller.ts';
 import { HostAgent } from './host/host-agent.ts';
 import { KubeApi } from './host/kube-api.ts';
 import { NodeVm } from './host/node-vm.ts';
+import { PodEndpoint } from './host/pod-endpoint.ts';
 import { VMotion } from './host/vmotion.ts';
 import { scheduleEvacuations } from './host/evacuation.ts';
 import { startSteady } from './steady-start.ts';
@@ -348,14 +349,7 @@ export class Twin implements FabricView {
 
   /** The node's pods as its agent's local endpoints (the .ep files the host-agent writes). */
   private localEndpointsOf(vm: NodeVm): LocalEndpoint[] {
-    return vm.pods.map((pod) => ({
-      uuid: `${vm.name}/${pod.name}`,
-      name: pod.name,
-      mac: pod.mac,
-      ips: [pod.ip],
-      epgUri: this.epgUriOf(pod.epg),
-      interfaceName: `veth-${pod.name.replace(/[^A-Za-z0-9]/g, '').slice(0, 10)}`,
-    }));
+    return vm.pods.map((pod) => new PodEndpoint(vm.name, pod, this.epgUriOf(pod.epg)));
   }
 
   stop(): void {

@@ -7,12 +7,15 @@
 import type { Scheduler, TimerHandle } from '../kernel/scheduler.ts';
 import type { Trace } from '../kernel/trace.ts';
 
+/**
+ * Where a local endpoint was learned: the same for every endpoint of a node behind one port, so a
+ * single entry is shared by all of them (a node has dozens of pods; a fabric a million).
+ */
 export interface LocalEntry {
-  kind: 'local';
-  key: string;
+  readonly kind: 'local';
   /** fabricPathDn of the port it was learned on. */
-  path: string;
-  node: string;
+  readonly path: string;
+  readonly node: string;
 }
 
 export interface BounceEntry {
@@ -32,12 +35,14 @@ interface RemoteEntry {
 
 export interface EndpointTableEvents {
   /** A local endpoint left this leaf's port: moved to another pair (bounce) or to another port. */
-  onLocalMovedAway(previous: LocalEntry, how: 'bounce' | 'port-moved'): void;
+  onLocalMovedAway(key: string, previous: LocalEntry, how: 'bounce' | 'port-moved'): void;
 }
 
 export class EndpointTable {
   private readonly entries = new Map<string, EpmEntry>();
   private readonly remote = new Map<string, RemoteEntry>();
+  /** The shared local entry of each node's current port. */
+  private readonly localOf = new Map<string, LocalEntry>();
 
   constructor(
     private readonly leaf: string,
@@ -56,10 +61,12 @@ export class EndpointTable {
     const existing = this.entries.get(key);
     if (existing?.kind === 'local' && existing.path === path) return false;
     if (existing?.kind === 'bounce') this.scheduler.cancel(existing.timer);
-    this.entries.set(key, { kind: 'local', key, path, node });
+    let entry = this.localOf.get(node);
+    if (entry?.path !== path) this.localOf.set(node, (entry = { kind: 'local', path, node }));
+    this.entries.set(key, entry);
     this.remote.delete(key);
     if (!quiet) this.trace.emit(this.leaf, 'epm-learn', { key, path, node, previous: existing?.kind });
-    if (existing?.kind === 'local') this.events.onLocalMovedAway(existing, 'port-moved');
+    if (existing?.kind === 'local') this.events.onLocalMovedAway(key, existing, 'port-moved');
     return existing?.kind !== 'local';
   }
 
@@ -77,7 +84,7 @@ export class EndpointTable {
     const timer = this.scheduler.after(this.timers.bounceAgingMs, this.expireBounce, key);
     this.entries.set(key, { kind: 'bounce', key, toPair, expiresAtMs, timer });
     this.trace.emit(this.leaf, 'bounce-installed', { key, toPair, expiresAtMs });
-    if (existing?.kind === 'local') this.events.onLocalMovedAway(existing, 'bounce');
+    if (existing?.kind === 'local') this.events.onLocalMovedAway(key, existing, 'bounce');
   }
 
   private readonly expireBounce = (key: string): void => {
@@ -110,9 +117,9 @@ export class EndpointTable {
     }
   }
 
-  localEntries(): LocalEntry[] {
-    const out: LocalEntry[] = [];
-    for (const e of this.entries.values()) if (e.kind === 'local') out.push(e);
+  localEntries(): (LocalEntry & { key: string })[] {
+    const out: (LocalEntry & { key: string })[] = [];
+    for (const [key, e] of this.entries) if (e.kind === 'local') out.push({ ...e, key });
     return out;
   }
 

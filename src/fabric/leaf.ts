@@ -10,7 +10,7 @@ import type { Trace } from '../kernel/trace.ts';
 import type { ManagedObject } from '../model/managed-object.ts';
 import { SERVER_ROLES, type IdentityRequest, type IdentityResult, type PolicyUpdateItem } from '../opflex/message.ts';
 import { declaredIp } from '../opflex/endpoint-objects.ts';
-import { ProxySession, type ProxyBackend } from '../opflex/proxy-session.ts';
+import { expiryMs, ProxySession, type ProxyBackend } from '../opflex/proxy-session.ts';
 import type { Faults, Latencies, Timers } from '../scenario/types.ts';
 import { formatEndpoint, type Connection, type Listener, type Transport } from '../transport/transport.ts';
 import type { Apic } from './apic.ts';
@@ -66,7 +66,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     this.name = address.name;
     this.pair = address.pair;
     this.epm = new EndpointTable(this.name, deps.scheduler, deps.trace, deps.timers, {
-      onLocalMovedAway: (previous, how) => this.onLocalMovedAway(previous, how),
+      onLocalMovedAway: (key, previous, how) => this.onLocalMovedAway(key, previous, how),
     });
     this.cache = new PolicyCache(this.name, deps.scheduler, deps.trace, deps.apic, deps.random, {
       concurrency: deps.downloadConcurrency,
@@ -138,7 +138,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
 
   /** The session subscribes to an object the leaf holds; returns the leaf's answer ([] when unknown). */
   seedSubscription(session: ProxySession, subject: string, uri: string, prrS: number): ManagedObject[] {
-    session.subscriptions.set(uri, this.d.scheduler.now() + prrS * 1000);
+    session.subscriptions.set(uri, expiryMs(this.d.scheduler.now(), prrS));
     return this.cache.seed(subject, uri, session, () => this.d.apic.policy.subtree(uri));
   }
 
@@ -218,7 +218,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     const ip = declaredIp(top);
     const agent = session.agentName;
     const previous = this.declared.get(top.uri);
-    this.declared.set(top.uri, { session, objects, expiresAtMs: this.d.scheduler.now() + prrS * 1000 });
+    this.declared.set(top.uri, { session, objects, expiresAtMs: expiryMs(this.d.scheduler.now(), prrS) });
     if (previous?.session !== session && !seeded) this.d.trace.emit(this.name, 'endpoint-declared', { agent, subject: top.subject, uri: top.uri, session: session.id });
     if (ip === undefined) return;
     const location = this.d.fabric.locateNode(agent);
@@ -267,8 +267,8 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     this.epm.installBounce(key, toPair);
   }
 
-  private onLocalMovedAway(previous: LocalEntry, how: 'bounce' | 'port-moved'): void {
-    if (this.d.fabric.infraIpOf(previous.node) !== previous.key) return;
+  private onLocalMovedAway(key: string, previous: LocalEntry, how: 'bounce' | 'port-moved'): void {
+    if (this.d.fabric.infraIpOf(previous.node) !== key) return;
     // The device of an agent left the port: its ODev on that path retires and the proxy tells the
     // agent to drop its PlatformConfig.
     this.d.trace.emit(this.name, 'device-moved', { node: previous.node, how, path: previous.path });

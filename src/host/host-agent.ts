@@ -48,8 +48,8 @@ export class HostAgent {
 
   private writeResetConf(why: string): void {
     this.trace.emit(this.actor, 'reset-conf-written', { node: this.node, why });
-    this.scheduler.after(INOTIFY_DELAY_MS, this.notifyAgent);
+    this.scheduler.after(INOTIFY_DELAY_MS, HostAgent.notifyAgent, this);
   }
 
-  private readonly notifyAgent = (): void => this.writeFile();
+  private static readonly notifyAgent = (hostAgent: HostAgent): void => hostAgent.writeFile();
 }

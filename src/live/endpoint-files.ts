@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { epgUri } from '../model/policy-builder.ts';
 import type { LocalEndpoint } from '../opflex/agent-processor.ts';
 import type { NodeSpec } from '../scenario/types.ts';
+import { podInterfaceName, podUuid } from '../host/pod-endpoint.ts';
 
 const MAX_FILES = 10_000;
 const MAX_FILE_BYTES = 64 * 1024;
@@ -77,10 +78,10 @@ export function endpointFilesFor(node: NodeSpec, tenant: string): Map<string, st
   const files = new Map<string, string>();
   for (const pod of node.pods) {
     const content = {
-      uuid: `${node.name}/${pod.name}`,
+      uuid: podUuid(node.name, pod.name),
       mac: pod.mac,
       ip: [pod.ip],
-      'interface-name': `veth-${pod.name}`.slice(0, 15),
+      'interface-name': podInterfaceName(pod.name),
       'policy-space-name': tenant,
       'endpoint-group-name': pod.epg,
       attributes: { 'vm-name': pod.name },

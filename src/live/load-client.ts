@@ -15,6 +15,7 @@ import { RpcEndpoint } from '../opflex/rpc-endpoint.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { SocketTransport } from '../transport/socket-transport.ts';
 import type { Endpoint } from '../transport/transport.ts';
+import { PodEndpoint } from '../host/pod-endpoint.ts';
 
 const KEEPALIVE = { firstMs: 10_000, repeatMs: 15_000, timeoutMs: 120_000 };
 const WARM_UP_MS = 3000;
@@ -162,7 +163,7 @@ export async function resetStorm(scenario: Scenario, anycast: Endpoint, count: n
   const t0 = performance.now();
   for (const { agent, node } of agents) {
     agent.start();
-    for (const pod of node.pods) agent.addEndpoint({ uuid: `${node.name}/${pod.name}`, name: pod.name, mac: pod.mac, ips: [pod.ip], epgUri: epgUri(scenario.policy.tenant, pod.epg), interfaceName: pod.name });
+    for (const pod of node.pods) agent.addEndpoint(new PodEndpoint(node.name, pod, epgUri(scenario.policy.tenant, pod.epg)));
   }
   const settled = () => agents.every(({ agent, node }) => agent.health === 'HEALTHY' && agent.processor.declaredEndpoints().length === node.pods.length);
   await waitUntil(settled, 300_000, 'every agent to bootstrap');

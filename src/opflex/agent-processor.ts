@@ -46,7 +46,8 @@ interface ResolveState {
   resolved: boolean;
   attempt: number;
   retryTimer: TimerHandle | undefined;
-  refreshTimer: TimerHandle | undefined;
+  /** When the answer is next refreshed (Infinity: not scheduled). */
+  refreshAtMs: number;
   gcTimer: TimerHandle | undefined;
 }
 
@@ -69,6 +70,8 @@ export class AgentProcessor {
   private readonly waiting = new Map<string, Map<string, LocalEndpoint>>();
   private readonly declared = new Map<string, DeclaredEndpoint>();
   private declareRefreshTimer: TimerHandle | undefined;
+  private refreshTimer: TimerHandle | undefined;
+  private refreshTimerAtMs = Infinity;
   private seeding: ProcessorSeeding | undefined;
 
   constructor(
@@ -110,7 +113,7 @@ export class AgentProcessor {
       }
       return;
     }
-    state = { subject, uri, refs: 1, resolved: false, attempt: 0, retryTimer: undefined, refreshTimer: undefined, gcTimer: undefined };
+    state = { subject, uri, refs: 1, resolved: false, attempt: 0, retryTimer: undefined, refreshAtMs: Infinity, gcTimer: undefined };
     this.resolves.set(uri, state);
     this.sendResolve(state);
   }
@@ -177,8 +180,7 @@ export class AgentProcessor {
       const state = this.resolves.get(d.uri);
       if (state) {
         state.resolved = false;
-        this.scheduler.cancel(state.refreshTimer);
-        state.refreshTimer = undefined;
+        state.refreshAtMs = Infinity;
       }
       if (existed) {
         this.trace.emit(this.actor, 'policy-deleted', { subject: d.subject, uri: d.uri });
@@ -200,10 +202,7 @@ export class AgentProcessor {
     state.attempt = 0;
     this.scheduler.cancel(state.retryTimer);
     state.retryTimer = undefined;
-    if (state.refreshTimer === undefined) {
-      const prrMs = this.timers.prrS * 1000;
-      state.refreshTimer = this.scheduler.after(this.random.uniform(prrMs / 3, prrMs / 2), this.refresh, state);
-    }
+    if (state.refreshAtMs === Infinity) this.scheduleRefresh(state);
     if (!this.seeding) this.trace.emit(this.actor, 'policy-resolved', { subject: state.subject, uri: state.uri });
   }
 
@@ -253,13 +252,43 @@ export class AgentProcessor {
     if (first && NETWORK_CLASSES.has(state.subject)) this.declareReady();
   }
 
-  private readonly refresh = (state: ResolveState): void => {
-    state.refreshTimer = undefined;
-    if (this.resolves.get(state.uri) !== state || state.refs === 0) return;
-    this.sendResolve(state);
+  private scheduleRefresh(state: ResolveState): void {
     const prrMs = this.timers.prrS * 1000;
-    state.refreshTimer = this.scheduler.after(this.random.uniform(prrMs / 3, prrMs / 2), this.refresh, state);
-  };
+    // Whole milliseconds: a small integer is stored inline, a fractional time is a heap number each.
+    state.refreshAtMs = Math.ceil(this.scheduler.now() + this.random.uniform(prrMs / 3, prrMs / 2));
+    if (this.refreshTimer === undefined || state.refreshAtMs < this.refreshTimerAtMs) {
+      this.scheduler.cancel(this.refreshTimer);
+      this.refreshTimer = this.scheduler.at(state.refreshAtMs, AgentProcessor.onRefreshTimer, this);
+      this.refreshTimerAtMs = state.refreshAtMs;
+    }
+  }
+
+  /**
+   * Each answer is refreshed at its own random point in [prr/3, prr/2] after it arrived, as libopflex
+   * does, from one timer per agent armed at the earliest: a fabric has millions of resolved objects,
+   * and a timer each would fill the event queue.
+   */
+  private static readonly onRefreshTimer = (processor: AgentProcessor): void => processor.refreshDue();
+
+  private refreshDue(): void {
+    this.refreshTimer = undefined;
+    const now = this.scheduler.now();
+    const due: ResolveState[] = [];
+    for (const state of this.resolves.values()) if (state.refreshAtMs <= now) due.push(state);
+    for (const state of due) {
+      state.refreshAtMs = Infinity;
+      if (state.refs === 0 || !state.resolved) continue;
+      this.sendResolve(state);
+      const prrMs = this.timers.prrS * 1000;
+      state.refreshAtMs = Math.ceil(now + this.random.uniform(prrMs / 3, prrMs / 2));
+    }
+    let next = Infinity;
+    for (const state of this.resolves.values()) if (state.refreshAtMs < next) next = state.refreshAtMs;
+    if (next !== Infinity) {
+      this.refreshTimer = this.scheduler.at(next, AgentProcessor.onRefreshTimer, this);
+      this.refreshTimerAtMs = next;
+    }
+  }
 
   private updateReferences(uri: string): void {
     const now: string[] = [];
@@ -275,7 +304,9 @@ export class AgentProcessor {
     const before = this.refsFrom.get(uri) ?? [];
     const beforeSet = new Set(before);
     const nowSet = new Set(now);
-    this.refsFrom.set(uri, now);
+    // Most objects reference nothing: only lists that hold something are kept.
+    if (now.length > 0) this.refsFrom.set(uri, now);
+    else this.refsFrom.delete(uri);
     for (const target of now) if (!beforeSet.has(target)) this.addReference(subjects.get(target)!, target);
     for (const target of before) if (!nowSet.has(target)) this.removeReference(target);
   }
@@ -285,7 +316,7 @@ export class AgentProcessor {
     if (state.refs > 0 || this.resolves.get(state.uri) !== state) return;
     this.resolves.delete(state.uri);
     this.scheduler.cancel(state.retryTimer);
-    this.scheduler.cancel(state.refreshTimer);
+    state.refreshAtMs = Infinity;
     this.broadcast('policy_repository', 'policy_unresolve', [{ subject: state.subject, policy_uri: state.uri }]);
     this.trace.emit(this.actor, 'policy-unresolved', { uri: state.uri });
     const targets = this.refsFrom.get(state.uri) ?? [];
@@ -347,12 +378,12 @@ export class AgentProcessor {
   private scheduleDeclareRefresh(): void {
     if (this.declareRefreshTimer !== undefined) return;
     const prrMs = this.timers.prrS * 1000;
-    this.declareRefreshTimer = this.scheduler.after(this.random.uniform(prrMs / 3, prrMs / 2), this.refreshDeclares);
+    this.declareRefreshTimer = this.scheduler.after(this.random.uniform(prrMs / 3, prrMs / 2), AgentProcessor.refreshDeclares, this);
   }
 
-  private readonly refreshDeclares = (): void => {
-    this.declareRefreshTimer = undefined;
-    for (const d of this.declared.values()) for (const objects of d.objects) this.broadcast('endpoint_registry', 'endpoint_declare', [{ endpoint: objects, prr: this.timers.prrS }]);
-    if (this.declared.size > 0) this.scheduleDeclareRefresh();
+  private static readonly refreshDeclares = (processor: AgentProcessor): void => {
+    processor.declareRefreshTimer = undefined;
+    for (const d of processor.declared.values()) for (const objects of d.objects) processor.broadcast('endpoint_registry', 'endpoint_declare', [{ endpoint: objects, prr: processor.timers.prrS }]);
+    if (processor.declared.size > 0) processor.scheduleDeclareRefresh();
   };
 }

@@ -13,7 +13,7 @@ import type { Trace } from '../kernel/trace.ts';
 import { formatEndpoint, parseEndpoint, type Connection, type Endpoint, type Transport } from '../transport/transport.ts';
 import { AgentProcessor, type LocalEndpoint, type ProcessorSeeding } from './agent-processor.ts';
 import { makeRawId, SERVER_ROLES, type IdentityRequest, type IdentityResult, type OpflexRole, type PolicyUpdateItem, type RpcErrorReply, type RpcRequest, type RpcResult } from './message.ts';
-import { RpcEndpoint, type KeepaliveTimers } from './rpc-endpoint.ts';
+import { RpcEndpoint, type KeepaliveTimers, type RpcEndpointEvents } from './rpc-endpoint.ts';
 
 export type AgentHealth = 'DOWN' | 'DEGRADED' | 'HEALTHY';
 export type ResetPath = 'platform-config-delete' | 'reset-conf';
@@ -53,6 +53,26 @@ interface Peer {
   handshakeTimer: TimerHandle | undefined;
 }
 
+/** Routes one peer's connection events to its agent (an object per peer rather than three closures). */
+class PeerEvents implements RpcEndpointEvents {
+  constructor(
+    private readonly agent: OpflexAgent,
+    private readonly peer: Peer,
+  ) {}
+
+  onOpen(): void {
+    this.agent.peerOpened(this.peer);
+  }
+
+  onRequest(request: RpcRequest): void {
+    this.agent.peerRequest(this.peer, request);
+  }
+
+  onClose(reason: string): void {
+    this.agent.peerClosed(this.peer, reason);
+  }
+}
+
 const MAX_PEERS = 64;
 /** Placeholder until the RpcEndpoint attaches itself, right after connect() returns. */
 const UNATTACHED = { onOpen() {}, onMessage() {}, onClose() {} };
@@ -89,7 +109,7 @@ export class OpflexAgent {
       trace,
       random,
       { prrS: config.prrS, retryDelayS: config.retryDelayS, gcDelayMs: 250 },
-      (role, method, params, onReply) => this.broadcast(role, method, params, onReply),
+      this.broadcast.bind(this),
     );
   }
 
@@ -116,7 +136,7 @@ export class OpflexAgent {
     this.processor.addReference('PlatformConfig', this.config.platformConfigUri);
     // The reference agent's processor first runs 250 or 500 ms after start (observed bimodal), by
     // when both leaves are usually ready: bootstrap sends each request once per leaf.
-    this.scheduler.after(this.random.next() < 0.5 ? FIRST_TICK_MS : 2 * FIRST_TICK_MS, this.firstProcessorTick);
+    this.scheduler.after(this.random.next() < 0.5 ? FIRST_TICK_MS : 2 * FIRST_TICK_MS, OpflexAgent.firstProcessorTick, this);
   }
 
   private processing = false;
@@ -142,10 +162,7 @@ export class OpflexAgent {
         roles: new Set(SERVER_ROLES), handshakeTimer: undefined,
       };
       this.pool.set(key, peer);
-      peer.rpc = new RpcEndpoint(connection, this.scheduler, {
-        onRequest: (request) => this.onRequest(peer, request),
-        onClose: (reason) => this.onClose(peer, reason),
-      }, { keepalive: this.config.keepalive, keepalivePhaseMs });
+      peer.rpc = new RpcEndpoint(connection, this.scheduler, new PeerEvents(this, peer), { keepalive: this.config.keepalive, keepalivePhaseMs });
     }
     this.processor.seed(seeding, () => {
       this.processor.addReference('PlatformConfig', this.config.platformConfigUri);
@@ -171,9 +188,9 @@ export class OpflexAgent {
     };
   }
 
-  private readonly firstProcessorTick = (): void => {
-    this.processing = true;
-    if (!this.stopped) this.processor.resendAll();
+  private static readonly firstProcessorTick = (agent: OpflexAgent): void => {
+    agent.processing = true;
+    if (!agent.stopped) agent.processor.resendAll();
   };
 
   stop(): void {
@@ -248,14 +265,11 @@ export class OpflexAgent {
     peer.state = 'connecting';
     peer.opened = false;
     const connection = this.transport.connect(peer.endpoint, UNATTACHED, this.config.name);
-    peer.rpc = new RpcEndpoint(connection, this.scheduler, {
-      onOpen: () => this.onOpen(peer),
-      onRequest: (request) => this.onRequest(peer, request),
-      onClose: (reason) => this.onClose(peer, reason),
-    }, { keepalive: this.config.keepalive });
+    peer.rpc = new RpcEndpoint(connection, this.scheduler, new PeerEvents(this, peer), { keepalive: this.config.keepalive });
   }
 
-  private onOpen(peer: Peer): void {
+  /** @internal PeerEvents: the peer's connection opened. */
+  peerOpened(peer: Peer): void {
     if (peer.removed) return;
     peer.opened = true;
     peer.state = 'handshaking';
@@ -315,7 +329,8 @@ export class OpflexAgent {
     if (this.processing) this.processor.resendAll();
   }
 
-  private onRequest(peer: Peer, request: RpcRequest): void {
+  /** @internal PeerEvents: a request from the peer. */
+  peerRequest(peer: Peer, request: RpcRequest): void {
     if (request.method === 'policy_update' || request.method === 'endpoint_update') {
       let platformConfigDeleted = false;
       for (const item of request.params as PolicyUpdateItem[]) {
@@ -332,7 +347,8 @@ export class OpflexAgent {
     // Anything else from a server is logged and ignored by libopflex.
   }
 
-  private onClose(peer: Peer, reason: string): void {
+  /** @internal PeerEvents: the peer's connection is gone. */
+  peerClosed(peer: Peer, reason: string): void {
     this.scheduler.cancel(peer.handshakeTimer);
     peer.handshakeTimer = undefined;
     const wasReady = peer.state === 'ready';
@@ -360,10 +376,12 @@ export class OpflexAgent {
     if (this.retryTimer !== undefined) return;
     // One queued peer per pacing tick; the first retry after a quiet spell goes at once.
     const wait = Math.max(0, this.lastRetryMs + this.config.reconnectPacingMs - this.scheduler.now());
-    this.retryTimer = this.scheduler.after(wait, this.retryTick);
+    this.retryTimer = this.scheduler.after(wait, OpflexAgent.retryTick, this);
   }
 
-  private readonly retryTick = (): void => {
+  private static readonly retryTick = (agent: OpflexAgent): void => agent.onRetryTick();
+
+  private onRetryTick(): void {
     this.retryTimer = undefined;
     const peer = this.retryQueue.shift();
     this.lastRetryMs = this.scheduler.now();
@@ -373,9 +391,9 @@ export class OpflexAgent {
     }
     if (this.retryQueue.length > 0) {
       const jitter = this.random.uniform(0.97, 1.01);
-      this.retryTimer = this.scheduler.after(this.config.reconnectPacingMs * jitter, this.retryTick);
+      this.retryTimer = this.scheduler.after(this.config.reconnectPacingMs * jitter, OpflexAgent.retryTick, this);
     }
-  };
+  }
 
   private updateHealth(): void {
     let ready = 0;

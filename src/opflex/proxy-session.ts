@@ -13,7 +13,7 @@ import type {
   PolicyUpdateItem,
   RpcRequest,
 } from './message.ts';
-import { RpcEndpoint, type KeepaliveTimers } from './rpc-endpoint.ts';
+import { RpcEndpoint, type KeepaliveTimers, type RpcEndpointEvents } from './rpc-endpoint.ts';
 
 export interface ProxyBackend {
   /** The identity reply for this session, or an error message to refuse it. */
@@ -39,11 +39,11 @@ export interface ProxySessionOptions {
 
 export type ProxySessionState = 'awaiting-identity' | 'ready' | 'closed';
 
-export class ProxySession {
+export class ProxySession implements RpcEndpointEvents {
   readonly rpc: RpcEndpoint;
   state: ProxySessionState = 'awaiting-identity';
   identity: IdentityRequest | undefined;
-  /** Subscribed URI -> expiry (ms, scheduler time). */
+  /** Subscribed URI -> expiry (whole ms, scheduler time; see expiryMs). */
   readonly subscriptions = new Map<string, number>();
   private outstanding = 0;
 
@@ -53,13 +53,18 @@ export class ProxySession {
     private readonly backend: ProxyBackend,
     private readonly options: ProxySessionOptions,
   ) {
-    this.rpc = new RpcEndpoint(connection, scheduler, {
-      onRequest: (request) => this.handle(request),
-      onClose: (reason) => {
-        this.state = 'closed';
-        backend.onClosed(this, reason);
-      },
-    }, { keepalive: options.keepalive, keepalivePhaseMs: options.keepalivePhaseMs });
+    this.rpc = new RpcEndpoint(connection, scheduler, this, { keepalive: options.keepalive, keepalivePhaseMs: options.keepalivePhaseMs });
+  }
+
+  /** RpcEndpointEvents: a request from the agent. */
+  onRequest(request: RpcRequest): void {
+    this.handle(request);
+  }
+
+  /** RpcEndpointEvents: the connection is gone. */
+  onClose(reason: string): void {
+    this.state = 'closed';
+    this.backend.onClosed(this, reason);
   }
 
   get id(): number {
@@ -183,7 +188,7 @@ export class ProxySession {
     if (items.length === 1) {
       // The agent sends one item per request: answer it without the bookkeeping for many.
       const item = items[0]!;
-      this.subscriptions.set(item.policy_uri as string, this.scheduler.now() + (item.prr as number) * 1000);
+      this.subscriptions.set(item.policy_uri as string, expiryMs(this.scheduler.now(), item.prr as number));
       this.backend.resolvePolicy(this, item.subject as string, item.policy_uri as string, (objects) => {
         this.outstanding--;
         if (this.state === 'ready') this.rpc.reply(request, { policy: objects });
@@ -200,7 +205,7 @@ export class ProxySession {
     if (remaining === 0) return finish();
     items.forEach((item, index) => {
       const uri = item.policy_uri as string;
-      this.subscriptions.set(uri, this.scheduler.now() + (item.prr as number) * 1000);
+      this.subscriptions.set(uri, expiryMs(this.scheduler.now(), item.prr as number));
       this.backend.resolvePolicy(this, item.subject as string, uri, (objects) => {
         results[index] = objects;
         if (--remaining === 0) finish();
@@ -273,4 +278,13 @@ export class ProxySession {
     }
     return dropped;
   }
+}
+
+/**
+ * When something declared or subscribed with a prr lifetime lapses, in whole milliseconds: an
+ * integer is stored inline where a fractional time would be a separate heap number, and a fabric
+ * holds millions of these.
+ */
+export function expiryMs(nowMs: number, prrS: number): number {
+  return Math.ceil(nowMs + prrS * 1000);
 }

@@ -131,14 +131,17 @@ export class RpcEndpoint implements ConnectionHandler {
     if (!keepalive) return;
     const phaseMs = this.options.keepalivePhaseMs;
     if (phaseMs === undefined) this.sendEcho();
-    this.keepaliveTimer = this.scheduler.after(phaseMs ?? keepalive.firstMs, this.onKeepaliveTick);
+    this.keepaliveTimer = this.scheduler.after(phaseMs ?? keepalive.firstMs, RpcEndpoint.keepaliveTick, this);
   }
 
   private sendEcho(): void {
     this.connection.send({ kind: 'request', id: makeRawId('echo', this.echoCounter++), method: 'echo', params: [Math.floor(this.scheduler.now())] });
   }
 
-  private readonly onKeepaliveTick = (): void => {
+  /** Shared by every endpoint (a fabric has tens of thousands of sessions): no closure each. */
+  private static readonly keepaliveTick = (rpc: RpcEndpoint): void => rpc.onKeepaliveTick();
+
+  private onKeepaliveTick(): void {
     const keepalive = this.options.keepalive!;
     this.keepaliveTimer = undefined;
     if (this.closed) return;
@@ -147,6 +150,6 @@ export class RpcEndpoint implements ConnectionHandler {
       return;
     }
     this.sendEcho();
-    this.keepaliveTimer = this.scheduler.after(keepalive.repeatMs, this.onKeepaliveTick);
-  };
+    this.keepaliveTimer = this.scheduler.after(keepalive.repeatMs, RpcEndpoint.keepaliveTick, this);
+  }
 }
