@@ -268,9 +268,14 @@ export class Twin implements FabricView {
   /** What the migration tracker needs to know, answered from this twin. */
   trackerContext(): TrackerContext {
     const needed = new Map<string, string[]>();
+    const leafNames = new Map<string, string[]>();
     return {
       infraIpOf: (node) => this.infraIpOf(node)!,
-      leavesOfPair: (pair) => this.pairs.get(pair)?.map((l) => l.name) ?? [],
+      leavesOfPair: (pair) => {
+        let names = leafNames.get(pair);
+        if (!names) leafNames.set(pair, (names = this.pairs.get(pair)?.map((l) => l.name) ?? []));
+        return names;
+      },
       pathOfHypervisor: (h) => this.locateHypervisorPath(h),
       policyNeededBy: (node) => {
         let uris = needed.get(node);

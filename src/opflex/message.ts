@@ -95,11 +95,24 @@ export interface StateReportItem {
 
 /** The raw id libopflex generates for a request: `["method", n]` with n an unsigned 64-bit counter. */
 export function makeRawId(method: string, n: bigint): RawId {
-  return `[${JSON.stringify(method)},${n.toString()}]`;
+  let prefix = idPrefixes.get(method);
+  if (prefix === undefined) {
+    prefix = `[${JSON.stringify(method)},`;
+    if (idPrefixes.size < 64) idPrefixes.set(method, prefix);
+  }
+  return `${prefix}${n.toString()}]`;
 }
+
+/** `["method",` per method name (a few are used millions of times). */
+const idPrefixes = new Map<string, string>();
 
 /** The method named by a `["method", n]` id, or undefined when the id is not of that form. */
 export function methodOfRawId(id: RawId): string | undefined {
+  // The ids we make (makeRawId) have no spaces or escapes: read those without a regex.
+  if (id.startsWith('["')) {
+    const end = id.indexOf('"', 2);
+    if (end > 0 && id.charCodeAt(end + 1) === 44 /* , */ && id.lastIndexOf('\\', end) < 2) return id.slice(2, end);
+  }
   const m = /^\[\s*"((?:[^"\\]|\\.)*)"\s*,/.exec(id);
   return m ? (JSON.parse(`"${m[1]}"`) as string) : undefined;
 }

@@ -56,6 +56,8 @@ interface Active {
   declared: Map<string, Set<string>>;
   endpointsDeclared: boolean;
   policyReady: boolean;
+  /** Something the policy check depends on changed since it last ran (it scans every needed object). */
+  policyDirty: boolean;
 }
 
 export class MigrationTracker {
@@ -64,6 +66,8 @@ export class MigrationTracker {
   private readonly presentAt = new Map<string, Set<string>>();
   /** Infra IP -> node, for nodes with a migration under way (COOP events name endpoints by IP). */
   private readonly activeByInfraIp = new Map<string, string>();
+  /** Migrations still waiting to converge: the ones a new policy object may complete. */
+  private readonly unconverged = new Set<Active>();
 
   constructor(private readonly ctx: TrackerContext) {}
 
@@ -72,7 +76,7 @@ export class MigrationTracker {
     switch (e.event) {
       case 'policy-present':
         this.present(e.actor).add(e.data.uri as string);
-        return this.checkAll(e);
+        return this.policyArrived(e);
       case 'policy-gc':
         this.present(e.actor).delete(e.data.uri as string);
         return;
@@ -110,8 +114,9 @@ export class MigrationTracker {
     this.activeByInfraIp.set(this.ctx.infraIpOf(node), node);
     this.active.set(node, {
       record, seen: new Set(), resetSeen: false, sessionsReady: new Set(), odevs: new Set(), declared: new Map(),
-      endpointsDeclared: false, policyReady: false,
+      endpointsDeclared: false, policyReady: false, policyDirty: true,
     });
+    this.unconverged.add(this.active.get(node)!);
     this.milestone(this.active.get(node)!, 'migration-start', e, `${record.from} -> ${record.to}`);
   }
 
@@ -168,6 +173,7 @@ export class MigrationTracker {
       case 'session-ready':
         if (atDestination && a.resetSeen && !a.sessionsReady.has(e.actor)) {
           a.sessionsReady.add(e.actor);
+          a.policyDirty = true;
           this.once(a, `session-ready-${a.sessionsReady.size}`, e, e.actor);
           this.check(a, e);
         }
@@ -199,8 +205,12 @@ export class MigrationTracker {
     }
   }
 
-  private checkAll(e: TraceEvent): void {
-    for (const a of this.active.values()) this.check(a, e);
+  private policyArrived(e: TraceEvent): void {
+    for (const a of this.unconverged) {
+      if (!this.ctx.leavesOfPair(a.record.toPair).includes(e.actor)) continue;
+      a.policyDirty = true;
+      this.check(a, e);
+    }
   }
 
   private check(a: Active, e: TraceEvent): void {
@@ -214,7 +224,8 @@ export class MigrationTracker {
         this.once(a, 'endpoints-declared', e);
       }
     }
-    if (!a.policyReady && a.sessionsReady.size === toLeaves.length) {
+    if (!a.policyReady && a.policyDirty && a.sessionsReady.size === toLeaves.length) {
+      a.policyDirty = false;
       const needed = this.ctx.policyNeededBy(r.node);
       if (toLeaves.every((l) => needed.every((uri) => this.present(l).has(uri)))) {
         a.policyReady = true;
@@ -224,6 +235,7 @@ export class MigrationTracker {
     if (a.policyReady && a.endpointsDeclared && a.odevs.size === toLeaves.length) {
       r.converged = true;
       r.convergedMs = e.tMs;
+      this.unconverged.delete(a);
       this.once(a, 'converged', e);
     }
   }
