@@ -5,7 +5,7 @@ import { renderSimulation, styleFor } from '../report/terminal-report.ts';
 import { simulate } from '../simulation.ts';
 import { integerOption, type CommandSpec } from './command.ts';
 import { PRESET_NAMES } from '../scenario/presets.ts';
-import { scenarioTextFor } from './scenario-argument.ts';
+import { scenarioTextFor, setOverrides } from './scenario-argument.ts';
 import { scenarioWithOverrides } from '../scenario/variants.ts';
 import { accProvisionOverrides } from './acc-provision-option.ts';
 import { ProgressBar } from './progress-bar.ts';
@@ -24,10 +24,13 @@ export const simulateCommand: CommandSpec = {
     'acc-provision': { type: 'string', value: 'file', description: 'Take settings from an acc-provision input file (unknown keys are reported)' },
     builtin: { type: 'string', value: 'name', description: 'Use a built-in scenario by name', default: 'default' },
     preset: { type: 'string', value: 'name', description: `Use a fabric-scale preset: ${PRESET_NAMES.join(', ')} (see "opflex-twin generate")` },
+    set: { type: 'string', multiple: true, value: 'KEY=VALUE', description: 'Change one key (as compare --vary), e.g. start=cold or enable_opflex_agent_reconnect=true' },
   },
   async run(args, io) {
     const base = scenarioTextFor(args.positionals[0], args.values.builtin as string, args.values.preset as string | undefined);
-    const scenario = scenarioWithOverrides(base, accProvisionOverrides(args.values['acc-provision'] as string | undefined, io));
+    const sets = setOverrides(args.values.set as string[] | undefined);
+    const label = sets.length > 0 ? sets.map((o) => `${o.path.join('.')}=${JSON.stringify(o.value)}`).join(' ') : undefined;
+    const scenario = scenarioWithOverrides(base, [...accProvisionOverrides(args.values['acc-provision'] as string | undefined, io), ...sets], label);
     const seed = integerOption(args.values.seed, 'seed');
     const tracePath = args.values.trace as string | undefined;
     const progress = io.stderr.isTTY && !args.values.json ? new ProgressBar(io.stderr) : undefined;

@@ -46,18 +46,23 @@ const SECTIONS: [string, readonly string[]][] = [
   ['leaf', Object.keys(leafSchema.shape)],
 ];
 
+/** Top-level scenario keys a variant may change. */
+const TOP_LEVEL: readonly string[] = ['start', 'duration'];
+
 /**
  * A vary key as a YAML path. Dotted keys are taken as written (`latencies.apicFetch`,
- * `controller.node`); a bare key is looked up in settings, latencies, timers, faults and leaf.
+ * `controller.node`); a bare key is one of the top-level keys or is looked up in settings, latencies,
+ * timers, faults and leaf.
  */
 export function resolveKey(key: string): string[] {
   if (key.includes('.')) return key.split('.');
+  if (TOP_LEVEL.includes(key)) return [key];
   const hits = SECTIONS.filter(([, keys]) => keys.includes(key)).map(([section]) => section);
   if (hits.length === 1) return [hits[0]!, key];
   if (hits.length > 1) throw new SyntaxError(`Key "${key}" is ambiguous: write one of ${hits.map((h) => `${h}.${key}`).join(', ')}`);
   const all = SECTIONS.flatMap(([section, keys]) => keys.map((k) => `${section}.${k}`));
   const close = all.filter((k) => k.toLowerCase().includes(key.toLowerCase())).slice(0, 5);
-  throw new SyntaxError(`Unknown key "${key}"${close.length ? ` (did you mean ${close.join(', ')}?)` : ''}; write a setting, latency, timer, fault or leaf key, or a dotted path such as controller.node`);
+  throw new SyntaxError(`Unknown key "${key}"${close.length ? ` (did you mean ${close.join(', ')}?)` : ''}; write ${TOP_LEVEL.join(', ')}, a setting, latency, timer, fault or leaf key, or a dotted path such as controller.node`);
 }
 
 /** `KEY=V1,V2,...` -> the key's path and each value as a YAML scalar. */

@@ -28,10 +28,31 @@ describe('compare', () => {
     assert.match(stdout, /latencies\.apicFetch=2s\s+1 node-1 cross-pair/);
   });
 
+  it('varies how the run begins: a cold and a steady start download the same objects for each move', async () => {
+    const { code, stdout } = await runCli(['compare', '--vary', 'start=cold,steady', '--json']);
+    assert.equal(code, 0);
+    const result = JSON.parse(stdout) as { variants: { values: Record<string, string>; migrations: { node: string; converged: boolean; downloaded: number }[] }[] };
+    assert.deepEqual(result.variants.map((v) => v.values.start), ['cold', 'steady']);
+    const [cold, steady] = result.variants.map((v) => v.migrations.map((m) => [m.node, m.converged, m.downloaded]));
+    assert.ok(cold!.some(([, , downloaded]) => (downloaded as number) > 0), 'the plan downloads something');
+    assert.deepEqual(steady, cold);
+  });
+
   it('names an unknown key and suggests the real ones', async () => {
     const { code, stderr } = await runCli(['compare', '--vary', 'reconnect=true']);
     assert.equal(code, 2);
     assert.match(stderr, /Unknown key "reconnect" \(did you mean settings\.enable_opflex_agent_reconnect/);
+  });
+});
+
+describe('simulate --set', () => {
+  it('changes one key of the scenario, and names the override when the value is invalid', async () => {
+    const steady = await runCli(['simulate', '--set', 'start=steady', '--json']);
+    assert.equal(steady.code, 0, steady.stderr);
+    assert.ok((JSON.parse(steady.stdout) as { migrations: unknown[] }).migrations.length > 0);
+    const bad = await runCli(['simulate', '--set', 'start=warm']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /\[start="warm"\].*start: expected one of "cold", "steady"/);
   });
 });
 
