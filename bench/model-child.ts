@@ -1,14 +1,15 @@
 /**
  * One whole-model run in a fresh process, so each preset's peak RSS is its own: prints one JSON line.
- * Usage: node --import tsx bench/model-child.ts <preset>
+ * Usage: node --import tsx bench/model-child.ts <preset> [cold]
  */
 import { performance } from 'node:perf_hooks';
 import { loadPreset } from '../src/scenario/presets.ts';
 import { simulate } from '../src/simulation.ts';
 
 const name = process.argv[2] ?? 'S';
+const start = process.argv[3] === 'cold' ? 'cold' : 'steady';
 const t0 = performance.now();
-const scenario = loadPreset(name);
+const scenario = { ...loadPreset(name), start } as const;
 const loadMs = performance.now() - t0;
 const pods = scenario.nodes.reduce((n, node) => n + node.pods.length, 0);
 const result = simulate(scenario);
@@ -16,6 +17,7 @@ const usage = process.resourceUsage();
 process.stdout.write(
   JSON.stringify({
     preset: name,
+    start,
     leafPairs: scenario.fabric.leafPairs.length,
     hypervisors: scenario.fabric.hypervisors.length,
     nodes: scenario.nodes.length,
@@ -25,6 +27,7 @@ process.stdout.write(
     events: result.stats.events,
     loadMs,
     simulateMs: result.stats.wallMs,
+    startMs: result.stats.startWallMs,
     peakRssBytes: usage.maxRSS * 1024,
   }) + '\n',
 );

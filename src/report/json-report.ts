@@ -1,6 +1,7 @@
 /**
  * The `simulate --json` document. Times are rounded to the microsecond so the text is stable and
- * readable; everything but `stats.wallMs` and `stats.peakRssBytes` is a function of scenario and seed.
+ * readable; everything but `stats.wallMs`, `stats.startWallMs` and `stats.peakRssBytes` is a
+ * function of scenario and seed.
  */
 import type { SimulationResult } from '../simulation.ts';
 

@@ -138,6 +138,7 @@ describe('determinism', () => {
   const stable = (r: ReturnType<typeof simulate>) => {
     const json = toJsonReport(r) as { stats: Record<string, unknown> };
     delete json.stats.wallMs;
+    delete json.stats.startWallMs;
     delete json.stats.peakRssBytes;
     return JSON.stringify(json);
   };
