@@ -79,6 +79,7 @@ export class Twin implements FabricView {
   private readonly infraIps = new Map<string, string>();
   private readonly macs = new Map<string, string>();
   private readonly currentMigration = new Map<string, MigrationSpec>();
+  private readonly locations = new Map<string, NodeLocation>();
 
   constructor(
     readonly scenario: Scenario,
@@ -209,7 +210,12 @@ export class Twin implements FabricView {
   locateNode(node: string): NodeLocation | undefined {
     const vm = this.nodes.get(node);
     if (!vm) return undefined;
-    return { node, hypervisor: vm.hypervisor, pair: this.hypervisorPair.get(vm.hypervisor)!, path: this.hypervisorPath.get(vm.hypervisor)! };
+    // Asked for every endpoint a leaf registers: one object per node until it moves.
+    const known = this.locations.get(node);
+    if (known?.hypervisor === vm.hypervisor) return known;
+    const location: NodeLocation = { node, hypervisor: vm.hypervisor, pair: this.hypervisorPair.get(vm.hypervisor)!, path: this.hypervisorPath.get(vm.hypervisor)! };
+    this.locations.set(node, location);
+    return location;
   }
 
   infraIpOf(node: string): string | undefined {

@@ -8,10 +8,10 @@
 import type { RandomStream } from '../kernel/random.ts';
 import type { Scheduler, TimerHandle } from '../kernel/scheduler.ts';
 import type { Trace } from '../kernel/trace.ts';
-import { property, referencesOf, type ManagedObject } from '../model/managed-object.ts';
+import { property, referencesOf, type ManagedObject, type Reference } from '../model/managed-object.ts';
 import { ObjectStore } from '../model/object-store.ts';
 import { childUri } from '../model/uri.ts';
-import { EndpointObjectFactory, type LocalEndpoint } from './endpoint-objects.ts';
+import { EndpointObjectFactory, type EndpointNetwork, type LocalEndpoint } from './endpoint-objects.ts';
 import type { PolicyUpdateItem, RpcErrorReply, RpcResult } from './message.ts';
 
 export type { LocalEndpoint } from './endpoint-objects.ts';
@@ -65,7 +65,7 @@ const NETWORK_CLASSES = new Set(['GbpEpGroup', 'GbpFloodDomain', 'GbpBridgeDomai
 export class AgentProcessor {
   readonly store = new ObjectStore();
   private readonly resolves = new Map<string, ResolveState>();
-  private readonly refsFrom = new Map<string, string[]>();
+  private readonly refsFrom = new Map<string, Reference[]>();
   /** Endpoints waiting for their EPG's network to be known, by EPG URI then uuid. */
   private readonly waiting = new Map<string, Map<string, LocalEndpoint>>();
   private readonly declared = new Map<string, DeclaredEndpoint>();
@@ -73,6 +73,8 @@ export class AgentProcessor {
   private refreshTimer: TimerHandle | undefined;
   private refreshTimerAtMs = Infinity;
   private seeding: ProcessorSeeding | undefined;
+  /** networkOf's answers since the store last changed (every endpoint of an EPG asks). */
+  private readonly networks = new Map<string, EndpointNetwork | undefined>();
 
   constructor(
     private readonly actor: string,
@@ -173,6 +175,7 @@ export class AgentProcessor {
 
   /** A policy_update from a peer (the agent never replies to it). */
   applyUpdate(item: PolicyUpdateItem, onDeleted: (subject: string, uri: string) => void): void {
+    this.networks.clear();
     for (const mo of item.replace ?? []) this.store.replace(mo);
     for (const mo of item.merge_children ?? []) this.store.mergeChildren(mo);
     for (const d of item.delete ?? []) {
@@ -246,6 +249,7 @@ export class AgentProcessor {
     const first = !state.resolved;
     // The same objects again (the other leaf's copy of the answer, or a resend): nothing changes.
     if (!first && objects.every((mo) => this.store.get(mo.uri) === mo)) return;
+    this.networks.clear();
     for (const mo of objects) this.store.replace(mo);
     if (first) this.markResolved(state);
     this.updateReferences(state.uri);
@@ -291,24 +295,16 @@ export class AgentProcessor {
   }
 
   private updateReferences(uri: string): void {
-    const now: string[] = [];
-    const subjects = new Map<string, string>();
+    const now: Reference[] = [];
     for (const mo of this.store.subtree(uri)) {
-      for (const ref of referencesOf(mo)) {
-        if (!subjects.has(ref.reference_uri)) {
-          subjects.set(ref.reference_uri, ref.subject);
-          now.push(ref.reference_uri);
-        }
-      }
+      for (const ref of storedReferencesOf(mo)) if (!includesTarget(now, ref.reference_uri)) now.push(ref);
     }
-    const before = this.refsFrom.get(uri) ?? [];
-    const beforeSet = new Set(before);
-    const nowSet = new Set(now);
+    const before = this.refsFrom.get(uri);
     // Most objects reference nothing: only lists that hold something are kept.
     if (now.length > 0) this.refsFrom.set(uri, now);
     else this.refsFrom.delete(uri);
-    for (const target of now) if (!beforeSet.has(target)) this.addReference(subjects.get(target)!, target);
-    for (const target of before) if (!nowSet.has(target)) this.removeReference(target);
+    for (const ref of now) if (!before || !includesTarget(before, ref.reference_uri)) this.addReference(ref.subject, ref.reference_uri);
+    if (before) for (const ref of before) if (!includesTarget(now, ref.reference_uri)) this.removeReference(ref.reference_uri);
   }
 
   private readonly collect = (state: ResolveState): void => {
@@ -321,14 +317,22 @@ export class AgentProcessor {
     this.trace.emit(this.actor, 'policy-unresolved', { uri: state.uri });
     const targets = this.refsFrom.get(state.uri) ?? [];
     this.refsFrom.delete(state.uri);
+    this.networks.clear();
     this.store.deleteRecursive(state.uri);
-    for (const t of targets) this.removeReference(t);
+    for (const t of targets) this.removeReference(t.reference_uri);
   };
 
   // ---- Endpoints ------------------------------------------------------------------------------
 
   /** The bridge and routing domain URIs an EPG's network chain leads to, when all are known. */
-  networkOf(epgUri: string): { bd: string; rd: string } | undefined {
+  networkOf(epgUri: string): EndpointNetwork | undefined {
+    if (this.networks.has(epgUri)) return this.networks.get(epgUri);
+    const network = this.findNetwork(epgUri);
+    this.networks.set(epgUri, network);
+    return network;
+  }
+
+  private findNetwork(epgUri: string): EndpointNetwork | undefined {
     let uri = this.targetOf(childUri(epgUri, 'GbpEpGroupToNetworkRSrc'));
     let bd: string | undefined;
     for (let hops = 0; uri && hops < 4; hops++) {
@@ -386,4 +390,22 @@ export class AgentProcessor {
     for (const d of processor.declared.values()) for (const objects of d.objects) processor.broadcast('endpoint_registry', 'endpoint_declare', [{ endpoint: objects, prr: processor.timers.prrS }]);
     if (processor.declared.size > 0) processor.scheduleDeclareRefresh();
   };
+}
+
+/**
+ * An object's references, worked out once per object: stored objects never change (ObjectStore), and
+ * every agent that holds a policy object holds the same one.
+ */
+const referencesByObject = new WeakMap<ManagedObject, readonly Reference[]>();
+
+function storedReferencesOf(mo: ManagedObject): readonly Reference[] {
+  let refs = referencesByObject.get(mo);
+  if (refs === undefined) referencesByObject.set(mo, (refs = referencesOf(mo)));
+  return refs;
+}
+
+/** Reference lists are short (an object's subtree names a handful): a scan beats a Set. */
+function includesTarget(refs: readonly Reference[], uri: string): boolean {
+  for (let i = 0; i < refs.length; i++) if (refs[i]!.reference_uri === uri) return true;
+  return false;
 }
