@@ -35,7 +35,8 @@ export class PodEndpoint implements LocalEndpoint {
 }
 
 export function podUuid(node: string, pod: string): string {
-  return `${node}/${pod}`;
+  // Flat, not a rope of three: agents keep one per pod.
+  return [node, '/', pod].join('');
 }
 
 /** The host-side veth of a pod (a Linux interface name: at most 15 characters). */
