@@ -57,6 +57,8 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   private readonly sessions = new Set<ProxySession>();
   private readonly sessionsByAgent = new Map<string, Set<ProxySession>>();
   private readonly declared = new Map<string, DeclaredEndpoint>();
+  /** How many of this leaf's sessions subscribe to each object: the cache keeps what someone uses. */
+  private readonly subscribers = new Map<string, number>();
   private readonly odevs = new Map<string, OdevRecord>();
   private listener: Listener | undefined;
   private readonly d: LeafDeps;
@@ -72,6 +74,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
       concurrency: deps.downloadConcurrency,
       serveLatency: deps.latencies.leafServeMs,
       gcDelayMs: deps.timers.leafPolicyGcDelayMs,
+      inUse: (uri) => this.subscribers.has(uri),
     });
     deps.coop.attach(this);
     deps.apic.subscribePolicy((update) => this.onPolicyChanged(update));
@@ -138,8 +141,8 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
 
   /** The session subscribes to an object the leaf holds; returns the leaf's answer ([] when unknown). */
   seedSubscription(session: ProxySession, subject: string, uri: string, prrS: number): ManagedObject[] {
-    session.subscriptions.set(uri, expiryMs(this.d.scheduler.now(), prrS));
-    return this.cache.seed(subject, uri, session, () => this.d.apic.policy.subtree(uri));
+    if (session.subscribe(uri, prrS)) this.countSubscriber(uri, 1);
+    return this.cache.seed(subject, uri, () => this.d.apic.policy.subtree(uri));
   }
 
   /** The session has declared these endpoint objects: registered, learned locally, known to COOP. */
@@ -192,19 +195,33 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     const agent = session.agentName;
     const set = this.sessionsByAgent.get(agent);
     if (set?.delete(session) && set.size === 0) this.sessionsByAgent.delete(agent);
-    this.cache.releaseAll(session);
+    for (const uri of session.subscriptions.keys()) this.countSubscriber(uri, -1);
     this.d.trace.emit(this.name, 'session-closed', { agent, session: session.id, reason });
     if (!this.sessionsByAgent.has(agent)) {
       for (const record of this.odevs.values()) if (record.odev.hostName === agent) this.retireOdev(record);
     }
   }
 
-  resolvePolicy(session: ProxySession, subject: string, uri: string, done: (objects: ManagedObject[]) => void): void {
-    this.cache.resolve(subject, uri, session, session.agentName, done);
+  onSubscribed(_session: ProxySession, uri: string): void {
+    this.countSubscriber(uri, 1);
   }
 
-  unresolvePolicy(session: ProxySession, uri: string): void {
-    this.cache.release(uri, session);
+  resolvePolicy(session: ProxySession, subject: string, uri: string, done: (objects: ManagedObject[]) => void): void {
+    this.cache.resolve(subject, uri, session.agentName, done);
+  }
+
+  unresolvePolicy(_session: ProxySession, uri: string): void {
+    this.countSubscriber(uri, -1);
+  }
+
+  private countSubscriber(uri: string, delta: 1 | -1): void {
+    const n = (this.subscribers.get(uri) ?? 0) + delta;
+    if (n > 0) {
+      this.subscribers.set(uri, n);
+      return;
+    }
+    this.subscribers.delete(uri);
+    this.cache.release(uri);
   }
 
   declareEndpoint(session: ProxySession, objects: ManagedObject[], prrS: number): void {
@@ -362,7 +379,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   private readonly sweep = (): void => {
     const now = this.d.scheduler.now();
     for (const session of this.sessions) {
-      for (const uri of session.expireSubscriptions()) this.cache.release(uri, session);
+      for (const uri of session.expireSubscriptions()) this.countSubscriber(uri, -1);
     }
     for (const [uri, entry] of this.declared) {
       if (entry.expiresAtMs > now) continue;

@@ -1,8 +1,9 @@
 /**
- * A leaf's policy cache: which objects it holds, who uses them, and the download queue to APIC.
- * An object is served from the cache when present; otherwise it is queued for download, with at
- * most `concurrency` fetches in flight per leaf, and every resolve waiting on it is answered when
- * it arrives. Objects nobody uses any more are garbage-collected after a delay.
+ * A leaf's policy cache: which objects it holds and the download queue to APIC. An object is served
+ * from the cache when present; otherwise it is queued for download, with at most `concurrency`
+ * fetches in flight per leaf, and every resolve waiting on it is answered when it arrives. Whether
+ * an object is in use is the leaf's to say (some session subscribes to it); one nobody uses is
+ * garbage-collected after a delay.
  */
 import type { RandomStream } from '../kernel/random.ts';
 import type { Scheduler, TimerHandle } from '../kernel/scheduler.ts';
@@ -17,8 +18,6 @@ export interface PolicySource {
 
 type Waiter = (objects: ManagedObject[]) => void;
 
-/** Who uses a cached object (a leaf passes the session itself). */
-export type CacheUser = object;
 
 interface CacheEntry {
   subject: string;
@@ -26,7 +25,6 @@ interface CacheEntry {
   state: 'queued' | 'fetching' | 'present';
   objects: ManagedObject[];
   waiters: Waiter[];
-  users: Set<CacheUser>;
   requestedBy: string;
   gcTimer: TimerHandle | undefined;
 }
@@ -37,6 +35,8 @@ export interface PolicyCacheOptions {
   gcDelayMs: number;
   /** Bound on objects waiting for a download slot. */
   maxQueued?: number;
+  /** Whether anything still uses the object (the leaf: a session subscribes to it). */
+  inUse(uri: string): boolean;
 }
 
 export class PolicyCache {
@@ -77,10 +77,10 @@ export class PolicyCache {
     return this.active;
   }
 
-  resolve(subject: string, uri: string, user: CacheUser, requestedBy: string, done: Waiter): void {
+  resolve(subject: string, uri: string, requestedBy: string, done: Waiter): void {
     let entry = this.entries.get(uri);
     if (entry) {
-      this.addUser(entry, user);
+      this.keep(entry);
       if (entry.state === 'present') {
         this.trace.emit(this.leaf, 'policy-served', { uri, subject, from: 'cache', requestedBy });
         const latency = this.random.sample(this.options.serveLatency);
@@ -96,9 +96,8 @@ export class PolicyCache {
       this.scheduler.after(0, done, []);
       return;
     }
-    entry = { subject, uri, state: 'queued', objects: [], waiters: [done], users: new Set(), requestedBy, gcTimer: undefined };
+    entry = { subject, uri, state: 'queued', objects: [], waiters: [done], requestedBy, gcTimer: undefined };
     this.entries.set(uri, entry);
-    this.addUser(entry, user);
     this.queue.push(entry);
     this.trace.emit(this.leaf, 'policy-download-queued', { uri, subject, requestedBy, queued: this.queueDepth });
     this.pump();
@@ -109,16 +108,16 @@ export class PolicyCache {
    * gives its subtree when it is not held yet; nothing is held when that is empty. Returns what the
    * leaf would answer.
    */
-  seed(subject: string, uri: string, user: CacheUser, current: () => ManagedObject[]): ManagedObject[] {
+  seed(subject: string, uri: string, current: () => ManagedObject[]): ManagedObject[] {
     let entry = this.entries.get(uri);
     if (!entry) {
       const objects = current();
       if (objects.length === 0) return objects;
-      entry = { subject, uri, state: 'present', objects, waiters: [], users: new Set(), requestedBy: '', gcTimer: undefined };
+      entry = { subject, uri, state: 'present', objects, waiters: [], requestedBy: '', gcTimer: undefined };
       this.entries.set(uri, entry);
       this.trace.emit(this.leaf, 'policy-present', { uri, subject });
     }
-    this.addUser(entry, user);
+    this.keep(entry);
     return entry.state === 'present' ? entry.objects : [];
   }
 
@@ -141,21 +140,14 @@ export class PolicyCache {
     }
   }
 
-  release(uri: string, user: CacheUser): void {
+  /** Nothing uses the object any more (the leaf's last subscriber went): collect it after the delay. */
+  release(uri: string): void {
     const entry = this.entries.get(uri);
-    if (!entry || !entry.users.delete(user)) return;
-    if (entry.users.size === 0 && entry.state === 'present') this.scheduleGc(entry);
+    if (entry?.state === 'present') this.scheduleGc(entry);
   }
 
-  /** Drops every use by one user (a session that closed). */
-  releaseAll(user: CacheUser): void {
-    for (const entry of this.entries.values()) {
-      if (entry.users.delete(user) && entry.users.size === 0 && entry.state === 'present') this.scheduleGc(entry);
-    }
-  }
-
-  private addUser(entry: CacheEntry, user: CacheUser): void {
-    entry.users.add(user);
+  /** The object is wanted again: a pending collection is called off. */
+  private keep(entry: CacheEntry): void {
     if (entry.gcTimer !== undefined) {
       this.scheduler.cancel(entry.gcTimer);
       entry.gcTimer = undefined;
@@ -169,7 +161,7 @@ export class PolicyCache {
 
   private readonly collect = (entry: CacheEntry): void => {
     entry.gcTimer = undefined;
-    if (entry.users.size > 0 || this.entries.get(entry.uri) !== entry) return;
+    if (this.options.inUse(entry.uri) || this.entries.get(entry.uri) !== entry) return;
     this.entries.delete(entry.uri);
     this.trace.emit(this.leaf, 'policy-gc', { uri: entry.uri, subject: entry.subject });
   };
@@ -205,7 +197,7 @@ export class PolicyCache {
       entry.state = 'present';
       entry.objects = objects;
       this.trace.emit(this.leaf, 'policy-present', { uri: entry.uri, subject: entry.subject });
-      if (entry.users.size === 0) this.scheduleGc(entry);
+      if (!this.options.inUse(entry.uri)) this.scheduleGc(entry);
     }
     for (const w of waiters) w(objects);
     this.pump();

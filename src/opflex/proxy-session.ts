@@ -22,6 +22,9 @@ export interface ProxyBackend {
   onClosed(session: ProxySession, reason: string): void;
   /** Calls `done` with the object's subtree, parents first, or [] when it does not exist (yet). */
   resolvePolicy(session: ProxySession, subject: string, uri: string, done: (objects: ManagedObject[]) => void): void;
+  /** The session subscribes to an object it did not subscribe to yet (a resolve; before resolvePolicy). */
+  onSubscribed?(session: ProxySession, uri: string): void;
+  /** The session dropped its subscription to an object (policy_unresolve). */
   unresolvePolicy(session: ProxySession, uri: string): void;
   declareEndpoint(session: ProxySession, objects: ManagedObject[], prrS: number): void;
   undeclareEndpoint(session: ProxySession, subject: string, uri: string): void;
@@ -103,6 +106,13 @@ export class ProxySession implements RpcEndpointEvents {
   /** Sends a policy_update regardless of subscriptions (the leaf's PlatformConfig delete). */
   sendPolicyUpdate(update: PolicyUpdateItem): void {
     if (this.state === 'ready') this.rpc.request('policy_update', [update]);
+  }
+
+  /** Adds or renews a subscription for prr seconds; true when the session did not have it. */
+  subscribe(uri: string, prrS: number): boolean {
+    const fresh = !this.subscriptions.has(uri);
+    this.subscriptions.set(uri, expiryMs(this.scheduler.now(), prrS));
+    return fresh;
   }
 
   /** True when the URI or one of its ancestors has a live subscription. */
@@ -188,7 +198,7 @@ export class ProxySession implements RpcEndpointEvents {
     if (items.length === 1) {
       // The agent sends one item per request: answer it without the bookkeeping for many.
       const item = items[0]!;
-      this.subscriptions.set(item.policy_uri as string, expiryMs(this.scheduler.now(), item.prr as number));
+      if (this.subscribe(item.policy_uri as string, item.prr as number)) this.backend.onSubscribed?.(this, item.policy_uri as string);
       this.backend.resolvePolicy(this, item.subject as string, item.policy_uri as string, (objects) => {
         this.outstanding--;
         if (this.state === 'ready') this.rpc.reply(request, { policy: objects });
@@ -205,7 +215,7 @@ export class ProxySession implements RpcEndpointEvents {
     if (remaining === 0) return finish();
     items.forEach((item, index) => {
       const uri = item.policy_uri as string;
-      this.subscriptions.set(uri, expiryMs(this.scheduler.now(), item.prr as number));
+      if (this.subscribe(uri, item.prr as number)) this.backend.onSubscribed?.(this, uri);
       this.backend.resolvePolicy(this, item.subject as string, uri, (objects) => {
         results[index] = objects;
         if (--remaining === 0) finish();
@@ -216,8 +226,7 @@ export class ProxySession implements RpcEndpointEvents {
   private handleUnresolve(request: RpcRequest): void {
     for (const item of request.params as { policy_uri?: unknown }[]) {
       if (typeof item?.policy_uri !== 'string') return this.rpc.replyError(request, 'ERROR', 'Malformed policy_unresolve: policy_uri must be a string');
-      this.subscriptions.delete(item.policy_uri);
-      this.backend.unresolvePolicy(this, item.policy_uri);
+      if (this.subscriptions.delete(item.policy_uri)) this.backend.unresolvePolicy(this, item.policy_uri);
     }
     this.rpc.reply(request, {});
   }
