@@ -43,6 +43,8 @@ export interface MigrationSummary
 export interface SimulationResult {
   scenario: string;
   seed: number;
+  /** How the run began: the bootstrap simulated (cold) or the settled fabric built directly (steady). */
+  start: Scenario['start'];
   durationMs: number;
   settings: Scenario['settings'];
   migrations: MigrationSummary[];
@@ -155,6 +157,7 @@ export function simulate(scenario: Scenario, options: SimulationOptions = {}): S
   return {
     scenario: scenario.name,
     seed,
+    start: scenario.start,
     durationMs: end,
     settings: scenario.settings,
     migrations,

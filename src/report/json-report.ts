@@ -11,6 +11,7 @@ export function toJsonReport(result: SimulationResult): unknown {
   return {
     scenario: result.scenario,
     seed: result.seed,
+    start: result.start,
     durationMs: result.durationMs,
     settings: result.settings,
     migrations: result.migrations.map((m) => ({

@@ -59,6 +59,9 @@ export function renderSimulation(result: SimulationResult, style: Style = plain)
     style.bold(`opflex-twin simulate: ${result.scenario}`) +
       style.dim(`  seed ${result.seed}, ${seconds(result.durationMs, 0)} simulated in ${seconds(result.stats.wallMs)} (${result.stats.events.toLocaleString('en-US')} events)`),
   );
+  if (result.start === 'steady') {
+    out.push(style.dim(`Steady start: the settled fabric built in ${seconds(result.stats.startWallMs)}, without simulating the bootstrap`));
+  }
   const warm = result.warmup.flows.filter((f) => f.outageMs > 0);
   if (warm.length > 0) {
     const worst = Math.max(...warm.map((f) => f.outageMs));
