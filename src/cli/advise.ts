@@ -1,7 +1,8 @@
 import { advise } from '../report/advice.ts';
 import { styleFor } from '../report/terminal-report.ts';
 import { loadPlan } from '../scenario/plan.ts';
-import { readScenarioText } from '../scenario/variants.ts';
+import { PRESET_NAMES } from '../scenario/presets.ts';
+import { scenarioTextFor } from './scenario-argument.ts';
 import { accProvisionOverrides } from './acc-provision-option.ts';
 import { integerOption, type CommandSpec } from './command.ts';
 
@@ -19,9 +20,10 @@ export const adviseCommand: CommandSpec = {
     'storm-objects': { type: 'string', value: 'n', description: 'Objects one leaf may download within 10 s before it is a storm', default: '20' },
     json: { type: 'boolean', description: 'Print the risks as JSON' },
     builtin: { type: 'string', value: 'name', description: 'Use a built-in scenario by name', default: 'default' },
+    preset: { type: 'string', value: 'name', description: `Use a fabric-scale preset: ${PRESET_NAMES.join(', ')}` },
   },
   run(args, io) {
-    const base = readScenarioText(args.positionals[0], args.values.builtin as string);
+    const base = scenarioTextFor(args.positionals[0], args.values.builtin as string, args.values.preset as string | undefined);
     const overrides = [
       ...accProvisionOverrides(args.values['acc-provision'] as string | undefined, io),
       ...(args.values.plan ? loadPlan(args.values.plan as string) : []),
@@ -36,7 +38,9 @@ export const adviseCommand: CommandSpec = {
     } else {
       const style = styleFor(io.stdout);
       const s = result.scenario;
-      io.stdout.write(style.bold(`opflex-twin advise: ${s.name}, ${s.migrations.length} migration(s), ${result.simulations} simulation(s)`) + '\n');
+      const evacuations = s.evacuations?.length ?? 0;
+      const plan = `${s.migrations.length} migration(s)${evacuations > 0 ? `, ${evacuations} evacuation(s)` : ''}`;
+      io.stdout.write(style.bold(`opflex-twin advise: ${s.name}, ${plan}, ${result.simulations} simulation(s)`) + '\n');
       if (result.risks.length === 0) io.stdout.write(style.green('No risk found in this plan.') + '\n');
       for (const r of result.risks) {
         const tag = r.severity === 'high' ? style.red('HIGH') : style.yellow('MEDIUM');

@@ -1,7 +1,9 @@
 import { comparisonJson, renderComparison, type VariantResult } from '../report/comparison.ts';
 import { styleFor } from '../report/terminal-report.ts';
 import { parseScenario } from '../scenario/loader.ts';
-import { parseVary, readScenarioText, scenarioWithOverrides, type Override } from '../scenario/variants.ts';
+import { parseVary, scenarioWithOverrides, type Override } from '../scenario/variants.ts';
+import { PRESET_NAMES } from '../scenario/presets.ts';
+import { scenarioTextFor } from './scenario-argument.ts';
 import { simulate } from '../simulation.ts';
 import { integerOption, UsageError, type CommandSpec } from './command.ts';
 import { accProvisionOverrides } from './acc-provision-option.ts';
@@ -21,6 +23,7 @@ export const compareCommand: CommandSpec = {
     'acc-provision': { type: 'string', value: 'file', description: 'Take settings from an acc-provision input file first' },
     json: { type: 'boolean', description: 'Print the comparison as JSON' },
     builtin: { type: 'string', value: 'name', description: 'Use a built-in scenario by name', default: 'default' },
+    preset: { type: 'string', value: 'name', description: `Use a fabric-scale preset: ${PRESET_NAMES.join(', ')}` },
   },
   run(args, io) {
     const specs = (args.values.vary as string[] | undefined) ?? [];
@@ -31,7 +34,7 @@ export const compareCommand: CommandSpec = {
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
-    const base = readScenarioText(args.positionals[0], args.values.builtin as string);
+    const base = scenarioTextFor(args.positionals[0], args.values.builtin as string, args.values.preset as string | undefined);
     const scenario = parseScenario(base.text, base.source, { baseDir: base.baseDir });
     const fromAcc = accProvisionOverrides(args.values['acc-provision'] as string | undefined, io);
     const seed = integerOption(args.values.seed, 'seed') ?? scenario.seed;

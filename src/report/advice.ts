@@ -6,6 +6,7 @@
 import { scenarioWithOverrides, type Override, type ScenarioText } from '../scenario/variants.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { simulate, type MigrationSummary, type SimulationResult } from '../simulation.ts';
+import { percentiles } from './plan-summary.ts';
 import { seconds } from './terminal-report.ts';
 
 export type RiskId = 'reconnect-disabled' | 'controller-on-migrating-node' | 'reset-wait-delay-suppresses-reset' | 'download-storm';
@@ -42,13 +43,40 @@ function outcome(m: MigrationSummary): string {
   return `converges ${seconds(m.switchoverToConvergedMs!, 1)} after the switch-over (longest outage ${seconds(m.outageMs, 1)})`;
 }
 
+/** Moves described one by one up to this many; beyond, in aggregate. */
+const DESCRIBED_MOVES = 8;
+
 function describeRuns(a: SimulationResult, b: SimulationResult, aLabel: string, bLabel: string): string {
+  if (a.migrations.length > DESCRIBED_MOVES) return `${aLabel}, ${aggregate(a.migrations)}; ${bLabel}, ${aggregate(b.migrations)}`;
   return a.migrations
     .map((m, i) => {
       const other = b.migrations[i]!;
       return `${m.node} (${m.from} -> ${m.to}): ${aLabel} it ${outcome(m)}; ${bLabel} it ${outcome(other)}`;
     })
     .join('. ');
+}
+
+/** Moves' outcome in a sentence: how many converge, how fast, the longest outage. */
+function aggregate(moves: readonly MigrationSummary[]): string {
+  const converged = moves.filter((m) => m.converged);
+  const stuck = moves.filter((m) => !m.converged).map((m) => m.node);
+  const speed = converged.length > 0 ? percentiles(converged.map((m) => m.switchoverToConvergedMs!)) : undefined;
+  return (
+    `${converged.length} of ${moves.length} moves converge` +
+    (speed ? ` (switch-over to converged p50 ${seconds(speed.p50, 1)}, p95 ${seconds(speed.p95, 1)})` : '') +
+    (stuck.length > 0 ? `; ${stuck.length} do not (${listed(stuck)})` : '') +
+    `, longest outage ${seconds(Math.max(0, ...moves.map((m) => m.outageMs)), 1)}`
+  );
+}
+
+function listed(names: readonly string[], max = 5): string {
+  return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
+}
+
+/** Nodes the plan moves: its migrations' and every VM on an evacuated hypervisor. */
+function movingNodesOf(s: Scenario): Set<string> {
+  const evacuated = new Set((s.evacuations ?? []).map((e) => e.hypervisor));
+  return new Set([...s.migrations.map((m) => m.node), ...s.nodes.filter((n) => evacuated.has(n.hypervisor)).map((n) => n.name)]);
 }
 
 export function advise(base: ScenarioText, overrides: Override[], options: AdviceOptions = {}): Advice {
@@ -61,8 +89,8 @@ export function advise(base: ScenarioText, overrides: Override[], options: Advic
   };
   const risks: Risk[] = [];
   const s = scenario;
-  const movingNodes = new Set(s.migrations.map((m) => m.node));
-  if (s.migrations.length === 0) return { scenario, risks, simulations };
+  const movingNodes = movingNodesOf(s);
+  if (movingNodes.size === 0) return { scenario, risks, simulations };
 
   if (!s.settings.enable_opflex_agent_reconnect) {
     const off = run([MISSED], 'platform-config delete missed');
@@ -97,7 +125,9 @@ export function advise(base: ScenarioText, overrides: Override[], options: Advic
         'node can be missed. Move the controller pod to a node that stays put before the migration.',
       effect: moved
         ? `If the PlatformConfig delete is missed (reconnect on): ${describeRuns(asPlanned, moved, 'with the controller as planned', `with it moved to ${stable!.name}`)}.`
-        : `Every node in the scenario migrates, so there is no stable node to compare with. As planned, if the PlatformConfig delete is missed: ${asPlanned.migrations.map((m) => `${m.node} ${outcome(m)}`).join('; ')}.`,
+        : `Every node in the scenario migrates, so there is no stable node to compare with. As planned, if the PlatformConfig delete is missed: ${
+          asPlanned.migrations.length > DESCRIBED_MOVES ? aggregate(asPlanned.migrations) : asPlanned.migrations.map((m) => `${m.node} ${outcome(m)}`).join('; ')
+        }.`,
     });
   }
 
@@ -156,9 +186,9 @@ export function advise(base: ScenarioText, overrides: Override[], options: Advic
       severity: 'medium',
       title: `${leaf} downloads ${best.count} objects within ${seconds(windowMs, 0)}`,
       reason:
-        `Moves of ${[...best.nodes].join(', ')} land on ${leaf}'s pair together and it holds little of their policy; downloads queue ` +
+        `Moves of ${listed([...best.nodes])} land on ${leaf}'s pair together and it holds little of their policy; downloads queue ` +
         `behind ${s.leaf.downloadConcurrency} concurrent APIC fetches while their pods' traffic waits. Stagger these moves or pre-warm the pair.`,
-      effect: `As planned: ${affected.map((m) => `${m.node} ${outcome(m)}`).join('; ')}.`,
+      effect: `As planned: ${affected.length > DESCRIBED_MOVES ? aggregate(affected) : affected.map((m) => `${m.node} ${outcome(m)}`).join('; ')}.`,
     });
   }
   return { scenario, risks, simulations };

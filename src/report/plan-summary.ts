@@ -38,7 +38,7 @@ export class QueueDepthWatcher {
   };
 }
 
-function percentiles(values: number[]): { p50: number; p95: number; max: number } {
+export function percentiles(values: number[]): { p50: number; p95: number; max: number } {
   if (values.length === 0) return { p50: 0, p95: 0, max: 0 };
   const sorted = [...values].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;

@@ -89,6 +89,20 @@ describe('advise', () => {
     assert.match(risk.effect, /with 60 s it does not converge/);
   });
 
+  it('checks an evacuation: every VM on the host counts as moving, and a large plan is summed up', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'advise-'));
+    const plan = join(dir, 'evacuate.yaml');
+    const generated = await runCli(['generate', '--leaf-pairs', '2', '--hypervisors', '4', '--nodes', '40', '--pods-per-node', '2', '--epgs', '6', '--evacuate', '1', '-o', plan]);
+    assert.equal(generated.code, 0, generated.stderr);
+    const { code, stdout } = await runCli(['advise', plan, '--json']);
+    assert.equal(code, 1);
+    const risks = (JSON.parse(stdout) as { risks: { id: string; title: string; effect: string }[] }).risks;
+    const controller = risks.find((r) => r.id === 'controller-on-migrating-node');
+    assert.ok(controller, `the controller's node is on the evacuated host: ${JSON.stringify(risks.map((r) => r.id))}`);
+    const reconnect = risks.find((r) => r.id === 'reconnect-disabled')!;
+    assert.match(reconnect.effect, /with the setting off, \d+ of 10 moves converge/);
+  });
+
   it('flags a plan that makes one leaf pair download many objects at once', async () => {
     const { code, stdout } = await runCli(['advise', '--storm-objects', '3', '--json']);
     assert.equal(code, 1);
