@@ -172,22 +172,36 @@ export function advise(base: ScenarioText, overrides: Override[], options: Advic
       list.push({ tMs: d.tMs, node: m.node });
     }
   }
+  // Both leaves of a pair download what their pair lacks: one storm per pair and set of moves.
+  const pairOfLeaf = new Map<string, string>();
+  for (const m of planned.migrations) for (const leaf of Object.keys(m.downloadsByLeaf)) pairOfLeaf.set(leaf, m.toPair);
+  const storms = new Map<string, { leaves: string[]; count: number; nodes: string[] }>();
   for (const [leaf, downloads] of [...byLeaf].sort(([a], [b]) => a.localeCompare(b))) {
     downloads.sort((a, b) => a.tMs - b.tMs);
-    let best = { count: 0, from: 0, nodes: new Set<string>() };
+    let best = { count: 0, nodes: new Set<string>() };
     for (let i = 0, j = 0; j < downloads.length; j++) {
       while (downloads[j]!.tMs - downloads[i]!.tMs > windowMs) i++;
-      if (j - i + 1 > best.count) best = { count: j - i + 1, from: downloads[i]!.tMs, nodes: new Set(downloads.slice(i, j + 1).map((d) => d.node)) };
+      if (j - i + 1 > best.count) best = { count: j - i + 1, nodes: new Set(downloads.slice(i, j + 1).map((d) => d.node)) };
     }
     if (best.count <= stormObjects) continue;
-    const affected = planned.migrations.filter((m) => best.nodes.has(m.node));
+    const nodes = [...best.nodes].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    const key = `${pairOfLeaf.get(leaf) ?? leaf}\u0000${nodes.join(',')}`;
+    const storm = storms.get(key);
+    if (storm) {
+      storm.leaves.push(leaf);
+      storm.count = Math.max(storm.count, best.count);
+    } else storms.set(key, { leaves: [leaf], count: best.count, nodes });
+  }
+  for (const { leaves, count, nodes } of storms.values()) {
+    const affected = planned.migrations.filter((m) => nodes.includes(m.node));
+    const who = leaves.join(' and ');
     risks.push({
       id: 'download-storm',
       severity: 'medium',
-      title: `${leaf} downloads ${best.count} objects within ${seconds(windowMs, 0)}`,
+      title: `${who} ${leaves.length > 1 ? 'each download' : 'downloads'} up to ${count} objects within ${seconds(windowMs, 0)}`,
       reason:
-        `Moves of ${listed([...best.nodes])} land on ${leaf}'s pair together and it holds little of their policy; downloads queue ` +
-        `behind ${s.leaf.downloadConcurrency} concurrent APIC fetches while their pods' traffic waits. Stagger these moves or pre-warm the pair.`,
+        `Moves of ${listed(nodes)} land on the pair of ${who} together and it holds little of their policy; downloads queue ` +
+        `behind ${s.leaf.downloadConcurrency} concurrent APIC fetches per leaf while their pods' traffic waits. Stagger these moves or pre-warm the pair.`,
       effect: `As planned: ${affected.length > DESCRIBED_MOVES ? aggregate(affected) : affected.map((m) => `${m.node} ${outcome(m)}`).join('; ')}.`,
     });
   }
