@@ -4,18 +4,14 @@
  * Everything in the result except `stats.wallMs`, `stats.startWallMs` and `stats.peakRssBytes`
  * depends only on the scenario and the seed.
  */
-import { RandomStreams } from './kernel/random.ts';
-import { Trace, type TraceEvent } from './kernel/trace.ts';
-import { VirtualScheduler } from './kernel/virtual-scheduler.ts';
+import type { TraceEvent } from './kernel/trace.ts';
 import { FlowRecorder, type FlowWindowStats } from './report/flow-recorder.ts';
 import { MessageCounter, type MethodCounts } from './report/message-counter.ts';
 import { Stopwatch } from './report/stopwatch.ts';
 import { QueueDepthWatcher, summarisePlan, type PlanSummary } from './report/plan-summary.ts';
 import { MigrationTracker, type Download, type Milestone, type MigrationRecord } from './report/migration-tracker.ts';
 import type { Scenario } from './scenario/types.ts';
-import { policyUniverseFor } from './scenario/policy-source.ts';
-import { SimTransport } from './transport/sim-transport.ts';
-import { Twin } from './twin.ts';
+import { simulatedTwin } from './simulated-twin.ts';
 
 export interface SimulationOptions {
   /** Overrides the scenario's seed. */
@@ -67,16 +63,7 @@ export interface SimulationResult {
 export function simulate(scenario: Scenario, options: SimulationOptions = {}): SimulationResult {
   const seed = options.seed ?? scenario.seed;
   const stopwatch = new Stopwatch();
-  const scheduler = new VirtualScheduler(4096);
-  const trace = new Trace(scheduler, { record: options.recordTrace ?? false });
-  const random = new RandomStreams(seed);
   const messages = new MessageCounter();
-  const transport = new SimTransport(scheduler, {
-    linkLatency: scenario.latencies.opflexLinkMs,
-    connectLatency: scenario.latencies.connectMs,
-    random: random.stream('network'),
-    observe: messages.observe,
-  });
 
   // Only the flows' pods: a fabric-scale scenario has a million.
   const flowPods = new Set(scenario.flows.flatMap((f) => [f.from, f.to]));
@@ -93,12 +80,10 @@ export function simulate(scenario: Scenario, options: SimulationOptions = {}): S
     return -1;
   });
 
-  const twin = new Twin(scenario, {
-    scheduler,
-    transport,
-    trace,
-    random,
-    policy: policyUniverseFor(scenario.policy),
+  const { twin, scheduler, trace } = simulatedTwin(scenario, {
+    seed,
+    recordTrace: options.recordTrace ?? false,
+    observe: messages.observe,
     onProbe: (probe, tMs, delivered, bounced, reason) => recorder.record(probe.spec, tMs, delivered, bounced, reason),
   });
 

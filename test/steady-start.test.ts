@@ -1,30 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RandomStreams } from '../src/kernel/random.ts';
-import { Trace } from '../src/kernel/trace.ts';
-import { VirtualScheduler } from '../src/kernel/virtual-scheduler.ts';
 import { NODE_ACI_POD_ANNOTATION } from '../src/host/kube-api.ts';
 import { MessageCounter } from '../src/report/message-counter.ts';
 import { loadBuiltinScenario, parseScenario } from '../src/scenario/loader.ts';
-import { policyUniverseFor } from '../src/scenario/policy-source.ts';
 import type { Scenario } from '../src/scenario/types.ts';
 import { simulate } from '../src/simulation.ts';
-import { SimTransport } from '../src/transport/sim-transport.ts';
-import { Twin } from '../src/twin.ts';
+import { simulatedTwin } from '../src/simulated-twin.ts';
+import type { Twin } from '../src/twin.ts';
 
 /** Starts a twin and runs it to `untilMs`; `messages` counts every OpFlex message sent. */
 function run(scenario: Scenario, untilMs: number) {
-  const scheduler = new VirtualScheduler();
-  const trace = new Trace(scheduler, { record: false });
-  const random = new RandomStreams(scenario.seed);
   const messages = new MessageCounter();
-  const transport = new SimTransport(scheduler, {
-    linkLatency: scenario.latencies.opflexLinkMs,
-    connectLatency: scenario.latencies.connectMs,
-    random: random.stream('network'),
-    observe: messages.observe,
-  });
-  const twin = new Twin(scenario, { scheduler, transport, trace, random, policy: policyUniverseFor(scenario.policy) });
+  const { twin, scheduler } = simulatedTwin(scenario, { observe: messages.observe });
   twin.start();
   scheduler.runUntil(untilMs);
   return { twin, messages };

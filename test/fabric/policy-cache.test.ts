@@ -1,25 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RandomStreams } from '../../src/kernel/random.ts';
-import { Trace } from '../../src/kernel/trace.ts';
-import { VirtualScheduler } from '../../src/kernel/virtual-scheduler.ts';
 import type { ManagedObject } from '../../src/model/managed-object.ts';
 import { epgUri } from '../../src/model/policy-builder.ts';
 import { makeRawId, type RpcResult } from '../../src/opflex/message.ts';
 import { RpcEndpoint } from '../../src/opflex/rpc-endpoint.ts';
 import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
-import { policyUniverseFor } from '../../src/scenario/policy-source.ts';
-import { SimTransport } from '../../src/transport/sim-transport.ts';
-import { Twin } from '../../src/twin.ts';
+import { simulatedTwin } from '../../src/simulated-twin.ts';
 
 /** A fabric without agents, and raw OpFlex clients that subscribe to leaf-101 exactly as told. */
 function fabric() {
   const scenario = { ...loadBuiltinScenario('default'), migrations: [], flows: [] };
-  const scheduler = new VirtualScheduler();
-  const trace = new Trace(scheduler);
-  const random = new RandomStreams(scenario.seed);
-  const transport = new SimTransport(scheduler, { linkLatency: scenario.latencies.opflexLinkMs, connectLatency: scenario.latencies.connectMs, random: random.stream('network') });
-  const twin = new Twin(scenario, { scheduler, transport, trace, random, agents: false, keepalive: false, policy: policyUniverseFor(scenario.policy) });
+  const { twin, scheduler, trace, transport } = simulatedTwin(scenario, { agents: false, keepalive: false, recordTrace: true });
   twin.start();
   const leaf = twin.leaves.get('leaf-101')!;
   const gcDelayMs = scenario.timers.leafPolicyGcDelayMs;

@@ -1,23 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RandomStreams } from '../../src/kernel/random.ts';
-import { Trace } from '../../src/kernel/trace.ts';
-import { VirtualScheduler } from '../../src/kernel/virtual-scheduler.ts';
 import { property, type ManagedObject } from '../../src/model/managed-object.ts';
 import { epgUri } from '../../src/model/policy-builder.ts';
 import { childUri } from '../../src/model/uri.ts';
 import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
-import { policyUniverseFor } from '../../src/scenario/policy-source.ts';
-import { SimTransport } from '../../src/transport/sim-transport.ts';
-import { Twin } from '../../src/twin.ts';
+import { simulatedTwin } from '../../src/simulated-twin.ts';
 
 function warmTwin() {
   const scenario = { ...loadBuiltinScenario('default'), migrations: [], flows: [] };
-  const scheduler = new VirtualScheduler();
-  const trace = new Trace(scheduler);
-  const random = new RandomStreams(scenario.seed);
-  const transport = new SimTransport(scheduler, { linkLatency: scenario.latencies.opflexLinkMs, connectLatency: scenario.latencies.connectMs, random: random.stream('network') });
-  const twin = new Twin(scenario, { scheduler, transport, trace, random, policy: policyUniverseFor(scenario.policy) });
+  const { twin, scheduler, trace } = simulatedTwin(scenario, { recordTrace: true });
   twin.start();
   scheduler.runUntil(30_000);
   return { scenario, scheduler, trace, twin };
