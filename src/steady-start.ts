@@ -16,6 +16,7 @@ import type { RandomStream } from './kernel/random.ts';
 import type { Trace } from './kernel/trace.ts';
 import type { Leaf } from './fabric/leaf.ts';
 import type { LeafAddress } from './fabric/fabric-view.ts';
+import type { ManagedObject } from './model/managed-object.ts';
 import type { NodeVm } from './host/node-vm.ts';
 import type { LocalEndpoint } from './opflex/agent-processor.ts';
 import type { ProxySession } from './opflex/proxy-session.ts';
@@ -59,10 +60,11 @@ export function startSteady(input: SteadyStartInput): void {
     });
     const location = `topology/pod-${input.podId}/node-${addresses[0]!.id}`;
     vm.agent.seed(peers, location, input.endpointsOf(vm), {
+      // Every leaf of the pair holds and subscribes what the agent resolves; the first answer counts.
       resolve: (subject, uri) => {
-        let answer = sessions.length > 0 ? sessions[0]!.leaf.seedSubscription(sessions[0]!.session, subject, uri, input.prrS) : [];
-        for (let i = 1; i < sessions.length; i++) {
-          const objects = sessions[i]!.leaf.seedSubscription(sessions[i]!.session, subject, uri, input.prrS);
+        let answer: ManagedObject[] = [];
+        for (const { leaf, session } of sessions) {
+          const objects = leaf.seedSubscription(session, subject, uri, input.prrS);
           if (answer.length === 0) answer = objects;
         }
         return answer;
