@@ -51,12 +51,15 @@ export const modelSuite: BenchSuite = {
     { key: 'planEventsPerS', header: 'plan rate', unit: 'M events/s', scale: 1e-6, digits: 2 },
     { key: 'peakRssBytes', header: 'peak RSS', unit: 'MiB', scale: 1 / 1048576 },
     { key: 'bytesPerPod', header: 'RSS per pod', unit: 'KiB', scale: 1 / 1024, digits: 1 },
+    { key: 'bytesPerAddedPod', header: 'RSS per added pod', unit: 'KiB', scale: 1 / 1024, digits: 1 },
   ],
   async run(options) {
     const runs: [string, 'cold' | 'steady'][] = options.quick
       ? [['S', 'steady']]
       : [['S', 'steady'], ['M', 'steady'], ['M', 'cold'], ['L', 'steady'], ['XL', 'steady']];
     const rows: BenchRow[] = [];
+    // Memory is linear in pods when each step up in size costs the same per added pod.
+    let previous: { pods: number; rss: number } | undefined;
     for (const [name, start] of runs) {
       options.log(`model: preset ${name}, ${start} start`);
       const r = runPreset(name, start, 30 * 60_000);
@@ -69,11 +72,14 @@ export const modelSuite: BenchSuite = {
       const notes: string[] = [`${r.converged}/${r.migrations} converged`];
       if (name === 'L') notes.push(eventsPerS >= 1e6 ? '>= 1M events/s target met' : '>= 1M events/s target MISSED');
       if (name === 'XL') notes.push(wallS < 60 && r.peakRssBytes < 4 * 1024 ** 3 ? '< 60 s and < 4 GB target met' : '< 60 s / < 4 GB target MISSED');
+      const bytesPerAddedPod = start === 'steady' && previous && r.pods > previous.pods ? (r.peakRssBytes - previous.rss) / (r.pods - previous.pods) : undefined;
+      if (start === 'steady') previous = { pods: r.pods, rss: r.peakRssBytes };
       rows.push({
         fields: {
           preset: name, start, leafPairs: r.leafPairs, nodes: r.nodes, pods: r.pods, migrations: r.migrations, events: r.events,
           startS: r.startMs / 1000, wallS, eventsPerS, planEventsPerS: r.events / ((r.simulateMs - r.startMs) / 1000),
           peakRssBytes: r.peakRssBytes, bytesPerPod: r.peakRssBytes / r.pods,
+          ...(bytesPerAddedPod !== undefined ? { bytesPerAddedPod } : {}),
         },
         note: notes.join('; '),
       });
