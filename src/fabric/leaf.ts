@@ -196,6 +196,8 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     const set = this.sessionsByAgent.get(agent);
     if (set?.delete(session) && set.size === 0) this.sessionsByAgent.delete(agent);
     for (const uri of session.subscriptions.keys()) this.countSubscriber(uri, -1);
+    // Registrations keep naming the session until they are replaced or expire: it holds nothing more.
+    session.subscriptions.clear();
     this.d.trace.emit(this.name, 'session-closed', { agent, session: session.id, reason });
     if (!this.sessionsByAgent.has(agent)) {
       for (const record of this.odevs.values()) if (record.odev.hostName === agent) this.retireOdev(record);
