@@ -9,7 +9,7 @@
  * delete that happened meanwhile; the loop is paused until the resync completes.
  */
 import type { RandomStream } from '../kernel/random.ts';
-import type { Scheduler, TimerHandle } from '../kernel/scheduler.ts';
+import type { Scheduler } from '../kernel/scheduler.ts';
 import type { Trace } from '../kernel/trace.ts';
 import type { Apic, OdevEvent } from '../fabric/apic.ts';
 import type { Odev } from '../fabric/odev.ts';
@@ -27,7 +27,6 @@ export class AciController {
   private streamUp = true;
   private synced = true;
   private stunned = false;
-  private loopTimer: TimerHandle | undefined;
   /** Increments on each stream drop, so events in flight on a dropped stream are discarded. */
   private streamGeneration = 0;
 
@@ -51,7 +50,7 @@ export class AciController {
       this.scheduler.after(this.random.sample(this.latencies.apicEventMs), this.receive, { event, generation: this.streamGeneration });
     });
     this.trace.emit(this.actor, 'controller-start', { node: this.node, reconnect: this.settings.enable_opflex_agent_reconnect });
-    this.loopTimer = this.scheduler.after(this.timers.controllerLoopMs, this.loop);
+    this.scheduler.after(this.timers.controllerLoopMs, this.loop);
     this.scheduler.after(STALE_CHECK_MS, this.purgeStale);
   }
 
@@ -125,7 +124,7 @@ export class AciController {
   };
 
   private readonly loop = (): void => {
-    this.loopTimer = this.scheduler.after(this.timers.controllerLoopMs, this.loop);
+    this.scheduler.after(this.timers.controllerLoopMs, this.loop);
     if (this.stunned || !this.synced || !this.settings.enable_opflex_agent_reconnect) return;
     for (const node of this.nodes) {
       const largest = this.largestPathGroup(node);
