@@ -9,6 +9,7 @@ import { scenarioTextFor, setOverrides } from './scenario-argument.ts';
 import { scenarioWithOverrides } from '../scenario/variants.ts';
 import { accProvisionOverrides } from './acc-provision-option.ts';
 import { ProgressBar } from './progress-bar.ts';
+import { heapWarning } from './heap-check.ts';
 
 export const simulateCommand: CommandSpec = {
   name: 'simulate',
@@ -31,6 +32,8 @@ export const simulateCommand: CommandSpec = {
     const sets = setOverrides(args.values.set as string[] | undefined);
     const label = sets.length > 0 ? sets.map((o) => `${o.path.join('.')}=${JSON.stringify(o.value)}`).join(' ') : undefined;
     const scenario = scenarioWithOverrides(base, [...accProvisionOverrides(args.values['acc-provision'] as string | undefined, io), ...sets], label);
+    const warning = heapWarning(scenario);
+    if (warning) io.stderr.write(warning);
     const seed = integerOption(args.values.seed, 'seed');
     const tracePath = args.values.trace as string | undefined;
     const progress = io.stderr.isTTY && !args.values.json ? new ProgressBar(io.stderr) : undefined;
