@@ -30,18 +30,19 @@ header .meta { color:#9fb0c3; font-size:13px; }
 header .status { margin-left:auto; font-size:13px; display:flex; align-items:center; gap:6px; }
 .dot { width:9px; height:9px; border-radius:50%; background:var(--warn); display:inline-block; }
 .dot.live { background:#34d399; box-shadow:0 0 6px #34d399; }
-main { display:grid; grid-template-columns: minmax(0, 2fr) minmax(340px, 1fr); gap:16px; padding:16px 20px; }
+main { display:flex; flex-direction:column; gap:16px; padding:16px 20px; }
+.columns { display:grid; grid-template-columns: minmax(0, 1.3fr) minmax(400px, 1fr); gap:16px; align-items:start; }
+.column { display:flex; flex-direction:column; gap:16px; min-width:0; }
 section { background:var(--panel); border:1px solid var(--line); border-radius:8px; padding:14px 16px; }
 section h2 { font-size:13px; text-transform:uppercase; letter-spacing:.6px; color:var(--dim); margin:0 0 10px; font-weight:600; }
-.wide { grid-column: 1 / -1; }
 .tiles { display:flex; gap:10px; flex-wrap:wrap; }
-.tile { border:1px solid var(--line); border-radius:6px; padding:8px 12px; min-width:118px; }
+.tile { border:1px solid var(--line); border-radius:6px; padding:6px 10px; flex:1 1 0; min-width:84px; }
 .tile .n { font-size:22px; font-weight:600; }
 .tile .l { color:var(--dim); font-size:12px; }
 .spines { display:flex; justify-content:center; gap:14px; margin-bottom:8px; }
 .spine, .anycast { border:1px solid #b9c4d0; background:#eef2f7; border-radius:6px; padding:6px 14px; font-weight:600; }
 .anycast { background:#fff7e6; border-color:#f0c36d; font-weight:500; }
-.fabric-lines { height:14px; margin:0 40px 8px; border:2px solid #cdd6e0; border-bottom:none; border-radius:6px 6px 0 0; }
+.fabric-lines { height:12px; margin:0 25% 8px; border:2px solid #cdd6e0; border-bottom:none; border-radius:6px 6px 0 0; }
 .pairs { display:flex; gap:14px; flex-wrap:wrap; }
 .pair { flex:1 1 300px; border:1px solid var(--line); border-radius:8px; padding:10px; background:#fafbfd; }
 .pair h3 { margin:0 0 8px; font-size:13px; color:var(--dim); font-weight:600; }
@@ -51,7 +52,7 @@ section h2 { font-size:13px; text-transform:uppercase; letter-spacing:.6px; colo
 .leaf .sub, .hv .sub { color:var(--dim); font-size:12px; }
 .hvs { margin-top:10px; }
 .hv { flex:1; border:1px dashed #c4ccd6; border-radius:6px; padding:6px 8px; background:#fff; }
-.chips { display:flex; gap:4px; flex-wrap:wrap; margin-top:6px; }
+.chips { display:flex; gap:4px; flex-wrap:wrap; align-items:center; margin-top:4px; }
 .chip { font-size:12px; border-radius:10px; padding:2px 8px; background:#e6ebf1; white-space:nowrap; }
 .chip.ready, .chip.connected, .chip.HEALTHY, .chip.running { background:#dcf3e5; color:#17683b; }
 .chip.awaiting-identity, .chip.DEGRADED, .chip.disconnected { background:#fdf0d9; color:#8a4b05; }
@@ -64,6 +65,7 @@ section h2 { font-size:13px; text-transform:uppercase; letter-spacing:.6px; colo
 table { width:100%; border-collapse:collapse; font-size:13px; }
 th { text-align:left; color:var(--dim); font-weight:600; font-size:12px; border-bottom:1px solid var(--line); padding:4px 6px; }
 td { border-bottom:1px solid #eef1f4; padding:4px 6px; vertical-align:top; }
+td:first-child { white-space:nowrap; }
 form { display:flex; gap:8px; align-items:center; flex-wrap:wrap; margin-bottom:10px; }
 select, button { font:inherit; padding:5px 8px; border-radius:5px; border:1px solid #b9c4d0; background:#fff; }
 button { background:var(--accent); color:#fff; border-color:var(--accent); cursor:pointer; font-weight:600; }
@@ -76,12 +78,13 @@ button { background:var(--accent); color:#fff; border-color:var(--accent); curso
 .pill.progress { background:#ece4fd; color:#5b21b6; }
 .pill.done { background:#dcf3e5; color:#17683b; }
 ol.milestones { list-style:none; margin:6px 0 0; padding:0 0 0 12px; border-left:2px solid #d5cdf7; }
-ol.milestones li { font-size:12px; padding:1px 0; display:grid; grid-template-columns: 68px 92px 1fr; gap:6px; }
+ol.milestones li { font-size:12px; padding:1px 0; display:grid; grid-template-columns: 64px 84px 1fr; gap:6px; }
+ol.milestones .t, ol.milestones .a { white-space:nowrap; }
 ol.milestones .t { color:var(--dim); font-variant-numeric:tabular-nums; text-align:right; }
 ol.milestones .a { color:var(--accent); }
 .rates td.r { font-variant-numeric:tabular-nums; text-align:right; }
-svg.spark { width:120px; height:22px; display:block; }
-#log { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size:12px; max-height:260px; overflow:auto; margin:0; padding:0; list-style:none; }
+svg.spark { width:100px; height:22px; display:block; }
+#log { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size:12px; max-height:104px; overflow:auto; margin:0; padding:0; list-style:none; }
 #log li { padding:1px 0; border-bottom:1px solid #f1f3f6; white-space:nowrap; overflow:hidden; text-overflow:ellipsis; }
 #log li.warn { color:#9b2c2c; }
 #log .t { color:var(--dim); margin-right:8px; }
@@ -186,7 +189,8 @@ function renderFabric() {
       const chips = (status ? status.sessions : []).map((s) => chip(s.agent || '(no identity yet)', s.state, 'session ' + s.id + ' from ' + s.remote + ': ' + s.state));
       return el('div', { class: 'leaf', 'data-leaf': leaf.name }, [
         el('div', { class: 'name', text: leaf.name }),
-        el('div', { class: 'sub', text: leaf.listen + (status ? ' · ' + status.declaredEndpoints + ' endpoints · ' + status.policyObjects + ' policy objects' : '') }),
+        el('div', { class: 'sub', text: leaf.listen }),
+        el('div', { class: 'sub', text: status ? status.declaredEndpoints + ' endpoints · ' + status.policyObjects + ' policy objects' : '' }),
         el('div', { class: 'chips' }, chips.length ? chips : [el('span', { class: 'empty', text: 'no sessions' })]),
       ]);
     });
@@ -198,9 +202,8 @@ function renderFabric() {
         if (n.agent) chips.push(chip(n.agent.health, n.agent.health, 'opflex-agent health'));
         if (m) chips.push(chip('moving to ' + m.to, 'moving'));
         return el('div', { class: 'vm ' + n.state + (m ? ' moving' : ''), 'data-node': n.name }, [
-          el('b', { text: n.name }), document.createTextNode(' · ' + n.pods + ' pods'),
+          el('div', { class: 'chips' }, [el('b', { text: n.name }), el('span', { text: n.pods + ' pods' }), ...chips]),
           el('div', { class: 'sub', text: on.length ? 'sessions on ' + on.join(', ') : 'no leaf session' }),
-          el('div', { class: 'chips' }, chips),
         ]);
       });
       return el('div', { class: 'hv', 'data-hypervisor': h.name }, [el('div', { class: 'name', text: h.name }), ...(vms.length ? vms : [el('div', { class: 'empty', text: 'no node VM' })])]);
@@ -225,7 +228,7 @@ function renderMigrations() {
   replace('migrations', [...view.migrations].reverse().map((m) => {
     const start = m.milestones.length ? m.milestones[0].tMs : 0;
     const last = m.milestones.length ? m.milestones[m.milestones.length - 1].tMs : 0;
-    const pill = m.converged ? el('span', { class: 'pill done', text: 'converged in ' + secs(last - start) }) : el('span', { class: 'pill progress', text: 'in progress' });
+    const pill = m.converged ? el('span', { class: 'pill done', text: 'converged ' + secs(last - start) + ' after the start' }) : el('span', { class: 'pill progress', text: 'in progress' });
     const items = m.milestones.map((s) => el('li', { 'data-milestone': s.name }, [
       el('span', { class: 't', text: '+' + secs(s.tMs - start) }),
       el('span', { class: 'a', text: s.actor }),
@@ -356,7 +359,7 @@ function renderRates() {
     el('td', {}, [sparkline(series(total))]),
   ]));
   rows.push(el('tr', {}, [el('td', { text: 'trace events' }), el('td', {}), el('td', { class: 'r', text: rate(prev, last, (s) => s.events).toFixed(1) }), el('td', {}, [sparkline(series((s) => s.events))])]));
-  replace('rates', [el('tr', {}, [el('th', { text: 'OpFlex method' }), el('th', { text: 'agent→leaf /s' }), el('th', { text: 'leaf→agent /s' }), el('th', { text: 'last ' + samples.length + ' s' })]), ...rows]);
+  replace('rates', [el('tr', {}, [el('th', { text: 'OpFlex method' }), el('th', { text: 'to leaf /s' }), el('th', { text: 'to agent /s' }), el('th', { text: 'last ' + samples.length + ' s' })]), ...rows]);
 }
 
 async function start() {
@@ -376,14 +379,17 @@ const BODY = `
 <header><h1>opflex-twin · live fabric</h1><span class="meta" id="meta"></span>
 <span class="status"><span class="dot" id="dot"></span><span id="status-text">connecting</span></span></header>
 <main>
-<section class="wide"><h2>State</h2><div class="tiles" id="tiles"></div></section>
+<div class="columns"><div class="column">
+<section><h2>State</h2><div class="tiles" id="tiles"></div></section>
 <section><h2>Fabric: spines, leaf pairs, hypervisors, node VMs and their OpFlex sessions</h2><div id="fabric"></div></section>
+<section><h2>Sessions and ODevs per leaf</h2><table id="leaf-table"></table></section>
+</div><div class="column">
 <section><h2>Migrations</h2>
 <form id="migrate"><label>Move <select id="node" name="node"></select></label><label>to <select id="to" name="to"></select></label><button type="submit">Start migration</button></form>
 <div id="notice" class="notice" hidden></div><div id="migrations"></div></section>
-<section><h2>Sessions and ODevs per leaf</h2><table id="leaf-table"></table></section>
 <section><h2>OpFlex message rates</h2><table class="rates" id="rates"><tr><td class="empty">measuring…</td></tr></table></section>
-<section class="wide"><h2>Events as they arrive</h2><ul id="log"></ul></section>
+</div></div>
+<section><h2>Events as they arrive</h2><ul id="log"></ul></section>
 </main>`;
 
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
