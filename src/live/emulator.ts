@@ -18,7 +18,7 @@ import { formatEndpoint, type Endpoint } from '../transport/transport.ts';
 import { Twin } from '../twin.ts';
 import { ControlApi } from './control-api.ts';
 import { renderMetrics, TraceCounters } from './metrics.ts';
-import { watchFabricSide } from './fabric-side-messages.ts';
+import { OPFLEX_METHODS, watchFabricSide } from './fabric-side-messages.ts';
 import { MessageCounter } from '../report/message-counter.ts';
 
 export interface EmulatorOptions {
@@ -64,7 +64,7 @@ export class Emulator {
   readonly tracker: MigrationTracker;
   readonly counters = new TraceCounters();
   /** OpFlex messages between agents and the fabric, by method and direction (for /metrics and the dashboard's rates). */
-  readonly messages = new MessageCounter();
+  readonly messages = new MessageCounter(OPFLEX_METHODS);
   readonly control: ControlApi;
   /** Ring buffer of the latest events, for /events replay. */
   private readonly recent: TraceEvent[] = [];

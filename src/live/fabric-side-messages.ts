@@ -6,6 +6,12 @@
 import type { RpcMessage } from '../opflex/message.ts';
 import type { Connection, ConnectionHandler, Endpoint, Listener, Transport } from '../transport/transport.ts';
 
+/** The methods of the OpFlex protocol; the emulator counts any other name a peer sends as "other". */
+export const OPFLEX_METHODS: ReadonlySet<string> = new Set([
+  'send_identity', 'echo', 'policy_resolve', 'policy_unresolve', 'policy_update', 'endpoint_declare', 'endpoint_undeclare',
+  'endpoint_resolve', 'endpoint_unresolve', 'endpoint_update', 'state_report', 'custom',
+]);
+
 export type MessageObserver = (fromAgent: boolean, message: RpcMessage) => void;
 
 export function watchFabricSide(inner: Transport, observe: MessageObserver): Transport {

@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { Emulator } from '../../src/live/emulator.ts';
 import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
 import { browserUnavailable, launchBrowser, recordForeignRequests } from '../support/browser.ts';
-import { waitFor } from '../transport/socket-helpers.ts';
+import { RawPeer, waitFor } from '../transport/socket-helpers.ts';
 
 const TIME_SCALE = 20;
 /** A bound on how long a stuck run may hang, not a performance assertion. */
@@ -123,5 +123,15 @@ describe('the live dashboard that emulate serves at /', { skip: browserUnavailab
       await page.screenshot({ path: SCREENSHOT, fullPage: true });
     }
     assert.deepEqual(foreign, []);
+  });
+
+  it('counts methods a peer makes up as "other", so no peer can grow the rate table', async () => {
+    const peer = await RawPeer.open(port, '127.0.0.151');
+    await peer.send('{"id":["made_up",1],"method":"made_up\\nmethod","params":[]}');
+    await waitFor(() => peer.closed, 'the leaf to close the session', LIVENESS_MS);
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    assert.match(metrics, /^opflex_twin_opflex_messages_total\{method="other",direction="agent-to-leaf"\} [1-9]/m);
+    assert.doesNotMatch(metrics, /made_up/);
+    await page.locator('#rates tr[data-method="other"]').waitFor({ timeout: LIVENESS_MS });
   });
 });
