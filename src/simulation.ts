@@ -7,6 +7,9 @@
 import type { TraceEvent } from './kernel/trace.ts';
 import { FlowRecorder, type FlowWindowStats } from './report/flow-recorder.ts';
 import { MessageCounter, type MethodCounts } from './report/message-counter.ts';
+import { MessageFlowRecorder, type MessageFlow } from './report/message-flows.ts';
+import type { VirtualScheduler } from './kernel/virtual-scheduler.ts';
+import { formatEndpoint, type Transport } from './transport/transport.ts';
 import { Stopwatch } from './report/stopwatch.ts';
 import { QueueDepthWatcher, summarisePlan, type PlanSummary } from './report/plan-summary.ts';
 import { MigrationTracker, type Download, type Milestone, type MigrationRecord } from './report/migration-tracker.ts';
@@ -19,6 +22,8 @@ export interface SimulationOptions {
   /** Keep every trace event in memory (for --trace and tests). */
   recordTrace?: boolean;
   onTraceEvent?: (e: TraceEvent) => void;
+  /** Sees every OpFlex message that arrived: sender and receiver actors, send and arrival times. */
+  onMessageFlow?: (flow: MessageFlow) => void;
   /** Called every ~2^16 events with the simulated time, for progress bars. */
   onProgress?: (simulatedMs: number, durationMs: number) => void;
 }
@@ -80,13 +85,24 @@ export function simulate(scenario: Scenario, options: SimulationOptions = {}): S
     return -1;
   });
 
+  // Actor names of the addresses agents dial, known once the twin is built (before anything connects).
+  const actorAt = new Map<string, string>();
+  const onMessageFlow = options.onMessageFlow;
   const { twin, scheduler, trace } = simulatedTwin(scenario, {
     seed,
     recordTrace: options.recordTrace ?? false,
     observe: messages.observe,
+    ...(onMessageFlow
+      ? {
+          wrapTransport: (transport: Transport, clock: VirtualScheduler) =>
+            new MessageFlowRecorder(clock, { client: (from) => `agent:${from}`, server: (at) => actorAt.get(at) ?? at }, onMessageFlow).wrap(transport),
+        }
+      : {}),
     onProbe: (probe, tMs, delivered, bounced, reason) => recorder.record(probe.spec, tMs, delivered, bounced, reason),
   });
 
+  for (const leaf of twin.leaves.values()) actorAt.set(leaf.endpoint, leaf.name);
+  actorAt.set(formatEndpoint(twin.anycast.endpoint), 'anycast');
   const tracker = new MigrationTracker(twin.trackerContext());
   const queues = new QueueDepthWatcher();
   trace.subscribe(queues.onEvent);

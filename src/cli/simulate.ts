@@ -3,7 +3,8 @@ import { formatTraceLine } from '../kernel/trace.ts';
 import { toJsonReport } from '../report/json-report.ts';
 import { renderSimulation, styleFor } from '../report/terminal-report.ts';
 import { simulate } from '../simulation.ts';
-import { integerOption, type CommandSpec } from './command.ts';
+import { integerOption, UsageError, type CommandSpec } from './command.ts';
+import { chromeTrace, formatChromeTrace, MessageFlowCollector } from '../report/chrome-trace.ts';
 import { PRESET_NAMES } from '../scenario/presets.ts';
 import { scenarioTextFor, setOverrides } from './scenario-argument.ts';
 import { scenarioWithOverrides } from '../scenario/variants.ts';
@@ -22,6 +23,7 @@ export const simulateCommand: CommandSpec = {
     seed: { type: 'string', value: 'n', description: "Root seed for every random stream (overrides the scenario's seed)" },
     json: { type: 'boolean', description: 'Print the result as JSON instead of the terminal report' },
     trace: { type: 'string', value: 'file', description: 'Write every trace event as NDJSON to this file ("-" for stdout)' },
+    'trace-format': { type: 'string', value: 'format', description: 'Format of --trace: ndjson, or chrome (Trace Event Format for Perfetto and chrome://tracing)', default: 'ndjson' },
     'acc-provision': { type: 'string', value: 'file', description: 'Take settings from an acc-provision input file (unknown keys are reported)' },
     builtin: { type: 'string', value: 'name', description: 'Use a built-in scenario by name', default: 'default' },
     preset: { type: 'string', value: 'name', description: `Use a fabric-scale preset: ${PRESET_NAMES.join(', ')} (see "opflex-twin generate")` },
@@ -36,15 +38,22 @@ export const simulateCommand: CommandSpec = {
     if (warning) io.stderr.write(warning);
     const seed = integerOption(args.values.seed, 'seed');
     const tracePath = args.values.trace as string | undefined;
+    const traceFormat = args.values['trace-format'] as string;
+    if (traceFormat !== 'ndjson' && traceFormat !== 'chrome') throw new UsageError(`--trace-format must be ndjson or chrome, got "${traceFormat}"`);
+    if (traceFormat === 'chrome' && tracePath === undefined) throw new UsageError('--trace-format chrome needs --trace FILE');
+    const messageFlows = traceFormat === 'chrome' ? new MessageFlowCollector() : undefined;
     const progress = io.stderr.isTTY && !args.values.json ? new ProgressBar(io.stderr) : undefined;
     const result = simulate(scenario, {
       ...(seed !== undefined ? { seed } : {}),
       recordTrace: tracePath !== undefined,
+      ...(messageFlows ? { onMessageFlow: messageFlows.onMessageFlow } : {}),
       ...(progress ? { onProgress: (t: number, end: number) => progress.update(t / end, `${(t / 1000).toFixed(0)} s simulated`) } : {}),
     });
     progress?.done();
     if (tracePath !== undefined) {
-      const text = result.trace.map(formatTraceLine).join('\n') + '\n';
+      const text = messageFlows
+        ? formatChromeTrace(chromeTrace({ ...result, scenario, messages: messageFlows.flows, messagesOmitted: messageFlows.omitted }))
+        : result.trace.map(formatTraceLine).join('\n') + '\n';
       if (tracePath === '-') io.stdout.write(text);
       else await new Promise<void>((resolve, reject) => createWriteStream(tracePath).on('error', reject).end(text, resolve));
       if (tracePath === '-') return 0;

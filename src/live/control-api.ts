@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { formatTraceLine, type TraceEvent } from '../kernel/trace.ts';
+import { sendDashboard, wantsDashboard } from './dashboard-page.ts';
 import type { Emulator } from './emulator.ts';
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -66,6 +67,7 @@ export class ControlApi {
     const e = this.emulator;
     switch (route) {
       case 'GET /':
+        if (wantsDashboard(req)) return sendDashboard(res);
         return this.json(res, 200, {
           name: 'opflex-twin emulator',
           endpoints: ['/fabric', '/nodes', '/sessions', '/odevs', '/migrations', '/policy (POST)', '/events', '/metrics'],

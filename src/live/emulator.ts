@@ -18,6 +18,8 @@ import { formatEndpoint, type Endpoint } from '../transport/transport.ts';
 import { Twin } from '../twin.ts';
 import { ControlApi } from './control-api.ts';
 import { renderMetrics, TraceCounters } from './metrics.ts';
+import { OPFLEX_METHODS, watchFabricSide } from './fabric-side-messages.ts';
+import { MessageCounter } from '../report/message-counter.ts';
 
 export interface EmulatorOptions {
   scenario: Scenario;
@@ -61,6 +63,8 @@ export class Emulator {
   readonly twin: Twin;
   readonly tracker: MigrationTracker;
   readonly counters = new TraceCounters();
+  /** OpFlex messages between agents and the fabric, by method and direction (for /metrics and the dashboard's rates). */
+  readonly messages = new MessageCounter(OPFLEX_METHODS);
   readonly control: ControlApi;
   /** Ring buffer of the latest events, for /events replay. */
   private readonly recent: TraceEvent[] = [];
@@ -78,7 +82,7 @@ export class Emulator {
     this.recentLimit = options.recentEventLimit ?? 10_000;
     this.twin = new Twin(s, {
       scheduler: this.scheduler,
-      transport: this.transport,
+      transport: watchFabricSide(this.transport, this.messages.observe),
       trace: this.trace,
       random: new RandomStreams(s.seed),
       leafEndpoint: (_leaf, i) => ({ host: nthAddress(options.leafBase, i), port: options.port }),
@@ -156,6 +160,7 @@ export class Emulator {
     return {
       scenario: s.name,
       timeScale: this.options.timeScale,
+      spines: s.fabric.spines,
       anycast: formatEndpoint(this.options.anycast),
       control: this.controlAddress ? formatEndpoint(this.controlAddress) : undefined,
       leafPairs: [...this.twin.pairs].map(([pair, leaves]) => ({
@@ -216,6 +221,6 @@ export class Emulator {
   }
 
   metrics(): string {
-    return renderMetrics(this.twin, this.counters);
+    return renderMetrics(this.twin, this.counters, this.messages);
   }
 }

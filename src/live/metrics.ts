@@ -1,5 +1,6 @@
 /** Prometheus text exposition of the live twin: sessions, ODevs, policy held, downloads, messages. */
 import type { TraceEvent } from '../kernel/trace.ts';
+import type { MessageCounter } from '../report/message-counter.ts';
 import type { Twin } from '../twin.ts';
 
 export class TraceCounters {
@@ -22,7 +23,7 @@ function bump(map: Map<string, number>, key: string): void {
 
 const label = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
-export function renderMetrics(twin: Twin, counters: TraceCounters): string {
+export function renderMetrics(twin: Twin, counters: TraceCounters, messages?: MessageCounter): string {
   const lines: string[] = [];
   const family = (name: string, help: string, type: 'gauge' | 'counter', samples: [Record<string, string>, number][]) => {
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
@@ -48,6 +49,12 @@ export function renderMetrics(twin: Twin, counters: TraceCounters): string {
   family('opflex_twin_policy_served_from_cache_total', 'Resolves a leaf answered from its cache', 'counter', leaves.map((l) => [{ leaf: l.name }, counters.servedByLeaf.get(l.name) ?? 0]));
   family('opflex_twin_declared_endpoints', 'Endpoints registered on a leaf', 'gauge', leaves.map((l) => [{ leaf: l.name }, l.declaredEndpoints().length]));
   family('opflex_twin_agent_resets_total', 'Agent resets seen, by what caused them', 'counter', [...counters.resetsByPath].map(([path, n]) => [{ path }, n]));
+  if (messages) {
+    family('opflex_twin_opflex_messages_total', 'OpFlex messages between agents and the fabric, by method and direction', 'counter', Object.entries(messages.toJSON()).flatMap(([method, c]) => [
+      [{ method, direction: 'agent-to-leaf' }, c.agentToLeaf] as [Record<string, string>, number],
+      [{ method, direction: 'leaf-to-agent' }, c.leafToAgent] as [Record<string, string>, number],
+    ]));
+  }
   family('opflex_twin_trace_events_total', 'Trace events, by event name', 'counter', [...counters.byEvent].sort(([a], [b]) => a.localeCompare(b)).map(([event, n]) => [{ event }, n]));
   return lines.join('\n') + '\n';
 }

@@ -9,8 +9,12 @@ export interface MethodCounts {
 export class MessageCounter {
   private readonly counts = new Map<string, MethodCounts>();
 
+  /** With `knownMethods`, any other method a peer names is counted as "other" (a peer cannot grow the table). */
+  constructor(private readonly knownMethods?: ReadonlySet<string>) {}
+
   readonly observe = (fromAgent: boolean, message: RpcMessage): void => {
-    const method = message.kind === 'request' ? message.method : (methodOfRawId(message.id) ?? 'unknown');
+    let method = message.kind === 'request' ? message.method : (methodOfRawId(message.id) ?? 'unknown');
+    if (this.knownMethods && !this.knownMethods.has(method)) method = 'other';
     let c = this.counts.get(method);
     if (!c) this.counts.set(method, (c = { agentToLeaf: 0, leafToAgent: 0 }));
     if (fromAgent) c.agentToLeaf++;
