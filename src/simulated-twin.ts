@@ -9,6 +9,7 @@ import type { RpcMessage } from './opflex/message.ts';
 import type { Scenario } from './scenario/types.ts';
 import { policyUniverseFor } from './scenario/policy-source.ts';
 import { SimTransport } from './transport/sim-transport.ts';
+import type { Transport } from './transport/transport.ts';
 import { Twin, type TwinOptions } from './twin.ts';
 
 export interface SimulatedTwinOptions extends Pick<TwinOptions, 'agents' | 'keepalive' | 'onProbe'> {
@@ -18,6 +19,8 @@ export interface SimulatedTwinOptions extends Pick<TwinOptions, 'agents' | 'keep
   recordTrace?: boolean;
   /** Sees every OpFlex message sent; `fromAgent` is true for the side that connected. */
   observe?: (fromAgent: boolean, message: RpcMessage) => void;
+  /** Wraps the transport the actors use (to watch their messages). */
+  wrapTransport?: (transport: Transport, trace: Trace, scheduler: VirtualScheduler) => Transport;
 }
 
 export interface SimulatedTwin {
@@ -40,7 +43,7 @@ export function simulatedTwin(scenario: Scenario, options: SimulatedTwinOptions 
   });
   const twin = new Twin(scenario, {
     scheduler,
-    transport,
+    transport: options.wrapTransport ? options.wrapTransport(transport, trace, scheduler) : transport,
     trace,
     random,
     policy: policyUniverseFor(scenario.policy),

@@ -12,6 +12,8 @@ import { QueueDepthWatcher, summarisePlan, type PlanSummary } from './report/pla
 import { MigrationTracker, type Download, type Milestone, type MigrationRecord } from './report/migration-tracker.ts';
 import type { Scenario } from './scenario/types.ts';
 import { simulatedTwin } from './simulated-twin.ts';
+import { ExchangeTap } from './report/exchange-tap.ts';
+import { emitRunHeader, listenerNames } from './report/run-header.ts';
 
 export interface SimulationOptions {
   /** Overrides the scenario's seed. */
@@ -80,22 +82,31 @@ export function simulate(scenario: Scenario, options: SimulationOptions = {}): S
     return -1;
   });
 
+  let tap: ExchangeTap | undefined;
   const { twin, scheduler, trace } = simulatedTwin(scenario, {
     seed,
     recordTrace: options.recordTrace ?? false,
     observe: messages.observe,
-    onProbe: (probe, tMs, delivered, bounced, reason) => recorder.record(probe.spec, tMs, delivered, bounced, reason),
+    wrapTransport: (transport, trace, clock) => (tap = new ExchangeTap(clock, trace, listenerNames(scenario))).wrap(transport),
+    onProbe: (probe, tMs, delivered, bounced, reason, at) => {
+      recorder.record(probe.spec, tMs, delivered, bounced, reason);
+      if (!delivered) trace.emit(`flow:${probe.spec.name}`, 'probe-lost', { reason: reason ?? 'unknown-destination', at });
+    },
   });
 
-  const tracker = new MigrationTracker(twin.trackerContext());
+  const tracker = new MigrationTracker(twin.trackerContext(), (m, r) =>
+    trace.emit(m.actor, 'milestone', { migration: r.index, node: r.node, name: m.name, ...(m.detail !== undefined ? { detail: m.detail } : {}) }),
+  );
   const queues = new QueueDepthWatcher();
   trace.subscribe(queues.onEvent);
+  trace.subscribe(tap!.onEvent);
   trace.subscribe((e) => {
     if (e.event === 'migration-start') migrationStarts.push({ node: e.data.node as string, tMs: e.tMs, index: e.data.migration as number });
     tracker.onEvent(e);
   });
   if (options.onTraceEvent) trace.subscribe(options.onTraceEvent);
 
+  emitRunHeader(trace, scenario, seed, nodeOfPod);
   twin.start();
   const startWallMs = stopwatch.elapsedMs;
   const chunk = 1 << 16;
@@ -106,6 +117,7 @@ export function simulate(scenario: Scenario, options: SimulationOptions = {}): S
   }
   options.onProgress?.(end, end);
   recorder.finish(end);
+  tap!.finish();
 
   const flowsOf = (window: number) =>
     recorder.window(window).map((f) => ({ ...f, firstDropMs: f.firstDropMs ?? null, lastDropMs: f.lastDropMs ?? null }));
