@@ -10,6 +10,8 @@ import { scenarioWithOverrides } from '../scenario/variants.ts';
 import { accProvisionOverrides } from './acc-provision-option.ts';
 import { ProgressBar } from './progress-bar.ts';
 import { heapWarning } from './heap-check.ts';
+import { RunReportBuilder } from '../report/run-report.ts';
+import { writeRunReports } from './show.ts';
 
 export const simulateCommand: CommandSpec = {
   name: 'simulate',
@@ -25,6 +27,8 @@ export const simulateCommand: CommandSpec = {
     'acc-provision': { type: 'string', value: 'file', description: 'Take settings from an acc-provision input file (unknown keys are reported)' },
     builtin: { type: 'string', value: 'name', description: 'Use a built-in scenario by name', default: 'default' },
     preset: { type: 'string', value: 'name', description: `Use a fabric-scale preset: ${PRESET_NAMES.join(', ')} (see "opflex-twin generate")` },
+    html: { type: 'string', value: 'file', description: 'Also write a self-contained HTML report (timelines, outages, downloads, the switch-over exchange)' },
+    markdown: { type: 'string', value: 'file', description: 'Also write a Markdown summary with a Mermaid diagram of the switch-over' },
     set: { type: 'string', multiple: true, value: 'KEY=VALUE', description: 'Change one key (as compare --vary), e.g. start=cold or enable_opflex_agent_reconnect=true' },
   },
   async run(args, io) {
@@ -37,12 +41,17 @@ export const simulateCommand: CommandSpec = {
     const seed = integerOption(args.values.seed, 'seed');
     const tracePath = args.values.trace as string | undefined;
     const progress = io.stderr.isTTY && !args.values.json ? new ProgressBar(io.stderr) : undefined;
+    const htmlPath = args.values.html as string | undefined;
+    const markdownPath = args.values.markdown as string | undefined;
+    const reportBuilder = htmlPath !== undefined || markdownPath !== undefined ? new RunReportBuilder() : undefined;
     const result = simulate(scenario, {
       ...(seed !== undefined ? { seed } : {}),
+      ...(reportBuilder ? { onTraceEvent: reportBuilder.onEvent } : {}),
       recordTrace: tracePath !== undefined,
       ...(progress ? { onProgress: (t: number, end: number) => progress.update(t / end, `${(t / 1000).toFixed(0)} s simulated`) } : {}),
     });
     progress?.done();
+    if (reportBuilder) await writeRunReports(reportBuilder.finish(), `opflex-twin simulate: ${result.scenario}`, htmlPath, markdownPath);
     if (tracePath !== undefined) {
       const text = result.trace.map(formatTraceLine).join('\n') + '\n';
       if (tracePath === '-') io.stdout.write(text);

@@ -2,7 +2,7 @@
  * Puts the OpFlex exchange of a migrating node into the trace, message by message: from the moment
  * its VM is stunned until the node has converged on its destination (or a bound is reached), every
  * message between its agent and the anycast proxy or a leaf becomes an `opflex-message` event at
- * the time it arrives, with when it was sent, who sent it to whom, the method and the objects it
+ * the time it arrives (keepalive echoes aside), with when it was sent, who sent it to whom, the method and the objects it
  * carries. The switch-over sequence diagram (switchover-exchange.ts) is drawn from these events.
  *
  * It wraps the transport the twin runs on and reads no clock but the scheduler's, so the trace
@@ -123,8 +123,10 @@ export class ExchangeTap {
       capture.droppedCount++;
       return;
     }
-    capture.recorded++;
     const method = message.kind === 'request' ? message.method : (methodOfRawId(message.id) ?? 'unknown');
+    // Keepalives say nothing about the switch-over.
+    if (method === 'echo') return;
+    capture.recorded++;
     this.trace.emit(this.actorOf(to, agent), 'opflex-message', {
       node: agent,
       migration: capture.migration,

@@ -27,7 +27,7 @@ export function seconds(ms: number, digits = 3): string {
   return `${(ms / 1000).toFixed(digits)} s`;
 }
 
-const MILESTONE_TEXT: Record<string, string> = {
+export const MILESTONE_TEXT: Record<string, string> = {
   'migration-start': 'vMotion starts (pre-copy, VM still running)',
   'stun-start': 'VM stunned: paused for the switch-over',
   resume: 'VM resumed on the destination host',
