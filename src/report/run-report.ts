@@ -159,7 +159,10 @@ export class RunReportBuilder {
   private planStartMs: number | undefined;
   private lastMs = 0;
 
-  readonly onEvent = (e: TraceEvent): void => {
+  readonly onEvent = (event: TraceEvent): void => {
+    // Times as a saved trace has them (to the microsecond), so a report drawn live and one drawn
+    // from the file are the same.
+    const e = { ...event, tMs: Math.round(event.tMs * 1000) / 1000 };
     this.lastMs = Math.max(this.lastMs, e.tMs);
     const d = e.data;
     switch (e.event) {

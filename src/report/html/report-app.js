@@ -58,11 +58,6 @@
   }
   const sec = (ms, digits = 3) => (ms === null || ms === undefined ? '—' : `${(ms / 1000).toFixed(digits)} s`);
   const reasonColour = (r) => REASON_COLOURS[r] || '#999';
-  function hashColour(name) {
-    let h = 0;
-    for (let i = 0; i < name.length; i++) h = (h * 31 + name.charCodeAt(i)) >>> 0;
-    return SERIES_COLOURS[h % SERIES_COLOURS.length];
-  }
   function laneOf(m, milestone) {
     const byName = LANE_OF[milestone.name];
     if (byName) return byName;
@@ -248,6 +243,7 @@
     const leaves = Object.entries(m.downloadsByLeaf);
     const maxN = Math.max(1, ...leaves.map(([, d]) => Math.max(d.downloaded, d.servedFromCache)));
     const subjects = [...new Set(leaves.flatMap(([, d]) => Object.keys(d.bySubject)))].sort();
+    const subjectColour = (subj) => SERIES_COLOURS[subjects.indexOf(subj) % SERIES_COLOURS.length];
     for (const [leaf, d] of leaves) {
       const track = el('div', { class: 'track' });
       let left = 0;
@@ -255,7 +251,7 @@
         const n = d.bySubject[subj] || 0;
         if (!n) continue;
         const w = (n / maxN) * 100;
-        track.append(el('div', { class: 'fill', style: `left:${left}%;width:${w}%;background:${hashColour(subj)}`, title: `${subj}: ${n} downloaded` }));
+        track.append(el('div', { class: 'fill', style: `left:${left}%;width:${w}%;background:${subjectColour(subj)}`, title: `${subj}: ${n} downloaded` }));
         left += w;
       }
       box.append(el('div', { class: 'row leaf-downloads', 'data-leaf': leaf, 'data-downloaded': d.downloaded, 'data-cache': d.servedFromCache },
@@ -265,7 +261,7 @@
     }
     if (subjects.length > 0) {
       const legend = el('div', { class: 'legend' });
-      for (const subj of subjects) legend.append(el('span', {}, el('span', { class: 'sw', style: `background:${hashColour(subj)}` }), subj));
+      for (const subj of subjects) legend.append(el('span', {}, el('span', { class: 'sw', style: `background:${subjectColour(subj)}` }), subj));
       box.append(legend);
     }
     return box;
