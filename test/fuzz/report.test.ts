@@ -58,7 +58,7 @@ describe('show on hostile traces (fuzz)', { timeout: 600_000 }, () => {
   let tried = 0;
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
-  const rssBefore = process.memoryUsage().rss;
+  const before = process.memoryUsage();
 
   it('reads any line as an event or a reason, never throwing', { timeout: 300_000 }, () => {
     fc.assert(
@@ -107,7 +107,11 @@ describe('show on hostile traces (fuzz)', { timeout: 600_000 }, () => {
       fuzzParameters(150),
     );
     gc?.();
-    const rss = process.memoryUsage().rss;
-    console.log(`report fuzz: ${tried} inputs tried, RSS ${Math.round(rssBefore / 2 ** 20)} -> ${Math.round(rss / 2 ** 20)} MiB${gc ? ' after GC' : ' (run with --expose-gc to collect first)'}`);
+    const now = process.memoryUsage();
+    const mib = (n: number) => Math.round(n / 2 ** 20);
+    console.log(
+      `report fuzz: ${tried} inputs tried, RSS ${mib(before.rss)} -> ${mib(now.rss)} MiB, heap ${mib(before.heapUsed)} -> ${mib(now.heapUsed)} MiB` +
+        (gc ? ' after GC' : ' (run with --expose-gc to collect first)'),
+    );
   });
 });
