@@ -125,7 +125,7 @@ describe('the HTML report', { skip, timeout: 180_000 }, () => {
 
   it('makes no network request and works in a narrow window', { timeout: 60_000 }, async () => {
     const { page, foreign, errors } = await openReport(html, 420);
-    const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    const scrollWidth = await page.evaluate<number>('document.documentElement.scrollWidth');
     assert.ok(scrollWidth <= 440, `page ${scrollWidth} px wide in a 420 px window`);
     assert.deepEqual(foreign, []);
     assert.deepEqual(errors, []);

@@ -57,10 +57,13 @@ describe('the Markdown summary', { timeout: 120_000 }, () => {
     await page.setContent('<!doctype html><html><body><div id="out"></div></body></html>');
     await page.addScriptTag({ path: mermaidJs });
     const svg = await page.evaluate(async (code) => {
-      const m = (window as unknown as { mermaid: { initialize(o: object): void; render(id: string, text: string): Promise<{ svg: string }> } }).mermaid;
-      m.initialize({ startOnLoad: false, securityLevel: 'strict' });
-      const { svg } = await m.render('switchover', code);
-      document.getElementById('out')!.innerHTML = svg;
+      const page = globalThis as unknown as {
+        mermaid: { initialize(o: object): void; render(id: string, text: string): Promise<{ svg: string }> };
+        document: { getElementById(id: string): { innerHTML: string } };
+      };
+      page.mermaid.initialize({ startOnLoad: false, securityLevel: 'strict' });
+      const { svg } = await page.mermaid.render('switchover', code);
+      page.document.getElementById('out').innerHTML = svg;
       return svg;
     }, block);
     assert.match(svg, /^<svg/);
