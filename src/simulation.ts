@@ -8,13 +8,13 @@ import type { TraceEvent } from './kernel/trace.ts';
 import { FlowRecorder, type FlowWindowStats } from './report/flow-recorder.ts';
 import { MessageCounter, type MethodCounts } from './report/message-counter.ts';
 import { MessageFlowRecorder, type MessageFlow } from './report/message-flows.ts';
-import type { VirtualScheduler } from './kernel/virtual-scheduler.ts';
-import { formatEndpoint, type Transport } from './transport/transport.ts';
 import { Stopwatch } from './report/stopwatch.ts';
 import { QueueDepthWatcher, summarisePlan, type PlanSummary } from './report/plan-summary.ts';
 import { MigrationTracker, type Download, type Milestone, type MigrationRecord } from './report/migration-tracker.ts';
 import type { Scenario } from './scenario/types.ts';
 import { simulatedTwin } from './simulated-twin.ts';
+import { ExchangeTap } from './report/exchange-tap.ts';
+import { emitRunHeader, listenerNames } from './report/run-header.ts';
 
 export interface SimulationOptions {
   /** Overrides the scenario's seed. */
@@ -85,33 +85,40 @@ export function simulate(scenario: Scenario, options: SimulationOptions = {}): S
     return -1;
   });
 
-  // Actor names of the addresses agents dial, known once the twin is built (before anything connects).
-  const actorAt = new Map<string, string>();
+  // Every OpFlex message that arrives goes to the exchange tap (the switch-over in the trace) and to
+  // the caller's flow listener; actors are named by the addresses they listen on.
+  const names = listenerNames(scenario);
+  let tap: ExchangeTap | undefined;
   const onMessageFlow = options.onMessageFlow;
   const { twin, scheduler, trace } = simulatedTwin(scenario, {
     seed,
     recordTrace: options.recordTrace ?? false,
     observe: messages.observe,
-    ...(onMessageFlow
-      ? {
-          wrapTransport: (transport: Transport, clock: VirtualScheduler) =>
-            new MessageFlowRecorder(clock, { client: (from) => `agent:${from}`, server: (at) => actorAt.get(at) ?? at }, onMessageFlow).wrap(transport),
-        }
-      : {}),
-    onProbe: (probe, tMs, delivered, bounced, reason) => recorder.record(probe.spec, tMs, delivered, bounced, reason),
+    wrapTransport: (transport, clock) =>
+      new MessageFlowRecorder(clock, { client: (from) => `agent:${from}`, server: (at) => names.get(at) ?? at }, (flow, message) => {
+        tap!.onFlow(flow, message);
+        onMessageFlow?.(flow);
+      }).wrap(transport),
+    onProbe: (probe, tMs, delivered, bounced, reason, at) => {
+      recorder.record(probe.spec, tMs, delivered, bounced, reason);
+      if (!delivered) trace.emit(`flow:${probe.spec.name}`, 'probe-lost', { reason: reason ?? 'unknown-destination', at });
+    },
   });
 
-  for (const leaf of twin.leaves.values()) actorAt.set(leaf.endpoint, leaf.name);
-  actorAt.set(formatEndpoint(twin.anycast.endpoint), 'anycast');
-  const tracker = new MigrationTracker(twin.trackerContext());
+  const tracker = new MigrationTracker(twin.trackerContext(), (m, r) =>
+    trace.emit(m.actor, 'milestone', { migration: r.index, node: r.node, name: m.name, ...(m.detail !== undefined ? { detail: m.detail } : {}) }),
+  );
+  tap = new ExchangeTap(trace);
   const queues = new QueueDepthWatcher();
   trace.subscribe(queues.onEvent);
+  trace.subscribe(tap.onEvent);
   trace.subscribe((e) => {
     if (e.event === 'migration-start') migrationStarts.push({ node: e.data.node as string, tMs: e.tMs, index: e.data.migration as number });
     tracker.onEvent(e);
   });
   if (options.onTraceEvent) trace.subscribe(options.onTraceEvent);
 
+  emitRunHeader(trace, scenario, seed, nodeOfPod);
   twin.start();
   const startWallMs = stopwatch.elapsedMs;
   const chunk = 1 << 16;
@@ -122,6 +129,7 @@ export function simulate(scenario: Scenario, options: SimulationOptions = {}): S
   }
   options.onProgress?.(end, end);
   recorder.finish(end);
+  tap!.finish();
 
   const flowsOf = (window: number) =>
     recorder.window(window).map((f) => ({ ...f, firstDropMs: f.firstDropMs ?? null, lastDropMs: f.lastDropMs ?? null }));

@@ -5,6 +5,9 @@ import { PRESET_NAMES } from '../scenario/presets.ts';
 import { scenarioTextFor } from './scenario-argument.ts';
 import { accProvisionOverrides } from './acc-provision-option.ts';
 import { integerOption, type CommandSpec } from './command.ts';
+import { RunReportBuilder } from '../report/run-report.ts';
+import { runView } from '../report/html/report-page.ts';
+import { writePage } from './show.ts';
 
 export const adviseCommand: CommandSpec = {
   name: 'advise',
@@ -19,20 +22,33 @@ export const adviseCommand: CommandSpec = {
     seed: { type: 'string', value: 'n', description: "Seed for the runs (default: the scenario's)" },
     'storm-objects': { type: 'string', value: 'n', description: 'Objects one leaf may download within 10 s before it is a storm', default: '20' },
     json: { type: 'boolean', description: 'Print the risks as JSON' },
+    html: { type: 'string', value: 'file', description: 'Also write an HTML report: each finding with its measured effect drawn against the clean run' },
     builtin: { type: 'string', value: 'name', description: 'Use a built-in scenario by name', default: 'default' },
     preset: { type: 'string', value: 'name', description: `Use a fabric-scale preset: ${PRESET_NAMES.join(', ')}` },
   },
-  run(args, io) {
+  async run(args, io) {
     const base = scenarioTextFor(args.positionals[0], args.values.builtin as string, args.values.preset as string | undefined);
     const overrides = [
       ...accProvisionOverrides(args.values['acc-provision'] as string | undefined, io),
       ...(args.values.plan ? loadPlan(args.values.plan as string) : []),
     ];
     const seed = integerOption(args.values.seed, 'seed');
+    const htmlPath = args.values.html as string | undefined;
+    const builders = new Map<string, RunReportBuilder>();
     const result = advise(base, overrides, {
       ...(seed !== undefined ? { seed } : {}),
+      ...(htmlPath !== undefined ? { traceListenerFor: (label: string) => builders.set(label, new RunReportBuilder()).get(label)!.onEvent } : {}),
       stormObjects: integerOption(args.values['storm-objects'], 'storm-objects')!,
     });
+    if (htmlPath !== undefined) {
+      const views = new Map([...builders].map(([label, b]) => [label, runView(b.finish())]));
+      await writePage({
+        kind: 'advise',
+        title: `opflex-twin advise: ${result.scenario.name}`,
+        clean: views.get('as planned') ?? null,
+        findings: result.risks.map((risk, i) => ({ risk, runs: (result.measuredBy[i] ?? []).flatMap((label) => (views.has(label) ? [{ label, run: views.get(label)! }] : [])) })),
+      }, htmlPath);
+    }
     if (args.values.json) {
       io.stdout.write(JSON.stringify({ scenario: result.scenario.name, risks: result.risks, simulations: result.simulations }, null, 2) + '\n');
     } else {

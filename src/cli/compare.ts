@@ -7,6 +7,9 @@ import { scenarioTextFor } from './scenario-argument.ts';
 import { simulate } from '../simulation.ts';
 import { integerOption, UsageError, type CommandSpec } from './command.ts';
 import { accProvisionOverrides } from './acc-provision-option.ts';
+import { RunReportBuilder } from '../report/run-report.ts';
+import { runView } from '../report/html/report-page.ts';
+import { writePage } from './show.ts';
 
 const MAX_VARIANTS = 64;
 
@@ -22,10 +25,11 @@ export const compareCommand: CommandSpec = {
     seed: { type: 'string', value: 'n', description: "Seed for every variant (default: the scenario's)" },
     'acc-provision': { type: 'string', value: 'file', description: 'Take settings from an acc-provision input file first' },
     json: { type: 'boolean', description: 'Print the comparison as JSON' },
+    html: { type: 'string', value: 'file', description: 'Also write an HTML report: the variants side by side on the same axes' },
     builtin: { type: 'string', value: 'name', description: 'Use a built-in scenario by name', default: 'default' },
     preset: { type: 'string', value: 'name', description: `Use a fabric-scale preset: ${PRESET_NAMES.join(', ')}` },
   },
-  run(args, io) {
+  async run(args, io) {
     const specs = (args.values.vary as string[] | undefined) ?? [];
     if (specs.length === 0) throw new UsageError('Give at least one --vary KEY=V1,V2');
     let varies;
@@ -48,12 +52,20 @@ export const compareCommand: CommandSpec = {
     }
     if (combos.length > MAX_VARIANTS) throw new UsageError(`${combos.length} combinations; at most ${MAX_VARIANTS} run at once`);
 
+    const htmlPath = args.values.html as string | undefined;
+    const reports: { label: string; builder: RunReportBuilder }[] = [];
     const variants: VariantResult[] = combos.map((c) => {
       const label = Object.entries(c.values).map(([k, v]) => `${k}=${v}`).join(' ');
       const s = scenarioWithOverrides(base, [...fromAcc, ...c.overrides], label);
-      return { label, values: c.values, result: simulate(s, { seed }) };
+      const builder = htmlPath !== undefined ? new RunReportBuilder() : undefined;
+      if (builder) reports.push({ label, builder });
+      return { label, values: c.values, result: simulate(s, { seed, ...(builder ? { onTraceEvent: builder.onEvent } : {}) }) };
     });
     const keys = varies.map((v) => v.key);
+    if (htmlPath !== undefined) {
+      const title = `opflex-twin compare: ${scenario.name}, seed ${seed}`;
+      await writePage({ kind: 'compare', title, keys, variants: reports.map((r) => ({ label: r.label, run: runView(r.builder.finish()) })) }, htmlPath);
+    }
     if (args.values.json) io.stdout.write(JSON.stringify(comparisonJson(scenario.name, seed, keys, variants), null, 2) + '\n');
     else io.stdout.write(renderComparison(scenario.name, seed, keys, variants, styleFor(io.stdout)));
     return 0;

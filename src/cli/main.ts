@@ -10,8 +10,9 @@ import { generateCommand } from './generate.ts';
 import { loadCommand } from './load.ts';
 import { schemaCommand } from './schema.ts';
 import { simulateCommand } from './simulate.ts';
+import { showCommand } from './show.ts';
 
-const COMMANDS: CommandSpec[] = [simulateCommand, compareCommand, adviseCommand, emulateCommand, agentCommand, endpointsCommand, loadCommand, generateCommand, schemaCommand];
+const COMMANDS: CommandSpec[] = [simulateCommand, showCommand, compareCommand, adviseCommand, emulateCommand, agentCommand, endpointsCommand, loadCommand, generateCommand, schemaCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

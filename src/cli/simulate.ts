@@ -11,6 +11,8 @@ import { scenarioWithOverrides } from '../scenario/variants.ts';
 import { accProvisionOverrides } from './acc-provision-option.ts';
 import { ProgressBar } from './progress-bar.ts';
 import { heapWarning } from './heap-check.ts';
+import { RunReportBuilder } from '../report/run-report.ts';
+import { writeRunReports } from './show.ts';
 
 export const simulateCommand: CommandSpec = {
   name: 'simulate',
@@ -27,6 +29,8 @@ export const simulateCommand: CommandSpec = {
     'acc-provision': { type: 'string', value: 'file', description: 'Take settings from an acc-provision input file (unknown keys are reported)' },
     builtin: { type: 'string', value: 'name', description: 'Use a built-in scenario by name', default: 'default' },
     preset: { type: 'string', value: 'name', description: `Use a fabric-scale preset: ${PRESET_NAMES.join(', ')} (see "opflex-twin generate")` },
+    html: { type: 'string', value: 'file', description: 'Also write a self-contained HTML report (timelines, outages, downloads, the switch-over exchange)' },
+    markdown: { type: 'string', value: 'file', description: 'Also write a Markdown summary with a Mermaid diagram of the switch-over' },
     set: { type: 'string', multiple: true, value: 'KEY=VALUE', description: 'Change one key (as compare --vary), e.g. start=cold or enable_opflex_agent_reconnect=true' },
   },
   async run(args, io) {
@@ -43,13 +47,18 @@ export const simulateCommand: CommandSpec = {
     if (traceFormat === 'chrome' && tracePath === undefined) throw new UsageError('--trace-format chrome needs --trace FILE');
     const messageFlows = traceFormat === 'chrome' ? new MessageFlowCollector() : undefined;
     const progress = io.stderr.isTTY && !args.values.json ? new ProgressBar(io.stderr) : undefined;
+    const htmlPath = args.values.html as string | undefined;
+    const markdownPath = args.values.markdown as string | undefined;
+    const reportBuilder = htmlPath !== undefined || markdownPath !== undefined ? new RunReportBuilder() : undefined;
     const result = simulate(scenario, {
       ...(seed !== undefined ? { seed } : {}),
+      ...(reportBuilder ? { onTraceEvent: reportBuilder.onEvent } : {}),
       recordTrace: tracePath !== undefined,
       ...(messageFlows ? { onMessageFlow: messageFlows.onMessageFlow } : {}),
       ...(progress ? { onProgress: (t: number, end: number) => progress.update(t / end, `${(t / 1000).toFixed(0)} s simulated`) } : {}),
     });
     progress?.done();
+    if (reportBuilder) await writeRunReports(reportBuilder.finish(), `opflex-twin simulate: ${result.scenario}`, htmlPath, markdownPath);
     if (tracePath !== undefined) {
       const text = messageFlows
         ? formatChromeTrace(chromeTrace({ ...result, scenario, messages: messageFlows.flows, messagesOmitted: messageFlows.omitted }))

@@ -5,6 +5,7 @@
  */
 import { scenarioWithOverrides, type Override, type ScenarioText } from '../scenario/variants.ts';
 import type { Scenario } from '../scenario/types.ts';
+import type { TraceEvent } from '../kernel/trace.ts';
 import { simulate, type MigrationSummary, type SimulationResult } from '../simulation.ts';
 import { percentiles } from './plan-summary.ts';
 import { seconds } from './terminal-report.ts';
@@ -21,6 +22,8 @@ export interface Risk {
 
 export interface AdviceOptions {
   seed?: number;
+  /** Hears the trace of each run advise makes, by the run's label (for the HTML report). */
+  traceListenerFor?: (label: string) => ((e: TraceEvent) => void) | undefined;
   /** Objects one leaf may download within `stormWindowMs` before it counts as a storm. */
   stormObjects?: number;
   stormWindowMs?: number;
@@ -30,6 +33,8 @@ export interface Advice {
   scenario: Scenario;
   risks: Risk[];
   simulations: number;
+  /** For each risk (same order), the labels of the runs that measured its effect. */
+  measuredBy: string[][];
 }
 
 const MISSED: Override = { path: ['faults', 'platformConfigDeleteMissed'], value: true };
@@ -85,12 +90,15 @@ export function advise(base: ScenarioText, overrides: Override[], options: Advic
   let simulations = 0;
   const run = (extra: Override[], label: string): SimulationResult => {
     simulations++;
-    return simulate(scenarioWithOverrides(base, [...overrides, ...extra], label), { seed });
+    const listener = options.traceListenerFor?.(label);
+    return simulate(scenarioWithOverrides(base, [...overrides, ...extra], label), { seed, ...(listener ? { onTraceEvent: listener } : {}) });
   };
   const risks: Risk[] = [];
+  const measuredBy: string[][] = [];
+  const measured = (...labels: string[]) => measuredBy.push(labels);
   const s = scenario;
   const movingNodes = movingNodesOf(s);
-  if (movingNodes.size === 0) return { scenario, risks, simulations };
+  if (movingNodes.size === 0) return { scenario, risks, simulations, measuredBy };
 
   if (!s.settings.enable_opflex_agent_reconnect) {
     const off = run([MISSED], 'platform-config delete missed');
@@ -107,6 +115,7 @@ export function advise(base: ScenarioText, overrides: Override[], options: Advic
         'host-agent resets the agent through reset.conf.',
       effect: `If the PlatformConfig delete is missed: ${describeRuns(off, on, 'with the setting off', 'with it on')}.`,
     });
+    measured('platform-config delete missed', 'platform-config delete missed, reconnect on');
   }
 
   if (movingNodes.has(s.controller.node)) {
@@ -129,6 +138,7 @@ export function advise(base: ScenarioText, overrides: Override[], options: Advic
           asPlanned.migrations.length > DESCRIBED_MOVES ? aggregate(asPlanned.migrations) : asPlanned.migrations.map((m) => `${m.node} ${outcome(m)}`).join('; ')
         }.`,
     });
+    measured('controller as planned', ...(stable ? [`controller on ${stable.name}`] : []));
   }
 
   const repeated = s.migrations.filter((m, i) => s.migrations.findIndex((o) => o.node === m.node) < i);
@@ -158,6 +168,7 @@ export function advise(base: ScenarioText, overrides: Override[], options: Advic
           'line, staying on the old leaf pair.',
         effect: `If the later move's PlatformConfig delete is missed: ${describeRuns(asSet, short, `with ${s.settings.opflex_agent_reset_wait_delay} s`, 'with 1 s')}.`,
       });
+      measured('later moves miss the delete', 'reset-wait-delay 1');
     }
   }
 
@@ -204,6 +215,7 @@ export function advise(base: ScenarioText, overrides: Override[], options: Advic
         `behind ${s.leaf.downloadConcurrency} concurrent APIC fetches per leaf while their pods' traffic waits. Stagger these moves or pre-warm the pair.`,
       effect: `As planned: ${affected.length > DESCRIBED_MOVES ? aggregate(affected) : affected.map((m) => `${m.node} ${outcome(m)}`).join('; ')}.`,
     });
+    measured();
   }
-  return { scenario, risks, simulations };
+  return { scenario, risks, simulations, measuredBy };
 }

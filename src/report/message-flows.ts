@@ -50,7 +50,7 @@ export class MessageFlowRecorder {
   constructor(
     private readonly clock: Pick<Scheduler, 'now'>,
     private readonly names: FlowActorNames,
-    private readonly onFlow: (flow: MessageFlow) => void,
+    private readonly onFlow: (flow: MessageFlow, message: RpcMessage) => void,
   ) {}
 
   /** The transport the actors use: `inner`, with every message on every connection seen. */
@@ -104,7 +104,7 @@ export class MessageFlowRecorder {
     const i = list?.findIndex((p) => p.to === receiver) ?? -1;
     if (i < 0) return;
     const { from, sentMs } = list!.splice(i, 1)[0]!;
-    this.onFlow({ from, to: receiver, method: methodOf(message), kind: message.kind, sentMs, arrivedMs: this.clock.now() });
+    this.onFlow({ from, to: receiver, method: methodOf(message), kind: message.kind, sentMs, arrivedMs: this.clock.now() }, message);
   }
 }
 

@@ -69,7 +69,11 @@ export class MigrationTracker {
   /** Migrations still waiting to converge: the ones a new policy object may complete. */
   private readonly unconverged = new Set<Active>();
 
-  constructor(private readonly ctx: TrackerContext) {}
+  /** @param onMilestone hears each milestone as it is recorded (simulate puts them in the trace). */
+  constructor(
+    private readonly ctx: TrackerContext,
+    private readonly onMilestone?: (milestone: Milestone, record: MigrationRecord) => void,
+  ) {}
 
   /** Feed every trace event, in order. */
   onEvent = (e: TraceEvent): void => {
@@ -258,6 +262,8 @@ export class MigrationTracker {
 
   private milestone(a: Active, name: string, e: TraceEvent, detail?: string): void {
     a.seen.add(name);
-    a.record.milestones.push({ name, actor: e.actor, tMs: e.tMs, ...(detail !== undefined ? { detail } : {}) });
+    const milestone: Milestone = { name, actor: e.actor, tMs: e.tMs, ...(detail !== undefined ? { detail } : {}) };
+    a.record.milestones.push(milestone);
+    this.onMilestone?.(milestone, a.record);
   }
 }

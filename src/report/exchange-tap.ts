@@ -1,0 +1,146 @@
+/**
+ * Puts the OpFlex exchange of a migrating node into the trace, message by message: from the moment
+ * its VM is stunned until the node has converged on its destination (or a bound is reached), every
+ * message between its agent and the anycast proxy or a leaf becomes an `opflex-message` event at
+ * the time it arrives (keepalive echoes aside), with when it was sent, who sent it to whom, the
+ * method and the objects it carries. The switch-over sequence diagram (switchover-exchange.ts) is
+ * drawn from these events.
+ *
+ * It reads the message flows the simulation's transport watcher (message-flows.ts) reports, so the
+ * trace stays a function of scenario and seed.
+ */
+import type { Trace, TraceEvent } from '../kernel/trace.ts';
+import type { RpcMessage } from '../opflex/message.ts';
+import type { MessageFlow } from './message-flows.ts';
+
+/** Messages recorded per migration; the rest of its exchange is left out (an `opflex-messages-dropped` event counts them). */
+export const exchangeMessagesPerMigrationMax = 400;
+/** Objects named per message; past it the summary ends "and N more". */
+export const exchangeObjectsPerMessageMax = 6;
+
+const AGENT_PREFIX = 'agent:';
+
+interface Capture {
+  migration: number;
+  sinceMs: number;
+  recorded: number;
+  droppedCount: number;
+}
+
+export class ExchangeTap {
+  private readonly capturing = new Map<string, Capture>();
+
+  constructor(private readonly trace: Trace) {}
+
+  /** Follows stun-start and converged milestones to open and close each node's window. */
+  readonly onEvent = (e: TraceEvent): void => {
+    if (e.event === 'stun-start') {
+      this.close(e.data.node as string);
+      this.capturing.set(e.data.node as string, { migration: e.data.migration as number, sinceMs: e.tMs, recorded: 0, droppedCount: 0 });
+    } else if (e.event === 'milestone' && e.data.name === 'converged') {
+      this.close(e.data.node as string);
+    }
+  };
+
+  /** Closes every window still open (at the end of the run). */
+  finish(): void {
+    for (const node of [...this.capturing.keys()]) this.close(node);
+  }
+
+  /** A message arrived: recorded when it belongs to an open window (sent since the stun). */
+  onFlow(flow: MessageFlow, message: RpcMessage): void {
+    const agent = flow.from.startsWith(AGENT_PREFIX) ? flow.from : flow.to.startsWith(AGENT_PREFIX) ? flow.to : undefined;
+    if (agent === undefined) return;
+    const node = agent.slice(AGENT_PREFIX.length);
+    const capture = this.capturing.get(node);
+    if (!capture || flow.sentMs < capture.sinceMs) return;
+    if (capture.recorded >= exchangeMessagesPerMigrationMax) {
+      capture.droppedCount++;
+      return;
+    }
+    // Keepalives say nothing about the switch-over.
+    if (flow.method === 'echo') return;
+    capture.recorded++;
+    this.trace.emit(flow.to, 'opflex-message', {
+      node,
+      migration: capture.migration,
+      from: flow.from,
+      to: flow.to,
+      method: flow.method,
+      kind: flow.kind,
+      sentMs: Math.round(flow.sentMs * 1000) / 1000,
+      objects: objectsOf(message, flow.method),
+    });
+  }
+
+  private close(node: string): void {
+    const capture = this.capturing.get(node);
+    if (!capture) return;
+    this.capturing.delete(node);
+    if (capture.droppedCount > 0) {
+      this.trace.emit('simulation', 'opflex-messages-dropped', { node, migration: capture.migration, count: capture.droppedCount, max: exchangeMessagesPerMigrationMax });
+    }
+  }
+}
+
+/** The objects a message names, as "Subject uri" items joined by ", " (bounded). */
+export function objectsOf(message: RpcMessage, method: string): string {
+  const items: string[] = [];
+  const add = (subject: unknown, uri: unknown, prefix = ''): void => {
+    items.push(`${prefix}${typeof subject === 'string' ? subject : '?'} ${typeof uri === 'string' ? uri : '?'}`);
+  };
+  const eachParam = (visit: (item: Record<string, unknown>) => void): void => {
+    if (message.kind !== 'request' || !Array.isArray(message.params)) return;
+    for (const p of message.params) if (p !== null && typeof p === 'object') visit(p as Record<string, unknown>);
+  };
+  const eachObject = (list: unknown, prefix = ''): void => {
+    if (!Array.isArray(list)) return;
+    for (const mo of list) if (mo !== null && typeof mo === 'object') add((mo as Record<string, unknown>).subject, (mo as Record<string, unknown>).uri, prefix);
+  };
+  if (message.kind === 'error') return `error ${message.error.code}`;
+  if (message.kind === 'result') {
+    const result = message.result as Record<string, unknown> | null;
+    if (method === 'policy_resolve' && result && Array.isArray(result.policy)) {
+      const policy = result.policy as { subject?: unknown; parent_uri?: unknown; uri?: unknown }[];
+      // The subtree's roots: objects whose parent is not in the reply.
+      const uris = new Set(policy.map((mo) => mo?.uri));
+      eachObject(policy.filter((mo) => mo && !uris.has(mo.parent_uri)));
+      return bounded(items, `${policy.length} object${policy.length === 1 ? '' : 's'}`);
+    }
+    if (method === 'send_identity' && result && Array.isArray(result.peers)) {
+      return (result.peers as { connectivity_info?: unknown }[]).map((p) => String(p?.connectivity_info)).join(', ');
+    }
+    return '';
+  }
+  switch (method) {
+    case 'send_identity':
+      eachParam((p) => items.push(String(p.name) + (typeof p.my_location === 'string' && p.my_location !== '' ? ` at ${p.my_location}` : '')));
+      break;
+    case 'policy_resolve':
+    case 'policy_unresolve':
+      eachParam((p) => add(p.subject, p.policy_uri));
+      break;
+    case 'endpoint_declare':
+      eachParam((p) => eachObject(p.endpoint));
+      break;
+    case 'endpoint_undeclare':
+    case 'endpoint_resolve':
+      eachParam((p) => add(p.subject, p.endpoint_uri));
+      break;
+    case 'policy_update':
+      eachParam((p) => {
+        eachObject(p.replace, 'replace ');
+        eachObject(p.merge_children, 'merge ');
+        if (Array.isArray(p.delete)) for (const d of p.delete as Record<string, unknown>[]) add(d?.subject, d?.uri, 'delete ');
+      });
+      break;
+  }
+  return bounded(items);
+}
+
+function bounded(items: string[], lead = ''): string {
+  const shown = items.slice(0, exchangeObjectsPerMessageMax);
+  const rest = items.length - shown.length;
+  const list = shown.join(', ') + (rest > 0 ? ` and ${rest} more` : '');
+  return lead && list ? `${lead}: ${list}` : lead || list;
+}
