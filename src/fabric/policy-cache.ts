@@ -140,6 +140,14 @@ export class PolicyCache {
     }
   }
 
+  /** The leaf reloaded: everything held or queued is gone (downloads in flight land nowhere). */
+  dropAll(): void {
+    for (const entry of this.entries.values()) this.scheduler.cancel(entry.gcTimer);
+    this.entries.clear();
+    this.queue.length = 0;
+    this.queueHead = 0;
+  }
+
   /** Nothing uses the object any more (the leaf's last subscriber went): collect it after the delay. */
   release(uri: string): void {
     const entry = this.entries.get(uri);

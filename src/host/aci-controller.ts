@@ -103,6 +103,22 @@ export class AciController {
     this.scheduler.after(this.random.sample(this.latencies.controllerResyncMs), this.resync);
   }
 
+  /** The controller pod stopped (a restart's first half): its event stream and ODev cache are gone. */
+  podStopped(): void {
+    this.cache.clear();
+    this.dnsByNode.clear();
+    this.stunned = true;
+    this.streamUp = false;
+    this.synced = false;
+    this.streamGeneration++;
+    this.trace.emit(this.actor, 'event-stream-down', { reason: 'controller pod restart' });
+  }
+
+  /** The restarted pod runs again: a full resync after the usual resync latency, then the loop resumes. */
+  podStarted(): void {
+    this.onNodeResumed();
+  }
+
   private readonly receive = ({ event, generation }: { event: OdevEvent; generation: number }): void => {
     if (generation !== this.streamGeneration || this.stunned) return;
     const odev = event.odev;

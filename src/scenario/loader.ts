@@ -4,6 +4,7 @@
  * Every problem is reported at once as a `ScenarioError` whose issues carry the file, line, column and
  * field path of the offending YAML node (the nearest existing parent when a key is missing).
  */
+import { faultTargetProblems } from './fault-schema.ts';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,7 +80,7 @@ export function parseScenario(text: string, source: string, options: ParseOption
     body.policy.policyFile = absolute;
     if (!existsSync(absolute)) problems.push({ path: ['policy', 'policyFile'], message: `policy file not found: ${absolute}` });
   }
-  problems.push(...crossCheck(body, (path) => locator.locate(path, 'value').line));
+  problems.push(...crossCheck(body, (path) => locator.locate(path, 'value').line), ...faultTargetProblems(body));
   if (problems.length > 0) throw new ScenarioError(problems.map((raw) => locator.issue(raw)));
 
   const { name, description, ...rest } = body;
