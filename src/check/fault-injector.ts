@@ -14,7 +14,7 @@ import type { Odev } from '../fabric/odev.ts';
 import { OpflexAgent } from '../opflex/agent.ts';
 import { PodEndpoint } from '../host/pod-endpoint.ts';
 import { epgUri } from '../model/policy-builder.ts';
-import { scheduleEvacuations } from '../host/evacuation.ts';
+import { HostEvacuations } from '../host/evacuation.ts';
 import type { FaultEntry } from '../scenario/types.ts';
 import type { Twin } from '../twin.ts';
 import type { FaultyTransport, LinkFaults, LinkVerdict } from './faulty-transport.ts';
@@ -24,6 +24,9 @@ export function faultTarget(f: FaultEntry): string {
   if (f.node !== undefined && f.leaf !== undefined) return `${f.node}<->${f.leaf}`;
   return f.node ?? f.leaf ?? f.hypervisor ?? (f.kind.startsWith('apic') ? 'apic' : f.kind.startsWith('coop') ? 'coop' : f.kind.startsWith('controller') ? 'aci-controller' : 'fabric');
 }
+
+/** vSphere's default most concurrent vMotions per host. */
+const EVACUATION_CONCURRENCY = 8;
 
 interface Active {
   entry: FaultEntry;
@@ -54,9 +57,15 @@ export class FaultInjector implements LinkFaults {
   /** Nodes between `migration-start` and `resume` (a ping-pong waits for the move under way). */
   private readonly migrating = new Set<string>();
 
+  /** Evacuations the faults start, built before the twin starts so they see every move under way. */
+  private evacuations: HostEvacuations | undefined;
+
   /** Wires the injector into a built twin (before it starts) and schedules every fault. */
   install(twin: Twin, transport: FaultyTransport): void {
     this.transport = transport;
+    if (this.schedule.some((f) => f.kind === 'evacuation-overlap')) {
+      this.evacuations = new HostEvacuations({ scheduler: this.scheduler, trace: this.trace, vmotion: twin.vmotion, nodes: twin.nodes, hypervisors: twin.scenario.fabric.hypervisors });
+    }
     if (this.schedule.some((f) => f.kind === 'ping-pong')) {
       this.trace.subscribe((e) => {
         if (e.event === 'migration-start') this.migrating.add(e.data.node as string);
@@ -242,10 +251,7 @@ export class FaultInjector implements LinkFaults {
         this.pingPong(twin, entry, end);
         return;
       case 'evacuation-overlap':
-        scheduleEvacuations(
-          { scheduler: this.scheduler, trace: this.trace, vmotion: twin.vmotion, nodes: twin.nodes, hypervisors: twin.scenario.fabric.hypervisors },
-          [{ atMs: this.scheduler.now(), hypervisor: entry.hypervisor!, concurrency: 8 }],
-        );
+        this.evacuations!.schedule({ atMs: this.scheduler.now(), hypervisor: entry.hypervisor!, concurrency: EVACUATION_CONCURRENCY });
         end();
         return;
       default:

@@ -66,6 +66,11 @@ export class AciController {
     }
   }
 
+  /** Whether the event stream is up and the last resync completed (the loop runs). */
+  get isSynced(): boolean {
+    return this.synced && this.streamUp && !this.stunned;
+  }
+
   /** ODevs in the controller's cache for a node (what its decisions are based on). */
   cachedOdevs(node: string): Odev[] {
     return [...(this.dnsByNode.get(node) ?? [])].map((dn) => this.cache.get(dn)!);
