@@ -102,7 +102,7 @@ export function formatIssue(issue: PolicyIssue): string {
   const parts: string[] = [];
   if (issue.index !== undefined) parts.push(`${issue.list ?? 'object'} #${issue.index}` + (issue.uri === undefined ? '' : ` (uri ${quote(issue.uri)})`));
   else if (issue.list !== undefined) parts.push(`"${issue.list}"`);
-  if (issue.field !== undefined) parts.push(`field "${issue.field}"`);
+  if (issue.field !== undefined) parts.push(`field ${quote(issue.field)}`);
   return parts.length === 0 ? issue.message : `${parts.join(', ')}: ${issue.message}`;
 }
 
@@ -286,7 +286,7 @@ class Validator {
     this.name(item.parent_subject, 'parent_subject', report);
     const parent = this.uri(item.parent_uri, 'parent_uri', report);
     if (this.name(item.parent_relation, 'parent_relation', report) && typeof item.subject === 'string' && item.parent_relation !== item.subject) {
-      report('parent_relation', `must name the object's class "${item.subject}" (the parent's property holding it)`);
+      report('parent_relation', `must name the object's class ${quote(item.subject)} (the parent's property holding it)`);
     }
     if (parent !== undefined && uri !== undefined && (parent === uri || !uri.startsWith(parent))) {
       report('parent_uri', parent === uri ? 'names the object itself (a cycle)' : `${quote(parent)} is not above this object (a child's uri extends its parent's)`);
@@ -301,7 +301,7 @@ class Validator {
     for (const key of Object.keys(prop)) if (key !== 'name' && key !== 'data') report(`${path}.${key}`, 'unknown field');
     const named = this.name(prop.name, `${path}.name`, report);
     if (named) {
-      if (names.has(prop.name as string)) report(`${path}.name`, `duplicate property "${clip(prop.name as string)}"`);
+      if (names.has(prop.name as string)) report(`${path}.name`, `duplicate property ${quote(prop.name as string)}`);
       names.add(prop.name as string);
     }
     if (prop.data === undefined) {
@@ -313,9 +313,9 @@ class Validator {
     if (this.count !== before || !named || subject === undefined) return;
     const kind = propertyKind(subject, prop.name as string);
     const data = prop.data;
-    if (kind === 'string' && typeof data !== 'string') report(`${path}.data`, `${subject}.${prop.name as string} is a string, got ${describe(data)}`);
-    else if (kind === 'unsigned' && !isUnsigned(data)) report(`${path}.data`, `${subject}.${prop.name as string} is an unsigned 64-bit integer, got ${describe(data)}`);
-    else if (kind === 'reference' && !(isPlainObject(data) && 'reference_uri' in data)) report(`${path}.data`, `${subject}.${prop.name as string} is a reference {subject, reference_uri}, got ${describe(data)}`);
+    if (kind === 'string' && typeof data !== 'string') report(`${path}.data`, `${quote(subject + '.' + (prop.name as string))} is a string, got ${describe(data)}`);
+    else if (kind === 'unsigned' && !isUnsigned(data)) report(`${path}.data`, `${quote(subject + '.' + (prop.name as string))} is an unsigned 64-bit integer, got ${describe(data)}`);
+    else if (kind === 'reference' && !(isPlainObject(data) && 'reference_uri' in data)) report(`${path}.data`, `${quote(subject + '.' + (prop.name as string))} is a reference {subject, reference_uri}, got ${describe(data)}`);
   }
 
   /** Property data as libopflex types it: string, 64-bit integer, reference, or a vector of those. */
@@ -440,17 +440,17 @@ class Validator {
         } else {
           const parent = byUri.get(mo.parent_uri);
           if (parent) {
-            if (parent.mo.subject !== mo.parent_subject) report('parent_subject', `is "${clip(mo.parent_subject!)}" but the parent ${where(parent.list, parent.index)} is a ${clip(parent.mo.subject)}`);
+            if (parent.mo.subject !== mo.parent_subject) report('parent_subject', `is ${quote(mo.parent_subject!)} but the parent ${where(parent.list, parent.index)} is a ${quote(parent.mo.subject)}`);
             if (lister?.mo !== parent.mo) report('parent_uri', `names ${where(parent.list, parent.index)}, which does not list the object as a child`);
           } else {
             const held = store?.get(mo.parent_uri);
-            if (held && held.subject !== mo.parent_subject) report('parent_subject', `is "${clip(mo.parent_subject!)}" but the held parent is a ${clip(held.subject)}`);
+            if (held && held.subject !== mo.parent_subject) report('parent_subject', `is ${quote(mo.parent_subject!)} but the held parent is a ${quote(held.subject)}`);
           }
           if (lister && lister.mo.uri !== mo.parent_uri) report('parent_uri', `names ${quote(mo.parent_uri)} but ${where(lister.list, lister.index)} lists the object as its child`);
         }
         const held = store?.get(mo.uri);
         if (held) {
-          if (held.subject !== mo.subject) report('subject', `the object is held as a ${clip(held.subject)}; a uri keeps its class`);
+          if (held.subject !== mo.subject) report('subject', `the object is held as a ${quote(held.subject)}; a uri keeps its class`);
           if (held.parent_uri !== undefined && mo.parent_uri !== undefined && held.parent_uri !== mo.parent_uri) {
             report('parent_uri', `the object is held under ${quote(held.parent_uri)}; a uri keeps its parent`);
           }
@@ -467,7 +467,7 @@ class Validator {
       const report = reporter(this, 'delete', index, d.uri);
       if (writtenUris.has(d.uri)) report('uri', 'is also replaced or merged by the same change');
       const held = this.options.store?.get(d.uri);
-      if (held && held.subject !== d.subject) report('subject', `the object is held as a ${clip(held.subject)}`);
+      if (held && held.subject !== d.subject) report('subject', `the object is held as a ${quote(held.subject)}`);
     });
   }
 }

@@ -99,11 +99,11 @@ describe('policy validation', { timeout: 30_000 }, () => {
   });
 
   it('checks property types of the classes the model knows, and leaves unknown ones alone', () => {
-    assert.match(issuesOf(() => validateManagedObjects([{ ...epg, properties: [{ name: 'name', data: 7 }] }], 't'))[0]!.message, /GbpEpGroup\.name is a string, got an integer/);
+    assert.match(issuesOf(() => validateManagedObjects([{ ...epg, properties: [{ name: 'name', data: 7 }] }], 't'))[0]!.message, /"GbpEpGroup\.name" is a string, got an integer/);
     const ctx = mo('GbpeInstContext', `${EPG}GbpeInstContext/`, undefined, [], [{ name: 'encapId', data: -1 }]);
-    assert.match(issuesOf(() => validateManagedObjects([ctx], 't'))[0]!.message, /GbpeInstContext\.encapId is an unsigned 64-bit integer/);
+    assert.match(issuesOf(() => validateManagedObjects([ctx], 't'))[0]!.message, /"GbpeInstContext\.encapId" is an unsigned 64-bit integer/);
     const rel = mo('GbpEpGroupToNetworkRSrc', `${EPG}GbpEpGroupToNetworkRSrc/`, undefined, [], [{ name: 'target', data: '/x/' }]);
-    assert.match(issuesOf(() => validateManagedObjects([rel], 't'))[0]!.message, /target is a reference/);
+    assert.match(issuesOf(() => validateManagedObjects([rel], 't'))[0]!.message, /target" is a reference/);
     assert.equal(validateManagedObjects([mo('Unknown', '/Unknown/', undefined, [], [{ name: 'name', data: 7 }])], 't').length, 1);
   });
 
