@@ -47,7 +47,7 @@ const resolveAnswer = fc.oneof(
 const push = fc.oneof(
   fc.record({ method: fc.constantFrom('policy_update', 'endpoint_update'), params: fc.array(hostileJson(4), { maxLength: 3 }) }),
   fc.record({ method: fc.constant('policy_update'), params: randomGraph().map((g) => [{ replace: g }]) }),
-  fc.constant({ method: 'policy_update', params: [{ delete: [{ subject: 'PlatformConfig', uri: PC }] }] }),
+  fc.constant({ method: 'policy_update', params: [{ delete: [{ subject: 'PlatformConfig', uri: PC }] }] as unknown[] }),
   fc.record({ defect: fc.constantFrom(...Object.keys(DEFECTS)), pick: fc.nat() }).map(({ defect, pick }) => ({ method: 'policy_update', params: [{ replace: DEFECTS[defect]!(universe.subtree(EPG), pick) }] })),
 );
 
