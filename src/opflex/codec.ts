@@ -139,8 +139,13 @@ export function encodeMessageChunks(msg: RpcMessage, maxBytes = Infinity): Buffe
     const policy = (msg.result as { policy?: unknown }).policy;
     if (Array.isArray(policy) && Object.keys(msg.result).length === 1) {
       const head = Buffer.from(`{"id":${msg.id},"result":{"policy":`, 'utf8');
-      const bytes = policyBytes(policy, maxBytes - head.length - RESULT_POLICY_TAIL.length);
-      return [head, bytes, RESULT_POLICY_TAIL];
+      const framing = head.length + RESULT_POLICY_TAIL.length;
+      try {
+        return [head, policyBytes(policy, maxBytes - framing), RESULT_POLICY_TAIL];
+      } catch (err) {
+        if (err instanceof MessageTooLargeError) throw new MessageTooLargeError(err.size + framing, maxBytes);
+        throw err;
+      }
     }
   }
   let text: string;
