@@ -70,8 +70,8 @@ export class OpflexClient {
     return reply;
   }
 
-  identify(name: string, domain: string): Promise<Reply | undefined> {
-    return this.call('send_identity', [{ proto_version: '1.0', name, domain, my_role: ['policy_element'] }]);
+  identify(name: string, domain: string, timeoutMs?: number): Promise<Reply | undefined> {
+    return this.call('send_identity', [{ proto_version: '1.0', name, domain, my_role: ['policy_element'] }], timeoutMs);
   }
 
   resolve(subject: string, uri: string, prr = 3600): Promise<Reply | undefined> {
