@@ -130,6 +130,20 @@ describe('a live leaf against hostile OpFlex peers', () => {
     await waitFor(() => leaf.currentOdevs().every((o) => o.hostName !== 'node-1' || o.state === 'disconnected'), 'node-1\'s ODev to disconnect once its last session closed', LIVENESS_MS);
   });
 
+  it('holds the anycast proxy to the same bounds: huge requests refused, one name per session, an endless frame before identity dropped', TEST_TIMEOUT, async () => {
+    const client = await OpflexClient.open('127.0.0.35', port);
+    clients.push(client);
+    assert.equal((await client.identify('node-1', domain))?.kind, 'result');
+    assert.match(errorOf(await client.identify('node-2', domain)), /one name per session/);
+    const item = { subject: 'PolicyUniverse', policy_uri: '/PolicyUniverse/', prr: 3600 };
+    assert.match(errorOf(await client.call('policy_resolve', new Array(5000).fill(item))), /itemsPerRequestMax/);
+    const endless = await OpflexClient.open('127.0.0.35', port);
+    clients.push(endless);
+    await endless.write(`{"id":["send_identity",1],"method":"send_identity","params":["${'x'.repeat(100_000)}`);
+    assert.ok(await endless.waitClosed(), 'a frame past the pre-identity bound drops the connection');
+    assert.ok(events.some((e) => e.event === 'connection-error' && /frame larger than 65536 bytes before identity/.test(String(e.data.reason))), 'reported as a connection error');
+  });
+
   it('refuses a declare of another node\'s infrastructure address: node-2 is not moved and its agent gets no PlatformConfig delete', TEST_TIMEOUT, async () => {
     const node2 = await connect('node-2');
     const node2Ip = scenario.nodes.find((n) => n.name === 'node-2')!.infraIp;
