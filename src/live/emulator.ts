@@ -76,9 +76,11 @@ export class Emulator {
     // A live fabric boots for real: agents, ours or not, connect over sockets (a steady start
     // conjures connections, which only the simulation can).
     const s: Scenario = { ...options.scenario, start: 'cold' };
-    this.scheduler = new RealtimeScheduler(options.timeScale);
+    // Connection failures and failing timer callbacks are reported as trace events; the process goes on.
+    const fault = (connection: string, reason: string) => this.trace.emit('transport', 'connection-error', { connection, reason });
+    this.scheduler = new RealtimeScheduler(options.timeScale, (err) => fault('timer', `callback failed: ${err instanceof Error ? err.message : String(err)}`));
     this.trace = new Trace(this.scheduler, { record: false });
-    this.transport = new SocketTransport({ ...(options.tls ? { tls: options.tls } : {}) });
+    this.transport = new SocketTransport({ ...(options.tls ? { tls: options.tls } : {}), onConnectionError: (e) => fault(e.connection, e.reason) });
     this.recentLimit = options.recentEventLimit ?? 10_000;
     this.twin = new Twin(s, {
       scheduler: this.scheduler,
