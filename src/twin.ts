@@ -77,6 +77,7 @@ export class Twin implements FabricView {
   /** Whether a contract links two EPGs, computed on first use (fabrics have thousands of EPGs). */
   private readonly allowed = new Map<string, boolean>();
   private readonly infraIps = new Map<string, string>();
+  private readonly nodesByInfraIp = new Map<string, string>();
   private readonly macs = new Map<string, string>();
   private readonly currentMigration = new Map<string, MigrationSpec>();
   private readonly locations = new Map<string, NodeLocation>();
@@ -144,6 +145,7 @@ export class Twin implements FabricView {
 
     for (const spec of s.nodes) {
       this.infraIps.set(spec.name, spec.infraIp);
+      this.nodesByInfraIp.set(spec.infraIp, spec.name);
       this.macs.set(spec.name, spec.mac);
       const agent = new OpflexAgent(
         {
@@ -220,6 +222,10 @@ export class Twin implements FabricView {
 
   infraIpOf(node: string): string | undefined {
     return this.infraIps.get(node);
+  }
+
+  nodeOfInfraIp(ip: string): string | undefined {
+    return this.nodesByInfraIp.get(ip);
   }
 
   faultsFor(node: string): Faults {

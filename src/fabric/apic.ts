@@ -7,6 +7,7 @@ import type { Scheduler } from '../kernel/scheduler.ts';
 import type { Trace } from '../kernel/trace.ts';
 import type { ManagedObject } from '../model/managed-object.ts';
 import type { ObjectStore } from '../model/object-store.ts';
+import { validatePolicyUpdate } from '../model/policy-validation.ts';
 import type { Distribution } from '../scenario/types.ts';
 import type { Odev } from './odev.ts';
 import type { PolicyUpdateItem } from '../opflex/message.ts';
@@ -48,9 +49,12 @@ export class Apic implements PolicySource {
 
   /**
    * Changes the policy universe (an operator edits policy): replace, merge_children and delete, in
-   * that order, as a policy_update carries them. Listeners hear the same update.
+   * that order, as a policy_update carries them. Listeners hear the same update. The change is
+   * checked whole against the universe first (PolicyValidationError): one that would break the tree
+   * changes nothing.
    */
   updatePolicy(update: PolicyUpdateItem): void {
+    validatePolicyUpdate(update, 'the APIC policy change', { store: this.policy, keepObjects: true });
     for (const mo of update.replace) this.policy.replace(mo);
     for (const mo of update.merge_children) this.policy.mergeChildren(mo);
     for (const d of update.delete) this.policy.delete(d.uri);

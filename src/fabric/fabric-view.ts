@@ -24,6 +24,8 @@ export interface FabricView {
   /** Where a node VM runs now (by node name, which is also its agent's OpFlex name). */
   locateNode(node: string): NodeLocation | undefined;
   infraIpOf(node: string): string | undefined;
+  /** The node whose infra (VTEP) address this is, if it is one. */
+  nodeOfInfraIp(ip: string): string | undefined;
   macOf(node: string): string | undefined;
   leavesOfPair(pair: string): readonly LeafAddress[];
   /** Faults in force for a node now: the scenario's, with its current migration's on top. */

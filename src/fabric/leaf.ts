@@ -10,7 +10,8 @@ import type { Trace } from '../kernel/trace.ts';
 import type { ManagedObject } from '../model/managed-object.ts';
 import { SERVER_ROLES, type IdentityRequest, type IdentityResult, type PolicyUpdateItem } from '../opflex/message.ts';
 import { declaredIp } from '../opflex/endpoint-objects.ts';
-import { expiryMs, ProxySession, type ProxyBackend } from '../opflex/proxy-session.ts';
+import { expiryMs, ProxySession, type ProxyBackend, type ResolveAnswer } from '../opflex/proxy-session.ts';
+import { textChars } from '../opflex/proxy-limits.ts';
 import type { Faults, Latencies, Timers } from '../scenario/types.ts';
 import { formatEndpoint, type Connection, type Listener, type Transport } from '../transport/transport.ts';
 import type { Apic } from './apic.ts';
@@ -36,11 +37,24 @@ export interface LeafDeps {
   maxOutstandingPerSession: number;
 }
 
-/** A registered endpoint: its objects as declared (the first names it) and who declared it last. */
+/**
+ * A registered endpoint: its objects as declared (the first names it) and who declared it last, by
+ * name and session id (not the session itself: a registration outlives its session until it expires,
+ * and must not keep the session's connection alive).
+ */
 interface DeclaredEndpoint {
-  session: ProxySession;
+  agent: string;
+  sessionId: number;
   objects: ManagedObject[];
   expiresAtMs: number;
+  /** Its text as counted against the session's declaredCharsPerSessionMax (0 for a steady start's). */
+  chars: number;
+}
+
+/** What one session has registered on this leaf. */
+interface SessionRegistrations {
+  endpoints: number;
+  chars: number;
 }
 
 interface OdevRecord {
@@ -57,6 +71,8 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   private readonly sessions = new Set<ProxySession>();
   private readonly sessionsByAgent = new Map<string, Set<ProxySession>>();
   private readonly declared = new Map<string, DeclaredEndpoint>();
+  /** Registrations per declaring session id (bounded by the session's limits). */
+  private readonly declaredBySession = new Map<number, SessionRegistrations>();
   /** How many of this leaf's sessions subscribe to each object: the cache keeps what someone uses. */
   private readonly subscribers = new Map<string, number>();
   private readonly odevs = new Map<string, OdevRecord>();
@@ -133,7 +149,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   }
 
   declaredEndpoints(): { agent: string; subject: string; uri: string; ip: string | undefined }[] {
-    return [...this.declared.values()].map(({ session, objects: [top] }) => ({ agent: session.agentName, subject: top!.subject, uri: top!.uri, ip: declaredIp(top!) }));
+    return [...this.declared.values()].map(({ agent, objects: [top] }) => ({ agent, subject: top!.subject, uri: top!.uri, ip: declaredIp(top!) }));
   }
 
   private accept(connection: Connection, keepalivePhaseMs?: number): ProxySession {
@@ -227,6 +243,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     for (const uri of session.subscriptions.keys()) this.countSubscriber(uri, -1);
     // Registrations keep naming the session until they are replaced or expire: it holds nothing more.
     session.subscriptions.clear();
+    this.cache.abandon(session);
     this.d.trace.emit(this.name, 'session-closed', { agent, session: session.id, reason });
     if (!this.sessionsByAgent.has(agent)) {
       for (const record of this.odevs.values()) if (record.odev.hostName === agent) this.retireOdev(record);
@@ -237,8 +254,8 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     this.countSubscriber(uri, 1);
   }
 
-  resolvePolicy(session: ProxySession, subject: string, uri: string, done: (objects: ManagedObject[]) => void): void {
-    this.cache.resolve(subject, uri, session.agentName, done);
+  resolvePolicy(session: ProxySession, subject: string, uri: string, done: (answer: ResolveAnswer) => void): void {
+    this.cache.resolve(subject, uri, session, session.agentName, done);
   }
 
   unresolvePolicy(_session: ProxySession, uri: string): void {
@@ -255,34 +272,83 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     this.cache.release(uri);
   }
 
-  declareEndpoint(session: ProxySession, objects: ManagedObject[], prrS: number): void {
-    this.register(session, objects, prrS, false);
+  declareEndpoint(session: ProxySession, objects: ManagedObject[], prrS: number): string | undefined {
+    return this.register(session, objects, prrS, false);
+  }
+
+  /**
+   * Why the session may not declare this endpoint, or undefined. An infrastructure address (a
+   * node's VTEP) only by its node, an address this leaf learned for another node's device not at
+   * all: otherwise one agent could move another's EPM entry or COOP owner.
+   */
+  private declareRefusal(session: ProxySession, uri: string, ip: string | undefined, replacing: DeclaredEndpoint | undefined, chars: number): string | undefined {
+    const agent = session.agentName;
+    const refuse = (why: string, owner?: string) => {
+      this.d.trace.emit(this.name, 'endpoint-declare-refused', { agent, session: session.id, uri, ...(ip !== undefined ? { ip } : {}), ...(owner !== undefined ? { owner } : {}), reason: why });
+      return why;
+    };
+    const own = this.declaredBySession.get(session.id) ?? { endpoints: 0, chars: 0 };
+    const mine = replacing?.sessionId === session.id;
+    const { endpointsPerSessionMax, declaredCharsPerSessionMax } = session.limits;
+    if (!mine && own.endpoints >= endpointsPerSessionMax) return refuse(`More than ${endpointsPerSessionMax} endpoints registered by this session (endpointsPerSessionMax)`);
+    if (own.chars - (mine ? replacing.chars : 0) + chars > declaredCharsPerSessionMax) {
+      return refuse(`More than ${declaredCharsPerSessionMax} characters of endpoints registered by this session (declaredCharsPerSessionMax)`);
+    }
+    if (ip === undefined) return undefined;
+    const infraOwner = this.d.fabric.nodeOfInfraIp(ip);
+    if (infraOwner !== undefined && infraOwner !== agent) return refuse(`${ip} is the infrastructure address of ${infraOwner}: only ${infraOwner} may declare it`, infraOwner);
+    const entry = this.epm.get(ip);
+    if (entry?.kind === 'local' && entry.node !== agent) return refuse(`${ip} is learned on ${this.name} for ${entry.node}: ${agent} may not declare it`, entry.node);
+    return undefined;
+  }
+
+  private countDeclared(entry: DeclaredEndpoint, sign: 1 | -1): void {
+    let own = this.declaredBySession.get(entry.sessionId);
+    if (!own) this.declaredBySession.set(entry.sessionId, (own = { endpoints: 0, chars: 0 }));
+    own.endpoints += sign;
+    own.chars += sign * entry.chars;
+    if (own.endpoints <= 0) this.declaredBySession.delete(entry.sessionId);
   }
 
   /** `seeded`: the fabric's state before the run, so no trace event and COOP knows it already. */
-  private register(session: ProxySession, objects: ManagedObject[], prrS: number, seeded: boolean): void {
+  private register(session: ProxySession, objects: ManagedObject[], prrS: number, seeded: boolean): string | undefined {
     const top = objects[0];
-    if (!top) return;
+    if (!top) return undefined;
     const ip = declaredIp(top);
     const agent = session.agentName;
     const previous = this.declared.get(top.uri);
-    this.declared.set(top.uri, { session, objects, expiresAtMs: expiryMs(this.d.scheduler.now(), prrS) });
-    if (previous?.session !== session && !seeded) this.d.trace.emit(this.name, 'endpoint-declared', { agent, subject: top.subject, uri: top.uri, session: session.id });
-    if (ip === undefined) return;
+    const chars = seeded ? 0 : textChars(objects, session.limits.declaredCharsPerSessionMax);
+    if (!seeded) {
+      const refused = this.declareRefusal(session, top.uri, ip, previous, chars);
+      if (refused !== undefined) return refused;
+    }
+    if (previous) this.countDeclared(previous, -1);
+    const entry: DeclaredEndpoint = { agent, sessionId: session.id, objects, expiresAtMs: expiryMs(this.d.scheduler.now(), prrS), chars };
+    this.countDeclared(entry, 1);
+    this.declared.set(top.uri, entry);
+    if (previous?.sessionId !== session.id && !seeded) this.d.trace.emit(this.name, 'endpoint-declared', { agent, subject: top.subject, uri: top.uri, session: session.id });
+    if (ip === undefined) return undefined;
     const location = this.d.fabric.locateNode(agent);
     // A declare reaching this leaf from a node that is no longer behind it (the agent is stuck on
     // the old pair) registers the endpoint but teaches the EPM nothing.
-    if (!location || location.pair !== this.pair) return;
+    if (!location || location.pair !== this.pair) return undefined;
     if (seeded) {
       this.epm.learnLocal(ip, location.path, agent, true);
       this.d.coop.seed(ip, this.pair);
     } else if (this.epm.learnLocal(ip, location.path, agent)) this.d.coop.report(ip, this.pair);
+    return undefined;
   }
 
   undeclareEndpoint(session: ProxySession, _subject: string, uri: string): void {
     const entry = this.declared.get(uri);
     if (!entry) return;
+    if (entry.agent !== session.agentName) {
+      // Only the agent that declared an endpoint takes it back (it may have reconnected since).
+      this.d.trace.emit(this.name, 'endpoint-undeclare-refused', { agent: session.agentName, session: session.id, uri, owner: entry.agent });
+      return;
+    }
     this.declared.delete(uri);
+    this.countDeclared(entry, -1);
     this.d.trace.emit(this.name, 'endpoint-undeclared', { agent: session.agentName, uri });
     const ip = declaredIp(entry.objects[0]!);
     if (ip !== undefined) this.epm.removeLocal(ip, 'undeclared');
@@ -415,7 +481,8 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     for (const [uri, entry] of this.declared) {
       if (entry.expiresAtMs > now) continue;
       this.declared.delete(uri);
-      this.d.trace.emit(this.name, 'endpoint-expired', { agent: entry.session.agentName, uri });
+      this.countDeclared(entry, -1);
+      this.d.trace.emit(this.name, 'endpoint-expired', { agent: entry.agent, uri });
       const ip = declaredIp(entry.objects[0]!);
       if (ip !== undefined) this.epm.removeLocal(ip, 'declaration expired');
     }

@@ -2,10 +2,17 @@ import { performance } from 'node:perf_hooks';
 import { EventQueue, type EventCallback } from './event-queue.ts';
 import type { Scheduler, TimerHandle } from './scheduler.ts';
 
+/** What a timer callback that threw is reported with; the scheduler goes on with the next one. */
+export type SchedulerErrorHandler = (error: unknown) => void;
+
 /**
  * Real time for live emulation: the same queue as the simulation, driven by one Node timer armed for
  * the earliest event. `timeScale` > 1 runs model timers faster than the wall clock (for demos and
  * tests): model time = wall time x timeScale.
+ *
+ * A live process must outlive a failing callback (one bad session is not a reason to stop serving
+ * every other), so a callback that throws is handed to `onError` and the next one runs. The
+ * simulation's VirtualScheduler keeps throwing: there a failing callback is a model bug.
  */
 export class RealtimeScheduler implements Scheduler {
   private readonly queue = new EventQueue();
@@ -19,7 +26,10 @@ export class RealtimeScheduler implements Scheduler {
     this.current = t;
   };
 
-  constructor(private readonly timeScale = 1) {
+  constructor(
+    private readonly timeScale = 1,
+    private readonly onError: SchedulerErrorHandler = defaultErrorHandler,
+  ) {
     if (!(timeScale > 0)) throw new RangeError(`Time scale must be positive, got ${timeScale}`);
   }
 
@@ -72,7 +82,25 @@ export class RealtimeScheduler implements Scheduler {
     this.armedFor = Infinity;
     const now = this.now();
     let budget = 100_000;
-    while (!this.stopped && budget-- > 0 && this.queue.peekTime() <= now) this.queue.popAndRun(this.advance);
+    while (!this.stopped && budget-- > 0 && this.queue.peekTime() <= now) {
+      try {
+        this.queue.popAndRun(this.advance);
+      } catch (err) {
+        this.report(err);
+      }
+    }
     this.arm();
   };
+
+  private report(err: unknown): void {
+    try {
+      this.onError(err);
+    } catch {
+      // a reporting hook must not stop the timers
+    }
+  }
+}
+
+function defaultErrorHandler(error: unknown): void {
+  process.emitWarning(`A timer callback failed: ${error instanceof Error ? error.message : String(error)}`);
 }

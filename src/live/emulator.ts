@@ -9,8 +9,8 @@ import { RandomStreams } from '../kernel/random.ts';
 import { RealtimeScheduler } from '../kernel/realtime-scheduler.ts';
 import { Trace, type TraceEvent } from '../kernel/trace.ts';
 import type { ObjectStore } from '../model/object-store.ts';
+import { validatePolicyUpdate } from '../model/policy-validation.ts';
 import { MigrationTracker } from '../report/migration-tracker.ts';
-import { validateManagedObjects } from '../scenario/policy-file.ts';
 import { policyUniverseFor } from '../scenario/policy-source.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { SocketTransport, type SocketTransportOptions } from '../transport/socket-transport.ts';
@@ -76,9 +76,11 @@ export class Emulator {
     // A live fabric boots for real: agents, ours or not, connect over sockets (a steady start
     // conjures connections, which only the simulation can).
     const s: Scenario = { ...options.scenario, start: 'cold' };
-    this.scheduler = new RealtimeScheduler(options.timeScale);
+    // Connection failures and failing timer callbacks are reported as trace events; the process goes on.
+    const fault = (connection: string, reason: string) => this.trace.emit('transport', 'connection-error', { connection, reason });
+    this.scheduler = new RealtimeScheduler(options.timeScale, (err) => fault('timer', `callback failed: ${err instanceof Error ? err.message : String(err)}`));
     this.trace = new Trace(this.scheduler, { record: false });
-    this.transport = new SocketTransport({ ...(options.tls ? { tls: options.tls } : {}) });
+    this.transport = new SocketTransport({ ...(options.tls ? { tls: options.tls } : {}), onConnectionError: (e) => fault(e.connection, e.reason) });
     this.recentLimit = options.recentEventLimit ?? 10_000;
     this.twin = new Twin(s, {
       scheduler: this.scheduler,
@@ -140,19 +142,15 @@ export class Emulator {
     return { migration, node, from, to };
   }
 
-  /** An operator's policy change at APIC: `{replace?, merge_children?, delete?}` as in a policy_update. */
+  /**
+   * An operator's policy change at APIC: `{replace?, merge_children?, delete?}` as in a policy_update.
+   * Validated whole against what APIC holds before any of it applies; a PolicyValidationError names
+   * each problem (list, index, uri, field).
+   */
   updatePolicy(body: unknown): { replaced: number; merged: number; deleted: number } {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('Body must be an object {"replace": [...], "merge_children": [...], "delete": [...]}');
-    const b = body as Record<string, unknown>;
-    for (const key of Object.keys(b)) if (!['replace', 'merge_children', 'delete'].includes(key)) throw new Error(`Unknown field "${key}" (expected replace, merge_children, delete)`);
-    const replace = validateManagedObjects(b.replace ?? [], 'replace');
-    const merge = validateManagedObjects(b.merge_children ?? [], 'merge_children');
-    const del = b.delete ?? [];
-    if (!Array.isArray(del) || !del.every((d) => typeof d?.subject === 'string' && typeof d?.uri === 'string')) {
-      throw new Error('"delete" must be a list of {"subject", "uri"}');
-    }
-    this.twin.apic.updatePolicy({ replace, merge_children: merge, delete: del as { subject: string; uri: string }[] });
-    return { replaced: replace.length, merged: merge.length, deleted: del.length };
+    const update = validatePolicyUpdate(body, 'POST /policy', { store: this.twin.apic.policy });
+    this.twin.apic.updatePolicy(update);
+    return { replaced: update.replace.length, merged: update.merge_children.length, deleted: update.delete.length };
   }
 
   fabricStatus(): unknown {

@@ -4,7 +4,8 @@
  * that listens counts every message once, whether the agent runs in this process or elsewhere.
  */
 import type { RpcMessage } from '../opflex/message.ts';
-import type { Connection, ConnectionHandler, Endpoint, Listener, Transport } from '../transport/transport.ts';
+import { observeTransport } from '../transport/observed-transport.ts';
+import type { Transport } from '../transport/transport.ts';
 
 /** The methods of the OpFlex protocol; the emulator counts any other name a peer sends as "other". */
 export const OPFLEX_METHODS: ReadonlySet<string> = new Set([
@@ -15,48 +16,6 @@ export const OPFLEX_METHODS: ReadonlySet<string> = new Set([
 export type MessageObserver = (fromAgent: boolean, message: RpcMessage) => void;
 
 export function watchFabricSide(inner: Transport, observe: MessageObserver): Transport {
-  return {
-    connect: (to: Endpoint, handler: ConnectionHandler, from?: string) => inner.connect(to, handler, from),
-    listen: (at: Endpoint, onAccept: (connection: Connection) => void): Listener => inner.listen(at, (c) => onAccept(new FabricSideConnection(c, observe))),
-  };
-}
-
-class FabricSideConnection implements Connection {
-  constructor(
-    private readonly inner: Connection,
-    private readonly observe: MessageObserver,
-  ) {}
-
-  get id(): number {
-    return this.inner.id;
-  }
-  get local(): string {
-    return this.inner.local;
-  }
-  get remote(): string {
-    return this.inner.remote;
-  }
-  get isOpen(): boolean {
-    return this.inner.isOpen;
-  }
-
-  setHandler(handler: ConnectionHandler): void {
-    this.inner.setHandler({
-      onOpen: () => handler.onOpen(),
-      onClose: (reason) => handler.onClose(reason),
-      onMessage: (message) => {
-        this.observe(true, message);
-        handler.onMessage(message);
-      },
-    });
-  }
-
-  send(message: RpcMessage): void {
-    if (this.inner.isOpen) this.observe(false, message);
-    this.inner.send(message);
-  }
-
-  close(reason: string): void {
-    this.inner.close(reason);
-  }
+  const watch = { sent: (message: RpcMessage) => observe(false, message), received: (message: RpcMessage) => observe(true, message) };
+  return observeTransport(inner, { server: () => watch });
 }

@@ -8,14 +8,30 @@
  * Objects are immutable once stored: the store keeps the objects it is given (the same object is
  * shared by APIC, leaf caches, messages and agents) and never changes one in place; a parent whose
  * children list must change is replaced by a copy.
+ *
+ * Objects are validated before they get here (policy-validation.ts), yet no walk trusts that: a
+ * subtree lists each object once however the child lists are linked, and removals use a stack of
+ * their own, so a cycle or a very deep chain ends instead of looping or overflowing.
  */
 import type { ManagedObject } from './managed-object.ts';
 
+/** Estimates the memory an object holds, for a store that keeps a budget. */
+export type ObjectSizer = (mo: ManagedObject) => number;
+
 export class ObjectStore {
   private readonly objects = new Map<string, ManagedObject>();
+  private heldBytes = 0;
+
+  /** With a sizer, `bytes` sums the estimated size of the objects held. */
+  constructor(private readonly sizer?: ObjectSizer) {}
 
   get size(): number {
     return this.objects.size;
+  }
+
+  /** Estimated bytes held (0 without a sizer). */
+  get bytes(): number {
+    return this.heldBytes;
   }
 
   has(uri: string): boolean {
@@ -42,14 +58,14 @@ export class ObjectStore {
       const keep = new Set(mo.children);
       for (const child of existing.children) if (!keep.has(child)) this.removeRecursive(child, removed);
     }
-    this.objects.set(mo.uri, mo);
+    this.put(mo);
     this.linkToParent(mo);
     return removed;
   }
 
   /** Stores the object as it is, without linking it into its parent. */
   adopt(mo: ManagedObject): void {
-    this.objects.set(mo.uri, mo);
+    this.put(mo);
   }
 
   mergeChildren(mo: ManagedObject): void {
@@ -60,7 +76,7 @@ export class ObjectStore {
       const extra = existing.children.filter((c) => !known.has(c));
       if (extra.length > 0) merged = { ...mo, children: [...extra, ...mo.children] };
     }
-    this.objects.set(mo.uri, merged);
+    this.put(merged);
     this.linkToParent(mo);
   }
 
@@ -68,7 +84,7 @@ export class ObjectStore {
   delete(uri: string): boolean {
     const mo = this.objects.get(uri);
     if (!mo) return false;
-    this.objects.delete(uri);
+    this.take(mo);
     this.unlinkFromParent(mo);
     return true;
   }
@@ -82,7 +98,7 @@ export class ObjectStore {
     return removed;
   }
 
-  /** The object and its present descendants, pre-order (parents before children), as stored. */
+  /** The object and its present descendants, pre-order (parents before children), as stored; each once. */
   subtree(uri: string): ManagedObject[] {
     const out: ManagedObject[] = [];
     const root = this.objects.get(uri);
@@ -91,6 +107,9 @@ export class ObjectStore {
     while (stack.length > 0) {
       const mo = stack.pop()!;
       out.push(mo);
+      // More entries than the store holds: some object was reached twice (children linked in a
+      // cycle or a diamond). Walk again, remembering what was visited.
+      if (out.length > this.objects.size) return this.subtreeVisitingOnce(root);
       for (let i = mo.children.length - 1; i >= 0; i--) {
         const child = this.objects.get(mo.children[i]!);
         if (child) stack.push(child);
@@ -99,23 +118,58 @@ export class ObjectStore {
     return out;
   }
 
+  private subtreeVisitingOnce(root: ManagedObject): ManagedObject[] {
+    const out: ManagedObject[] = [];
+    const visited = new Set<string>();
+    const stack: ManagedObject[] = [root];
+    while (stack.length > 0) {
+      const mo = stack.pop()!;
+      if (visited.has(mo.uri)) continue;
+      visited.add(mo.uri);
+      out.push(mo);
+      for (let i = mo.children.length - 1; i >= 0; i--) {
+        const child = this.objects.get(mo.children[i]!);
+        if (child && !visited.has(child.uri)) stack.push(child);
+      }
+    }
+    return out;
+  }
+
+  /** Removes `uri` and everything below it, parents first; each object is gone before its children are visited. */
   private removeRecursive(uri: string, removed: string[]): void {
-    const mo = this.objects.get(uri);
-    if (!mo) return;
-    this.objects.delete(uri);
-    removed.push(uri);
-    for (const child of mo.children) this.removeRecursive(child, removed);
+    const stack = [uri];
+    while (stack.length > 0) {
+      const mo = this.objects.get(stack.pop()!);
+      if (!mo) continue;
+      this.take(mo);
+      removed.push(mo.uri);
+      for (let i = mo.children.length - 1; i >= 0; i--) stack.push(mo.children[i]!);
+    }
+  }
+
+  private put(mo: ManagedObject): void {
+    if (this.sizer) {
+      const old = this.objects.get(mo.uri);
+      if (old) this.heldBytes -= this.sizer(old);
+      this.heldBytes += this.sizer(mo);
+    }
+    this.objects.set(mo.uri, mo);
+  }
+
+  private take(mo: ManagedObject): void {
+    if (this.sizer) this.heldBytes -= this.sizer(mo);
+    this.objects.delete(mo.uri);
   }
 
   private linkToParent(mo: ManagedObject): void {
-    if (!mo.parent_uri) return;
+    if (!mo.parent_uri || mo.parent_uri === mo.uri) return;
     const parent = this.objects.get(mo.parent_uri);
-    if (parent && !parent.children.includes(mo.uri)) this.objects.set(parent.uri, { ...parent, children: [...parent.children, mo.uri] });
+    if (parent && !parent.children.includes(mo.uri)) this.put({ ...parent, children: [...parent.children, mo.uri] });
   }
 
   private unlinkFromParent(mo: ManagedObject): void {
     if (!mo.parent_uri) return;
     const parent = this.objects.get(mo.parent_uri);
-    if (parent?.children.includes(mo.uri)) this.objects.set(parent.uri, { ...parent, children: parent.children.filter((c) => c !== mo.uri) });
+    if (parent?.children.includes(mo.uri)) this.put({ ...parent, children: parent.children.filter((c) => c !== mo.uri) });
   }
 }

@@ -9,7 +9,9 @@ import type { RandomStream } from '../kernel/random.ts';
 import type { Scheduler, TimerHandle } from '../kernel/scheduler.ts';
 import type { Trace } from '../kernel/trace.ts';
 import { property, referencesOf, type ManagedObject, type Reference } from '../model/managed-object.ts';
+import { objectBytes } from '../model/object-size.ts';
 import { ObjectStore } from '../model/object-store.ts';
+import { POLICY_LIMITS, PolicyValidationError, validateManagedObjects, validatePolicyUpdate, type PolicyLimits } from '../model/policy-validation.ts';
 import { childUri } from '../model/uri.ts';
 import { EndpointObjectFactory, type EndpointNetwork, type LocalEndpoint } from './endpoint-objects.ts';
 import type { PolicyUpdateItem, RpcErrorReply, RpcResult } from './message.ts';
@@ -23,13 +25,22 @@ export interface ProcessorTimers {
   gcDelayMs: number;
 }
 
-/** Sends one request to every ready peer that has the role; returns how many peers it went to. */
+/**
+ * Sends one request to every ready peer that has the role; returns how many peers it went to. Each
+ * peer's reply comes back with the peer's key.
+ */
 export type Broadcast = (
   role: 'policy_repository' | 'endpoint_registry',
   method: string,
   params: unknown[],
-  onReply?: (reply: RpcResult | RpcErrorReply) => void,
+  onReply?: (reply: RpcResult | RpcErrorReply, from: string) => void,
 ) => number;
+
+/**
+ * A peer sent something the agent drops: `reason` in one line; `closeSession` where libopflex
+ * closes the connection ("Malformed ..." messages), not for objects it would skip.
+ */
+export type ProtocolErrorHandler = (peer: string, reason: string, closeSession: boolean) => void;
 
 /** Where a steady start takes the answers a long-running agent got from its peers. */
 export interface ProcessorSeeding {
@@ -57,13 +68,20 @@ interface DeclaredEndpoint {
 }
 
 const MAX_RETRY_EXPONENT = 16;
+/** Objects in one resolve reply or update message (its replace, merge_children and delete together). */
+export const objectsPerMessageMax = 10_000;
+/** Policy objects one agent holds. */
+export const storeObjectsMax = 50_000;
+/** Estimated memory of the objects one agent holds (see objectBytes). */
+export const storeBytesMax = 64 * 1024 * 1024;
+const AGENT_LIMITS: PolicyLimits = { ...POLICY_LIMITS, objectsPerBatchMax: objectsPerMessageMax };
 /** Shared by every agent: its memo of escaped domain prefixes is pure. */
 const endpointObjects = new EndpointObjectFactory();
 /** Objects on an EPG's path to its bridge and routing domains: only they can make an endpoint declarable. */
 const NETWORK_CLASSES = new Set(['GbpEpGroup', 'GbpFloodDomain', 'GbpBridgeDomain', 'GbpRoutingDomain']);
 
 export class AgentProcessor {
-  readonly store = new ObjectStore();
+  readonly store = new ObjectStore(objectBytes);
   private readonly resolves = new Map<string, ResolveState>();
   private readonly refsFrom = new Map<string, Reference[]>();
   /** Endpoints waiting for their EPG's network to be known, by EPG URI then uuid. */
@@ -83,6 +101,7 @@ export class AgentProcessor {
     private readonly random: RandomStream,
     private readonly timers: ProcessorTimers,
     private readonly broadcast: Broadcast,
+    private readonly protocolError: ProtocolErrorHandler,
   ) {}
 
   /** Objects referenced and resolved. */
@@ -173,12 +192,41 @@ export class AgentProcessor {
     for (const d of this.declared.values()) this.sendDeclare(d);
   }
 
-  /** A policy_update from a peer (the agent never replies to it). */
-  applyUpdate(item: PolicyUpdateItem, onDeleted: (subject: string, uri: string) => void): void {
+  /**
+   * A policy_update or endpoint_update from a peer (the agent never replies to it): every item is
+   * validated against the store before any applies; an invalid message is dropped whole.
+   */
+  receiveUpdate(method: string, params: readonly unknown[], from: string, onDeleted: (subject: string, uri: string) => void): void {
+    const items: PolicyUpdateItem[] = [];
+    let objects = 0;
+    for (const [i, item] of params.entries()) {
+      if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+        this.protocolError(from, `${method} params[${i}] is not an object`, true);
+        return;
+      }
+      const raw = item as Record<string, unknown>;
+      objects += lengthOf(raw.replace) + lengthOf(raw.merge_children) + lengthOf(raw.delete);
+      if (objects > objectsPerMessageMax) {
+        this.protocolError(from, `${method} holds more than ${objectsPerMessageMax} objects and deletes`, false);
+        return;
+      }
+      try {
+        items.push(validatePolicyUpdate(item, `${method} params[${i}]`, { store: this.store, limits: AGENT_LIMITS, keepObjects: true }));
+      } catch (err) {
+        if (!(err instanceof PolicyValidationError)) throw err;
+        this.protocolError(from, `${method} params[${i}]: ${err.firstIssue}`, false);
+        return;
+      }
+    }
+    if (!this.fitsInStore(items.flatMap((item) => [...item.replace, ...item.merge_children]), method, from)) return;
+    for (const item of items) this.applyUpdate(item, onDeleted);
+  }
+
+  private applyUpdate(item: PolicyUpdateItem, onDeleted: (subject: string, uri: string) => void): void {
     this.networks.clear();
-    for (const mo of item.replace ?? []) this.store.replace(mo);
-    for (const mo of item.merge_children ?? []) this.store.mergeChildren(mo);
-    for (const d of item.delete ?? []) {
+    for (const mo of item.replace) this.store.replace(mo);
+    for (const mo of item.merge_children) this.store.mergeChildren(mo);
+    for (const d of item.delete) {
       const existed = this.store.delete(d.uri);
       const state = this.resolves.get(d.uri);
       if (state) {
@@ -190,7 +238,7 @@ export class AgentProcessor {
         onDeleted(d.subject, d.uri);
       }
     }
-    for (const mo of [...(item.replace ?? []), ...(item.merge_children ?? [])]) {
+    for (const mo of [...item.replace, ...item.merge_children]) {
       const state = this.resolves.get(mo.uri);
       if (!state) continue;
       // A pushed object the agent asked for earlier (and got [] for) now counts as resolved.
@@ -215,7 +263,7 @@ export class AgentProcessor {
       if (objects.length > 0) return this.accept(state, objects);
     } else {
       const params = [{ subject: state.subject, policy_uri: state.uri, prr: this.timers.prrS }];
-      this.broadcast('policy_repository', 'policy_resolve', params, (reply) => this.onResolveReply(state, reply));
+      this.broadcast('policy_repository', 'policy_resolve', params, (reply, from) => this.onResolveReply(state, reply, from));
     }
     this.scheduler.cancel(state.retryTimer);
     state.retryTimer = undefined;
@@ -234,15 +282,52 @@ export class AgentProcessor {
     this.sendResolve(state);
   };
 
-  private onResolveReply(state: ResolveState, reply: RpcResult | RpcErrorReply): void {
+  private onResolveReply(state: ResolveState, reply: RpcResult | RpcErrorReply, from: string): void {
     if (this.resolves.get(state.uri) !== state) return;
     if (reply.kind === 'error') {
       this.trace.emit(this.actor, 'policy-resolve-failed', { uri: state.uri, code: reply.error.code });
       return;
     }
-    const policy = (reply.result as { policy?: unknown } | undefined)?.policy;
-    if (!Array.isArray(policy) || policy.length === 0) return;
-    this.accept(state, policy as ManagedObject[]);
+    const result = reply.result;
+    if (typeof result !== 'object' || result === null || Array.isArray(result)) {
+      this.protocolError(from, 'policy_resolve reply: result is not an object', true);
+      return;
+    }
+    const policy = (result as { policy?: unknown }).policy;
+    if (policy === undefined) return;
+    if (!Array.isArray(policy)) {
+      this.protocolError(from, 'policy_resolve reply: policy is not an array', true);
+      return;
+    }
+    if (policy.length === 0) return;
+    let objects: ManagedObject[];
+    try {
+      objects = validateManagedObjects(policy, `policy_resolve reply`, { store: this.store, limits: AGENT_LIMITS, keepObjects: true });
+    } catch (err) {
+      if (!(err instanceof PolicyValidationError)) throw err;
+      this.protocolError(from, `policy_resolve reply for ${JSON.stringify(state.uri)}: ${err.firstIssue}`, false);
+      return;
+    }
+    if (this.fitsInStore(objects, 'policy_resolve reply', from)) this.accept(state, objects);
+  }
+
+  /** Whether objects received from a peer stay within the store's bounds; a protocol error when not. */
+  private fitsInStore(objects: readonly ManagedObject[], what: string, from: string): boolean {
+    let added = 0;
+    let bytes = 0;
+    for (const mo of objects) {
+      if (!this.store.has(mo.uri)) added++;
+      bytes += objectBytes(mo);
+    }
+    if (this.store.size + added > storeObjectsMax) {
+      this.protocolError(from, `${what} would grow the policy store past ${storeObjectsMax} objects`, false);
+      return false;
+    }
+    if (this.store.bytes + bytes > storeBytesMax) {
+      this.protocolError(from, `${what} would grow the policy store past ${storeBytesMax} bytes`, false);
+      return false;
+    }
+    return true;
   }
 
   private accept(state: ResolveState, objects: ManagedObject[]): void {
@@ -408,4 +493,8 @@ function storedReferencesOf(mo: ManagedObject): readonly Reference[] {
 function includesTarget(refs: readonly Reference[], uri: string): boolean {
   for (let i = 0; i < refs.length; i++) if (refs[i]!.reference_uri === uri) return true;
   return false;
+}
+
+function lengthOf(value: unknown): number {
+  return Array.isArray(value) ? value.length : 0;
 }

@@ -10,9 +10,10 @@
 import type { RandomStream } from '../kernel/random.ts';
 import type { Scheduler, TimerHandle } from '../kernel/scheduler.ts';
 import type { Trace } from '../kernel/trace.ts';
-import { formatEndpoint, parseEndpoint, type Connection, type Endpoint, type Transport } from '../transport/transport.ts';
+import { formatEndpoint, type Connection, type Endpoint, type Transport } from '../transport/transport.ts';
 import { AgentProcessor, type LocalEndpoint, type ProcessorSeeding } from './agent-processor.ts';
-import { makeRawId, SERVER_ROLES, type IdentityRequest, type IdentityResult, type OpflexRole, type PolicyUpdateItem, type RpcErrorReply, type RpcRequest, type RpcResult } from './message.ts';
+import { readIdentityReply } from './identity-reply.ts';
+import { makeRawId, SERVER_ROLES, type IdentityRequest, type OpflexRole, type RpcErrorReply, type RpcRequest, type RpcResult } from './message.ts';
 import { RpcEndpoint, type KeepaliveTimers, type RpcEndpointEvents } from './rpc-endpoint.ts';
 
 export type AgentHealth = 'DOWN' | 'DEGRADED' | 'HEALTHY';
@@ -110,6 +111,7 @@ export class OpflexAgent {
       random,
       { prrS: config.prrS, retryDelayS: config.retryDelayS, gcDelayMs: 250 },
       this.broadcast.bind(this),
+      this.protocolError.bind(this),
     );
   }
 
@@ -288,40 +290,35 @@ export class OpflexAgent {
       peer.rpc?.close('handshake failed');
       return;
     }
-    const result = reply.result as Partial<IdentityResult> | undefined;
-    if (!result || !Array.isArray(result.peers)) {
-      this.trace.emit(this.actor, 'protocol-error', { peer: peer.key, reason: 'identity reply without a peers array' });
-      peer.rpc?.close('protocol error: identity reply without a peers array');
+    const identity = readIdentityReply(reply.result);
+    if (typeof identity === 'string') {
+      this.protocolError(peer.key, identity, true);
       return;
     }
     const listed = new Set<string>();
-    for (const p of result.peers) {
-      const info = (p as { connectivity_info?: unknown })?.connectivity_info;
-      let endpoint: Endpoint;
-      try {
-        if (typeof info !== 'string') throw new SyntaxError('connectivity_info must be a string');
-        endpoint = parseEndpoint(info);
-      } catch (err) {
-        this.trace.emit(this.actor, 'protocol-error', { peer: peer.key, reason: `bad peer entry: ${(err as Error).message}` });
-        peer.rpc?.close('protocol error: bad peer entry');
-        return;
-      }
-      listed.add(info);
-      if (!this.pool.has(info)) this.addPeer(endpoint, false);
+    for (const { key, endpoint } of identity.peers) {
+      listed.add(key);
+      if (!this.pool.has(key)) this.addPeer(endpoint, false);
     }
-    if (typeof result.your_location === 'string') {
-      this.location = result.your_location;
+    if (identity.location !== undefined) {
+      this.location = identity.location;
       this.hasLearnedLocation = true;
     }
     if (!listed.has(peer.key)) {
       this.trace.emit(this.actor, 'peer-not-in-list', { peer: peer.key, listed: [...listed].join(',') });
+      if (peer.configured && this.pool.size === 1) {
+        // Nowhere else to go: as the reference agent falls back to its configured peers, keep this
+        // one and try it again on the reconnect pacing (the close queues the retry).
+        peer.rpc?.close('current peer not found in peer list; retrying the configured peer');
+        return;
+      }
       this.removePeer(peer, 'current peer not found in peer list');
       return;
     }
     for (const other of [...this.pool.values()]) {
       if (!other.configured && !listed.has(other.key) && other !== peer) this.removePeer(other, 'stale peer connection');
     }
-    peer.roles = new Set((result.my_role ?? []) as OpflexRole[]);
+    peer.roles = new Set(identity.roles);
     peer.state = 'ready';
     peer.failures = 0;
     this.trace.emit(this.actor, 'peer-ready', { peer: peer.key });
@@ -333,18 +330,18 @@ export class OpflexAgent {
   peerRequest(peer: Peer, request: RpcRequest): void {
     if (request.method === 'policy_update' || request.method === 'endpoint_update') {
       let platformConfigDeleted = false;
-      for (const item of request.params as PolicyUpdateItem[]) {
-        if (typeof item !== 'object' || item === null) {
-          this.trace.emit(this.actor, 'protocol-error', { peer: peer.key, reason: `${request.method} element is not an object` });
-          return;
-        }
-        this.processor.applyUpdate(item, (_subject, uri) => {
-          if (uri === this.config.platformConfigUri) platformConfigDeleted = true;
-        });
-      }
+      this.processor.receiveUpdate(request.method, request.params, peer.key, (_subject, uri) => {
+        if (uri === this.config.platformConfigUri) platformConfigDeleted = true;
+      });
       if (platformConfigDeleted) this.reset('platform-config-delete');
     }
     // Anything else from a server is logged and ignored by libopflex.
+  }
+
+  /** A peer sent something malformed: traced, dropped, and where libopflex would, its session closed. */
+  private protocolError(peerKey: string, reason: string, closeSession: boolean): void {
+    this.trace.emit(this.actor, 'protocol-error', { peer: peerKey, reason, closed: closeSession });
+    if (closeSession) this.pool.get(peerKey)?.rpc?.close(`protocol error: ${reason}`);
   }
 
   /** @internal PeerEvents: the peer's connection is gone. */
@@ -408,13 +405,14 @@ export class OpflexAgent {
     role: OpflexRole,
     method: string,
     params: unknown[],
-    onReply?: (reply: RpcResult | RpcErrorReply) => void,
+    onReply?: (reply: RpcResult | RpcErrorReply, from: string) => void,
   ): number {
     const id = makeRawId(method, this.xid++);
     let sent = 0;
     for (const peer of this.pool.values()) {
       if (peer.state !== 'ready' || !peer.roles.has(role) || !peer.rpc) continue;
-      peer.rpc.requestWithId(id, method, params, onReply);
+      const key = peer.key;
+      peer.rpc.requestWithId(id, method, params, onReply && ((reply) => onReply(reply, key)));
       sent++;
     }
     return sent;

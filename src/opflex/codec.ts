@@ -3,6 +3,7 @@
  * echoed as the exact text it arrived as, and members are written in libopflex's order.
  */
 import { isReference, type ManagedObject, type Property, type PropertyData } from '../model/managed-object.ts';
+import { detachAboveChars, detachedString, detachStrings } from './detached-strings.ts';
 import { encodeFrame } from './framing.ts';
 import { JsonSyntaxError, parseJsonWithRawMember, stringifyJson, type JsonValue } from './lossless-json.ts';
 import type { RawId, RpcMessage } from './message.ts';
@@ -39,7 +40,13 @@ export function decodeMessage(frame: Buffer | string): RpcMessage {
     if (err instanceof JsonSyntaxError) throw new ProtocolError('invalid-json', `Frame is not valid JSON: ${err.message}`, { cause: err });
     throw err;
   }
-  const { value, raw: id } = parsed;
+  const { value } = parsed;
+  let id = parsed.raw;
+  if (text.length > detachAboveChars) {
+    // What a leaf keeps of a large frame (an id awaiting its reply, a declared URI) must not keep the frame.
+    detachStrings(value);
+    if (id !== undefined) id = detachedString(id);
+  }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ProtocolError('not-object', `Frame is ${describe(value)}, not a JSON object`);
   }
@@ -99,29 +106,87 @@ export function encodeMessage(msg: RpcMessage): Buffer {
   return encodeFrame(encodeMessageText(msg));
 }
 
+/** A message whose frame would be larger than the sender's bound; nothing of it was sent. */
+export class MessageTooLargeError extends RangeError {
+  /** Bytes of the frame when known, else the bytes written before the encoder gave up. */
+  readonly size: number;
+  readonly limit: number;
+
+  constructor(size: number, limit: number) {
+    super(`Message of more than ${limit} bytes (at least ${size} bytes)`);
+    this.name = 'MessageTooLargeError';
+    this.size = size;
+    this.limit = limit;
+  }
+}
+
 /**
  * A leaf answers every resolve of an object with the same subtree array, so the array's encoded
  * bytes are kept per array instance: a policy_resolve reply is then three buffers, two of them
  * shared, instead of a serialization. The arrays are immutable (see ObjectStore); a changed object
- * arrives as a new array.
+ * arrives as a new array. An array found too large is remembered by its size, so asking again for
+ * it costs nothing.
  */
-const policyBytesCache = new WeakMap<readonly unknown[], Buffer>();
+const policyBytesCache = new WeakMap<readonly unknown[], Buffer | number>();
 const RESULT_POLICY_TAIL = Buffer.from('}}\0');
 
-/** The frame bytes of a message as buffers to write in order (same bytes as encodeMessage). */
-export function encodeMessageChunks(msg: RpcMessage): Buffer[] {
+/**
+ * The frame bytes of a message as buffers to write in order (same bytes as encodeMessage). Throws a
+ * MessageTooLargeError, without building the whole text, when the frame would exceed `maxBytes`.
+ */
+export function encodeMessageChunks(msg: RpcMessage, maxBytes = Infinity): Buffer[] {
   if (msg.kind === 'result' && typeof msg.result === 'object' && msg.result !== null) {
     const policy = (msg.result as { policy?: unknown }).policy;
     if (Array.isArray(policy) && Object.keys(msg.result).length === 1) {
-      let bytes = policyBytesCache.get(policy);
-      if (bytes === undefined) {
-        bytes = Buffer.from(stringifyJson(policy), 'utf8');
-        policyBytesCache.set(policy, bytes);
+      const head = Buffer.from(`{"id":${msg.id},"result":{"policy":`, 'utf8');
+      const framing = head.length + RESULT_POLICY_TAIL.length;
+      try {
+        return [head, policyBytes(policy, maxBytes - framing), RESULT_POLICY_TAIL];
+      } catch (err) {
+        if (err instanceof MessageTooLargeError) throw new MessageTooLargeError(err.size + framing, maxBytes);
+        throw err;
       }
-      return [Buffer.from(`{"id":${msg.id},"result":{"policy":`, 'utf8'), bytes, RESULT_POLICY_TAIL];
     }
   }
-  return [encodeMessage(msg)];
+  let text: string;
+  try {
+    text = encodeMessageText(msg);
+  } catch (err) {
+    // Past V8's longest string: certainly past any bound.
+    if (err instanceof RangeError && maxBytes < Infinity) throw new MessageTooLargeError(maxBytes + 1, maxBytes);
+    throw err;
+  }
+  if (text.length > maxBytes) throw new MessageTooLargeError(text.length, maxBytes);
+  const frame = encodeFrame(text);
+  if (frame.length > maxBytes) throw new MessageTooLargeError(frame.length, maxBytes);
+  return [frame];
+}
+
+/** The JSON bytes of a policy array, cached per array; written object by object so a huge one is given up early. */
+function policyBytes(policy: readonly unknown[], maxBytes: number): Buffer {
+  const cached = policyBytesCache.get(policy);
+  if (typeof cached === 'number') {
+    if (cached > maxBytes) throw new MessageTooLargeError(cached, maxBytes);
+  } else if (cached !== undefined) {
+    if (cached.length > maxBytes) throw new MessageTooLargeError(cached.length, maxBytes);
+    return cached;
+  }
+  // A UTF-16 length never exceeds the UTF-8 byte length, so it is a safe early measure.
+  const parts: string[] = [];
+  let length = 2 + Math.max(0, policy.length - 1);
+  for (const mo of policy) {
+    const text = stringifyJson(mo);
+    length += text.length;
+    if (length > maxBytes) throw new MessageTooLargeError(length, maxBytes);
+    parts.push(text);
+  }
+  const bytes = Buffer.from(`[${parts.join(',')}]`, 'utf8');
+  if (bytes.length > maxBytes) {
+    policyBytesCache.set(policy, bytes.length);
+    throw new MessageTooLargeError(bytes.length, maxBytes);
+  }
+  policyBytesCache.set(policy, bytes);
+  return bytes;
 }
 
 /**

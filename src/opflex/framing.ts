@@ -33,7 +33,7 @@ export interface FrameDecoderOptions {
  * is out of step and every later push throws a FrameTooLargeError again.
  */
 export class FrameDecoder {
-  readonly maxFrameBytes: number;
+  private maxBytes: number;
   // The unterminated frame so far, kept as pieces and joined once its NUL arrives, so a big frame
   // arriving in many small chunks is copied once rather than on every chunk.
   private pending: Buffer[] = [];
@@ -41,9 +41,16 @@ export class FrameDecoder {
   private failedAtSize: number | undefined;
 
   constructor(options: FrameDecoderOptions = {}) {
-    const max = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
-    if (!Number.isInteger(max) || max < 1) throw new RangeError(`maxFrameBytes must be a positive integer, got ${max}`);
-    this.maxFrameBytes = max;
+    this.maxBytes = checkedLimit(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
+  }
+
+  get maxFrameBytes(): number {
+    return this.maxBytes;
+  }
+
+  /** Changes the bound for the frame in progress and later ones (a peer that identified itself may send more). */
+  set maxFrameBytes(max: number) {
+    this.maxBytes = checkedLimit(max);
   }
 
   /** Bytes held for a frame whose NUL has not arrived yet. */
@@ -72,6 +79,12 @@ export class FrameDecoder {
     return frames;
   }
 
+  /** Forgets the unterminated frame (the connection is gone: its bytes are garbage now). */
+  discard(): void {
+    this.pending = [];
+    this.pendingLength = 0;
+  }
+
   private takeFrame(tail: Buffer): Buffer {
     if (this.pendingLength === 0) return tail;
     this.pending.push(tail);
@@ -87,6 +100,11 @@ export class FrameDecoder {
     this.failedAtSize = size;
     throw new FrameTooLargeError(size, this.maxFrameBytes, frames);
   }
+}
+
+function checkedLimit(max: number): number {
+  if (!Number.isInteger(max) || max < 1) throw new RangeError(`maxFrameBytes must be a positive integer, got ${max}`);
+  return max;
 }
 
 /** The bytes of one frame: the JSON text in UTF-8 and its terminating NUL. */

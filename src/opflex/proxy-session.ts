@@ -3,6 +3,8 @@
  * leaf's OpFlex proxy or the reference opflex_server speaks it: identity first (anything else before
  * it gets ESTATE and a disconnect), resolves answered with whole subtrees and remembered as prr
  * subscriptions, declares registered, updates pushed to subscribers of an object or its ancestors.
+ * One name per session: a second identity under another name is refused. Every request is bounded
+ * (proxy-limits.ts): past a bound the request gets an error reply and the session goes on.
  */
 import type { Scheduler } from '../kernel/scheduler.ts';
 import type { ManagedObject } from '../model/managed-object.ts';
@@ -13,20 +15,29 @@ import type {
   PolicyUpdateItem,
   RpcRequest,
 } from './message.ts';
+import { clampPrrS, DEFAULT_PROXY_LIMITS, textChars, type ProxyLimits } from './proxy-limits.ts';
 import { RpcEndpoint, type KeepaliveTimers, type RpcEndpointEvents } from './rpc-endpoint.ts';
+
+/** A backend's answer to a resolve it will not serve (a download bound): the request gets an error reply. */
+export interface ResolveRefusal {
+  refused: string;
+}
+
+export type ResolveAnswer = ManagedObject[] | ResolveRefusal;
 
 export interface ProxyBackend {
   /** The identity reply for this session, or an error message to refuse it. */
   identify(session: ProxySession, request: IdentityRequest): IdentityResult | { error: string };
   onReady(session: ProxySession): void;
   onClosed(session: ProxySession, reason: string): void;
-  /** Calls `done` with the object's subtree, parents first, or [] when it does not exist (yet). */
-  resolvePolicy(session: ProxySession, subject: string, uri: string, done: (objects: ManagedObject[]) => void): void;
+  /** Calls `done` with the object's subtree, parents first, [] when it does not exist (yet), or a refusal. */
+  resolvePolicy(session: ProxySession, subject: string, uri: string, done: (answer: ResolveAnswer) => void): void;
   /** The session subscribes to an object it did not subscribe to yet (a resolve; before resolvePolicy). */
   onSubscribed?(session: ProxySession, uri: string): void;
   /** The session dropped its subscription to an object (policy_unresolve). */
   unresolvePolicy(session: ProxySession, uri: string): void;
-  declareEndpoint(session: ProxySession, objects: ManagedObject[], prrS: number): void;
+  /** Registers the endpoint; returns why not when refused (a bound, an address the session may not declare). */
+  declareEndpoint(session: ProxySession, objects: ManagedObject[], prrS: number): string | void;
   undeclareEndpoint(session: ProxySession, subject: string, uri: string): void;
   resolveEndpoint(session: ProxySession, subject: string, uri: string): ManagedObject[];
   stateReport?(session: ProxySession, objects: ManagedObject[]): void;
@@ -38,6 +49,8 @@ export interface ProxySessionOptions {
   maxOutstanding: number;
   /** See `RpcEndpointOptions.keepalivePhaseMs` (a session of a steady start). */
   keepalivePhaseMs?: number;
+  /** Bounds on what one request may ask; DEFAULT_PROXY_LIMITS where not given. */
+  limits?: Partial<ProxyLimits>;
 }
 
 export type ProxySessionState = 'awaiting-identity' | 'ready' | 'closed';
@@ -48,6 +61,7 @@ export class ProxySession implements RpcEndpointEvents {
   identity: IdentityRequest | undefined;
   /** Subscribed URI -> expiry (whole ms, scheduler time; see expiryMs). */
   readonly subscriptions = new Map<string, number>();
+  readonly limits: Readonly<ProxyLimits>;
   private outstanding = 0;
 
   constructor(
@@ -56,6 +70,7 @@ export class ProxySession implements RpcEndpointEvents {
     private readonly backend: ProxyBackend,
     private readonly options: ProxySessionOptions,
   ) {
+    this.limits = options.limits ? { ...DEFAULT_PROXY_LIMITS, ...options.limits } : DEFAULT_PROXY_LIMITS;
     this.rpc = new RpcEndpoint(connection, scheduler, this, { keepalive: options.keepalive, keepalivePhaseMs: options.keepalivePhaseMs });
   }
 
@@ -87,6 +102,7 @@ export class ProxySession implements RpcEndpointEvents {
     if (this.state !== 'awaiting-identity') throw new Error(`session ${this.id} already has an identity`);
     this.identity = identity;
     this.state = 'ready';
+    this.rpc.connection.markIdentified?.();
   }
 
   /** Sends a policy_update if this session subscribes to one of the objects or an ancestor of it. */
@@ -108,10 +124,10 @@ export class ProxySession implements RpcEndpointEvents {
     if (this.state === 'ready') this.rpc.request('policy_update', [update]);
   }
 
-  /** Adds or renews a subscription for prr seconds; true when the session did not have it. */
+  /** Adds or renews a subscription for prr seconds (clamped, see ProxyLimits); true when the session did not have it. */
   subscribe(uri: string, prrS: number): boolean {
     const fresh = !this.subscriptions.has(uri);
-    this.subscriptions.set(uri, expiryMs(this.scheduler.now(), prrS));
+    this.subscriptions.set(uri, expiryMs(this.scheduler.now(), clampPrrS(prrS, this.limits)));
     return fresh;
   }
 
@@ -134,6 +150,10 @@ export class ProxySession implements RpcEndpointEvents {
     if (this.state !== 'ready') {
       this.rpc.replyError(request, 'ESTATE', `Request "${request.method}" before the identity handshake`);
       this.rpc.close(`request "${request.method}" before identity`);
+      return;
+    }
+    if (request.params.length > this.limits.itemsPerRequestMax && ITEM_METHODS.has(request.method)) {
+      this.rpc.replyError(request, 'ERROR', `${request.method} carries ${request.params.length} items, more than ${this.limits.itemsPerRequestMax} (itemsPerRequestMax)`);
       return;
     }
     switch (request.method) {
@@ -165,15 +185,26 @@ export class ProxySession implements RpcEndpointEvents {
       this.rpc.replyError(request, 'ERROR', 'Malformed send_identity: name and domain must be strings');
       return;
     }
+    if (this.identity !== undefined && params.name !== this.identity.name) {
+      // libopflex accepts a repeated identity; a session that changes its name would leave the
+      // first name's state (its ODev, its registrations) behind.
+      this.rpc.replyError(request, 'ERROR', `This session is already identified as "${this.identity.name}": one name per session`);
+      return;
+    }
+    if (params.name.length > this.limits.uriCharsMax) {
+      this.rpc.replyError(request, 'ERROR', `Identity name of ${params.name.length} characters, more than ${this.limits.uriCharsMax} (uriCharsMax)`);
+      return;
+    }
     const answer = this.backend.identify(this, params);
     if ('error' in answer) {
       this.rpc.replyError(request, 'ERROR', answer.error);
       return;
     }
-    this.identity = params;
+    this.identity ??= params;
     this.rpc.reply(request, answer);
     if (this.state === 'awaiting-identity') {
       this.state = 'ready';
+      this.rpc.connection.markIdentified?.();
       this.backend.onReady(this);
     }
   }
@@ -187,40 +218,64 @@ export class ProxySession implements RpcEndpointEvents {
 
   private handleResolve(request: RpcRequest): void {
     const items = request.params as { subject?: unknown; policy_uri?: unknown; prr?: unknown; policy_ident?: unknown }[];
+    let fresh = 0;
     for (const item of items) {
       if (item?.policy_ident !== undefined) return this.rpc.replyError(request, 'EUNSUPPORTED', 'policy_ident is not supported');
-      if (typeof item?.subject !== 'string' || typeof item.policy_uri !== 'string' || typeof item.prr !== 'number') {
+      if (typeof item?.subject !== 'string' || typeof item.policy_uri !== 'string' || !isNumber(item.prr)) {
         return this.rpc.replyError(request, 'ERROR', 'Malformed policy_resolve: subject, policy_uri (strings) and prr (integer) are required');
       }
+      if (item.policy_uri.length > this.limits.uriCharsMax) return this.refuseLongUri(request, item.policy_uri);
+      if (!this.subscriptions.has(item.policy_uri)) fresh++;
+    }
+    if (this.subscriptions.size + fresh > this.limits.subscriptionsPerSessionMax) {
+      return this.rpc.replyError(request, 'ERROR', `More than ${this.limits.subscriptionsPerSessionMax} subscriptions (subscriptionsPerSessionMax)`);
     }
     if (!this.admit(request)) return;
     this.outstanding++;
     if (items.length === 1) {
       // The agent sends one item per request: answer it without the bookkeeping for many.
       const item = items[0]!;
-      if (this.subscribe(item.policy_uri as string, item.prr as number)) this.backend.onSubscribed?.(this, item.policy_uri as string);
-      this.backend.resolvePolicy(this, item.subject as string, item.policy_uri as string, (objects) => {
+      if (this.subscribe(item.policy_uri as string, Number(item.prr))) this.backend.onSubscribed?.(this, item.policy_uri as string);
+      this.backend.resolvePolicy(this, item.subject as string, item.policy_uri as string, (answer) => {
         this.outstanding--;
-        if (this.state === 'ready') this.rpc.reply(request, { policy: objects });
+        if (this.state !== 'ready') return;
+        if (isRefusal(answer)) this.rpc.replyError(request, 'ERROR', answer.refused);
+        else this.rpc.reply(request, { policy: answer });
       });
       return;
     }
     const results: ManagedObject[][] = new Array(items.length);
+    let refusal: ResolveRefusal | undefined;
     let remaining = items.length;
     const finish = (): void => {
       this.outstanding--;
       if (this.state !== 'ready') return;
+      if (refusal) return this.rpc.replyError(request, 'ERROR', refusal.refused);
+      let objects = 0;
+      for (const r of results) objects += r.length;
+      if (objects > this.limits.objectsPerReplyMax) {
+        return this.rpc.replyError(request, 'ERROR', `Reply of ${objects} objects, more than ${this.limits.objectsPerReplyMax} (objectsPerReplyMax)`);
+      }
       this.rpc.reply(request, { policy: results.length === 1 ? results[0] : results.flat() });
     };
     if (remaining === 0) return finish();
     items.forEach((item, index) => {
       const uri = item.policy_uri as string;
-      if (this.subscribe(uri, item.prr as number)) this.backend.onSubscribed?.(this, uri);
-      this.backend.resolvePolicy(this, item.subject as string, uri, (objects) => {
-        results[index] = objects;
+      if (this.subscribe(uri, Number(item.prr))) this.backend.onSubscribed?.(this, uri);
+      this.backend.resolvePolicy(this, item.subject as string, uri, (answer) => {
+        if (isRefusal(answer)) {
+          refusal ??= answer;
+          results[index] = [];
+        } else {
+          results[index] = answer;
+        }
         if (--remaining === 0) finish();
       });
     });
+  }
+
+  private refuseLongUri(request: RpcRequest, uri: string): void {
+    this.rpc.replyError(request, 'ERROR', `URI of ${uri.length} characters, more than ${this.limits.uriCharsMax} (uriCharsMax)`);
   }
 
   private handleUnresolve(request: RpcRequest): void {
@@ -232,17 +287,33 @@ export class ProxySession implements RpcEndpointEvents {
   }
 
   private handleDeclare(request: RpcRequest): void {
-    for (const item of request.params as { endpoint?: unknown; prr?: unknown }[]) {
-      if (!Array.isArray(item?.endpoint) || typeof item.prr !== 'number') {
+    const items = request.params as { endpoint?: unknown; prr?: unknown }[];
+    // Every item is checked before any is registered: a refused request changes nothing.
+    for (const item of items) {
+      if (!Array.isArray(item?.endpoint) || !isNumber(item.prr)) {
         return this.rpc.replyError(request, 'ERROR', 'Malformed endpoint_declare: endpoint (array) and prr (integer) are required');
       }
       const objects = item.endpoint as ManagedObject[];
       if (!objects.every((mo) => typeof mo?.subject === 'string' && typeof mo.uri === 'string')) {
         return this.rpc.replyError(request, 'ERROR', 'Malformed endpoint_declare: every endpoint object needs subject and uri');
       }
-      this.backend.declareEndpoint(this, objects, item.prr);
+      const problem = this.declareProblem(objects);
+      if (problem) return this.rpc.replyError(request, 'ERROR', problem);
+    }
+    for (const item of items) {
+      const refused = this.backend.declareEndpoint(this, item.endpoint as ManagedObject[], clampPrrS(item.prr as number, this.limits));
+      if (refused !== undefined) return this.rpc.replyError(request, 'ERROR', refused);
     }
     this.rpc.reply(request, {});
+  }
+
+  /** Why a declared endpoint is too large to keep, or undefined. */
+  private declareProblem(objects: ManagedObject[]): string | undefined {
+    const limits = this.limits;
+    if (objects.length > limits.objectsPerDeclareMax) return `Endpoint of ${objects.length} objects, more than ${limits.objectsPerDeclareMax} (objectsPerDeclareMax)`;
+    for (const mo of objects) if (mo.uri.length > limits.uriCharsMax) return `URI of ${mo.uri.length} characters, more than ${limits.uriCharsMax} (uriCharsMax)`;
+    if (textChars(objects, limits.declaredEndpointCharsMax) === Infinity) return `Endpoint holds more than ${limits.declaredEndpointCharsMax} characters of text (declaredEndpointCharsMax)`;
+    return undefined;
   }
 
   private handleUndeclare(request: RpcRequest): void {
@@ -250,6 +321,7 @@ export class ProxySession implements RpcEndpointEvents {
       if (typeof item?.subject !== 'string' || typeof item.endpoint_uri !== 'string') {
         return this.rpc.replyError(request, 'ERROR', 'Malformed endpoint_undeclare: subject and endpoint_uri must be strings');
       }
+      if (item.endpoint_uri.length > this.limits.uriCharsMax) return this.refuseLongUri(request, item.endpoint_uri);
       this.backend.undeclareEndpoint(this, item.subject, item.endpoint_uri);
     }
     this.rpc.reply(request, {});
@@ -296,4 +368,15 @@ export class ProxySession implements RpcEndpointEvents {
  */
 export function expiryMs(nowMs: number, prrS: number): number {
   return Math.ceil(nowMs + prrS * 1000);
+}
+
+/** Methods whose params are a list of items, each asking for work. */
+const ITEM_METHODS = new Set(['policy_resolve', 'policy_unresolve', 'endpoint_declare', 'endpoint_undeclare', 'endpoint_resolve', 'endpoint_unresolve', 'state_report']);
+
+function isNumber(value: unknown): value is number | bigint {
+  return typeof value === 'number' || typeof value === 'bigint';
+}
+
+function isRefusal(answer: ResolveAnswer): answer is ResolveRefusal {
+  return !Array.isArray(answer);
 }

@@ -8,15 +8,8 @@
  */
 import type { Scheduler } from '../kernel/scheduler.ts';
 import { methodOfRawId, type RpcMessage } from '../opflex/message.ts';
-import {
-  formatEndpoint,
-  type Connection,
-  type ConnectionHandler,
-  type Endpoint,
-  type EstablishedLink,
-  type Listener,
-  type Transport,
-} from '../transport/transport.ts';
+import { observeTransport, type MessageWatch } from '../transport/observed-transport.ts';
+import { formatEndpoint, type Transport } from '../transport/transport.ts';
 
 export interface MessageFlow {
   from: string;
@@ -55,48 +48,21 @@ export class MessageFlowRecorder {
 
   /** The transport the actors use: `inner`, with every message on every connection seen. */
   wrap(inner: Transport): Transport {
-    const recorder = this;
-    const wrapped: Transport = {
-      connect(to: Endpoint, handler: ConnectionHandler, from = 'client'): Connection {
-        const self = recorder.names.client(from);
-        const peer = recorder.names.server(formatEndpoint(to));
-        return new WatchedConnection(recorder, inner.connect(to, recorder.receiving(self, handler), from), self, peer);
-      },
-      listen(at: Endpoint, onAccept: (connection: Connection) => void): Listener {
-        const self = recorder.names.server(formatEndpoint(at));
-        return inner.listen(at, (c) => onAccept(new WatchedConnection(recorder, c, self, recorder.names.client(c.remote))));
-      },
-    };
-    if (inner.establish) {
-      const establish = inner.establish.bind(inner);
-      wrapped.establish = (to: Endpoint, from: string): EstablishedLink => {
-        const { client, server } = establish(to, from);
-        const agent = recorder.names.client(from);
-        const leaf = recorder.names.server(formatEndpoint(to));
-        return { client: new WatchedConnection(recorder, client, agent, leaf), server: new WatchedConnection(recorder, server, leaf, agent) };
-      };
-    }
-    return wrapped;
+    return observeTransport(inner, {
+      client: (to, from) => this.watch(this.names.client(from), this.names.server(formatEndpoint(to))),
+      server: (at, remote) => this.watch(this.names.server(formatEndpoint(at)), this.names.client(remote)),
+    });
   }
 
-  /** @internal */
-  sent(message: RpcMessage, from: string, to: string): void {
+  private watch(self: string, peer: string): MessageWatch {
+    return { sent: (message) => this.sent(message, self, peer), received: (message) => this.arrived(message, self) };
+  }
+
+  private sent(message: RpcMessage, from: string, to: string): void {
     const list = this.pending.get(message);
     const entry = { from, to, sentMs: this.clock.now() };
     if (list) list.push(entry);
     else this.pending.set(message, [entry]);
-  }
-
-  /** @internal */
-  receiving(self: string, handler: ConnectionHandler): ConnectionHandler {
-    return {
-      onOpen: () => handler.onOpen(),
-      onClose: (reason) => handler.onClose(reason),
-      onMessage: (message) => {
-        this.arrived(message, self);
-        handler.onMessage(message);
-      },
-    };
   }
 
   private arrived(message: RpcMessage, receiver: string): void {
@@ -105,40 +71,5 @@ export class MessageFlowRecorder {
     if (i < 0) return;
     const { from, sentMs } = list!.splice(i, 1)[0]!;
     this.onFlow({ from, to: receiver, method: methodOf(message), kind: message.kind, sentMs, arrivedMs: this.clock.now() }, message);
-  }
-}
-
-class WatchedConnection implements Connection {
-  constructor(
-    private readonly recorder: MessageFlowRecorder,
-    private readonly inner: Connection,
-    private readonly self: string,
-    private readonly peer: string,
-  ) {}
-
-  get id(): number {
-    return this.inner.id;
-  }
-  get local(): string {
-    return this.inner.local;
-  }
-  get remote(): string {
-    return this.inner.remote;
-  }
-  get isOpen(): boolean {
-    return this.inner.isOpen;
-  }
-
-  setHandler(handler: ConnectionHandler): void {
-    this.inner.setHandler(this.recorder.receiving(this.self, handler));
-  }
-
-  send(message: RpcMessage): void {
-    if (this.inner.isOpen) this.recorder.sent(message, this.self, this.peer);
-    this.inner.send(message);
-  }
-
-  close(reason: string): void {
-    this.inner.close(reason);
   }
 }

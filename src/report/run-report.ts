@@ -9,6 +9,7 @@
  */
 import type { TraceEvent } from '../kernel/trace.ts';
 import { exchangeMessagesPerMigrationMax } from './exchange-tap.ts';
+import type { MigrationRecord } from './migration-tracker.ts';
 import { percentiles } from './plan-summary.ts';
 
 /** Points kept per leaf for the download-queue chart (the deepest in each time bucket). */
@@ -67,19 +68,10 @@ export interface ExchangeMessage {
   objects: string;
 }
 
-export interface ReportMigration {
-  index: number;
-  node: string;
-  from: string;
-  to: string;
-  fromPair: string;
-  toPair: string;
+export interface ReportMigration extends Pick<MigrationRecord, 'index' | 'node' | 'from' | 'to' | 'fromPair' | 'toPair' | 'crossLeafPair' | 'startMs' | 'converged'> {
   fromLeaves: string[];
   toLeaves: string[];
-  crossLeafPair: boolean;
-  startMs: number;
   milestones: ReportMilestone[];
-  converged: boolean;
   convergenceMs: number | null;
   switchoverToConvergedMs: number | null;
   outageMs: number;

@@ -10,7 +10,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { decodeMessage, encodeMessageChunks, ProtocolError } from '../opflex/codec.ts';
+import { decodeMessage, encodeMessageChunks, MessageTooLargeError, ProtocolError } from '../opflex/codec.ts';
 import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder, FrameTooLargeError } from '../opflex/framing.ts';
 import type { RpcMessage } from '../opflex/message.ts';
 import { formatEndpoint, type Connection, type ConnectionHandler, type Endpoint, type Listener, type Transport } from './transport.ts';
@@ -53,6 +53,16 @@ export interface SocketTransportOptions {
   clientTls?: ClientTlsOptions;
   /** Largest inbound frame accepted; a larger one is a protocol error. Default DEFAULT_MAX_FRAME_BYTES. */
   maxFrameBytes?: number;
+  /** Largest frame we send; a reply past it is replaced by an error reply, any other message closes the connection. Default DEFAULT_MAX_FRAME_BYTES. */
+  maxSentFrameBytes?: number;
+  /** Largest inbound frame on an accepted connection before its peer identified itself (a send_identity is small). Default 64 KiB. */
+  maxFrameBytesBeforeIdentity?: number;
+  /** Bytes of partial frames held, over all accepted connections not yet identified; past it the newest holding any is dropped. Default 16 MiB. */
+  unidentifiedBufferedBytesMax?: number;
+  /** Accepted connections not yet identified at once; past it the newest is dropped. Default 256. */
+  unidentifiedConnectionsMax?: number;
+  /** An accepted connection not identified within this (wall-clock ms) is dropped. Default 30 000. */
+  identityTimeoutMs?: number;
   /** Outbound bytes queued for a peer that does not read before it is disconnected. Default 64 MiB. */
   maxWriteBufferBytes?: number;
   /** SO_KEEPALIVE idle time. Default 60 000 ms, as libopflex. */
@@ -64,6 +74,10 @@ export interface SocketTransportOptions {
 }
 
 export const DEFAULT_MAX_WRITE_BUFFER_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_FRAME_BYTES_BEFORE_IDENTITY = 64 * 1024;
+export const DEFAULT_UNIDENTIFIED_BUFFERED_BYTES_MAX = 16 * 1024 * 1024;
+export const DEFAULT_UNIDENTIFIED_CONNECTIONS_MAX = 256;
+export const DEFAULT_IDENTITY_TIMEOUT_MS = 30_000;
 export const DEFAULT_KEEPALIVE_IDLE_MS = 60_000;
 export const DEFAULT_CLOSE_LINGER_MS = 2_000;
 
@@ -111,8 +125,10 @@ function lowerFirst(text: string): string {
 }
 
 /** The reason a connection is dropped for a frame libopflex would call a protocol error. */
-function protocolErrorReason(err: ProtocolError | FrameTooLargeError): string {
-  if (err instanceof FrameTooLargeError) return `protocol error: frame larger than ${err.limit} bytes (reached ${err.size} bytes)`;
+function protocolErrorReason(err: ProtocolError | FrameTooLargeError, identified: boolean): string {
+  if (err instanceof FrameTooLargeError) {
+    return `protocol error: frame larger than ${err.limit} bytes${identified ? '' : ' before identity'} (reached ${err.size} bytes)`;
+  }
   switch (err.code) {
     case 'invalid-json':
       return `protocol error: invalid JSON (${err.cause instanceof Error ? err.cause.message : err.message})`;
@@ -162,17 +178,27 @@ export class SocketConnection implements Connection {
   private readonly closeWaiters: (() => void)[] = [];
   /** @internal Called once the socket is fully closed. */
   onSocketGone: (() => void) | undefined;
+  /**
+   * Whether the peer identified itself (markIdentified). Until then an accepted connection has a
+   * small frame bound and counts against the transport's budget for unidentified connections.
+   * Connections we dial are trusted from the start.
+   */
+  private identified: boolean;
+  /** Partial-frame bytes this connection counts in the transport's unidentified budget. */
+  private countedBytes = 0;
+  private identityTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly transport: SocketTransport,
-    init: { remote: string; local?: string; handler?: ConnectionHandler; state: State },
+    init: { remote: string; local?: string; handler?: ConnectionHandler; state: State; accepted?: boolean },
   ) {
     this.id = transport.nextConnectionId();
     this.remote = init.remote;
     this.localName = init.local;
     this.handler = init.handler;
     this.state = init.state;
-    this.decoder = new FrameDecoder({ maxFrameBytes: transport.maxFrameBytes });
+    this.identified = init.accepted !== true;
+    this.decoder = new FrameDecoder({ maxFrameBytes: this.identified ? transport.maxFrameBytes : transport.maxFrameBytesBeforeIdentity });
   }
 
   /** The `from` name given to connect(), else the socket's own address once known. */
@@ -209,6 +235,25 @@ export class SocketConnection implements Connection {
     return `#${this.id} ${this.local ? `${this.local} ` : ''}-> ${this.remote}`;
   }
 
+  get isIdentified(): boolean {
+    return this.identified;
+  }
+
+  /** Bytes held for a frame whose NUL has not arrived yet. */
+  get partialFrameBytes(): number {
+    return this.decoder.bufferedBytes;
+  }
+
+  /** The peer completed its identity: the full frame bound applies, and the unidentified budgets no longer do. */
+  markIdentified(): void {
+    if (this.identified) return;
+    this.identified = true;
+    this.decoder.maxFrameBytes = this.transport.maxFrameBytes;
+    this.stopIdentityTimer();
+    this.transport.forgetUnidentified(this);
+    this.recount();
+  }
+
   setHandler(handler: ConnectionHandler): void {
     this.handler = handler;
     if (this.pausedForHandler) {
@@ -220,7 +265,13 @@ export class SocketConnection implements Connection {
   send(message: RpcMessage): void {
     const socket = this.socket;
     if (this.state !== 'open' || !socket) return;
-    const chunks = encodeMessageChunks(message);
+    let chunks: Buffer[];
+    try {
+      chunks = encodeMessageChunks(message, this.transport.maxSentFrameBytes);
+    } catch (err) {
+      this.unsendable(message, err);
+      return;
+    }
     let size = 0;
     for (const c of chunks) size += c.length;
     if (socket.writableLength + size > this.transport.maxWriteBufferBytes) {
@@ -238,6 +289,21 @@ export class SocketConnection implements Connection {
 
   private corked = false;
 
+  /**
+   * A message that cannot go out. A reply becomes an error reply (the request fails, the session
+   * goes on); anything else, or a failure to encode at all, closes only this connection.
+   */
+  private unsendable(message: RpcMessage, err: unknown): void {
+    if (err instanceof MessageTooLargeError && message.kind === 'result') {
+      this.transport.report(this.describe(), `reply ${message.id} not sent: more than ${err.limit} bytes (maxSentFrameBytes)`);
+      this.send({ kind: 'error', id: message.id, error: { code: 'ERROR', message: `Reply larger than ${err.limit} bytes` } });
+      return;
+    }
+    const what = message.kind === 'request' ? `${message.method} request` : `${message.kind === 'error' ? 'error reply' : 'reply'} ${message.id}`;
+    const why = err instanceof MessageTooLargeError ? `more than ${err.limit} bytes (maxSentFrameBytes)` : errorText(err);
+    this.abort(`cannot send ${what}: ${why}`);
+  }
+
   private readonly uncork = (): void => {
     this.corked = false;
     this.socket?.uncork();
@@ -248,12 +314,47 @@ export class SocketConnection implements Connection {
     if (this.state === 'closed') return;
     const wasOpen = this.state === 'open';
     this.state = 'closed';
+    this.leaveUnidentified();
     if (wasOpen) this.endSocket();
     else this.socket?.destroy();
     this.notifyClose(reason);
   }
 
   // ---- internals, driven by SocketTransport and socket events ----
+
+  /** @internal An accepted connection that must identify itself within the transport's identity timeout. */
+  startIdentityTimer(timeoutMs: number): void {
+    if (this.identified) return;
+    this.identityTimer = setTimeout(() => this.guard(() => this.drop(`no identity within ${timeoutMs} ms`)), timeoutMs);
+    this.identityTimer.unref();
+  }
+
+  /** @internal Drops the connection at once for exceeding a transport bound. */
+  drop(reason: string): void {
+    this.abort(reason);
+  }
+
+  private stopIdentityTimer(): void {
+    if (this.identityTimer !== undefined) clearTimeout(this.identityTimer);
+    this.identityTimer = undefined;
+  }
+
+  /** Brings the transport's count of unidentified partial-frame bytes up to date for this connection. */
+  private recount(): void {
+    const bytes = this.identified || this.state === 'closed' ? 0 : this.decoder.bufferedBytes;
+    if (bytes === this.countedBytes) return;
+    const delta = bytes - this.countedBytes;
+    this.countedBytes = bytes;
+    this.transport.countUnidentifiedBytes(delta);
+  }
+
+  /** Every way of closing ends here: no identity timer, no partial frame kept, out of the unidentified budget. */
+  private leaveUnidentified(): void {
+    this.stopIdentityTimer();
+    this.decoder.discard();
+    this.recount();
+    if (!this.identified) this.transport.forgetUnidentified(this);
+  }
 
   /** @internal */
   attach(socket: net.Socket): void {
@@ -286,6 +387,7 @@ export class SocketConnection implements Connection {
   failBeforeSocket(reason: string): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    this.leaveUnidentified();
     this.transport.report(this.describe(), reason);
     this.notifyClose(reason);
   }
@@ -294,6 +396,7 @@ export class SocketConnection implements Connection {
   private abort(reason: string): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    this.leaveUnidentified();
     this.socket?.destroy();
     this.transport.report(this.describe(), reason);
     this.notifyClose(reason);
@@ -311,6 +414,8 @@ export class SocketConnection implements Connection {
       return;
     }
     this.deliverFrames(frames);
+    this.recount();
+    if (!this.identified) this.transport.enforceUnidentifiedBudget();
   }
 
   private deliverFrames(frames: Buffer[]): void {
@@ -330,11 +435,12 @@ export class SocketConnection implements Connection {
 
   private protocolFailure(err: ProtocolError | FrameTooLargeError): void {
     if (this.state !== 'open') return;
-    const reason = protocolErrorReason(err);
+    const reason = protocolErrorReason(err, this.identified);
     this.transport.report(this.describe(), reason);
     // libopflex drops the client. End gracefully (what is queued still goes out, later input is
     // discarded), destroyed after the linger time at the latest.
     this.state = 'closed';
+    this.leaveUnidentified();
     this.endSocket();
     this.notifyClose(reason);
   }
@@ -349,6 +455,7 @@ export class SocketConnection implements Connection {
     if (this.state === 'closed') return;
     const wasConnecting = this.state === 'connecting';
     this.state = 'closed';
+    this.leaveUnidentified();
     if (wasConnecting) {
       this.socket?.destroy();
       const why = `connect to ${this.remote} failed: ${reason}`;
@@ -415,6 +522,7 @@ export class SocketConnection implements Connection {
       this.transport.report(this.describe(), reason);
       if (this.state !== 'closed') {
         this.state = 'closed';
+        this.leaveUnidentified();
         this.socket?.destroy();
         this.notifyClose(reason);
       }
@@ -575,7 +683,7 @@ export class SocketListener implements Listener {
   }
 
   private accept(socket: net.Socket): void {
-    const connection = new SocketConnection(this.transport, { remote: `${socket.remoteAddress}:${socket.remotePort}`, state: 'open' });
+    const connection = new SocketConnection(this.transport, { remote: `${socket.remoteAddress}:${socket.remotePort}`, state: 'open', accepted: true });
     this.connections.add(connection);
     this.transport.track(connection);
     connection.onSocketGone = () => {
@@ -583,6 +691,7 @@ export class SocketListener implements Listener {
       this.transport.untrack(connection);
     };
     connection.attach(socket);
+    if (!this.transport.admitUnidentified(connection)) return;
     try {
       this.onAccept(connection);
     } catch (err) {
@@ -595,6 +704,11 @@ export class SocketListener implements Listener {
 
 export class SocketTransport implements Transport {
   readonly maxFrameBytes: number;
+  readonly maxSentFrameBytes: number;
+  readonly maxFrameBytesBeforeIdentity: number;
+  readonly unidentifiedBufferedBytesMax: number;
+  readonly unidentifiedConnectionsMax: number;
+  readonly identityTimeoutMs: number;
   readonly maxWriteBufferBytes: number;
   readonly keepAliveIdleMs: number;
   readonly closeLingerMs: number;
@@ -602,9 +716,26 @@ export class SocketTransport implements Transport {
   private readonly live = new Set<SocketConnection>();
   private readonly listeners = new Set<SocketListener>();
   private readonly notYetReady: SocketListener[] = [];
+  /** Accepted connections not identified yet, oldest first. */
+  private readonly unidentified = new Set<SocketConnection>();
+  private unidentifiedBytes = 0;
 
   constructor(private readonly options: SocketTransportOptions = {}) {
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    this.maxSentFrameBytes = options.maxSentFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    this.maxFrameBytesBeforeIdentity = Math.min(options.maxFrameBytesBeforeIdentity ?? DEFAULT_MAX_FRAME_BYTES_BEFORE_IDENTITY, this.maxFrameBytes);
+    this.unidentifiedBufferedBytesMax = options.unidentifiedBufferedBytesMax ?? DEFAULT_UNIDENTIFIED_BUFFERED_BYTES_MAX;
+    this.unidentifiedConnectionsMax = options.unidentifiedConnectionsMax ?? DEFAULT_UNIDENTIFIED_CONNECTIONS_MAX;
+    this.identityTimeoutMs = options.identityTimeoutMs ?? DEFAULT_IDENTITY_TIMEOUT_MS;
+    for (const [name, value] of Object.entries({
+      maxSentFrameBytes: this.maxSentFrameBytes,
+      maxFrameBytesBeforeIdentity: this.maxFrameBytesBeforeIdentity,
+      unidentifiedBufferedBytesMax: this.unidentifiedBufferedBytesMax,
+      unidentifiedConnectionsMax: this.unidentifiedConnectionsMax,
+      identityTimeoutMs: this.identityTimeoutMs,
+    })) {
+      if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+    }
     this.maxWriteBufferBytes = options.maxWriteBufferBytes ?? DEFAULT_MAX_WRITE_BUFFER_BYTES;
     this.keepAliveIdleMs = options.keepAliveIdleMs ?? DEFAULT_KEEPALIVE_IDLE_MS;
     this.closeLingerMs = options.closeLingerMs ?? DEFAULT_CLOSE_LINGER_MS;
@@ -681,6 +812,16 @@ export class SocketTransport implements Transport {
     return this.live.size;
   }
 
+  /** Accepted connections whose peer has not identified itself yet. */
+  get unidentifiedConnections(): number {
+    return this.unidentified.size;
+  }
+
+  /** Bytes of partial frames held by those connections. */
+  get unidentifiedBufferedBytes(): number {
+    return this.unidentifiedBytes;
+  }
+
   /** Closes every listener and connection of this transport and waits until their sockets are gone. */
   async shutdown(reason = 'transport shut down'): Promise<void> {
     const waits: Promise<void>[] = [];
@@ -711,6 +852,41 @@ export class SocketTransport implements Transport {
   /** @internal */
   untrack(connection: SocketConnection): void {
     this.live.delete(connection);
+  }
+
+  /**
+   * @internal A freshly accepted connection joins the unidentified ones; past the bound it, the
+   * newest, is dropped. False when it was.
+   */
+  admitUnidentified(connection: SocketConnection): boolean {
+    if (this.unidentified.size >= this.unidentifiedConnectionsMax) {
+      connection.drop(`more than ${this.unidentifiedConnectionsMax} connections awaiting identity (unidentifiedConnectionsMax)`);
+      return false;
+    }
+    this.unidentified.add(connection);
+    connection.startIdentityTimer(this.identityTimeoutMs);
+    return true;
+  }
+
+  /** @internal */
+  forgetUnidentified(connection: SocketConnection): void {
+    this.unidentified.delete(connection);
+  }
+
+  /** @internal */
+  countUnidentifiedBytes(delta: number): void {
+    this.unidentifiedBytes += delta;
+  }
+
+  /** @internal Past the budget, the newest unidentified connections holding partial frames are dropped until it holds. */
+  enforceUnidentifiedBudget(): void {
+    if (this.unidentifiedBytes <= this.unidentifiedBufferedBytesMax) return;
+    const newestFirst = [...this.unidentified].reverse();
+    for (const connection of newestFirst) {
+      if (this.unidentifiedBytes <= this.unidentifiedBufferedBytesMax) return;
+      if (connection.partialFrameBytes === 0) continue;
+      connection.drop(`partial frames of connections awaiting identity over ${this.unidentifiedBufferedBytesMax} bytes (unidentifiedBufferedBytesMax)`);
+    }
   }
 
   /** @internal */

@@ -38,6 +38,11 @@ export interface Connection {
   readonly isOpen: boolean;
   setHandler(handler: ConnectionHandler): void;
   send(message: RpcMessage): void;
+  /**
+   * The peer completed the identity handshake. Transports that guard their listeners (sockets) lift
+   * the bounds they keep on peers that have not identified themselves.
+   */
+  markIdentified?(): void;
   /** Closes the connection; the peer learns it after the link latency. The own handler's onClose runs too. */
   close(reason: string): void;
 }

@@ -74,4 +74,48 @@ describe('ObjectStore', () => {
     assert.deepEqual(linked.children, ['/a/b/'], 'an object handed out earlier is untouched');
     assert.deepEqual(s.get('/a/')!.children, []);
   });
+
+  it('lists each object of a subtree once even when child lists form a cycle or a diamond', { timeout: 30_000 }, () => {
+    const s = new ObjectStore();
+    s.adopt(mo('/a/', ['/a/b/']));
+    s.adopt(mo('/a/b/', ['/a/']));
+    assert.deepEqual(s.subtree('/a/').map((m) => m.uri), ['/a/', '/a/b/']);
+    const self = new ObjectStore();
+    self.adopt(mo('/p/', ['/p/']));
+    assert.deepEqual(self.subtree('/p/').map((m) => m.uri), ['/p/']);
+    // 40 levels, each listing both objects of the next: 2^40 paths, 80 objects.
+    const d = new ObjectStore();
+    const level = (i: number) => [`/l${i}a/`, `/l${i}b/`];
+    for (let i = 0; i < 40; i++) for (const uri of level(i)) d.adopt(mo(uri, i < 39 ? level(i + 1) : []));
+    assert.equal(d.subtree('/l0a/').length, 79);
+  });
+
+  it('removes a 100,000-deep chain and a cycle without recursing', { timeout: 30_000 }, () => {
+    const s = new ObjectStore();
+    const uris = Array.from({ length: 100_000 }, (_, i) => (i === 0 ? '/c/' : `/c/${i}/`));
+    uris.forEach((uri, i) => s.adopt(mo(uri, i + 1 < uris.length ? [uris[i + 1]!] : [])));
+    assert.equal(s.deleteRecursive('/c/').length, 100_000);
+    assert.equal(s.size, 0);
+    s.adopt(mo('/a/', ['/a/b/']));
+    s.adopt(mo('/a/b/', ['/a/']));
+    s.replace(mo('/a/'));
+    assert.deepEqual([...s.uris()], ['/a/']);
+  });
+
+  it('does not link an object that names itself as parent into its own children', () => {
+    const s = new ObjectStore();
+    s.replace({ ...mo('/a/'), parent_subject: 'A', parent_uri: '/a/', parent_relation: 'A' });
+    assert.deepEqual(s.get('/a/')!.children, []);
+  });
+
+  it('keeps a byte estimate of what it holds when given a sizer', () => {
+    const s = new ObjectStore((m) => 10 + m.children.length);
+    s.replace(mo('/a/'));
+    s.replace(mo('/a/b/', [], '/a/'));
+    assert.equal(s.bytes, 10 + 1 + 10, 'the parent is re-measured once it lists the child');
+    s.replace(mo('/a/'));
+    assert.equal(s.bytes, 10, 'the unlisted child is gone');
+    s.delete('/a/');
+    assert.equal(s.bytes, 0);
+  });
 });

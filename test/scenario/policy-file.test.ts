@@ -111,9 +111,9 @@ describe('parsePolicyFile', () => {
 });
 
 describe('policy file errors', () => {
-  it('name the file when the top level is not an array', () => {
+  it('name the file when the top level is not an array, on one line', () => {
     const { error, issues } = issuesOf('{"policy":[]}', 'seed.json');
-    assert.match(error.message, /^Invalid policy file seed\.json \(1 problem\):/);
+    assert.equal(error.message, 'Invalid policy file seed.json: the top level must be an array of managed objects, got an object');
     assert.match(issues[0]!.message, /top level must be an array of managed objects, got an object/);
     assert.equal(issues[0]!.index, undefined);
   });

@@ -21,6 +21,8 @@ describe('SocketTransport framing over a real socket', () => {
 
   before(async () => {
     const listener = await transport.listenAsync({ host: '127.0.0.1', port: 0 }, (connection) => {
+      // These peers test framing, not the identity handshake: the bounds on unidentified peers do not apply.
+      connection.markIdentified?.();
       const handler = new RecordingHandler();
       connection.setHandler(handler);
       accepted.push({ connection, handler });

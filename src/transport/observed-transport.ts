@@ -1,0 +1,93 @@
+/**
+ * A transport whose connections are watched without being changed: the watcher sees what each end's
+ * actor sends (while the connection is open) and what reaches it (just before the actor does). The
+ * actors run exactly as they would unwatched: same messages, same order.
+ */
+import type { RpcMessage } from '../opflex/message.ts';
+import type { Connection, ConnectionHandler, Endpoint, EstablishedLink, Listener, Transport } from './transport.ts';
+
+export interface MessageWatch {
+  sent(message: RpcMessage): void;
+  received(message: RpcMessage): void;
+}
+
+/** Chooses a watch per connection end; undefined leaves that end unwatched. */
+export interface TransportWatcher {
+  /** The dialling end: `from` names it, `to` is the address it dials. */
+  client?(to: Endpoint, from: string): MessageWatch | undefined;
+  /** An accepted end on the listener at `at`; `remote` names the dialler. */
+  server?(at: Endpoint, remote: string): MessageWatch | undefined;
+}
+
+export function observeTransport(inner: Transport, watcher: TransportWatcher): Transport {
+  const observed: Transport = {
+    connect(to: Endpoint, handler: ConnectionHandler, from?: string): Connection {
+      const watch = watcher.client?.(to, from ?? 'client');
+      if (!watch) return inner.connect(to, handler, from);
+      return new ObservedConnection(inner.connect(to, watchedHandler(handler, watch), from), watch);
+    },
+    listen(at: Endpoint, onAccept: (connection: Connection) => void): Listener {
+      return inner.listen(at, (c) => {
+        const watch = watcher.server?.(at, c.remote);
+        onAccept(watch ? new ObservedConnection(c, watch) : c);
+      });
+    },
+  };
+  if (inner.establish) {
+    const establish = inner.establish.bind(inner);
+    observed.establish = (to: Endpoint, from: string): EstablishedLink => {
+      const { client, server } = establish(to, from);
+      const clientWatch = watcher.client?.(to, from);
+      const serverWatch = watcher.server?.(to, from);
+      return {
+        client: clientWatch ? new ObservedConnection(client, clientWatch) : client,
+        server: serverWatch ? new ObservedConnection(server, serverWatch) : server,
+      };
+    };
+  }
+  return observed;
+}
+
+function watchedHandler(handler: ConnectionHandler, watch: MessageWatch): ConnectionHandler {
+  return {
+    onOpen: () => handler.onOpen(),
+    onClose: (reason) => handler.onClose(reason),
+    onMessage: (message) => {
+      watch.received(message);
+      handler.onMessage(message);
+    },
+  };
+}
+
+class ObservedConnection implements Connection {
+  constructor(
+    private readonly inner: Connection,
+    private readonly watch: MessageWatch,
+  ) {}
+
+  get id(): number {
+    return this.inner.id;
+  }
+  get local(): string {
+    return this.inner.local;
+  }
+  get remote(): string {
+    return this.inner.remote;
+  }
+  get isOpen(): boolean {
+    return this.inner.isOpen;
+  }
+
+  setHandler(handler: ConnectionHandler): void {
+    this.inner.setHandler(watchedHandler(handler, this.watch));
+  }
+
+  send(message: RpcMessage): void {
+    if (this.inner.isOpen) this.watch.sent(message);
+    this.inner.send(message);
+  }
+
+  close(reason: string): void {
+    this.inner.close(reason);
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * Hostile OpFlex peers against a live emulated fabric (real sockets, real clock scaled): each one is
+ * refused or cut off with a reason, the leaf keeps what it holds within its bounds, and the process
+ * goes on serving everyone else.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Leaf } from '../../src/fabric/leaf.ts';
+import type { TraceEvent } from '../../src/kernel/trace.ts';
+import { Emulator } from '../../src/live/emulator.ts';
+import { epgUri, platformConfigUri } from '../../src/model/policy-builder.ts';
+import { DEFAULT_PROXY_LIMITS } from '../../src/opflex/proxy-limits.ts';
+import { DOWNLOADS_PER_REQUESTER_MAX } from '../../src/fabric/policy-cache.ts';
+import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
+import { errorOf, OpflexClient } from '../support/opflex-client.ts';
+import { waitFor } from '../transport/socket-helpers.ts';
+
+const TEST_TIMEOUT = { timeout: 60_000 };
+const LIVENESS_MS = 30_000;
+
+describe('a live leaf against hostile OpFlex peers', () => {
+  const scenario = loadBuiltinScenario('default');
+  const domain = scenario.policy.domain;
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const events: TraceEvent[] = [];
+  const clients: OpflexClient[] = [];
+  let emulator: Emulator;
+
+  /** The leaf a node's agent would use, and its host. */
+  function leafOf(node: string): Leaf {
+    const pair = emulator.twin.locateNode(node)!.pair;
+    return emulator.twin.pairs.get(pair)![0]!;
+  }
+
+  async function connect(node: string, name = node): Promise<OpflexClient> {
+    const leaf = leafOf(node);
+    const client = await OpflexClient.open(leaf.address.host, leaf.address.port);
+    clients.push(client);
+    if (name !== '') assert.equal((await client.identify(name, domain))?.kind, 'result');
+    return client;
+  }
+
+  before(async () => {
+    emulator = new Emulator({
+      scenario,
+      leafBase: '127.0.0.151',
+      port,
+      anycast: { host: '127.0.0.35', port },
+      control: { host: '127.0.0.1', port: 0 },
+      timeScale: 10,
+      agents: false,
+    });
+    emulator.subscribe((e) => events.push(e));
+    await emulator.start();
+  });
+
+  after(async () => {
+    for (const c of clients) c.destroy();
+    await emulator.stop();
+  });
+
+  it('refuses a policy_resolve of 10,000 items, and one whose reply would be too large, with error replies; the session goes on', TEST_TIMEOUT, async () => {
+    const client = await connect('node-3', 'greedy');
+    const item = { subject: 'PolicyUniverse', policy_uri: '/PolicyUniverse/', prr: 3600 };
+    const tooMany = await client.call('policy_resolve', new Array(10_000).fill(item));
+    assert.match(errorOf(tooMany), /policy_resolve carries 10000 items, more than 1024 \(itemsPerRequestMax\)/);
+    const huge = await client.call('policy_resolve', new Array(1024).fill(item), LIVENESS_MS);
+    assert.match(errorOf(huge), /objectsPerReplyMax|Reply larger than \d+ bytes/);
+    const whole = await client.resolve('PolicyUniverse', '/PolicyUniverse/');
+    assert.equal(whole?.kind, 'result', 'the same session still gets the universe once');
+  });
+
+  it('bounds the APIC downloads one session queues, serves another session meanwhile, and drops the queue when the flooder leaves', TEST_TIMEOUT, async () => {
+    const leaf = leafOf('node-1');
+    const flooder = await connect('node-1', 'flooder');
+    const session = () => leaf.openSessions().find((s) => s.agentName === 'flooder')!;
+    // 5 frames of 1,000 unknown URIs: more than a session may wait on.
+    const floods = [0, 1, 2, 3, 4].map((f) => flooder.call('policy_resolve', Array.from({ length: 1000 }, (_, i) => ({ subject: 'GbpEpGroup', policy_uri: `/Unknown/${f}/${i}/`, prr: 3600 })), LIVENESS_MS));
+    const rejected = () => events.some((e) => e.event === 'policy-download-rejected' && e.data.requestedBy === 'flooder');
+    await waitFor(rejected, 'downloads past the flooder\'s bound to be refused', LIVENESS_MS);
+    assert.ok(leaf.cache.waitsOf(session()) <= DOWNLOADS_PER_REQUESTER_MAX);
+    assert.ok(leaf.cache.queueDepth <= DOWNLOADS_PER_REQUESTER_MAX);
+
+    const good = await connect('node-1', 'node-1');
+    const uris = [platformConfigUri(domain), ...scenario.policy.epgs.map((e) => epgUri(scenario.policy.tenant, e.name))];
+    const answers = await Promise.all(uris.map((uri) => good.resolve('GbpEpGroup', uri)));
+    assert.deepEqual(answers.map((a) => a?.kind), uris.map(() => 'result'));
+    assert.ok(answers.every((a) => a?.kind === 'result' && (a.result as { policy: unknown[] }).policy.length > 0), 'every object was downloaded for the good session');
+    assert.ok(leaf.cache.queueDepth > 0, 'the flood is still queued: the good session went past it');
+
+    flooder.destroy();
+    await waitFor(() => leaf.cache.queueDepth === 0, 'the flooder\'s queued downloads to leave the queue', LIVENESS_MS);
+    assert.ok(events.some((e) => e.event === 'policy-download-dropped' && e.data.requestedBy === 'flooder'));
+    await Promise.all(floods);
+  });
+
+  it('refuses declares with 2 MB URIs, too many objects or too much text; clamps prr to a day; keeps only what it accepted', TEST_TIMEOUT, async () => {
+    const leaf = leafOf('node-3');
+    const client = await connect('node-3');
+    const l3 = (uri: string, ip: string, extra: { name: string; data: string }[] = []) => ({
+      subject: 'EprL3Ep', uri, properties: [{ name: 'ip', data: ip }, ...extra], children: [],
+      parent_subject: 'EprL3Universe', parent_uri: '/EprL3Universe/', parent_relation: 'EprL3Ep',
+    });
+    const longUri = `/EprL3Universe/EprL3Ep/${'x'.repeat(2 * 1024 * 1024)}/`;
+    for (let i = 0; i < 24; i++) {
+      const reply = await client.call('endpoint_declare', [{ endpoint: [l3(`${longUri}${i}/`, `10.9.0.${i}`)], prr: 1e300 }]);
+      assert.match(errorOf(reply), /URI of \d+ characters, more than 2048 \(uriCharsMax\)/);
+    }
+    const crowd = Array.from({ length: DEFAULT_PROXY_LIMITS.objectsPerDeclareMax + 1 }, (_, i) => l3(`/EprL3Universe/EprL3Ep/crowd/${i}/`, `10.9.1.${i % 250}`));
+    assert.match(errorOf(await client.call('endpoint_declare', [{ endpoint: crowd, prr: 7200 }])), /objectsPerDeclareMax/);
+    const padded = l3('/EprL3Universe/EprL3Ep/padded/', '10.9.2.1', [{ name: 'note', data: 'x'.repeat(DEFAULT_PROXY_LIMITS.declaredEndpointCharsMax) }]);
+    assert.match(errorOf(await client.call('endpoint_declare', [{ endpoint: [padded], prr: 7200 }])), /declaredEndpointCharsMax/);
+    assert.equal((await client.call('endpoint_declare', [{ endpoint: [l3('/EprL3Universe/EprL3Ep/ok/', '10.9.3.1')], prr: 1e300 }]))?.kind, 'result');
+    assert.equal((await client.resolve('GbpEpGroup', '/Forever/', 1e300))?.kind, 'result');
+    const expiry = leaf.openSessions().find((s) => s.agentName === 'node-3')!.subscriptions.get('/Forever/')!;
+    assert.ok(expiry <= emulator.scheduler.now() + DEFAULT_PROXY_LIMITS.prrMaxS * 1000, 'a prr of 1e300 s lasts prrMaxS');
+    client.destroy();
+    await waitFor(() => !leaf.openSessions().some((s) => s.agentName === 'node-3' && s.state !== 'closed'), 'the session to close', LIVENESS_MS);
+    assert.deepEqual(leaf.declaredEndpoints().filter((d) => d.agent === 'node-3').map((d) => d.uri), ['/EprL3Universe/EprL3Ep/ok/']);
+  });
+
+  it('keeps one name per session: a second identity under another name is refused, the same name accepted', TEST_TIMEOUT, async () => {
+    const leaf = leafOf('node-1');
+    const client = await connect('node-1', 'node-1');
+    assert.match(errorOf(await client.identify('node-2', domain)), /already identified as "node-1": one name per session/);
+    assert.equal((await client.identify('node-1', domain))?.kind, 'result');
+    await waitFor(() => leaf.currentOdevs().some((o) => o.hostName === 'node-1' && o.state === 'connected'), 'node-1\'s ODev', LIVENESS_MS);
+    for (const c of clients) if (c !== client) c.destroy();
+    client.destroy();
+    await waitFor(() => leaf.currentOdevs().every((o) => o.hostName !== 'node-1' || o.state === 'disconnected'), 'node-1\'s ODev to disconnect once its last session closed', LIVENESS_MS);
+  });
+
+  it('holds the anycast proxy to the same bounds: huge requests refused, one name per session, an endless frame before identity dropped', TEST_TIMEOUT, async () => {
+    const client = await OpflexClient.open('127.0.0.35', port);
+    clients.push(client);
+    assert.equal((await client.identify('node-1', domain))?.kind, 'result');
+    assert.match(errorOf(await client.identify('node-2', domain)), /one name per session/);
+    const item = { subject: 'PolicyUniverse', policy_uri: '/PolicyUniverse/', prr: 3600 };
+    assert.match(errorOf(await client.call('policy_resolve', new Array(5000).fill(item))), /itemsPerRequestMax/);
+    const endless = await OpflexClient.open('127.0.0.35', port);
+    clients.push(endless);
+    await endless.write(`{"id":["send_identity",1],"method":"send_identity","params":["${'x'.repeat(100_000)}`);
+    assert.ok(await endless.waitClosed(), 'a frame past the pre-identity bound drops the connection');
+    assert.ok(events.some((e) => e.event === 'connection-error' && /frame larger than 65536 bytes before identity/.test(String(e.data.reason))), 'reported as a connection error');
+  });
+
+  it('refuses a declare of another node\'s infrastructure address: node-2 is not moved and its agent gets no PlatformConfig delete', TEST_TIMEOUT, async () => {
+    const node2 = await connect('node-2');
+    const node2Ip = scenario.nodes.find((n) => n.name === 'node-2')!.infraIp;
+    const ownerBefore = emulator.twin.coop.owner(node2Ip);
+    const impostor = await connect('node-1');
+    const refused = await impostor.call('endpoint_declare', [{
+      endpoint: [{ subject: 'EprL3Ep', uri: `/EprL3Universe/EprL3Ep/x/${node2Ip}/`, properties: [{ name: 'ip', data: node2Ip }], children: [] }],
+      prr: 7200,
+    }]);
+    assert.match(errorOf(refused), new RegExp(`${node2Ip} is the infrastructure address of node-2: only node-2 may declare it`));
+    const event = events.find((e) => e.event === 'endpoint-declare-refused' && e.data.ip === node2Ip);
+    assert.equal(event?.data.agent, 'node-1');
+    assert.equal(event?.data.owner, 'node-2');
+    // Longer than any COOP update or proxy reaction could take, in model time.
+    const until = emulator.scheduler.now() + 5_000;
+    await waitFor(() => emulator.scheduler.now() > until, '5 s of model time', LIVENESS_MS);
+    assert.equal(emulator.twin.coop.owner(node2Ip), ownerBefore);
+    const since = events.slice(events.indexOf(event!));
+    assert.deepEqual(since.filter((e) => (e.event === 'epm-learn' || e.event === 'coop-update') && e.data.key === node2Ip), []);
+    assert.deepEqual(since.filter((e) => e.event === 'device-moved' || e.event === 'platform-config-delete-sent'), []);
+    assert.ok(!node2.requests.some((r) => r.method === 'policy_update'), 'node-2\'s agent was told nothing');
+  });
+});
