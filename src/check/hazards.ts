@@ -51,6 +51,8 @@ export class HazardWitness {
   private readonly lastMoveStartMs = new Map<string, number>();
   private readonly streamDownMs: number[] = [];
   private readonly garpLostMs = new Map<string, number>();
+  /** Faults that started: when, and the target as faultTarget names it. */
+  private readonly faults: { tMs: number; kind: string; target: string }[] = [];
   private readonly learnedMs = new Map<string, number>();
 
   readonly onEvent = (e: TraceEvent): void => {
@@ -66,6 +68,9 @@ export class HazardWitness {
         return;
       case 'event-stream-down':
         this.streamDownMs.push(e.tMs);
+        return;
+      case 'fault-start':
+        this.faults.push({ tMs: e.tMs, kind: e.data.kind as string, target: e.data.target as string });
         return;
       case 'garp-lost':
         this.garpLostMs.set(e.data.node as string, e.tMs);
@@ -105,20 +110,47 @@ export class HazardWitness {
     return { unexplained, hazards: [...findings.values()] };
   }
 
+  /**
+   * Whether a fault, or the scenario's own PlatformConfig-delete faults, can have kept the reset from
+   * the node: one on the node, on a leaf of a pair it left or joined, or fabric-wide, since a minute
+   * before its last move began.
+   */
+  private resetCouldBeLost(twin: Twin, node: string, sinceMs: number): boolean {
+    const f = twin.faultsFor(node);
+    if (f.platformConfigDeleteMissed || f.platformConfigDeleteExtraDelayMs > 0) return true;
+    const leaves = new Set<string>();
+    for (const pair of twin.pairs.values()) for (const leaf of pair) leaves.add(leaf.name);
+    return this.faults.some(
+      (x) => x.tMs >= sinceMs - 60_000 && (FABRIC_WIDE.has(x.kind) || x.target === node || x.target.startsWith(`${node}<->`) || (leaves.has(x.target) && this.pairTouched(twin, node, x.target))),
+    );
+  }
+
+  private pairTouched(twin: Twin, node: string, leaf: string): boolean {
+    const pair = twin.leaves.get(leaf)?.pair;
+    const current = twin.pairOfHypervisor(twin.nodes.get(node)!.hypervisor);
+    const original = twin.pairOfHypervisor(twin.scenario.nodes.find((n) => n.name === node)!.hypervisor);
+    return pair === current || pair === original;
+  }
+
   private hazardOfNode(twin: Twin, node: string): HazardName | undefined {
     const resumed = this.lastResumeMs.get(node);
     if (resumed === undefined) return undefined;
     const since = this.lastMoveStartMs.get(node) ?? resumed;
     const garpLost = (this.garpLostMs.get(node) ?? -1) >= resumed;
     if (garpLost && (this.learnedMs.get(node) ?? -1) < resumed) return 'garp-lost-unlearned';
-    // The agent was not reset since its last move began: it never learned that it moved.
+    // The agent was not reset since its last move began: it never learned that it moved. That is a
+    // hazard only when something the scenario did can have kept the reset from it.
     if ((this.lastResetMs.get(node) ?? -1) >= since) return undefined;
+    if (!this.resetCouldBeLost(twin, node, since)) return undefined;
     if (!twin.scenario.settings.enable_opflex_agent_reconnect) return 'reconnect-disabled-reset-lost';
     if (this.streamDownMs.some((t) => t >= since)) return 'controller-stream-gap';
     return undefined;
   }
 }
 
+/** Fault kinds that act fabric-wide and can keep a move from being noticed or a reset from being sent. */
+const FABRIC_WIDE = new Set(['coop-loss', 'coop-delay', 'controller-restart', 'evacuation-overlap']);
+
 function isLiveness(v: Violation): boolean {
-  return v.invariant === 'agent-on-current-pair' || v.invariant === 'agent-holds-policy' || v.invariant === 'pods-declared-on-pair' || v.invariant === 'migrations-converged';
+  return v.invariant === 'agent-on-current-pair' || v.invariant === 'agent-holds-policy' || v.invariant === 'pair-holds-policy' || v.invariant === 'pods-declared-on-pair' || v.invariant === 'migrations-converged';
 }

@@ -62,6 +62,12 @@ export const INVARIANTS = [
     brokenBy: ['policy-resolved', 'policy-download', 'policy-missing'],
   },
   {
+    name: 'pair-holds-policy',
+    kind: 'liveness',
+    statement: "both leaves of every node's current pair hold all the policy its pods need",
+    brokenBy: ['policy-present', 'policy-gc', 'policy-missing'],
+  },
+  {
     name: 'pods-declared-on-pair',
     kind: 'liveness',
     statement: "every pod is declared on both leaves of its node's current pair and COOP points there",
@@ -220,6 +226,10 @@ export class InvariantMonitor {
       const missing = context.policyNeededBy(vm.name).filter((uri) => !vm.agent.processor.isResolved(uri));
       if (missing.length > 0) this.report('agent-holds-policy', now, vm.name, `${missing.length} objects not resolved, e.g. ${missing[0]}`);
       const leaves = this.twin.pairs.get(pair)!;
+      for (const leaf of leaves) {
+        const absent = context.policyNeededBy(vm.name).filter((uri) => uri !== this.twin.platformConfigUri && !leaf.cache.has(uri));
+        if (absent.length > 0) this.report('pair-holds-policy', now, vm.name, `${leaf.name} lacks ${absent.length} objects the node needs, e.g. ${absent[0]}`);
+      }
       const declared = leaves.map((leaf) => new Set(leaf.declaredEndpoints().filter((d) => d.agent === vm.name).map((d) => d.ip)));
       for (const pod of vm.pods) {
         const declaredOn = declared.filter((ips) => ips.has(pod.ip));
