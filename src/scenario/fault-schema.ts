@@ -62,8 +62,12 @@ export function faultScheduleSchema(duration: DurationFactory) {
       for: bounded('How long the fault lasts (a boot time for leaf-reload, a down time for restarts).').optional(),
       delay: bounded('Magnitude: the extra latency the fault adds.').optional(),
     })
-    .superRefine((e, ctx) => {
-      const spec = FAULT_KINDS[e.kind];
+    // Runs even when other entries (or other keys of the file) have problems, so every problem is
+    // reported at once; an entry whose own shape is wrong is left to those issues.
+    .check(z.superRefine((raw: unknown, ctx) => {
+      const e = raw as { kind?: unknown; node?: unknown; leaf?: unknown; hypervisor?: unknown; for?: unknown; delay?: unknown; side?: unknown; mode?: unknown };
+      if (e === null || typeof e !== 'object' || typeof e.kind !== 'string' || !Object.hasOwn(FAULT_KINDS, e.kind)) return;
+      const spec = FAULT_KINDS[e.kind as FaultKind];
       for (const key of ['node', 'leaf', 'hypervisor'] as const) {
         const wanted = (spec.targets as readonly string[]).includes(key);
         if (wanted && e[key] === undefined) ctx.addIssue({ code: 'custom', message: `${e.kind} needs a ${key}`, path: [key], input: undefined });
@@ -75,7 +79,7 @@ export function faultScheduleSchema(duration: DurationFactory) {
       if (!spec.delay && e.delay !== undefined) ctx.addIssue({ code: 'custom', message: `${e.kind} takes no magnitude ("delay")`, path: ['delay'], input: e.delay });
       if (e.side !== undefined && e.kind !== 'session-reset') ctx.addIssue({ code: 'custom', message: `only session-reset takes a side`, path: ['side'], input: e.side });
       if (e.mode !== undefined && e.kind !== 'partition') ctx.addIssue({ code: 'custom', message: `only partition takes a mode`, path: ['mode'], input: e.mode });
-    })
+    }, { when: () => true }))
     .transform((e): FaultEntry => {
       const out: FaultEntry = { atMs: e.at, kind: e.kind };
       if (e.node !== undefined) out.node = e.node;
