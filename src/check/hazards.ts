@@ -138,9 +138,10 @@ export class HazardWitness {
     const since = this.lastMoveStartMs.get(node) ?? resumed;
     const garpLost = (this.garpLostMs.get(node) ?? -1) >= resumed;
     if (garpLost && (this.learnedMs.get(node) ?? -1) < resumed) return 'garp-lost-unlearned';
-    // The agent was not reset since its last move began: it never learned that it moved. That is a
-    // hazard only when something the scenario did can have kept the reset from it.
-    if ((this.lastResetMs.get(node) ?? -1) >= since) return undefined;
+    // The agent was not reset since it arrived where it is: it never learned that it moved. (A reset
+    // between a move's start and its resume belongs to the move before.) That is a hazard only when
+    // something the scenario did can have kept the reset from it.
+    if ((this.lastResetMs.get(node) ?? -1) >= resumed) return undefined;
     if (!this.resetCouldBeLost(twin, node, since)) return undefined;
     if (!twin.scenario.settings.enable_opflex_agent_reconnect) return 'reconnect-disabled-reset-lost';
     if (this.streamDownMs.some((t) => t >= since)) return 'controller-stream-gap';

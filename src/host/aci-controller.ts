@@ -29,6 +29,8 @@ export class AciController {
   private stunned = false;
   /** Increments on each stream drop, so events in flight on a dropped stream are discarded. */
   private streamGeneration = 0;
+  /** When the last event on the stream arrives: a later one never arrives before it. */
+  private lastEventAtMs = 0;
 
   constructor(
     readonly node: string,
@@ -47,7 +49,11 @@ export class AciController {
   start(): void {
     this.apic.subscribeOdevs((event) => {
       if (!this.streamUp) return;
-      this.scheduler.after(this.random.sample(this.latencies.apicEventMs), this.receive, { event, generation: this.streamGeneration });
+      // One websocket: events arrive in the order APIC sent them, however their latencies fall
+      // (a delete overtaken by the re-create of the same ODev would leave the cache without it).
+      const at = Math.max(this.scheduler.now() + this.random.sample(this.latencies.apicEventMs), this.lastEventAtMs);
+      this.lastEventAtMs = at;
+      this.scheduler.at(at, this.receive, { event, generation: this.streamGeneration });
     });
     this.trace.emit(this.actor, 'controller-start', { node: this.node, reconnect: this.settings.enable_opflex_agent_reconnect });
     this.scheduler.after(this.timers.controllerLoopMs, this.loop);
