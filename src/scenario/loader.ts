@@ -406,7 +406,7 @@ function editDistance(a: string, b: string): number {
 }
 
 function unknownKeyMessage(key: string, known: string[]): string {
-  const base = `unknown key "${key}"`;
+  const base = `unknown key ${JSON.stringify(key)}`;
   if (known.length === 0) return base;
   const exact = known.find((k) => normaliseKey(k) === normaliseKey(key));
   let best = exact;
