@@ -51,7 +51,7 @@ export function renderReplay(source: string, run: CheckedRun, around: readonly T
   for (const v of run.violations) lines.push(`  VIOLATION ${v.invariant} at t=${(v.tMs / 1000).toFixed(3)}s  ${v.subject}: ${v.detail}`);
   if (run.violations.length === 0) lines.push(run.hazards.length === 0 ? '  every invariant holds' : '  nothing unexplained');
   if (around.length > 0) {
-    lines.push('  trace around the first violation:');
+    lines.push(`  trace around the first ${run.violations.length > 0 ? 'violation' : 'hazard'}:`);
     for (const e of around) lines.push(`    ${formatTraceEvent(e)}`);
   }
   return lines.join('\n') + '\n';

@@ -23,7 +23,7 @@ export interface CheckedRun {
   settled: boolean;
   /** Violations no known hazard explains. */
   violations: Violation[];
-  hazards: { hazard: HazardFinding['hazard']; node: string; invariants: string[] }[];
+  hazards: { hazard: HazardFinding['hazard']; node: string; invariants: string[]; first: Violation }[];
   events: number;
   trace?: readonly TraceEvent[];
 }
@@ -74,7 +74,7 @@ export function runChecked(scenario: Scenario, options: CheckedRunOptions = {}):
     faultsInjected,
     settled,
     violations: unexplained,
-    hazards: hazards.map((h) => ({ hazard: h.hazard, node: h.node, invariants: [...new Set(h.explains.map((v) => v.invariant))] })),
+    hazards: hazards.map((h) => ({ hazard: h.hazard, node: h.node, invariants: [...new Set(h.explains.map((v) => v.invariant))], first: h.explains[0]! })),
     events: scheduler.eventsRun,
     ...(options.recordTrace ? { trace: trace.events } : {}),
   };

@@ -112,12 +112,17 @@ export async function explore(o: ExploreOptions): Promise<ExploreSummary> {
   };
 }
 
-/** Fault events, and the last events before the violation that can break its invariant or name its subject. */
+/**
+ * What led to a violation: every fault's start and end, every move's start and resume, and the last
+ * `traceAroundEventsMax` other events before it that can break its invariant or name its subject.
+ */
 export function traceAround(trace: readonly TraceEvent[], v: Violation): TraceEvent[] {
   const spec = invariantSpec(v.invariant);
   const mentions = (e: TraceEvent): boolean => e.actor.includes(v.subject) || Object.values(e.data).some((x) => x === v.subject);
-  const relevant = trace.filter((e) => e.tMs <= v.tMs && (e.actor === 'fault' || (spec?.brokenBy.includes(e.event) ?? false) || mentions(e)));
-  return relevant.slice(-traceAroundEventsMax);
+  const frame = (e: TraceEvent): boolean => e.event === 'fault-start' || e.event === 'fault-end' || e.event === 'migration-start' || e.event === 'resume';
+  const before = trace.filter((e) => e.tMs <= v.tMs);
+  const near = new Set(before.filter((e) => !frame(e) && (e.actor === 'fault' || (spec?.brokenBy.includes(e.event) ?? false) || mentions(e))).slice(-traceAroundEventsMax));
+  return before.filter((e) => frame(e) || near.has(e));
 }
 
 function runHere(o: ExploreOptions, seeds: number[], schedule: ScheduleOptions): SeedOutcome[] {

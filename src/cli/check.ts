@@ -54,7 +54,8 @@ export const checkCommand: CommandSpec = {
       if (args.positionals.length > 0 || args.values.preset !== undefined) throw new UsageError('--replay takes the scenario file itself: give no other scenario');
       const scenario = loadScenarioFile(replay);
       const run = runChecked(scenario, { recordTrace: true });
-      const first = run.violations[0];
+      // The trace around the first violation, or around what the first known hazard explains.
+      const first = run.violations[0] ?? run.hazards[0]?.first;
       const around = first ? traceAround(run.trace ?? [], first) : [];
       if (args.values.json) io.stdout.write(JSON.stringify({ source: replay, ...run, trace: undefined, traceAround: around }, null, 2) + '\n');
       else io.stdout.write(renderReplay(replay, run, around));
