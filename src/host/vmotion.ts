@@ -37,6 +37,8 @@ interface Move {
 export class VMotion {
   private readonly moves: Move[] = [];
   private readonly observers: VMotionObserver[] = [];
+  /** Nodes whose vMotion is under way (between its start and its resume). */
+  private readonly moving = new Set<string>();
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -66,11 +68,18 @@ export class VMotion {
 
   private readonly begin = (move: Move): void => {
     move.from = move.node.hypervisor;
+    if (this.moving.has(move.node.name)) {
+      // vCenter runs one vMotion of a VM at a time and refuses another while it is under way.
+      this.trace.emit('vmotion', 'migration-skipped', { migration: move.index, node: move.node.name, reason: 'already migrating' });
+      for (const o of this.observers) o.finished?.(move.index, move.node, true);
+      return;
+    }
     if (move.from === move.spec.to) {
       this.trace.emit('vmotion', 'migration-skipped', { migration: move.index, node: move.node.name, reason: 'already on that hypervisor' });
       for (const o of this.observers) o.finished?.(move.index, move.node, true);
       return;
     }
+    this.moving.add(move.node.name);
     this.hooks.onStart?.(move.node, move.spec);
     this.trace.emit('vmotion', 'migration-start', {
       migration: move.index,
@@ -94,6 +103,7 @@ export class VMotion {
   private readonly resume = (move: Move): void => {
     move.node.hypervisor = move.spec.to;
     move.node.state = 'running';
+    this.moving.delete(move.node.name);
     this.trace.emit('vmotion', 'resume', { migration: move.index, node: move.node.name, hypervisor: move.spec.to });
     this.hooks.onResume?.(move.node);
     for (const o of this.observers) o.finished?.(move.index, move.node, false);

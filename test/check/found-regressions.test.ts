@@ -20,6 +20,13 @@ describe('reproductions found by check', { timeout: 30_000 }, () => {
     assert.deepEqual(received, sent.slice(-received.length));
   });
 
+  test('a second vMotion of a VM that is already moving is refused, and the first one converges', () => {
+    const run = runChecked(loadScenarioFile(fixture('second-vmotion-while-moving.yaml')), { recordTrace: true });
+    assert.deepEqual(run.violations, []);
+    const skipped = run.trace!.filter((e) => e.event === 'migration-skipped');
+    assert.deepEqual(skipped.map((e) => [e.data.node, e.data.reason]), [['node-1', 'already migrating']]);
+  });
+
   test('an evacuation that moves a node back, with the second PlatformConfig delete lost: the known hazard, not a bug', () => {
     const run = runChecked(loadScenarioFile(fixture('evacuation-then-lost-delete.yaml')));
     assert.deepEqual(run.violations, []);
