@@ -63,7 +63,9 @@ export class FaultInjector implements LinkFaults {
   /** Wires the injector into a built twin (before it starts) and schedules every fault. */
   install(twin: Twin, transport: FaultyTransport): void {
     this.transport = transport;
-    if (this.schedule.some((f) => f.kind === 'evacuation-overlap')) {
+    // The scenario's own evacuations (started with the twin) take the faults' ones too, so a host in
+    // maintenance is never a target; without any, the injector keeps its own.
+    if (this.schedule.some((f) => f.kind === 'evacuation-overlap') && (twin.scenario.evacuations ?? []).length === 0) {
       this.evacuations = new HostEvacuations({ scheduler: this.scheduler, trace: this.trace, vmotion: twin.vmotion, nodes: twin.nodes, hypervisors: twin.scenario.fabric.hypervisors });
     }
     if (this.schedule.some((f) => f.kind === 'ping-pong')) {
@@ -251,7 +253,7 @@ export class FaultInjector implements LinkFaults {
         this.pingPong(twin, entry, end);
         return;
       case 'evacuation-overlap':
-        this.evacuations!.schedule({ atMs: this.scheduler.now(), hypervisor: entry.hypervisor!, concurrency: EVACUATION_CONCURRENCY });
+        (twin.evacuations ?? this.evacuations)!.schedule({ atMs: this.scheduler.now(), hypervisor: entry.hypervisor!, concurrency: EVACUATION_CONCURRENCY });
         end();
         return;
       default:
