@@ -32,13 +32,15 @@ interface Move {
   spec: MigrationSpec;
   node: NodeVm;
   from: string;
+  /** Moves of the same VM that came due while this one was under way. */
+  deferred: Move[];
 }
 
 export class VMotion {
   private readonly moves: Move[] = [];
   private readonly observers: VMotionObserver[] = [];
-  /** Nodes whose vMotion is under way (between its start and its resume). */
-  private readonly moving = new Set<string>();
+  /** The vMotion under way per node (between its start and its resume). */
+  private readonly moving = new Map<string, Move>();
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -50,7 +52,7 @@ export class VMotion {
 
   schedule(spec: MigrationSpec): number {
     const index = this.moves.length;
-    const move: Move = { index, spec, node: this.hooks.node(spec.node), from: '' };
+    const move: Move = { index, spec, node: this.hooks.node(spec.node), from: '', deferred: [] };
     this.moves.push(move);
     this.scheduler.at(spec.atMs, this.begin, move);
     return index;
@@ -68,10 +70,11 @@ export class VMotion {
 
   private readonly begin = (move: Move): void => {
     move.from = move.node.hypervisor;
-    if (this.moving.has(move.node.name)) {
-      // vCenter runs one vMotion of a VM at a time and refuses another while it is under way.
-      this.trace.emit('vmotion', 'migration-skipped', { migration: move.index, node: move.node.name, reason: 'already migrating' });
-      for (const o of this.observers) o.finished?.(move.index, move.node, true);
+    const running = this.moving.get(move.node.name);
+    if (running) {
+      // vCenter runs one vMotion of a VM at a time: another waits until the one under way has resumed.
+      this.trace.emit('vmotion', 'migration-deferred', { migration: move.index, node: move.node.name, behind: running.index });
+      running.deferred.push(move);
       return;
     }
     if (move.from === move.spec.to) {
@@ -79,7 +82,7 @@ export class VMotion {
       for (const o of this.observers) o.finished?.(move.index, move.node, true);
       return;
     }
-    this.moving.add(move.node.name);
+    this.moving.set(move.node.name, move);
     this.hooks.onStart?.(move.node, move.spec);
     this.trace.emit('vmotion', 'migration-start', {
       migration: move.index,
@@ -108,6 +111,8 @@ export class VMotion {
     this.hooks.onResume?.(move.node);
     for (const o of this.observers) o.finished?.(move.index, move.node, false);
     this.scheduler.after(this.random.sample(this.latencies.garpMs), this.garp, move);
+    // Moves that waited for this one start now, in the order they were due.
+    for (const waiting of move.deferred.splice(0)) this.begin(waiting);
   };
 
   private readonly garp = (move: Move): void => {
