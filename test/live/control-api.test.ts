@@ -11,8 +11,9 @@ import { RawPeer, waitFor } from '../transport/socket-helpers.ts';
 
 const POLICY_FILE = fileURLToPath(new URL('../fixtures/policy/opflex-server-policy.json', import.meta.url));
 const LIVENESS_MS = 30_000;
+const JSON_TYPE = { 'content-type': 'application/json' };
 
-describe('the emulator with an opflex_server policy file, seen through its control API', () => {
+describe('the emulator with an opflex_server policy file, seen through its control API', { timeout: 60_000 }, () => {
   const scenario = loadBuiltinScenario('default');
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   let emulator: Emulator;
@@ -92,23 +93,23 @@ describe('the emulator with an opflex_server policy file, seen through its contr
     const ctx = fileObjects.find((o) => o.subject === 'GbpeInstContext' && o.parent_uri === epg.uri)!;
     const changed = { ...ctx, properties: [{ name: 'encapId', data: 7897089 }, { name: 'classid', data: 49999 }] };
     const before = peer.frames.length;
-    const response = await fetch(`${url}/policy`, { method: 'POST', body: JSON.stringify({ replace: [changed] }) });
+    const response = await fetch(`${url}/policy`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ replace: [changed] }) });
     assert.equal(response.status, 202);
     await waitFor(() => peer.frames.slice(before).some((f) => f.includes('"method":"policy_update"')), 'the policy_update', LIVENESS_MS);
     const update = peer.frames.slice(before).find((f) => f.includes('"method":"policy_update"'))!;
     assert.match(update, /^\{"id":\["policy_update",\d+\],"method":"policy_update","params":\[\{"replace":\[\{"subject":"GbpeInstContext"/);
     assert.match(update, /"classid","data":49999/);
-    const bad = await fetch(`${url}/policy`, { method: 'POST', body: JSON.stringify({ replace: [{ subject: 'X' }] }) });
+    const bad = await fetch(`${url}/policy`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ replace: [{ subject: 'X' }] }) });
     assert.equal(bad.status, 400);
     assert.match(((await bad.json()) as { error: string }).error, /uri/);
   });
 
   it('answers a bad request with a 4xx that names the problem', async () => {
-    const bad = await fetch(`${url}/migrations`, { method: 'POST', body: '{"node": 7}' });
+    const bad = await fetch(`${url}/migrations`, { method: 'POST', headers: JSON_TYPE, body: '{"node": 7}' });
     assert.equal(bad.status, 400);
     assert.match(((await bad.json()) as { error: string }).error, /"node" must be a node name/);
     assert.equal((await fetch(`${url}/nope`)).status, 404);
-    const notJson = await fetch(`${url}/migrations`, { method: 'POST', body: '{' });
+    const notJson = await fetch(`${url}/migrations`, { method: 'POST', headers: JSON_TYPE, body: '{' });
     assert.equal(notJson.status, 400);
   });
 });
