@@ -183,7 +183,10 @@ export class ControlApi {
       throw new HttpError(503, `Too many event subscribers (limit ${this.limits.eventSubscribersMax}), all of them reading`, {}, { 'retry-after': '5' });
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    if (replay === 'true') res.write(this.replayFrames());
+    // Headers go out now: a client waits for them before it reads any event.
+    res.flushHeaders();
+    const frames = replay === 'true' ? this.replayFrames() : '';
+    if (frames.length > 0) res.write(frames);
     req.socket.setKeepAlive(true);
   }
 
