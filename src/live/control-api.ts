@@ -53,6 +53,13 @@ export class ControlApi {
     return this.subscribers.size;
   }
 
+  /** How many client connections are open (every request, and every /events stream). */
+  connections(): Promise<number> {
+    const server = this.server;
+    if (!server) return Promise.resolve(0);
+    return new Promise((resolve, reject) => server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
+  }
+
   async listen(host: string, port: number): Promise<AddressInfo> {
     const l = this.limits;
     const server = createServer(
@@ -67,6 +74,16 @@ export class ControlApi {
       },
     );
     server.maxConnections = l.connectionsMax;
+    // Node closes a CONNECT without a word unless someone listens: answer it like any other wrong method.
+    // The socket is then ours: read and drop what follows until the client closes, within the request timeout.
+    server.on('connect', (_req, socket) => {
+      socket.on('error', () => {});
+      const timer = setTimeout(() => socket.destroy(), l.requestTimeoutMs);
+      timer.unref();
+      socket.on('close', () => clearTimeout(timer));
+      socket.resume();
+      socket.end('HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    });
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err) => reject(new Error(`Control API cannot listen on ${host}:${port}: ${(err as Error).message}`)));
@@ -145,6 +162,8 @@ export class ControlApi {
       }
     }
     if (method === 'POST') requireJson(req);
+    // An unread body would hold the connection (and an /events slot) until the request timeout.
+    else if (hasBody(req)) throw new HttpError(400, `${method} ${path} takes no body`);
     await handler(req, res, query);
   }
 
@@ -250,6 +269,11 @@ function requireJson(req: IncomingMessage): void {
   if (type !== 'application/json' || (charset !== undefined && charset !== 'utf-8')) {
     throw new HttpError(415, `Content-Type must be application/json${charset !== undefined && type === 'application/json' ? ' in utf-8' : ''}, got ${declared === undefined ? 'none' : quoteName(declared)}`);
   }
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 function requiredString(body: object, field: string, what: string): string {

@@ -12,7 +12,7 @@ import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
 import { parsePolicyFile } from '../../src/scenario/policy-file.ts';
 import { loadPolicyStore } from '../../src/scenario/policy-source.ts';
 import type { Endpoint } from '../../src/transport/transport.ts';
-import { httpRequest, type RawRequest } from '../support/http-request.ts';
+import { httpRequest, postJson, type RawRequest } from '../support/http-request.ts';
 import { delay, RawPeer, waitFor } from '../transport/socket-helpers.ts';
 
 const POLICY_FILE = fileURLToPath(new URL('../fixtures/policy/opflex-server-policy.json', import.meta.url));
@@ -448,5 +448,39 @@ describe('control API bounds on slow and greedy clients', { timeout: 60_000 }, (
     const streamed = await httpRequest(at, { method: 'POST', path: '/policy', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, body: Buffer.alloc(8 * 1024 * 1024, 0x5b) });
     assert.equal(streamed.status, 413);
     assert.equal((await httpRequest(at, { path: '/fabric' })).status, 200);
+  });
+});
+
+describe('overlapping migrations of one node through the control API', { timeout: 120_000 }, () => {
+  // Our own agents in-process, so a migration converges; 10 s of pre-copy (1 s at x10) keeps the
+  // first migration running while the next requests arrive.
+  const emulator = emulatorFor('127.0.0.151', '127.0.0.34', { preCopyMs: 10_000, timeScale: 10, agents: true });
+  const LONG_MS = 90_000;
+  let control: Endpoint;
+  before(async () => {
+    ({ control } = await emulator.start());
+    await waitFor(() => [...emulator.twin.nodes.values()].every((vm) => vm.agent.health === 'HEALTHY'), 'every agent HEALTHY', LONG_MS);
+  });
+  after(() => emulator.stop());
+
+  it('accepts the first, answers the others 409 with the running migration, and the tracker ends with one converged record', async () => {
+    const answers = [];
+    for (const to of ['esx-3', 'esx-4', 'esx-3']) answers.push(await postJson(control, '/migrations', { node: 'node-1', to }));
+    assert.deepEqual(answers.map((a) => a.status), [202, 409, 409]);
+    assert.deepEqual(JSON.parse(answers[0]!.text), { migration: 0, node: 'node-1', from: 'esx-1', to: 'esx-3' });
+    for (const refused of answers.slice(1)) {
+      assert.deepEqual(JSON.parse(refused.text), { error: 'Node "node-1" is already migrating (migration 0, esx-1 -> esx-3); start another once it has finished', migration: 0 });
+    }
+    await waitFor(() => emulator.tracker.records[0]?.converged === true, 'the migration to converge', LONG_MS);
+    const records = JSON.parse((await httpRequest(control, { path: '/migrations' })).text) as { index: number; node: string; from: string; to: string; converged: boolean }[];
+    assert.deepEqual(records.map((r) => [r.index, r.node, r.from, r.to, r.converged]), [[0, 'node-1', 'esx-1', 'esx-3', true]]);
+  });
+
+  it('takes the next migration of that node once the first has finished', async () => {
+    const answer = await postJson(control, '/migrations', { node: 'node-1', to: 'esx-1' });
+    assert.equal(answer.status, 202, answer.text);
+    assert.deepEqual(JSON.parse(answer.text), { migration: 1, node: 'node-1', from: 'esx-3', to: 'esx-1' });
+    await waitFor(() => emulator.tracker.records[1]?.converged === true, 'the migration back to converge', LONG_MS);
+    assert.deepEqual(emulator.tracker.records.map((r) => [r.index, r.from, r.to, r.converged]), [[0, 'esx-1', 'esx-3', true], [1, 'esx-3', 'esx-1', true]]);
   });
 });
