@@ -144,7 +144,7 @@ describe('control API fuzz: seeded hostile HTTP requests against a live emulator
     let tried = 0;
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();
-    const rssBefore = process.memoryUsage().rss;
+    const { rss: rssBefore, heapUsed: heapBefore } = process.memoryUsage();
     await fc.assert(
       fc.asyncProperty(fc.array(requests(control), { minLength: 1, maxLength: 8 }), async (batch) => {
         const answered = await Promise.all(batch.map((r) => send(control, r)));
@@ -166,8 +166,9 @@ describe('control API fuzz: seeded hostile HTTP requests against a live emulator
       await delay(50);
     }
     gc?.();
-    const rssAfter = process.memoryUsage().rss;
+    const { rss: rssAfter, heapUsed: heapAfter } = process.memoryUsage();
     t.diagnostic(`requests tried: ${tried}; statuses: ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}`);
-    t.diagnostic(`RSS before ${(rssBefore / 2 ** 20).toFixed(1)} MiB, after the clients left ${(rssAfter / 2 ** 20).toFixed(1)} MiB${gc ? ' (after GC)' : ' (no --expose-gc)'}`);
+    const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+    t.diagnostic(`before -> after the clients left${gc ? ' (after GC)' : ' (no --expose-gc)'}: RSS ${mib(rssBefore)} -> ${mib(rssAfter)}, heap ${mib(heapBefore)} -> ${mib(heapAfter)}; ${emulator.tracker.records.length} migrations started`);
   });
 });
