@@ -98,7 +98,12 @@ export class ControlApi {
   /** Pushes a trace event to every /events subscriber (the slow ones are dropped, see EventSubscribers). */
   broadcast(e: TraceEvent): void {
     if (this.subscribers.size === 0) return;
-    this.subscribers.send(eventFrame(e));
+    // Called from the trace, inside the fabric's own work: nothing of ours may throw into it.
+    try {
+      this.subscribers.send(eventFrame(e));
+    } catch (err) {
+      this.log(`control API: could not stream a ${JSON.stringify(e.event)} event: ${oneLine((err as Error).message)}`);
+    }
   }
 
   async close(): Promise<void> {
