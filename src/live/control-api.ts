@@ -246,8 +246,12 @@ export class ControlApi {
       res.destroy();
       return;
     }
-    // Whatever the client has not sent of its body is not read: the connection ends with the answer.
-    if (!req.complete) headers = { ...headers, connection: 'close' };
+    // The connection ends with the answer; the rest of the body is read and dropped meanwhile, since
+    // closing with bytes unread resets the connection, often before the client has read the answer.
+    if (!req.complete) {
+      headers = { ...headers, connection: 'close' };
+      req.resume();
+    }
     try {
       this.json(res, status, body, headers);
     } catch {

@@ -193,6 +193,7 @@ describe('control API user mistakes: each gets its status and a one-line message
     { mistake: 'body nested too deep', request: post('/policy', '['.repeat(64 * 1024)), status: 400, message: /^Body nests JSON deeper than 32 levels \(at character 32\)$/ },
     { mistake: 'request target too long', request: { path: `/fabric?${'a'.repeat(3000)}` }, status: 414, message: /^Request target longer than 2048 bytes$/ },
     { mistake: 'unknown query parameter', request: { path: '/fabric?verbose=1' }, status: 400, message: /^Unknown query parameter "verbose" on \/fabric \(it takes none\)$/ },
+    { mistake: 'a GET with a body', request: { path: '/events', headers: { 'content-type': 'application/json', 'content-length': '2' }, body: '{}' }, status: 400, message: /^GET \/events takes no body$/ },
     { mistake: 'replay neither true nor false', request: { path: '/events?replay=0' }, status: 400, message: /^Query parameter replay must be true or false, got "0"$/ },
   ];
   // The opaque-origin row sends Origin: null with a well-formed migration.
