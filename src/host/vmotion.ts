@@ -37,6 +37,8 @@ interface Move {
 export class VMotion {
   private readonly moves: Move[] = [];
   private readonly observers: VMotionObserver[] = [];
+  /** Per node, the migration moving it now: from its start (or `startNow`) until its GARP went out. */
+  private readonly underway = new Map<string, Move>();
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -61,16 +63,32 @@ export class VMotion {
 
   /** Starts a migration now (the emulator's control API, host evacuations); returns its index. */
   startNow(node: string, to: string): number {
-    return this.schedule({ atMs: this.scheduler.now(), node, to });
+    const index = this.schedule({ atMs: this.scheduler.now(), node, to });
+    // Underway already: its start is queued for this instant, and a second request must see it.
+    this.underway.set(node, this.moves[index]!);
+    return index;
+  }
+
+  /** The migration moving `node` right now (started, not yet announced by its GARP), if any. */
+  migrationUnderway(node: string): { index: number; from: string; to: string } | undefined {
+    const move = this.underway.get(node);
+    if (!move) return undefined;
+    return { index: move.index, from: move.from || move.node.hypervisor, to: move.spec.to };
+  }
+
+  private finish(move: Move): void {
+    if (this.underway.get(move.node.name) === move) this.underway.delete(move.node.name);
   }
 
   private readonly begin = (move: Move): void => {
     move.from = move.node.hypervisor;
     if (move.from === move.spec.to) {
+      this.finish(move);
       this.trace.emit('vmotion', 'migration-skipped', { migration: move.index, node: move.node.name, reason: 'already on that hypervisor' });
       for (const o of this.observers) o.finished?.(move.index, move.node, true);
       return;
     }
+    this.underway.set(move.node.name, move);
     this.hooks.onStart?.(move.node, move.spec);
     this.trace.emit('vmotion', 'migration-start', {
       migration: move.index,
@@ -102,6 +120,7 @@ export class VMotion {
 
   private readonly garp = (move: Move): void => {
     const pair = this.hooks.pairOfHypervisor(move.spec.to);
+    this.finish(move);
     this.trace.emit('vmotion', 'garp', { migration: move.index, node: move.node.name, pair });
     this.hooks.announce(move.node, pair);
   };
