@@ -3,10 +3,10 @@
  * of managed objects exactly as they travel on the wire. Numbers are read losslessly so U64 data
  * past 2^53 survives.
  */
-import { readFile } from 'node:fs/promises';
 import type { ManagedObject } from '../model/managed-object.ts';
 import { canonicalObject } from '../opflex/codec.ts';
 import { JsonSyntaxError, parseJson, stringifyJsonPretty } from '../opflex/lossless-json.ts';
+import { INPUT_FILES, readInputFile } from './input-file.ts';
 
 export interface PolicyFileIssue {
   /** Position of the object in the top-level array; absent for problems with the file as a whole. */
@@ -61,7 +61,7 @@ export function validateManagedObjects(value: unknown, source: string): ManagedO
 }
 
 export async function loadPolicyFile(path: string): Promise<ManagedObject[]> {
-  return parsePolicyFile(await readFile(path, 'utf8'), path);
+  return parsePolicyFile(readInputFile(path, INPUT_FILES.policy), path);
 }
 
 /**
