@@ -24,6 +24,8 @@ export interface AdviceOptions {
   /** Objects one leaf may download within `stormWindowMs` before it counts as a storm. */
   stormObjects?: number;
   stormWindowMs?: number;
+  /** Event budget of each simulation (default: the scenario's, see `defaultEventBudget`). */
+  maxEvents?: number;
 }
 
 export interface Advice {
@@ -85,7 +87,7 @@ export function advise(base: ScenarioText, overrides: Override[], options: Advic
   let simulations = 0;
   const run = (extra: Override[], label: string): SimulationResult => {
     simulations++;
-    return simulate(scenarioWithOverrides(base, [...overrides, ...extra], label), { seed });
+    return simulate(scenarioWithOverrides(base, [...overrides, ...extra], label), { seed, ...(options.maxEvents !== undefined ? { maxEvents: options.maxEvents } : {}) });
   };
   const risks: Risk[] = [];
   const s = scenario;
