@@ -5,6 +5,7 @@ import { PRESET_NAMES } from '../scenario/presets.ts';
 import { scenarioTextFor } from './scenario-argument.ts';
 import { accProvisionOverrides } from './acc-provision-option.ts';
 import { integerOption, type CommandSpec } from './command.ts';
+import { MAX_EVENTS_OPTION, maxEventsOption, seedOption } from './run-options.ts';
 
 export const adviseCommand: CommandSpec = {
   name: 'advise',
@@ -21,17 +22,21 @@ export const adviseCommand: CommandSpec = {
     json: { type: 'boolean', description: 'Print the risks as JSON' },
     builtin: { type: 'string', value: 'name', description: 'Use a built-in scenario by name', default: 'default' },
     preset: { type: 'string', value: 'name', description: `Use a fabric-scale preset: ${PRESET_NAMES.join(', ')}` },
+    'max-events': MAX_EVENTS_OPTION,
   },
   run(args, io) {
+    const seed = seedOption(args.values.seed);
+    const stormObjects = integerOption(args.values['storm-objects'], 'storm-objects', { min: 1 })!;
+    const maxEvents = maxEventsOption(args.values['max-events']);
     const base = scenarioTextFor(args.positionals[0], args.values.builtin as string, args.values.preset as string | undefined);
     const overrides = [
       ...accProvisionOverrides(args.values['acc-provision'] as string | undefined, io),
       ...(args.values.plan ? loadPlan(args.values.plan as string) : []),
     ];
-    const seed = integerOption(args.values.seed, 'seed');
     const result = advise(base, overrides, {
       ...(seed !== undefined ? { seed } : {}),
-      stormObjects: integerOption(args.values['storm-objects'], 'storm-objects')!,
+      ...(maxEvents !== undefined ? { maxEvents } : {}),
+      stormObjects,
     });
     if (args.values.json) {
       io.stdout.write(JSON.stringify({ scenario: result.scenario.name, risks: result.risks, simulations: result.simulations }, null, 2) + '\n');

@@ -5,7 +5,8 @@ import { parseVary, scenarioWithOverrides, type Override } from '../scenario/var
 import { PRESET_NAMES } from '../scenario/presets.ts';
 import { scenarioTextFor } from './scenario-argument.ts';
 import { simulate } from '../simulation.ts';
-import { integerOption, UsageError, type CommandSpec } from './command.ts';
+import { UsageError, type CommandSpec } from './command.ts';
+import { MAX_EVENTS_OPTION, maxEventsOption, seedOption } from './run-options.ts';
 import { accProvisionOverrides } from './acc-provision-option.ts';
 
 const MAX_VARIANTS = 64;
@@ -24,10 +25,13 @@ export const compareCommand: CommandSpec = {
     json: { type: 'boolean', description: 'Print the comparison as JSON' },
     builtin: { type: 'string', value: 'name', description: 'Use a built-in scenario by name', default: 'default' },
     preset: { type: 'string', value: 'name', description: `Use a fabric-scale preset: ${PRESET_NAMES.join(', ')}` },
+    'max-events': MAX_EVENTS_OPTION,
   },
   run(args, io) {
     const specs = (args.values.vary as string[] | undefined) ?? [];
-    if (specs.length === 0) throw new UsageError('Give at least one --vary KEY=V1,V2');
+    if (specs.length === 0) throw new UsageError('give at least one --vary KEY=V1,V2');
+    const seedGiven = seedOption(args.values.seed);
+    const maxEvents = maxEventsOption(args.values['max-events']);
     let varies;
     try {
       varies = specs.map(parseVary);
@@ -37,7 +41,7 @@ export const compareCommand: CommandSpec = {
     const base = scenarioTextFor(args.positionals[0], args.values.builtin as string, args.values.preset as string | undefined);
     const scenario = parseScenario(base.text, base.source, { baseDir: base.baseDir });
     const fromAcc = accProvisionOverrides(args.values['acc-provision'] as string | undefined, io);
-    const seed = integerOption(args.values.seed, 'seed') ?? scenario.seed;
+    const seed = seedGiven ?? scenario.seed;
 
     let combos: { overrides: Override[]; values: Record<string, string> }[] = [{ overrides: [], values: {} }];
     for (const v of varies) {
@@ -51,7 +55,7 @@ export const compareCommand: CommandSpec = {
     const variants: VariantResult[] = combos.map((c) => {
       const label = Object.entries(c.values).map(([k, v]) => `${k}=${v}`).join(' ');
       const s = scenarioWithOverrides(base, [...fromAcc, ...c.overrides], label);
-      return { label, values: c.values, result: simulate(s, { seed }) };
+      return { label, values: c.values, result: simulate(s, { seed, ...(maxEvents !== undefined ? { maxEvents } : {}) }) };
     });
     const keys = varies.map((v) => v.key);
     if (args.values.json) io.stdout.write(JSON.stringify(comparisonJson(scenario.name, seed, keys, variants), null, 2) + '\n');

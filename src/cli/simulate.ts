@@ -1,9 +1,9 @@
-import { createWriteStream } from 'node:fs';
 import { formatTraceLine } from '../kernel/trace.ts';
 import { toJsonReport } from '../report/json-report.ts';
 import { renderSimulation, styleFor } from '../report/terminal-report.ts';
 import { simulate } from '../simulation.ts';
-import { integerOption, type CommandSpec } from './command.ts';
+import { type CommandSpec } from './command.ts';
+import { MAX_EVENTS_OPTION, maxEventsOption, seedOption, writeOutputFile } from './run-options.ts';
 import { PRESET_NAMES } from '../scenario/presets.ts';
 import { scenarioTextFor, setOverrides } from './scenario-argument.ts';
 import { scenarioWithOverrides } from '../scenario/variants.ts';
@@ -26,27 +26,30 @@ export const simulateCommand: CommandSpec = {
     builtin: { type: 'string', value: 'name', description: 'Use a built-in scenario by name', default: 'default' },
     preset: { type: 'string', value: 'name', description: `Use a fabric-scale preset: ${PRESET_NAMES.join(', ')} (see "opflex-twin generate")` },
     set: { type: 'string', multiple: true, value: 'KEY=VALUE', description: 'Change one key (as compare --vary), e.g. start=cold or enable_opflex_agent_reconnect=true' },
+    'max-events': MAX_EVENTS_OPTION,
   },
   async run(args, io) {
+    const seed = seedOption(args.values.seed);
+    const maxEvents = maxEventsOption(args.values['max-events']);
     const base = scenarioTextFor(args.positionals[0], args.values.builtin as string, args.values.preset as string | undefined);
     const sets = setOverrides(args.values.set as string[] | undefined);
     const label = sets.length > 0 ? sets.map((o) => `${o.path.join('.')}=${JSON.stringify(o.value)}`).join(' ') : undefined;
     const scenario = scenarioWithOverrides(base, [...accProvisionOverrides(args.values['acc-provision'] as string | undefined, io), ...sets], label);
     const warning = heapWarning(scenario);
     if (warning) io.stderr.write(warning);
-    const seed = integerOption(args.values.seed, 'seed');
     const tracePath = args.values.trace as string | undefined;
     const progress = io.stderr.isTTY && !args.values.json ? new ProgressBar(io.stderr) : undefined;
     const result = simulate(scenario, {
       ...(seed !== undefined ? { seed } : {}),
       recordTrace: tracePath !== undefined,
+      ...(maxEvents !== undefined ? { maxEvents } : {}),
       ...(progress ? { onProgress: (t: number, end: number) => progress.update(t / end, `${(t / 1000).toFixed(0)} s simulated`) } : {}),
     });
     progress?.done();
     if (tracePath !== undefined) {
       const text = result.trace.map(formatTraceLine).join('\n') + '\n';
       if (tracePath === '-') io.stdout.write(text);
-      else await new Promise<void>((resolve, reject) => createWriteStream(tracePath).on('error', reject).end(text, resolve));
+      else await writeOutputFile(tracePath, 'trace', text);
       if (tracePath === '-') return 0;
     }
     if (args.values.json) io.stdout.write(JSON.stringify(toJsonReport(result), null, 2) + '\n');

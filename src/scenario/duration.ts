@@ -115,7 +115,7 @@ export function normalDistribution(meanMs: number, sdMs: number, minMs = 0): Dis
 /** Builds a checked lognormal distribution; samples above `maxMs` (default: no cap) are clamped. */
 export function lognormalDistribution(medianMs: number, sigma: number, maxMs = Number.POSITIVE_INFINITY): Distribution {
   if (typeof sigma !== 'number' || !Number.isFinite(sigma) || sigma < 0 || sigma > lognormalSigmaMax) {
-    throw new RangeError(`sigma must be a number from 0 to ${lognormalSigmaMax} (it has no unit), got ${describe(sigma)}`);
+    throw new RangeError(`sigma must be a finite number >= 0 and at most ${lognormalSigmaMax} (it has no unit), got ${describe(sigma)}`);
   }
   checkMs('median', medianMs);
   checkMs('max', maxMs);

@@ -84,8 +84,8 @@ function withRegularFile<T>(path: string, kind: InputFileKind, use: (fd: number,
   }
   try {
     const stat = fstatSync(fd);
-    if (stat.isDirectory()) throw new InputFileError(path, `is a directory, not a ${kind.label}`);
-    if (!stat.isFile()) throw new InputFileError(path, `is not a regular file (a ${specialKind(stat)}), so it cannot be a ${kind.label}`);
+    if (stat.isDirectory()) throw new InputFileError(path, `is a directory, not ${withArticle(kind.label)}`);
+    if (!stat.isFile()) throw new InputFileError(path, `is a ${specialKind(stat)}, not a regular file: it cannot be read as ${withArticle(kind.label)}`);
     if (stat.size > kind.maxBytes) throw new InputFileError(path, tooLarge(kind, stat.size));
     return use(fd, stat.size);
   } catch (err) {
@@ -110,10 +110,14 @@ function openFailure(err: NodeJS.ErrnoException, kind: InputFileKind): string {
     case 'ENAMETOOLONG':
       return 'the file name is too long';
     case 'ENXIO':
-      return `is not a regular file, so it cannot be a ${kind.label}`;
+      return `is not a regular file: it cannot be read as ${withArticle(kind.label)}`;
     default:
       return `cannot open the ${kind.label}: ${err.code ?? err.message}`;
   }
+}
+
+function withArticle(label: string): string {
+  return `${/^[aeiou]/i.test(label) ? 'an' : 'a'} ${label}`;
 }
 
 function specialKind(stat: Stats): string {
