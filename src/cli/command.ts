@@ -78,6 +78,8 @@ function parseArgsMessage(message: string): string {
   if (unknown) return `unknown option ${unknown[1]}`;
   const missing = /^Option '([^']*?)(?: <value>)?' argument missing/.exec(text);
   if (missing) return `option ${missing[1]!.replace(/^-\w, /, '')} needs a value`;
+  const ambiguous = /^Option '([^']*)' argument is ambiguous/i.exec(text);
+  if (ambiguous) return `option ${ambiguous[1]} needs a value (write one that starts with a dash as ${ambiguous[1]}=-1)`;
   const noValue = /^Option '([^']*)' does not take an argument/.exec(text);
   if (noValue) return `option ${noValue[1]} takes no value`;
   return lowerFirst(text);

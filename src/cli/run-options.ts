@@ -22,9 +22,11 @@ export function maxEventsOption(value: unknown): number | undefined {
 
 /** Writes an output file; a failure is one line naming the option and the file. */
 export async function writeOutputFile(path: string, option: string, text: string): Promise<void> {
-  await new Promise<void>((resolve, reject) =>
+  await new Promise<void>((resolve, reject) => {
+    const fail = (err: NodeJS.ErrnoException) => reject(new Error(`--${option} ${path}: cannot write: ${err.code ?? err.message}`));
+    // end()'s callback runs on an error too (with it), so both paths are checked.
     createWriteStream(path)
-      .on('error', (err: NodeJS.ErrnoException) => reject(new Error(`--${option} ${path}: cannot write: ${err.code ?? err.message}`)))
-      .end(text, resolve),
-  );
+      .on('error', fail)
+      .end(text, (err?: Error | null) => (err ? fail(err) : resolve()));
+  });
 }
