@@ -11,7 +11,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { epgUri } from '../model/policy-builder.ts';
 import type { LocalEndpoint } from '../opflex/agent-processor.ts';
-import { INPUT_FILES, readInputFile } from '../scenario/input-file.ts';
+import { INPUT_FILES, InputFileError, readInputFile } from '../scenario/input-file.ts';
 import type { NodeSpec } from '../scenario/types.ts';
 import { podInterfaceName, podUuid } from '../host/pod-endpoint.ts';
 
@@ -73,7 +73,9 @@ export function readEndpointDir(dir: string): { endpoints: LocalEndpoint[]; prob
     try {
       endpoints.push(parseEndpointFile(readInputFile(file, INPUT_FILES.endpoint), file));
     } catch (err) {
-      problems.push({ file, message: (err as Error).message });
+      // The problem names the file itself: its message need not repeat it.
+      const message = err instanceof InputFileError ? err.reason : (err as Error).message;
+      problems.push({ file, message: message.startsWith(`${file}: `) ? message.slice(file.length + 2) : message });
     }
   }
   return { endpoints, problems };

@@ -129,8 +129,8 @@ function specialKind(stat: Stats): string {
 }
 
 function tooLarge(kind: InputFileKind, size?: number): string {
-  const got = size === undefined ? 'more than that' : `${formatBytes(size)}`;
-  return `${kind.label} is too large (${got}; the limit is ${formatBytes(kind.maxBytes)})`;
+  const limit = formatBytes(kind.maxBytes);
+  return size === undefined ? `${kind.label} is too large (over the limit of ${limit})` : `${kind.label} is too large (${formatBytes(size)}; the limit is ${limit})`;
 }
 
 function formatBytes(n: number): string {
