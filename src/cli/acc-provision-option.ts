@@ -1,7 +1,7 @@
 import { describeImport, loadAccProvision, type AccProvisionImport, type AccProvisionKey } from '../scenario/acc-provision.ts';
 import type { Override } from '../scenario/variants.ts';
 import type { CommandIO } from './command.ts';
-import { printable } from './printable.ts';
+import { printable } from '../printable.ts';
 
 /** `--acc-provision FILE`: its modelled settings as overrides; the import report goes to stderr. */
 export function accProvisionOverrides(path: string | undefined, io: CommandIO): Override[] {

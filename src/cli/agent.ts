@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { AgentProcess } from '../live/agent-process.ts';
 import { INPUT_FILES } from '../scenario/input-file.ts';
 import { directoryOption, durationOption, endpointsOption, fileOption, textOption, timeScaleOption, UsageError, type CommandSpec } from './command.ts';
-import { printable } from './printable.ts';
+import { printable } from '../printable.ts';
 import { traceLine } from './trace-printer.ts';
 
 /** The agent's own minimum policy resolve refresh rate. */

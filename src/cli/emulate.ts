@@ -13,7 +13,7 @@ import {
   UsageError,
   type CommandSpec,
 } from './command.ts';
-import { printable } from './printable.ts';
+import { printable } from '../printable.ts';
 import { PRESET_NAMES } from '../scenario/presets.ts';
 import { loadScenarioWith, setOverrides } from './scenario-argument.ts';
 import { traceLine } from './trace-printer.ts';

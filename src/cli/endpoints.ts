@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { endpointFilesFor } from '../live/endpoint-files.ts';
 import { directoryOption, textOption, UsageError, type CommandSpec } from './command.ts';
-import { printable } from './printable.ts';
+import { printable } from '../printable.ts';
 import { loadScenarioArgument } from './scenario-argument.ts';
 
 export const endpointsCommand: CommandSpec = {

@@ -6,7 +6,7 @@
 import { InputFileError } from '../scenario/input-file.ts';
 import { PolicyFileError } from '../scenario/policy-file.ts';
 import { ScenarioError, formatScenarioIssue, moreProblems } from '../scenario/scenario-error.ts';
-import { printable } from './printable.ts';
+import { printable } from '../printable.ts';
 
 /** Longest message printed from an error we did not write ourselves. */
 const messageCharsMax = 2000;

@@ -4,7 +4,7 @@
  * exactly one line, and nothing in it reaches the terminal as a control sequence.
  */
 import { formatTraceLine, type TraceEvent } from '../kernel/trace.ts';
-import { logValue, printable, printableJson } from './printable.ts';
+import { logValue, printable, printableJson } from '../printable.ts';
 
 export function traceLine(e: TraceEvent, json: boolean): string {
   // JSON.stringify escapes C0 controls but not U+2028/2029, C1 controls or bidi overrides.

@@ -3,6 +3,8 @@
  * and field path, formatted the way compilers and editors expect (`file:line:column: message`).
  */
 
+import { printable } from '../printable.ts';
+
 export interface ScenarioIssue {
   /** The file path as given, or "built-in:<name>". */
   source: string;
@@ -38,7 +40,10 @@ export class ScenarioError extends Error {
 
   constructor(issues: readonly ScenarioIssue[], omitted = 0) {
     if (issues.length === 0) throw new RangeError('A ScenarioError needs at least one issue');
-    const sorted = [...issues].sort((a, b) => a.line - b.line || a.column - b.column);
+    // Names and values from the file appear in messages: escaped, so one issue is always one line.
+    const sorted = issues
+      .map((i) => ({ ...i, source: printable(i.source), path: printable(i.path), message: printable(i.message) }))
+      .sort((a, b) => a.line - b.line || a.column - b.column);
     super(sorted.map(formatScenarioIssue).join('\n') + (omitted > 0 ? `\n${moreProblems(omitted)}` : ''));
     this.issues = Object.freeze(sorted);
     this.omitted = omitted;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TraceEvent } from '../../src/kernel/trace.ts';
-import { logValue, printable } from '../../src/cli/printable.ts';
+import { logValue, printable } from '../../src/printable.ts';
 import { traceLine } from '../../src/cli/trace-printer.ts';
 
 const FORGED = 'node-1\n     t=1.000s  leaf-101         session-ready  agent=admin';
