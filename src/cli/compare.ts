@@ -9,7 +9,8 @@ import { UsageError, type CommandSpec } from './command.ts';
 import { MAX_EVENTS_OPTION, maxEventsOption, seedOption } from './run-options.ts';
 import { accProvisionOverrides } from './acc-provision-option.ts';
 
-const MAX_VARIANTS = 64;
+/** Most variants one compare runs (every combination of the --vary values). */
+const variantsMax = 64;
 
 export const compareCommand: CommandSpec = {
   name: 'compare',
@@ -50,7 +51,7 @@ export const compareCommand: CommandSpec = {
         values: { ...c.values, [v.key]: v.texts[i]! },
       })));
     }
-    if (combos.length > MAX_VARIANTS) throw new UsageError(`${combos.length} combinations; at most ${MAX_VARIANTS} run at once`);
+    if (combos.length > variantsMax) throw new UsageError(`${combos.length} combinations; at most ${variantsMax} run at once`);
 
     const variants: VariantResult[] = combos.map((c) => {
       const label = Object.entries(c.values).map(([k, v]) => `${k}=${v}`).join(' ');
