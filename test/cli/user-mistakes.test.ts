@@ -214,6 +214,16 @@ describe('user mistakes on the command line', { timeout: 180_000 }, () => {
     assert.match(fromEnv.stderr, /\n\s+at /);
   });
 
+  it('ends quietly when its output is piped into a reader that stops early (EPIPE)', { timeout: 60_000 }, async () => {
+    const child = spawn(process.execPath, [BIN, 'schema'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 0);
+    assert.equal(stderr, '');
+  });
+
   it('documents the exit codes in --help', { timeout: 30_000 }, async () => {
     const main = await runCli(['--help']);
     assert.equal(main.code, 0);
