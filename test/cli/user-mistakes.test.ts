@@ -137,7 +137,7 @@ const MISTAKES: Mistake[] = [
   { mistake: 'generate --out into a directory', argv: () => ['generate', '--preset', 'S', '--out', dir], code: 1, message: /: cannot write: / },
   { mistake: 'schema with an argument', argv: () => ['schema', 'extra'], code: 2, message: /^takes no arguments, got extra$/ },
   { mistake: 'help for an unknown command', argv: () => ['help', 'simulat'], code: 2, message: /^unknown command "simulat" \(commands: simulate, / },
-  { mistake: 'no command at all', argv: () => [], code: 2, message: /^give a command: simulate, compare, / },
+  { mistake: 'no command at all', argv: () => [], code: 2, message: /^give a command: simulate, show, compare, / },
   { mistake: 'unknown command', argv: () => ['simulat'], code: 2, message: /^unknown command "simulat" \(commands: simulate, /, spawn: true },
   { mistake: 'an option before the command', argv: () => ['--verbose', 'simulate'], code: 2, message: /^unknown option --verbose before the command/ },
 ];
