@@ -4,12 +4,15 @@
  * problems gives one line for each (up to its own cap); anything else gives exactly one line.
  */
 import { InputFileError } from '../scenario/input-file.ts';
+import { formatIssue } from '../model/policy-validation.ts';
 import { PolicyFileError } from '../scenario/policy-file.ts';
 import { ScenarioError, formatScenarioIssue, moreProblems } from '../scenario/scenario-error.ts';
 import { printable } from '../printable.ts';
 
 /** Longest message printed from an error we did not write ourselves. */
 const messageCharsMax = 2000;
+/** Problems of one policy file printed, one line each. */
+const policyIssuesShownMax = 50;
 
 export function errorLines(err: unknown): string[] {
   if (err instanceof ScenarioError) {
@@ -18,9 +21,9 @@ export function errorLines(err: unknown): string[] {
     return lines.map(oneLine);
   }
   if (err instanceof PolicyFileError) {
-    // Its message is a heading line and one indented line per problem (already capped).
-    const problems = err.message.split('\n').slice(1).map((line) => line.trim()).filter((line) => line !== '');
-    return (problems.length > 0 ? problems : [err.message]).map((p) => oneLine(`${err.source}: ${p}`));
+    const lines = err.issues.slice(0, policyIssuesShownMax).map((issue) => `${err.source}: ${formatIssue(issue)}`);
+    if (err.issueCount > lines.length) lines.push(`${err.source}: ... and ${err.issueCount - lines.length} more problems`);
+    return lines.map(oneLine);
   }
   if (err instanceof InputFileError) return [oneLine(err.message)];
   if (err instanceof Error) return [oneLine(err.message || err.name)];

@@ -48,6 +48,7 @@ let takenAnycast = 0;
 let freePort = 0;
 let closedPort = 0;
 const blockers: net.Server[] = [];
+const table: string[] = [];
 
 async function listenOn(host: string): Promise<number> {
   const server = net.createServer();
@@ -180,6 +181,9 @@ describe('user mistakes on the command line', { timeout: 180_000 }, () => {
     closedPort = await unusedPort();
   });
   after(async () => {
+    // MISTAKES_TABLE=FILE writes what each mistake printed as a Markdown table (for notes and docs).
+    const tableFile = process.env.MISTAKES_TABLE;
+    if (tableFile) writeFileSync(tableFile, ['| mistake | exit | what it prints |', '|---|---|---|', ...table].join('\n') + '\n');
     for (const server of blockers) await new Promise<void>((resolve) => server.close(() => resolve()));
     rmSync(dir, { recursive: true, force: true });
   });
@@ -202,6 +206,7 @@ describe('user mistakes on the command line', { timeout: 180_000 }, () => {
       assert.ok(lines[0]!.startsWith(prefix), `"${lines[0]}" should start with "${prefix}"`);
       assert.match(lines[0]!.slice(prefix.length), m.message);
       if (m.code === 2) assert.match(lines[1]!, USAGE_HINT);
+      table.push(`| ${m.mistake} | ${m.code} | \`${lines[0]!.replaceAll(dir, '$TMP').replaceAll('|', '\\|')}\` |`);
     });
   }
 
