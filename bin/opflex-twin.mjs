@@ -1,15 +1,42 @@
 #!/usr/bin/env node
 // Runs the TypeScript CLI directly through tsx, so a checkout needs no build step.
-import { register } from 'tsx/esm/api';
+// Whatever fails, the process ends with one line on stderr and exit code 1 (2 for usage errors,
+// printed by main); the stack only with --debug or OPFLEX_TWIN_DEBUG=1.
+const debug = process.argv.includes('--debug') || process.env.OPFLEX_TWIN_DEBUG === '1';
+
+function fail(what, err) {
+  const message = String((err && err.message) || err).split('\n')[0].replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  try {
+    process.stderr.write(`opflex-twin: ${what}: ${message}\n${debug && err && err.stack ? `${err.stack}\n` : ''}`);
+  } finally {
+    process.exit(1);
+  }
+}
 
 // Output piped into a reader that stops early (`| head`) ends the run quietly, as CLI tools do.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err) => {
     if (err.code === 'EPIPE') process.exit(0);
-    throw err;
+    fail(`cannot write to ${stream === process.stdout ? 'stdout' : 'stderr'}`, err);
   });
 }
+process.on('uncaughtException', (err) => fail('unexpected failure', err));
+process.on('unhandledRejection', (err) => fail('unexpected failure', err));
 
-register();
-const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+/** Resolves once everything written to the stream so far has been handed to the system. */
+function flushed(stream) {
+  return new Promise((resolve) => (stream.writableLength === 0 ? resolve() : stream.write('', () => resolve())));
+}
+
+let main;
+try {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../src/cli/main.ts'));
+} catch (err) {
+  fail('cannot start', err);
+}
+const code = await main(process.argv.slice(2));
+// Exit even if a failed command left a socket or timer behind; output is flushed first.
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+process.exit(code);

@@ -11,6 +11,7 @@ import { MessageFlowRecorder, type MessageFlow } from './report/message-flows.ts
 import { Stopwatch } from './report/stopwatch.ts';
 import { QueueDepthWatcher, summarisePlan, type PlanSummary } from './report/plan-summary.ts';
 import { MigrationTracker, type Download, type Milestone, type MigrationRecord } from './report/migration-tracker.ts';
+import { formatDuration } from './scenario/duration.ts';
 import type { Scenario } from './scenario/types.ts';
 import { simulatedTwin } from './simulated-twin.ts';
 import { ExchangeTap } from './report/exchange-tap.ts';
@@ -26,6 +27,36 @@ export interface SimulationOptions {
   onMessageFlow?: (flow: MessageFlow) => void;
   /** Called every ~2^16 events with the simulated time, for progress bars. */
   onProgress?: (simulatedMs: number, durationMs: number) => void;
+  /** Most events the run may take (default: `defaultEventBudget(scenario)`); past it `EventBudgetError`. */
+  maxEvents?: number;
+}
+
+/** Events any scenario may run, whatever its size. */
+export const eventsMaxBase = 10_000_000;
+/** Events added to the budget per node and per pod (the XL preset runs ~4.8M events for 1.02M of them). */
+export const eventsMaxPerEndpoint = 25;
+
+/** The event budget of a scenario: generous for any plan its size, finite for a runaway one. */
+export function defaultEventBudget(scenario: Scenario): number {
+  let pods = 0;
+  for (const n of scenario.nodes) pods += n.pods.length;
+  return eventsMaxBase + eventsMaxPerEndpoint * (scenario.nodes.length + pods);
+}
+
+/** A run stopped because it needed more events than its budget (a far too fine interval, a far too long run). */
+export class EventBudgetError extends Error {
+  override readonly name = 'EventBudgetError';
+
+  constructor(
+    readonly maxEvents: number,
+    readonly simulatedMs: number,
+    readonly durationMs: number,
+  ) {
+    super(
+      `the run stopped after ${maxEvents.toLocaleString('en-US')} events, its event budget, at ${formatDuration(simulatedMs)} of ${formatDuration(durationMs)}: ` +
+        'check the flow intervals, timers and duration, or raise the budget with --max-events',
+    );
+  }
 }
 
 export interface MigrationSummary
@@ -123,7 +154,16 @@ export function simulate(scenario: Scenario, options: SimulationOptions = {}): S
   const startWallMs = stopwatch.elapsedMs;
   const chunk = 1 << 16;
   const end = scenario.durationMs;
-  while (scheduler.runUntil(end, chunk) === chunk) {
+  const maxEvents = options.maxEvents ?? defaultEventBudget(scenario);
+  for (;;) {
+    const room = maxEvents - scheduler.eventsRun;
+    if (room <= 0) {
+      // One more event pending before the end means the budget is too small; none means the run is done.
+      if (scheduler.runUntil(end, 1) === 1) throw new EventBudgetError(maxEvents, scheduler.now(), end);
+      break;
+    }
+    const step = Math.min(chunk, room);
+    if (scheduler.runUntil(end, step) < step) break;
     stopwatch.sample();
     options.onProgress?.(scheduler.now(), end);
   }

@@ -8,6 +8,7 @@ import { integerOption, type CommandSpec } from './command.ts';
 import { RunReportBuilder } from '../report/run-report.ts';
 import { runView } from '../report/html/report-page.ts';
 import { writePage } from './show.ts';
+import { MAX_EVENTS_OPTION, maxEventsOption, seedOption } from './run-options.ts';
 
 export const adviseCommand: CommandSpec = {
   name: 'advise',
@@ -25,20 +26,24 @@ export const adviseCommand: CommandSpec = {
     html: { type: 'string', value: 'file', description: 'Also write an HTML report: each finding with its measured effect drawn against the clean run' },
     builtin: { type: 'string', value: 'name', description: 'Use a built-in scenario by name', default: 'default' },
     preset: { type: 'string', value: 'name', description: `Use a fabric-scale preset: ${PRESET_NAMES.join(', ')}` },
+    'max-events': MAX_EVENTS_OPTION,
   },
   async run(args, io) {
+    const seed = seedOption(args.values.seed);
+    const stormObjects = integerOption(args.values['storm-objects'], 'storm-objects', { min: 1 })!;
+    const maxEvents = maxEventsOption(args.values['max-events']);
     const base = scenarioTextFor(args.positionals[0], args.values.builtin as string, args.values.preset as string | undefined);
     const overrides = [
       ...accProvisionOverrides(args.values['acc-provision'] as string | undefined, io),
       ...(args.values.plan ? loadPlan(args.values.plan as string) : []),
     ];
-    const seed = integerOption(args.values.seed, 'seed');
     const htmlPath = args.values.html as string | undefined;
     const builders = new Map<string, RunReportBuilder>();
     const result = advise(base, overrides, {
       ...(seed !== undefined ? { seed } : {}),
+      ...(maxEvents !== undefined ? { maxEvents } : {}),
       ...(htmlPath !== undefined ? { traceListenerFor: (label: string) => builders.set(label, new RunReportBuilder()).get(label)!.onEvent } : {}),
-      stormObjects: integerOption(args.values['storm-objects'], 'storm-objects')!,
+      stormObjects,
     });
     if (htmlPath !== undefined) {
       const views = new Map([...builders].map(([label, b]) => [label, runView(b.finish())]));

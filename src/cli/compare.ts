@@ -5,13 +5,15 @@ import { parseVary, scenarioWithOverrides, type Override } from '../scenario/var
 import { PRESET_NAMES } from '../scenario/presets.ts';
 import { scenarioTextFor } from './scenario-argument.ts';
 import { simulate } from '../simulation.ts';
-import { integerOption, UsageError, type CommandSpec } from './command.ts';
+import { UsageError, type CommandSpec } from './command.ts';
+import { MAX_EVENTS_OPTION, maxEventsOption, seedOption } from './run-options.ts';
 import { accProvisionOverrides } from './acc-provision-option.ts';
 import { RunReportBuilder } from '../report/run-report.ts';
 import { runView } from '../report/html/report-page.ts';
 import { writePage } from './show.ts';
 
-const MAX_VARIANTS = 64;
+/** Most variants one compare runs (every combination of the --vary values). */
+const variantsMax = 64;
 
 export const compareCommand: CommandSpec = {
   name: 'compare',
@@ -28,10 +30,13 @@ export const compareCommand: CommandSpec = {
     html: { type: 'string', value: 'file', description: 'Also write an HTML report: the variants side by side on the same axes' },
     builtin: { type: 'string', value: 'name', description: 'Use a built-in scenario by name', default: 'default' },
     preset: { type: 'string', value: 'name', description: `Use a fabric-scale preset: ${PRESET_NAMES.join(', ')}` },
+    'max-events': MAX_EVENTS_OPTION,
   },
   async run(args, io) {
     const specs = (args.values.vary as string[] | undefined) ?? [];
-    if (specs.length === 0) throw new UsageError('Give at least one --vary KEY=V1,V2');
+    if (specs.length === 0) throw new UsageError('give at least one --vary KEY=V1,V2');
+    const seedGiven = seedOption(args.values.seed);
+    const maxEvents = maxEventsOption(args.values['max-events']);
     let varies;
     try {
       varies = specs.map(parseVary);
@@ -41,7 +46,7 @@ export const compareCommand: CommandSpec = {
     const base = scenarioTextFor(args.positionals[0], args.values.builtin as string, args.values.preset as string | undefined);
     const scenario = parseScenario(base.text, base.source, { baseDir: base.baseDir });
     const fromAcc = accProvisionOverrides(args.values['acc-provision'] as string | undefined, io);
-    const seed = integerOption(args.values.seed, 'seed') ?? scenario.seed;
+    const seed = seedGiven ?? scenario.seed;
 
     let combos: { overrides: Override[]; values: Record<string, string> }[] = [{ overrides: [], values: {} }];
     for (const v of varies) {
@@ -50,7 +55,7 @@ export const compareCommand: CommandSpec = {
         values: { ...c.values, [v.key]: v.texts[i]! },
       })));
     }
-    if (combos.length > MAX_VARIANTS) throw new UsageError(`${combos.length} combinations; at most ${MAX_VARIANTS} run at once`);
+    if (combos.length > variantsMax) throw new UsageError(`${combos.length} combinations; at most ${variantsMax} run at once`);
 
     const htmlPath = args.values.html as string | undefined;
     const reports: { label: string; builder: RunReportBuilder }[] = [];
@@ -59,7 +64,7 @@ export const compareCommand: CommandSpec = {
       const s = scenarioWithOverrides(base, [...fromAcc, ...c.overrides], label);
       const builder = htmlPath !== undefined ? new RunReportBuilder() : undefined;
       if (builder) reports.push({ label, builder });
-      return { label, values: c.values, result: simulate(s, { seed, ...(builder ? { onTraceEvent: builder.onEvent } : {}) }) };
+      return { label, values: c.values, result: simulate(s, { seed, ...(maxEvents !== undefined ? { maxEvents } : {}), ...(builder ? { onTraceEvent: builder.onEvent } : {}) }) };
     });
     const keys = varies.map((v) => v.key);
     if (htmlPath !== undefined) {

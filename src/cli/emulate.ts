@@ -1,8 +1,19 @@
-import { readFileSync } from 'node:fs';
 import { Emulator } from '../live/emulator.ts';
+import { INPUT_FILES } from '../scenario/input-file.ts';
 import { loadPolicyStore } from '../scenario/policy-source.ts';
-import { parseEndpoint } from '../transport/transport.ts';
-import { UsageError, type CommandSpec } from './command.ts';
+import { ListenError } from '../transport/socket-transport.ts';
+import { formatEndpoint, type Endpoint } from '../transport/transport.ts';
+import {
+  directoryOption,
+  endpointOption,
+  fileOption,
+  ipv4Option,
+  portOption,
+  timeScaleOption,
+  UsageError,
+  type CommandSpec,
+} from './command.ts';
+import { printable } from '../printable.ts';
 import { PRESET_NAMES } from '../scenario/presets.ts';
 import { loadScenarioWith, setOverrides } from './scenario-argument.ts';
 import { traceLine } from './trace-printer.ts';
@@ -41,33 +52,32 @@ export const emulateCommand: CommandSpec = {
     preset: { type: 'string', value: 'name', description: `Use a fabric-scale preset: ${PRESET_NAMES.join(', ')}` },
   },
   async run(args, io) {
+    const timeScale = timeScaleOption(args.values['time-scale']);
+    const port = portOption(args.values.port, 'port')!;
+    const leafBase = ipv4Option(args.values['leaf-base'], 'leaf-base')!;
+    const anycast = endpointOption(args.values.anycast, 'anycast')!;
+    const control = endpointOption(args.values.control, 'control', true)!;
+    const resetDir = directoryOption(args.values['reset-dir'], 'reset-dir', true);
+    const keyPath = args.values['tls-key'] as string | undefined;
+    const certPath = args.values['tls-cert'] as string | undefined;
+    if ((keyPath === undefined) !== (certPath === undefined)) throw new UsageError('--tls-key and --tls-cert go together');
+    const key = fileOption(keyPath, 'tls-key', INPUT_FILES.tls);
+    const cert = fileOption(certPath, 'tls-cert', INPUT_FILES.tls);
     const scenario = loadScenarioWith(args.positionals[0], args.values.builtin as string, setOverrides(args.values.set as string[] | undefined), args.values.preset as string | undefined);
-    const timeScale = Number(args.values['time-scale']);
-    if (!(timeScale > 0)) throw new UsageError(`--time-scale must be a positive number, got "${args.values['time-scale']}"`);
-    const port = Number(args.values.port);
-    if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new UsageError(`--port must be a port number, got "${args.values.port}"`);
-    const endpoint = (name: string) => {
-      try {
-        return parseEndpoint(args.values[name] as string);
-      } catch (err) {
-        throw new UsageError(`--${name}: ${(err as Error).message}`);
-      }
-    };
-    const key = args.values['tls-key'] as string | undefined;
-    const cert = args.values['tls-cert'] as string | undefined;
-    if ((key === undefined) !== (cert === undefined)) throw new UsageError('--tls-key and --tls-cert go together');
+    const leafCount = scenario.fabric.leafPairs.length * 2;
+    if (ipv4Number(leafBase) + leafCount - 1 > 0xffffffff) throw new UsageError(`--leaf-base ${leafBase} leaves no room for the scenario's ${leafCount} leaf addresses`);
     const emulator = new Emulator({
       scenario,
-      leafBase: args.values['leaf-base'] as string,
+      leafBase,
       port,
-      anycast: endpoint('anycast'),
-      control: endpoint('control'),
+      anycast,
+      control,
       timeScale,
       agents: Boolean(args.values.agents),
       playMigrations: Boolean(args.values['play-migrations']),
-      ...(args.values['reset-dir'] ? { resetDir: args.values['reset-dir'] as string } : {}),
-      ...(args.values.policy ? { policy: loadPolicyStore(args.values.policy as string) } : {}),
-      ...(key && cert ? { tls: { key: readFileSync(key), cert: readFileSync(cert) } } : {}),
+      ...(resetDir !== undefined ? { resetDir } : {}),
+      ...(args.values.policy !== undefined ? { policy: loadPolicyStore(args.values.policy as string) } : {}),
+      ...(key && cert ? { tls: { key, cert } } : {}),
     });
     const json = Boolean(args.values.json);
     const verbose = Boolean(args.values.verbose);
@@ -80,15 +90,21 @@ export const emulateCommand: CommandSpec = {
         reported.add(r.index);
         const stun = r.milestones.find((m) => m.name === 'stun-start');
         const after = stun ? ` ${((r.convergedMs! - stun.tMs) / 1000).toFixed(3)} s after the switch-over` : '';
-        io.stdout.write(`== migration ${r.index + 1}: ${r.node} ${r.from} -> ${r.to} converged${after}; ${r.downloads.length} objects downloaded at ${r.toPair}\n`);
+        io.stdout.write(printable(`== migration ${r.index + 1}: ${r.node} ${r.from} -> ${r.to} converged${after}; ${r.downloads.length} objects downloaded at ${r.toPair}`) + '\n');
       }
     });
-    const { control } = await emulator.start();
+    let listening: Endpoint;
+    try {
+      ({ control: listening } = await emulator.start());
+    } catch (err) {
+      await emulator.stop().catch(() => undefined);
+      throw new Error(listenFailure(err, anycast));
+    }
     if (!json) {
-      io.stdout.write(`opflex-twin emulate: ${scenario.name}${timeScale !== 1 ? ` (timers x${timeScale})` : ''}${key ? ', OpFlex over TLS' : ''}\n`);
-      io.stdout.write(`  anycast OpFlex proxy  ${args.values.anycast}\n`);
-      for (const [pair, leaves] of emulator.twin.pairs) io.stdout.write(`  ${pair.padEnd(20)} ${leaves.map((l) => `${l.name} ${l.endpoint}`).join(', ')}\n`);
-      io.stdout.write(`  control API           http://${control.host}:${control.port}/  (GET /fabric /nodes /sessions /odevs /migrations /events /metrics, POST /migrations /policy)\n`);
+      io.stdout.write(`opflex-twin emulate: ${printable(scenario.name)}${timeScale !== 1 ? ` (timers x${timeScale})` : ''}${key ? ', OpFlex over TLS' : ''}\n`);
+      io.stdout.write(`  anycast OpFlex proxy  ${formatEndpoint(anycast)}\n`);
+      for (const [pair, leaves] of emulator.twin.pairs) io.stdout.write(printable(`  ${pair.padEnd(20)} ${leaves.map((l) => `${l.name} ${l.endpoint}`).join(', ')}`) + '\n');
+      io.stdout.write(`  control API           http://${listening.host}:${listening.port}/  (GET /fabric /nodes /sessions /odevs /migrations /events /metrics, POST /migrations /policy)\n`);
       io.stdout.write(`Press Ctrl-C to stop.\n`);
     }
     await new Promise<void>((resolve) => {
@@ -99,3 +115,19 @@ export const emulateCommand: CommandSpec = {
     return 0;
   },
 };
+
+function ipv4Number(address: string): number {
+  return address.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+}
+
+/** A listener that could not be bound, as one line naming the option that chose its address. */
+function listenFailure(err: unknown, anycast: Endpoint): string {
+  const message = (err as Error).message ?? String(err);
+  if (err instanceof ListenError) {
+    const at = err.endpoint;
+    const option = at.host === anycast.host && at.port === anycast.port ? '--anycast' : '--leaf-base and --port';
+    return `${message}; choose another address with ${option}`;
+  }
+  if (/control api/i.test(message)) return `${message.replace(/^Control API/, 'the control API')}; choose another address with --control (port 0 picks a free one)`;
+  return message;
+}

@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { endpointFilesFor } from '../live/endpoint-files.ts';
-import { UsageError, type CommandSpec } from './command.ts';
+import { directoryOption, textOption, UsageError, type CommandSpec } from './command.ts';
+import { printable } from '../printable.ts';
 import { loadScenarioArgument } from './scenario-argument.ts';
 
 export const endpointsCommand: CommandSpec = {
@@ -15,16 +16,24 @@ export const endpointsCommand: CommandSpec = {
     builtin: { type: 'string', value: 'name', description: 'Use a built-in scenario by name', default: 'default' },
   },
   run(args, io) {
+    const name = textOption(args.values.node, 'node');
+    const dir = directoryOption(args.values.dir, 'dir', true);
+    if (name === undefined || dir === undefined) throw new UsageError('--node and --dir are required');
     const scenario = loadScenarioArgument(args.positionals[0], args.values.builtin as string);
-    const name = args.values.node as string | undefined;
-    const dir = args.values.dir as string | undefined;
-    if (!name || !dir) throw new UsageError('--node and --dir are required');
     const node = scenario.nodes.find((n) => n.name === name);
-    if (!node) throw new UsageError(`Unknown node "${name}" (known: ${scenario.nodes.map((n) => n.name).join(', ')})`);
-    mkdirSync(dir, { recursive: true });
+    if (!node) throw new UsageError(`--node: unknown node ${JSON.stringify(name)} (known: ${listed(scenario.nodes.map((n) => n.name))})`);
     const files = endpointFilesFor(node, scenario.policy.tenant);
-    for (const [file, content] of files) writeFileSync(join(dir, file), content);
-    io.stdout.write(`Wrote ${files.size} endpoint files for ${name} to ${dir}\n`);
+    try {
+      mkdirSync(dir, { recursive: true });
+      for (const [file, content] of files) writeFileSync(join(dir, file), content);
+    } catch (err) {
+      throw new Error(`--dir ${dir}: cannot write the endpoint files: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    io.stdout.write(printable(`Wrote ${files.size} endpoint files for ${name} to ${dir}`) + '\n');
     return 0;
   },
 };
+
+function listed(names: readonly string[], max = 10): string {
+  return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
+}

@@ -2,9 +2,17 @@ import { holdSessions, resetStorm, resolveFlood } from '../live/load-client.ts';
 import { buildPolicyUniverse } from '../model/policy-builder.ts';
 import { policyClosure } from '../model/policy-closure.ts';
 import { epgUri } from '../model/policy-builder.ts';
-import { parseEndpoint, type Endpoint } from '../transport/transport.ts';
-import { integerOption, UsageError, type CommandSpec } from './command.ts';
+import { choiceOption, durationOption, endpointOption, endpointsOption, integerOption, UsageError, type CommandSpec } from './command.ts';
 import { loadScenarioWith } from './scenario-argument.ts';
+
+/** Most sessions one load run opens (each is a socket; past this the client's ports run out first). */
+export const loadSessionsMax = 60_000;
+/** Most requests outstanding per session in a resolve flood. */
+export const loadInFlightMax = 10_000;
+/** Most agents a storm starts. */
+export const loadAgentsMax = 100_000;
+/** The longest a load run measures or holds (1 hour). */
+export const loadDurationMsMax = 3_600_000;
 
 export const loadCommand: CommandSpec = {
   name: 'load',
@@ -19,38 +27,41 @@ export const loadCommand: CommandSpec = {
     anycast: { type: 'string', value: 'host:port', description: 'Anycast address (storm)', default: '127.0.0.30:8009' },
     sessions: { type: 'string', value: 'n', description: 'Sessions (hold: to hold; resolve: to send on)', default: '8' },
     'in-flight': { type: 'string', value: 'n', description: 'Requests outstanding per session (resolve)', default: '32' },
-    seconds: { type: 'string', value: 's', description: 'How long to measure (resolve) or hold (hold)', default: '5' },
+    seconds: { type: 'string', value: 's', description: 'How long to measure (resolve) or hold (hold): seconds, or a duration such as 500ms', default: '5' },
     agents: { type: 'string', value: 'n', description: 'Agents for the first n nodes of the scenario (storm)', default: '100' },
     builtin: { type: 'string', value: 'name', description: 'Use a built-in scenario by name', default: 'default' },
     preset: { type: 'string', value: 'name', description: 'Use a fabric-scale preset (storm: the same as the emulator)' },
   },
   async run(args, io) {
+    const mode = choiceOption(args.values.mode, 'mode', ['hold', 'resolve', 'storm'] as const)!;
+    const leaves = endpointsOption(args.values.leaf, 'leaf');
+    const anycast = endpointOption(args.values.anycast, 'anycast')!;
+    const sessions = integerOption(args.values.sessions, 'sessions', { min: 1, max: loadSessionsMax })!;
+    const inFlight = integerOption(args.values['in-flight'], 'in-flight', { min: 1, max: loadInFlightMax })!;
+    const durationMs = durationOption(args.values.seconds, 'seconds', { minMs: 1, maxMs: loadDurationMsMax })!;
+    const agents = integerOption(args.values.agents, 'agents', { min: 1, max: loadAgentsMax })!;
+    if (mode !== 'storm' && leaves.length === 0) throw new UsageError(`--mode ${mode} needs --leaf host:port (repeatable)`);
     const scenario = loadScenarioWith(args.positionals[0], args.values.builtin as string, [], args.values.preset as string | undefined);
-    const leaves: Endpoint[] = ((args.values.leaf as string[] | undefined) ?? []).map(parseEndpoint);
-    const seconds = Number(args.values.seconds);
     let result: unknown;
-    switch (args.values.mode) {
+    switch (mode) {
       case 'hold': {
-        if (leaves.length === 0) throw new UsageError('--mode hold needs --leaf host:port (repeatable)');
-        const held = await holdSessions(leaves, integerOption(args.values.sessions, 'sessions')!, scenario.policy.domain, seconds * 1000);
+        const held = await holdSessions(leaves, sessions, scenario.policy.domain, durationMs);
         await held.stop();
         result = { mode: 'hold', held: held.held, failed: held.failed, openMs: held.openMs };
         break;
       }
       case 'resolve': {
-        if (leaves.length === 0) throw new UsageError('--mode resolve needs --leaf host:port (repeatable)');
         const universe = buildPolicyUniverse(scenario.policy);
         // One EPG's closure: the flood measures serving from the leaf's cache, not APIC fetches.
-        const first = scenario.policy.epgs[0]!;
+        const first = scenario.policy.epgs[0];
+        if (first === undefined) throw new UsageError('--mode resolve needs a scenario with at least one EPG in its policy section');
         const uris = policyClosure(universe, [{ subject: 'GbpEpGroup', uri: epgUri(scenario.policy.tenant, first.name) }]);
-        result = { mode: 'resolve', ...(await resolveFlood(leaves, uris, integerOption(args.values.sessions, 'sessions')!, integerOption(args.values['in-flight'], 'in-flight')!, seconds * 1000, scenario.policy.domain)) };
+        result = { mode: 'resolve', ...(await resolveFlood(leaves, uris, sessions, inFlight, durationMs, scenario.policy.domain)) };
         break;
       }
       case 'storm':
-        result = { mode: 'storm', ...(await resetStorm(scenario, parseEndpoint(args.values.anycast as string), integerOption(args.values.agents, 'agents')!)) };
+        result = { mode: 'storm', ...(await resetStorm(scenario, anycast, agents)) };
         break;
-      default:
-        throw new UsageError(`--mode must be hold, resolve or storm, got "${args.values.mode}"`);
     }
     io.stdout.write(JSON.stringify(result) + '\n');
     return 0;

@@ -1,28 +1,19 @@
-import { writeFile } from 'node:fs/promises';
 import { renderHtmlReport } from '../report/html/html-report.ts';
 import { runView, type ReportPage } from '../report/html/report-page.ts';
 import { markdownSummary } from '../report/markdown-summary.ts';
 import type { RunReport } from '../report/run-report.ts';
 import { reportFromTraceFile, TraceFileError } from '../report/trace-file.ts';
 import { UsageError, type CommandSpec } from './command.ts';
-
-/** Writes one report file; a failure names the option and the file. */
-export async function writeOutput(path: string, text: string, option: string): Promise<void> {
-  try {
-    await writeFile(path, text);
-  } catch (err) {
-    throw new UsageError(`--${option} ${path}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-}
+import { writeOutputFile } from './run-options.ts';
 
 /** The --html and --markdown files of one run, when asked for. */
 export async function writeRunReports(report: RunReport, title: string, html: string | undefined, markdown: string | undefined, htmlOption = 'html'): Promise<void> {
-  if (html !== undefined) await writeOutput(html, renderHtmlReport({ kind: 'run', title, run: runView(report) }), htmlOption);
-  if (markdown !== undefined) await writeOutput(markdown, markdownSummary(report, title), 'markdown');
+  if (html !== undefined) await writeOutputFile(html, htmlOption, renderHtmlReport({ kind: 'run', title, run: runView(report) }));
+  if (markdown !== undefined) await writeOutputFile(markdown, 'markdown', markdownSummary(report, title));
 }
 
 export async function writePage(page: ReportPage, path: string): Promise<void> {
-  await writeOutput(path, renderHtmlReport(page), 'html');
+  await writeOutputFile(path, 'html', renderHtmlReport(page));
 }
 
 export const showCommand: CommandSpec = {
@@ -43,7 +34,7 @@ export const showCommand: CommandSpec = {
     try {
       report = await reportFromTraceFile(tracePath);
     } catch (err) {
-      if (err instanceof TraceFileError) throw new UsageError(err.message);
+      if (err instanceof TraceFileError) throw new Error(err.message);
       throw err;
     }
     const output = (args.values.output as string | undefined) ?? `${tracePath.replace(/\.ndjson$|\.jsonl$|\.json$/, '')}.html`;

@@ -1,10 +1,10 @@
-import { createWriteStream } from 'node:fs';
 import { formatTraceLine } from '../kernel/trace.ts';
 import { toJsonReport } from '../report/json-report.ts';
 import { renderSimulation, styleFor } from '../report/terminal-report.ts';
 import { simulate } from '../simulation.ts';
-import { integerOption, UsageError, type CommandSpec } from './command.ts';
+import { choiceOption, UsageError, type CommandSpec } from './command.ts';
 import { chromeTrace, formatChromeTrace, MessageFlowCollector } from '../report/chrome-trace.ts';
+import { MAX_EVENTS_OPTION, maxEventsOption, seedOption, writeOutputFile } from './run-options.ts';
 import { PRESET_NAMES } from '../scenario/presets.ts';
 import { scenarioTextFor, setOverrides } from './scenario-argument.ts';
 import { scenarioWithOverrides } from '../scenario/variants.ts';
@@ -32,18 +32,19 @@ export const simulateCommand: CommandSpec = {
     html: { type: 'string', value: 'file', description: 'Also write a self-contained HTML report (timelines, outages, downloads, the switch-over exchange)' },
     markdown: { type: 'string', value: 'file', description: 'Also write a Markdown summary with a Mermaid diagram of the switch-over' },
     set: { type: 'string', multiple: true, value: 'KEY=VALUE', description: 'Change one key (as compare --vary), e.g. start=cold or enable_opflex_agent_reconnect=true' },
+    'max-events': MAX_EVENTS_OPTION,
   },
   async run(args, io) {
+    const seed = seedOption(args.values.seed);
+    const maxEvents = maxEventsOption(args.values['max-events']);
     const base = scenarioTextFor(args.positionals[0], args.values.builtin as string, args.values.preset as string | undefined);
     const sets = setOverrides(args.values.set as string[] | undefined);
     const label = sets.length > 0 ? sets.map((o) => `${o.path.join('.')}=${JSON.stringify(o.value)}`).join(' ') : undefined;
     const scenario = scenarioWithOverrides(base, [...accProvisionOverrides(args.values['acc-provision'] as string | undefined, io), ...sets], label);
     const warning = heapWarning(scenario);
     if (warning) io.stderr.write(warning);
-    const seed = integerOption(args.values.seed, 'seed');
     const tracePath = args.values.trace as string | undefined;
-    const traceFormat = args.values['trace-format'] as string;
-    if (traceFormat !== 'ndjson' && traceFormat !== 'chrome') throw new UsageError(`--trace-format must be ndjson or chrome, got "${traceFormat}"`);
+    const traceFormat = choiceOption(args.values['trace-format'], 'trace-format', ['ndjson', 'chrome'] as const)!;
     if (traceFormat === 'chrome' && tracePath === undefined) throw new UsageError('--trace-format chrome needs --trace FILE');
     const messageFlows = traceFormat === 'chrome' ? new MessageFlowCollector() : undefined;
     const progress = io.stderr.isTTY && !args.values.json ? new ProgressBar(io.stderr) : undefined;
@@ -55,6 +56,7 @@ export const simulateCommand: CommandSpec = {
       ...(reportBuilder ? { onTraceEvent: reportBuilder.onEvent } : {}),
       recordTrace: tracePath !== undefined,
       ...(messageFlows ? { onMessageFlow: messageFlows.onMessageFlow } : {}),
+      ...(maxEvents !== undefined ? { maxEvents } : {}),
       ...(progress ? { onProgress: (t: number, end: number) => progress.update(t / end, `${(t / 1000).toFixed(0)} s simulated`) } : {}),
     });
     progress?.done();
@@ -64,7 +66,7 @@ export const simulateCommand: CommandSpec = {
         ? formatChromeTrace(chromeTrace({ ...result, scenario, messages: messageFlows.flows, messagesOmitted: messageFlows.omitted }))
         : result.trace.map(formatTraceLine).join('\n') + '\n';
       if (tracePath === '-') io.stdout.write(text);
-      else await new Promise<void>((resolve, reject) => createWriteStream(tracePath).on('error', reject).end(text, resolve));
+      else await writeOutputFile(tracePath, 'trace', text);
       if (tracePath === '-') return 0;
     }
     if (args.values.json) io.stdout.write(JSON.stringify(toJsonReport(result), null, 2) + '\n');

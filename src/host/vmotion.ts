@@ -39,8 +39,8 @@ interface Move {
 export class VMotion {
   private readonly moves: Move[] = [];
   private readonly observers: VMotionObserver[] = [];
-  /** The vMotion under way per node (between its start and its resume). */
-  private readonly moving = new Map<string, Move>();
+  /** Per node, the migration moving it now: from its start (or `startNow`) until its GARP went out. */
+  private readonly underway = new Map<string, Move>();
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -65,24 +65,42 @@ export class VMotion {
 
   /** Starts a migration now (the emulator's control API, host evacuations); returns its index. */
   startNow(node: string, to: string): number {
-    return this.schedule({ atMs: this.scheduler.now(), node, to });
+    const index = this.schedule({ atMs: this.scheduler.now(), node, to });
+    // Underway already: its start is queued for this instant, and a second request must see it
+    // (unless another move of the node is under way, which this one will wait for).
+    if (!this.underway.has(node)) this.underway.set(node, this.moves[index]!);
+    return index;
+  }
+
+  /** The migration moving `node` right now (started, not yet announced by its GARP), if any. */
+  migrationUnderway(node: string): { index: number; from: string; to: string } | undefined {
+    const move = this.underway.get(node);
+    if (!move) return undefined;
+    return { index: move.index, from: move.from || move.node.hypervisor, to: move.spec.to };
+  }
+
+  private finish(move: Move): void {
+    if (this.underway.get(move.node.name) === move) this.underway.delete(move.node.name);
+    // Moves of the VM that waited for this one start now, in the order they were due.
+    for (const waiting of move.deferred.splice(0)) this.begin(waiting);
   }
 
   private readonly begin = (move: Move): void => {
-    move.from = move.node.hypervisor;
-    const running = this.moving.get(move.node.name);
-    if (running) {
-      // vCenter runs one vMotion of a VM at a time: another waits until the one under way has resumed.
+    const running = this.underway.get(move.node.name);
+    if (running !== undefined && running !== move) {
+      // vCenter runs one vMotion of a VM at a time: another waits until the one under way is done.
       this.trace.emit('vmotion', 'migration-deferred', { migration: move.index, node: move.node.name, behind: running.index });
       running.deferred.push(move);
       return;
     }
+    move.from = move.node.hypervisor;
     if (move.from === move.spec.to) {
+      this.finish(move);
       this.trace.emit('vmotion', 'migration-skipped', { migration: move.index, node: move.node.name, reason: 'already on that hypervisor' });
       for (const o of this.observers) o.finished?.(move.index, move.node, true);
       return;
     }
-    this.moving.set(move.node.name, move);
+    this.underway.set(move.node.name, move);
     this.hooks.onStart?.(move.node, move.spec);
     this.trace.emit('vmotion', 'migration-start', {
       migration: move.index,
@@ -106,17 +124,15 @@ export class VMotion {
   private readonly resume = (move: Move): void => {
     move.node.hypervisor = move.spec.to;
     move.node.state = 'running';
-    this.moving.delete(move.node.name);
     this.trace.emit('vmotion', 'resume', { migration: move.index, node: move.node.name, hypervisor: move.spec.to });
     this.hooks.onResume?.(move.node);
     for (const o of this.observers) o.finished?.(move.index, move.node, false);
     this.scheduler.after(this.random.sample(this.latencies.garpMs), this.garp, move);
-    // Moves that waited for this one start now, in the order they were due.
-    for (const waiting of move.deferred.splice(0)) this.begin(waiting);
   };
 
   private readonly garp = (move: Move): void => {
     const pair = this.hooks.pairOfHypervisor(move.spec.to);
+    this.finish(move);
     this.trace.emit('vmotion', 'garp', { migration: move.index, node: move.node.name, pair });
     this.hooks.announce(move.node, pair);
   };

@@ -72,16 +72,14 @@ export class AgentProcess {
     for (const ep of this.o.endpoints ?? []) this.agent.addEndpoint(ep);
     if (this.o.endpointsDir) {
       this.rescan();
-      this.watchers.push(watch(this.o.endpointsDir, () => this.scheduleRescan()));
+      this.watch(this.o.endpointsDir, () => this.scheduleRescan());
     }
     if (this.o.resetFile) {
       const file = basename(this.o.resetFile);
       mkdirSync(dirname(this.o.resetFile), { recursive: true });
-      this.watchers.push(
-        watch(dirname(this.o.resetFile), (_event, changed) => {
-          if (changed === file) this.agent.onResetFileChanged();
-        }),
-      );
+      this.watch(dirname(this.o.resetFile), (changed) => {
+        if (changed === file) this.agent.onResetFileChanged();
+      });
     }
   }
 
@@ -91,6 +89,16 @@ export class AgentProcess {
     this.agent.stop();
     this.scheduler.stop();
     await this.transport.shutdown('agent stopped');
+  }
+
+  /** A watched directory that goes away (or any watcher error) is reported once, not thrown from the event loop. */
+  private watch(dir: string, onChange: (changed: string | null) => void): void {
+    const watcher = watch(dir, (_event, changed) => onChange(changed === null ? null : String(changed)));
+    watcher.on('error', (err: NodeJS.ErrnoException) => {
+      this.o.onProblem({ file: dir, message: `stopped watching: ${err.code ?? err.message}` });
+      watcher.close();
+    });
+    this.watchers.push(watcher);
   }
 
   private scheduleRescan(): void {

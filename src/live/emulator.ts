@@ -17,6 +17,7 @@ import { SocketTransport, type SocketTransportOptions } from '../transport/socke
 import { formatEndpoint, type Endpoint } from '../transport/transport.ts';
 import { Twin } from '../twin.ts';
 import { ControlApi } from './control-api.ts';
+import { MigrationRefused, quoteName } from './migration-refusal.ts';
 import { renderMetrics, TraceCounters } from './metrics.ts';
 import { OPFLEX_METHODS, watchFabricSide } from './fabric-side-messages.ts';
 import { MessageCounter } from '../report/message-counter.ts';
@@ -130,13 +131,22 @@ export class Emulator {
     return [...this.recent.slice(start), ...this.recent.slice(0, start)];
   }
 
+  /**
+   * Starts a migration of `node` to hypervisor `to` now. Refuses (MigrationRefused) an unknown node or
+   * hypervisor, a node already on `to`, and a node whose previous migration is still under way: two
+   * overlapping moves of one VM would leave the tracker with records that never converge.
+   */
   startMigration(node: string, to: string): { migration: number; node: string; from: string; to: string } {
     const vm = this.twin.nodes.get(node);
-    if (!vm) throw new Error(`Unknown node "${node}" (known: ${[...this.twin.nodes.keys()].join(', ')})`);
+    if (!vm) throw new MigrationRefused('unknown-node', `Unknown node ${quoteName(node)} (known: ${[...this.twin.nodes.keys()].join(', ')})`);
     if (this.twin.pairOfHypervisor(to) === undefined) {
-      throw new Error(`Unknown hypervisor "${to}" (known: ${this.options.scenario.fabric.hypervisors.map((h) => h.name).join(', ')})`);
+      throw new MigrationRefused('unknown-hypervisor', `Unknown hypervisor ${quoteName(to)} (known: ${this.options.scenario.fabric.hypervisors.map((h) => h.name).join(', ')})`);
     }
-    if (vm.hypervisor === to) throw new Error(`Node "${node}" already runs on ${to}`);
+    const running = this.twin.vmotion.migrationUnderway(node);
+    if (running) {
+      throw new MigrationRefused('already-migrating', `Node "${node}" is already migrating (migration ${running.index}, ${running.from} -> ${running.to}); start another once it has finished`, running.index);
+    }
+    if (vm.hypervisor === to) throw new MigrationRefused('already-there', `Node "${node}" already runs on ${to}`);
     const from = vm.hypervisor;
     const migration = this.twin.vmotion.startNow(node, to);
     return { migration, node, from, to };

@@ -7,15 +7,15 @@
  *
  * A bad file is reported with its name and field and skipped; the others still load.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { epgUri } from '../model/policy-builder.ts';
 import type { LocalEndpoint } from '../opflex/agent-processor.ts';
+import { INPUT_FILES, InputFileError, readInputFile } from '../scenario/input-file.ts';
 import type { NodeSpec } from '../scenario/types.ts';
 import { podInterfaceName, podUuid } from '../host/pod-endpoint.ts';
 
 const MAX_FILES = 10_000;
-const MAX_FILE_BYTES = 64 * 1024;
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 
@@ -59,15 +59,23 @@ export function parseEndpointFile(text: string, file: string): LocalEndpoint {
 export function readEndpointDir(dir: string): { endpoints: LocalEndpoint[]; problems: EndpointFileProblem[] } {
   const endpoints: LocalEndpoint[] = [];
   const problems: EndpointFileProblem[] = [];
-  const names = readdirSync(dir).filter((f) => f.endsWith('.ep') && !f.startsWith('.')).sort();
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((f) => f.endsWith('.ep') && !f.startsWith('.')).sort();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'directory not found' : code === 'ENOTDIR' ? 'is not a directory' : `cannot list the directory: ${code ?? (err as Error).message}`;
+    return { endpoints, problems: [{ file: dir, message: reason }] };
+  }
   if (names.length > MAX_FILES) problems.push({ file: dir, message: `${names.length} endpoint files; only the first ${MAX_FILES} are read` });
   for (const name of names.slice(0, MAX_FILES)) {
     const file = join(dir, name);
     try {
-      if (statSync(file).size > MAX_FILE_BYTES) throw new RangeError(`${file}: larger than ${MAX_FILE_BYTES} bytes`);
-      endpoints.push(parseEndpointFile(readFileSync(file, 'utf8'), file));
+      endpoints.push(parseEndpointFile(readInputFile(file, INPUT_FILES.endpoint), file));
     } catch (err) {
-      problems.push({ file, message: (err as Error).message });
+      // The problem names the file itself: its message need not repeat it.
+      const message = err instanceof InputFileError ? err.reason : (err as Error).message;
+      problems.push({ file, message: message.startsWith(`${file}: `) ? message.slice(file.length + 2) : message });
     }
   }
   return { endpoints, problems };

@@ -19,6 +19,8 @@ import { PodEndpoint } from '../host/pod-endpoint.ts';
 
 const KEEPALIVE = { firstMs: 10_000, repeatMs: 15_000, timeoutMs: 120_000 };
 const WARM_UP_MS = 3000;
+/** How long a flood session may take to connect and get its identity answered. */
+export const floodSessionReadyMsMax = 30_000;
 
 function waitUntil(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = performance.now() + timeoutMs;
@@ -91,12 +93,20 @@ export async function resolveFlood(leaves: Endpoint[], uris: { subject: string; 
   const bodies = uris.map((u) => Buffer.from(`"method":"policy_resolve","params":[{"subject":${JSON.stringify(u.subject)},"policy_uri":${JSON.stringify(u.uri)},"prr":7200}]}\0`, 'utf8'));
   const identity = Buffer.from(`${JSON.stringify({ id: ['send_identity', 1], method: 'send_identity', params: [{ proto_version: '1.0', name: 'flood', domain, my_role: ['policy_element'] }] })}\0`);
   const RESULT = Buffer.from('{"id":["policy_resolve",');
+  const opened: net.Socket[] = [];
   const sockets = await Promise.all(
     Array.from({ length: sessionsCount }, (_, i) =>
       new Promise<net.Socket>((resolve, reject) => {
         const at = leaves[i % leaves.length]!;
+        const where = `${at.host}:${at.port}`;
         const socket = net.connect({ host: at.host, port: at.port });
+        opened.push(socket);
         socket.setNoDelay(true);
+        const timer = setTimeout(() => reject(new Error(`no answer to the identity from ${where} within ${floodSessionReadyMsMax / 1000} s`)), floodSessionReadyMsMax);
+        socket.on('close', () => {
+          clearTimeout(timer);
+          reject(new Error(`${where} closed the session before answering its identity`));
+        });
         const decoder = new FrameDecoder();
         let next = i * 1_000_003;
         let ready = false;
@@ -106,13 +116,14 @@ export async function resolveFlood(leaves: Endpoint[], uris: { subject: string; 
           socket.write(`{"id":["policy_resolve",${k}],`);
           socket.write(bodies[k % bodies.length]!);
         };
-        socket.on('error', reject);
+        socket.on('error', (err: NodeJS.ErrnoException) => reject(new Error(`cannot load ${where}: ${err.code ?? err.message}`)));
         socket.on('connect', () => socket.write(identity));
         socket.on('data', (chunk: Buffer) => {
           socket.cork();
           for (const frame of decoder.push(chunk)) {
             if (!ready) {
               ready = true;
+              clearTimeout(timer);
               for (let k = 0; k < inFlight; k++) send();
               resolve(socket);
               continue;
@@ -129,7 +140,11 @@ export async function resolveFlood(leaves: Endpoint[], uris: { subject: string; 
         });
       }),
     ),
-  );
+  ).catch((err: unknown) => {
+    running = false;
+    for (const socket of opened) socket.destroy();
+    throw err;
+  });
   // Warm-up: the leaves fetch the objects from APIC once; the measurement is of serving them.
   await new Promise((r) => setTimeout(r, WARM_UP_MS));
   counting = true;

@@ -27,6 +27,8 @@ export interface AdviceOptions {
   /** Objects one leaf may download within `stormWindowMs` before it counts as a storm. */
   stormObjects?: number;
   stormWindowMs?: number;
+  /** Event budget of each simulation (default: the scenario's, see `defaultEventBudget`). */
+  maxEvents?: number;
 }
 
 export interface Advice {
@@ -91,7 +93,11 @@ export function advise(base: ScenarioText, overrides: Override[], options: Advic
   const run = (extra: Override[], label: string): SimulationResult => {
     simulations++;
     const listener = options.traceListenerFor?.(label);
-    return simulate(scenarioWithOverrides(base, [...overrides, ...extra], label), { seed, ...(listener ? { onTraceEvent: listener } : {}) });
+    return simulate(scenarioWithOverrides(base, [...overrides, ...extra], label), {
+      seed,
+      ...(options.maxEvents !== undefined ? { maxEvents: options.maxEvents } : {}),
+      ...(listener ? { onTraceEvent: listener } : {}),
+    });
   };
   const risks: Risk[] = [];
   const measuredBy: string[][] = [];

@@ -4,9 +4,10 @@
  * not change a migration's control-plane behaviour as "not modelled", anything else as "unknown".
  * Nothing is dropped silently.
  */
-import { readFileSync } from 'node:fs';
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Pair } from 'yaml';
-import { ScenarioError, type ScenarioIssue } from './scenario-error.ts';
+import { isMap, isPair, isScalar, type Pair } from 'yaml';
+import { INPUT_FILES, InputFileError, readInputFile } from './input-file.ts';
+import { ScenarioError, describeValue, type ScenarioIssue } from './scenario-error.ts';
+import { parseYamlSource } from './yaml-document.ts';
 import type { Settings } from './types.ts';
 
 type Kind = 'boolean' | 'seconds' | 'count';
@@ -74,15 +75,8 @@ export interface AccProvisionImport {
 }
 
 export function parseAccProvision(text: string, source: string): AccProvisionImport {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter });
-  const lineOf = (node: { range?: [number, number, number] | null } | null | undefined) =>
-    node?.range ? lineCounter.linePos(node.range[0]).line : 0;
-  if (doc.errors.length > 0) {
-    const err = doc.errors[0]!;
-    const { line, col } = lineCounter.linePos(err.pos[0]);
-    throw new ScenarioError([{ source, line, column: col, path: '', message: `YAML syntax error: ${err.message.split('\n')[0]}` }]);
-  }
+  const { doc, lines } = parseYamlSource(text, source);
+  const lineOf = (node: { range?: [number, number, number] | null } | null | undefined) => (node?.range ? lines.linePos(node.range[0]).line : 0);
   if (!isMap(doc.contents)) throw new ScenarioError([{ source, line: 1, column: 1, path: '', message: 'an acc-provision input file is a YAML mapping' }]);
 
   const result: AccProvisionImport = { source, settings: {}, applied: [], notModelled: [], unknown: [] };
@@ -113,7 +107,7 @@ export function parseAccProvision(text: string, source: string): AccProvisionImp
         const ok = modelled.kind === 'boolean' ? typeof value === 'boolean' : typeof value === 'number' && Number.isInteger(value) && value >= 0;
         if (!ok) {
           const want = modelled.kind === 'boolean' ? 'true or false' : 'a whole number of seconds';
-          problems.push({ source, line: keyLine, column: 1, path: `${section}.${key}`, message: `must be ${want}, got ${JSON.stringify(value ?? null)}` });
+          problems.push({ source, line: keyLine, column: 1, path: `${section}.${key}`, message: `must be ${want}, got ${describeValue(value)}` });
           continue;
         }
         (result.settings as Record<string, unknown>)[key] = value;
@@ -132,9 +126,10 @@ export function parseAccProvision(text: string, source: string): AccProvisionImp
 export function loadAccProvision(path: string): AccProvisionImport {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readInputFile(path, INPUT_FILES.accProvision);
   } catch (err) {
-    throw new ScenarioError([{ source: path, line: 0, column: 0, path: '', message: `cannot read acc-provision input: ${(err as Error).message}` }]);
+    if (!(err instanceof InputFileError)) throw err;
+    throw new ScenarioError([{ source: path, line: 0, column: 0, path: '', message: err.reason }]);
   }
   return parseAccProvision(text, path);
 }

@@ -15,6 +15,12 @@ import type { Distribution } from './types.ts';
 /** Milliseconds per unit. */
 export const DURATION_UNITS_MS: Readonly<Record<string, number>> = Object.freeze({ ms: 1, s: 1_000, m: 60_000, h: 3_600_000 });
 
+/** The longest duration a scenario may write anywhere (7 days): past it a value is a typo or a unit mix-up. */
+export const durationMsMax = 7 * 24 * 3_600_000;
+
+/** The widest lognormal shape accepted: past it samples overflow to Infinity (and 0 x Infinity is NaN). */
+export const lognormalSigmaMax = 10;
+
 /** JSON Schema / regex pattern of a duration string, e.g. "250ms", "1.5s", "5m", "2h". */
 export const DURATION_PATTERN = '^\\s*(\\d+(\\.\\d+)?|\\.\\d+)\\s*(ms|s|m|h)\\s*$';
 
@@ -42,7 +48,7 @@ export function parseDuration(input: unknown): number {
   if (typeof input === 'number') {
     if (!Number.isFinite(input)) throw new RangeError(`duration must be a finite number of milliseconds, got ${String(input)}`);
     if (input < 0) throw new RangeError(`duration must not be negative, got ${input}`);
-    return input;
+    return checkedMax(input, String(input));
   }
   if (typeof input !== 'string') {
     throw new TypeError(`expected a duration (milliseconds as a number, or a string such as ${EXAMPLES}), got ${describe(input)}`);
@@ -50,15 +56,24 @@ export function parseDuration(input: unknown): number {
   const text = input.trim();
   if (text === '') throw new RangeError('duration is empty: write a number of milliseconds or a string such as "250ms"');
   const m = NUMBER_WITH_UNIT.exec(text);
-  if (!m) throw new RangeError(`invalid duration ${JSON.stringify(input)}: expected a number with a unit, such as ${EXAMPLES}`);
+  if (!m) throw new RangeError(`invalid duration ${JSON.stringify(shorten(input))}: expected a number with a unit, such as ${EXAMPLES}`);
   const [, sign, digits, unit] = m as unknown as [string, string, string, string];
-  if (sign === '-') throw new RangeError(`duration must not be negative, got ${JSON.stringify(input)}`);
-  if (unit === '') throw new RangeError(`duration ${JSON.stringify(input)} has no unit: use ${UNIT_LIST} (e.g. "${digits}ms")`);
+  if (sign === '-') throw new RangeError(`duration must not be negative, got ${JSON.stringify(shorten(input))}`);
+  if (unit === '') throw new RangeError(`duration ${JSON.stringify(shorten(input))} has no unit: use ${UNIT_LIST} (e.g. "${shorten(digits)}ms")`);
   const factor = Object.hasOwn(DURATION_UNITS_MS, unit) ? DURATION_UNITS_MS[unit] : undefined;
-  if (factor === undefined) throw new RangeError(`unknown unit ${JSON.stringify(unit)} in duration ${JSON.stringify(input)}: use ${UNIT_LIST}`);
+  if (factor === undefined) throw new RangeError(`unknown unit ${JSON.stringify(shorten(unit))} in duration ${JSON.stringify(shorten(input))}: use ${UNIT_LIST}`);
   const value = Number(digits);
-  if (!Number.isFinite(value)) throw new RangeError(`invalid duration ${JSON.stringify(input)}: the number is out of range`);
-  return clean(value * factor);
+  if (!Number.isFinite(value)) throw new RangeError(`invalid duration ${JSON.stringify(shorten(input))}: the number is out of range`);
+  return checkedMax(clean(value * factor), JSON.stringify(shorten(input)));
+}
+
+function checkedMax(ms: number, written: string): number {
+  if (ms > durationMsMax) throw new RangeError(`duration ${written} is longer than the longest accepted, ${formatDuration(durationMsMax)} (7 days)`);
+  return ms;
+}
+
+function shorten(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
 /** A short human form of a millisecond count: 630000 -> "630s", 1250 -> "1.25s", 90 -> "90ms". */
@@ -99,8 +114,8 @@ export function normalDistribution(meanMs: number, sdMs: number, minMs = 0): Dis
 
 /** Builds a checked lognormal distribution; samples above `maxMs` (default: no cap) are clamped. */
 export function lognormalDistribution(medianMs: number, sigma: number, maxMs = Number.POSITIVE_INFINITY): Distribution {
-  if (typeof sigma !== 'number' || !Number.isFinite(sigma) || sigma < 0) {
-    throw new RangeError(`sigma must be a finite number >= 0 (it has no unit), got ${describe(sigma)}`);
+  if (typeof sigma !== 'number' || !Number.isFinite(sigma) || sigma < 0 || sigma > lognormalSigmaMax) {
+    throw new RangeError(`sigma must be a finite number >= 0 and at most ${lognormalSigmaMax} (it has no unit), got ${describe(sigma)}`);
   }
   checkMs('median', medianMs);
   checkMs('max', maxMs);
@@ -127,18 +142,18 @@ export function parseDistributionString(input: string | number): Distribution {
   const lowText = input.slice(0, at).trim();
   const highText = input.slice(at + 2).trim();
   if (lowText === '' || highText === '') {
-    throw new RangeError(`invalid range ${JSON.stringify(input)}: write "A..B" with two durations, such as "10ms..200ms"`);
+    throw new RangeError(`invalid range ${JSON.stringify(shorten(input))}: write "A..B" with two durations, such as "10ms..200ms"`);
   }
   const unitOf = (text: string): string => NUMBER_WITH_UNIT.exec(text)?.[3] ?? '';
   const lowUnit = unitOf(lowText);
   const highUnit = unitOf(highText);
   if (lowUnit === '' && highUnit === '') {
-    throw new RangeError(`range ${JSON.stringify(input)} has no unit: use ${UNIT_LIST} (e.g. "${lowText}ms..${highText}ms")`);
+    throw new RangeError(`range ${JSON.stringify(shorten(input))} has no unit: use ${UNIT_LIST} (e.g. "${shorten(lowText)}ms..${shorten(highText)}ms")`);
   }
   const lowMs = parseDuration(lowUnit === '' ? lowText + highUnit : lowText);
   const highMs = parseDuration(highUnit === '' ? highText + lowUnit : highText);
   if (lowMs > highMs) {
-    throw new RangeError(`invalid range ${JSON.stringify(input)}: the lower bound must not be greater than the upper bound`);
+    throw new RangeError(`invalid range ${JSON.stringify(shorten(input))}: the lower bound must not be greater than the upper bound`);
   }
   return uniformDistribution(lowMs, highMs);
 }

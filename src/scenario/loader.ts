@@ -4,24 +4,22 @@
  * Every problem is reported at once as a `ScenarioError` whose issues carry the file, line, column and
  * field path of the offending YAML node (the nearest existing parent when a key is missing).
  */
-import { faultTargetProblems } from './fault-schema.ts';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LineCounter, isAlias, isMap, isNode, isPair, isScalar, isSeq, parseDocument } from 'yaml';
-import type { Document, Node as YamlNode } from 'yaml';
+import { isAlias, isMap, isNode, isPair, isScalar, isSeq } from 'yaml';
+import type { Document, LineCounter, Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import { formatDuration } from './duration.ts';
-import { ScenarioError, describeValue } from './scenario-error.ts';
+import { checkInputFile, INPUT_FILES, InputFileError, readInputFile, scenarioFileMaxBytes } from './input-file.ts';
+import { parseYamlSource, yamlToJs } from './yaml-document.ts';
+import { ScenarioError, describeValue, scenarioIssuesReportedMax } from './scenario-error.ts';
 import type { ScenarioIssue } from './scenario-error.ts';
 import { scenarioSchema } from './schema.ts';
+import { faultTargetProblems } from './fault-schema.ts';
 import type { ScenarioBody } from './schema.ts';
 import type { Scenario } from './types.ts';
 
-/** Larger scenario files are refused before parsing. */
-export const MAX_SCENARIO_BYTES = 16 * 1024 * 1024;
-/** Most YAML aliases expanded in one document (guards against alias bombs). */
-const MAX_ALIAS_COUNT = 1000;
 /** Most names listed in an "unknown ... (known: ...)" message. */
 const MAX_KNOWN_LISTED = 10;
 
@@ -41,27 +39,12 @@ export interface ParseOptions {
 
 /** Parses and validates scenario YAML. `source` names it in errors and becomes `Scenario.source`. */
 export function parseScenario(text: string, source: string, options: ParseOptions = {}): Scenario {
-  if (text.length > MAX_SCENARIO_BYTES) {
-    throw new ScenarioError([{ source, line: 0, column: 0, path: '', message: `scenario is too large (${text.length} characters; the limit is ${MAX_SCENARIO_BYTES})` }]);
+  if (text.length > scenarioFileMaxBytes) {
+    throw new ScenarioError([{ source, line: 0, column: 0, path: '', message: `scenario is too large (${text.length} characters; the limit is ${scenarioFileMaxBytes})` }]);
   }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
-  const locator = new YamlLocator(doc, lineCounter, source);
-
-  if (doc.errors.length > 0) {
-    // Later syntax errors are mostly echoes of the first one, so only the first is reported.
-    const err = doc.errors[0]!;
-    const { line, col } = lineCounter.linePos(err.pos[0]);
-    const more = doc.errors.length > 1 ? ` (${doc.errors.length - 1} more error${doc.errors.length > 2 ? 's' : ''} may follow from it)` : '';
-    throw new ScenarioError([{ source, line, column: col, path: '', message: `YAML syntax error: ${lowerFirst(firstLine(err.message))}${more}` }]);
-  }
-
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (err) {
-    throw new ScenarioError([{ source, line: 1, column: 1, path: '', message: `cannot read the YAML document: ${lowerFirst((err as Error).message)}` }]);
-  }
+  const yaml = parseYamlSource(text, source);
+  const locator = new YamlLocator(yaml.doc, yaml.lines, source);
+  let data = yamlToJs(yaml);
   if (data === null || data === undefined) {
     throw new ScenarioError([{ source, line: 1, column: 1, path: '', message: 'scenario is empty: expected a mapping with at least name, fabric and nodes' }]);
   }
@@ -69,7 +52,7 @@ export function parseScenario(text: string, source: string, options: ParseOption
 
   const parsed = scenarioSchema.safeParse(data, { reportInput: true });
   if (!parsed.success) {
-    throw new ScenarioError(parsed.error.issues.flatMap((issue) => fromZodIssue(issue, [])).map((raw) => locator.issue(raw)));
+    throw locator.error(parsed.error.issues.flatMap((issue) => fromZodIssue(issue, [])));
   }
 
   const body = parsed.data;
@@ -78,31 +61,33 @@ export function parseScenario(text: string, source: string, options: ParseOption
     const baseDir = options.baseDir ?? (source.startsWith(BUILTIN_PREFIX) ? BUILTIN_DIR : dirname(resolve(source)));
     const absolute = isAbsolute(body.policy.policyFile) ? body.policy.policyFile : resolve(baseDir, body.policy.policyFile);
     body.policy.policyFile = absolute;
-    if (!existsSync(absolute)) problems.push({ path: ['policy', 'policyFile'], message: `policy file not found: ${absolute}` });
+    try {
+      checkInputFile(absolute, INPUT_FILES.policy);
+    } catch (err) {
+      if (!(err instanceof InputFileError)) throw err;
+      problems.push({ path: ['policy', 'policyFile'], message: err.reason === `${INPUT_FILES.policy.label} not found` ? `policy file not found: ${absolute}` : `${absolute}: ${err.reason}` });
+    }
   }
   problems.push(...crossCheck(body, (path) => locator.locate(path, 'value').line), ...faultTargetProblems(body));
-  if (problems.length > 0) throw new ScenarioError(problems.map((raw) => locator.issue(raw)));
+  if (problems.length > 0) throw locator.error(problems);
 
   const { name, description, ...rest } = body;
   return { name, description, source, ...rest };
 }
 
-/** Reads and parses a scenario file; a missing or unreadable file is a `ScenarioError` naming it. */
+/** Reads and parses a scenario file; a missing, unreadable or oversized file is a `ScenarioError` naming it. */
 export function loadScenarioFile(path: string): Scenario {
-  let text: string;
+  return parseScenario(readScenarioFile(path), path);
+}
+
+/** A scenario file's text, through the bounded reader; its problems as a position-less `ScenarioError`. */
+export function readScenarioFile(path: string): string {
   try {
-    if (statSync(path).size > MAX_SCENARIO_BYTES) {
-      throw new ScenarioError([{ source: path, line: 0, column: 0, path: '', message: `scenario file is too large (the limit is ${MAX_SCENARIO_BYTES} bytes)` }]);
-    }
-    text = readFileSync(path, 'utf8');
+    return readInputFile(path, INPUT_FILES.scenario);
   } catch (err) {
-    if (err instanceof ScenarioError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    const message =
-      code === 'ENOENT' ? 'scenario file not found' : code === 'EISDIR' ? 'is a directory, not a scenario file' : `cannot read scenario file: ${(err as Error).message}`;
-    throw new ScenarioError([{ source: path, line: 0, column: 0, path: '', message }]);
+    if (err instanceof InputFileError) throw new ScenarioError([{ source: path, line: 0, column: 0, path: '', message: err.reason }]);
+    throw err;
   }
-  return parseScenario(text, path);
 }
 
 /** Names of the built-in scenarios (`src/scenario/builtin/<name>.yaml`), sorted. */
@@ -129,7 +114,7 @@ export function loadBuiltinScenario(name = 'default'): Scenario {
   if (!names.includes(name)) {
     throw new ScenarioError([{ source, line: 0, column: 0, path: '', message: `unknown built-in scenario "${name}" (known: ${names.join(', ')})` }]);
   }
-  return parseScenario(readFileSync(resolve(BUILTIN_DIR, `${name}.yaml`), 'utf8'), source, { baseDir: BUILTIN_DIR });
+  return parseScenario(readScenarioFile(resolve(BUILTIN_DIR, `${name}.yaml`)), source, { baseDir: BUILTIN_DIR });
 }
 
 /** JSON Schema (draft 2020-12) of the scenario file format, for editors and documentation. */
@@ -214,6 +199,12 @@ class YamlLocator {
     if ((target === 'key' || empty) && key) return { ...this.pos(key), found: true, empty };
     if (isNode(node)) return { ...this.pos(node), found: true, empty };
     return { ...this.pos(key), found: true, empty };
+  }
+
+  /** The first issues placed (placing one searches the document), the rest counted. */
+  error(raws: readonly RawIssue[]): ScenarioError {
+    const shown = raws.slice(0, scenarioIssuesReportedMax).map((raw) => this.issue(raw));
+    return new ScenarioError(shown, raws.length - shown.length);
   }
 
   issue(raw: RawIssue): ScenarioIssue {
@@ -308,7 +299,12 @@ function fromZodIssue(issue: ZodIssue, prefix: Path): RawIssue[] {
       return [{ path, message: issue.message }];
     }
     case 'unrecognized_keys':
-      return issue.keys.map((key) => ({ path: [...path, key], message: unknownKeyMessage(key, knownKeysAt(scenarioSchema, path)), target: 'key' as const }));
+      // Only the first keys can be shown (the rest are counted), so only they get a suggestion.
+      return issue.keys.map((key, i) => ({
+        path: [...path, key],
+        message: i < scenarioIssuesReportedMax ? unknownKeyMessage(key, knownKeysAt(scenarioSchema, path)) : `unknown key ${JSON.stringify(key)}`,
+        target: 'key' as const,
+      }));
     case 'invalid_type': {
       const expected = EXPECTED[issue.expected] ?? `a ${issue.expected}`;
       if (issue.input === undefined) {
@@ -413,8 +409,11 @@ function unknownKeyMessage(key: string, known: string[]): string {
   if (!best) {
     let bestDistance = Infinity;
     for (const k of known) {
+      const limit = Math.max(2, Math.floor(k.length / 4));
+      // The distance is at least the difference in length: skip what cannot be close (and long keys).
+      if (Math.abs(k.length - key.length) > limit) continue;
       const d = editDistance(k.toLowerCase(), key.toLowerCase());
-      if (d < bestDistance && d <= Math.max(2, Math.floor(k.length / 4))) {
+      if (d < bestDistance && d <= limit) {
         best = k;
         bestDistance = d;
       }

@@ -3,10 +3,10 @@
  * of managed objects exactly as they travel on the wire. Numbers are read losslessly so U64 data
  * past 2^53 survives.
  */
-import { readFile } from 'node:fs/promises';
 import type { ManagedObject } from '../model/managed-object.ts';
 import { PolicyValidationError, validateManagedObjects, type PolicyIssue } from '../model/policy-validation.ts';
 import { JsonSyntaxError, parseJson, stringifyJsonPretty } from '../opflex/lossless-json.ts';
+import { INPUT_FILES, readInputFile } from './input-file.ts';
 
 export type PolicyFileIssue = PolicyIssue;
 
@@ -32,7 +32,7 @@ export function parsePolicyFile(text: string, source: string): ManagedObject[] {
 }
 
 export async function loadPolicyFile(path: string): Promise<ManagedObject[]> {
-  return parsePolicyFile(await readFile(path, 'utf8'), path);
+  return parsePolicyFile(readInputFile(path, INPUT_FILES.policy), path);
 }
 
 /**

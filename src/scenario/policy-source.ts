@@ -2,10 +2,10 @@
  * The policy universe APIC serves for a scenario: the objects of its `policyFile` (the reference
  * opflex_server format) when it names one, else the universe built from its policy section.
  */
-import { readFileSync } from 'node:fs';
 import type { ManagedObject } from '../model/managed-object.ts';
 import { ObjectStore } from '../model/object-store.ts';
 import { buildPolicyUniverse } from '../model/policy-builder.ts';
+import { INPUT_FILES, readInputFile } from './input-file.ts';
 import { parsePolicyFile } from './policy-file.ts';
 import type { PolicySpec } from './types.ts';
 
@@ -16,7 +16,7 @@ export function storeFromObjects(objects: Iterable<ManagedObject>): ObjectStore 
 }
 
 export function loadPolicyStore(path: string): ObjectStore {
-  return storeFromObjects(parsePolicyFile(readFileSync(path, 'utf8'), path));
+  return storeFromObjects(parsePolicyFile(readInputFile(path, INPUT_FILES.policy), path));
 }
 
 export function policyUniverseFor(policy: PolicySpec): ObjectStore {

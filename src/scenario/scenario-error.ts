@@ -3,6 +3,8 @@
  * and field path, formatted the way compilers and editors expect (`file:line:column: message`).
  */
 
+import { printable } from '../printable.ts';
+
 export interface ScenarioIssue {
   /** The file path as given, or "built-in:<name>". */
   source: string;
@@ -21,16 +23,30 @@ export function formatScenarioIssue(issue: ScenarioIssue): string {
   return issue.path === '' ? `${where}: ${issue.message}` : `${where}: ${issue.path}: ${issue.message}`;
 }
 
+/** Most problems one scenario error lists; the rest are counted (fixing the first ones often fixes them). */
+export const scenarioIssuesReportedMax = 100;
+
+/** The line that stands for the problems not listed. */
+export function moreProblems(omitted: number): string {
+  return `... and ${omitted} more problem${omitted === 1 ? '' : 's'} not shown`;
+}
+
 export class ScenarioError extends Error {
   override readonly name = 'ScenarioError';
   /** Every issue found, in file order. Never empty. */
   readonly issues: readonly ScenarioIssue[];
+  /** Further problems found but not placed or listed (past `scenarioIssuesReportedMax`). */
+  readonly omitted: number;
 
-  constructor(issues: readonly ScenarioIssue[]) {
+  constructor(issues: readonly ScenarioIssue[], omitted = 0) {
     if (issues.length === 0) throw new RangeError('A ScenarioError needs at least one issue');
-    const sorted = [...issues].sort((a, b) => a.line - b.line || a.column - b.column);
-    super(sorted.map(formatScenarioIssue).join('\n'));
+    // Names and values from the file appear in messages: escaped, so one issue is always one line.
+    const sorted = issues
+      .map((i) => ({ ...i, source: printable(i.source), path: printable(i.path), message: printable(i.message) }))
+      .sort((a, b) => a.line - b.line || a.column - b.column);
+    super(sorted.map(formatScenarioIssue).join('\n') + (omitted > 0 ? `\n${moreProblems(omitted)}` : ''));
     this.issues = Object.freeze(sorted);
+    this.omitted = omitted;
   }
 }
 

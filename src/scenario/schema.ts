@@ -13,7 +13,10 @@ import { z } from 'zod';
 import {
   DISTRIBUTION_STRING_PATTERN,
   DURATION_PATTERN,
+  durationMsMax,
   exponentialDistribution,
+  formatDuration,
+  lognormalSigmaMax,
   lognormalDistribution,
   normalDistribution,
   parseDistributionString,
@@ -78,16 +81,21 @@ const DURATION_FORMS = 'a duration (milliseconds as a number, or a string such a
 /** A duration: a number of milliseconds or a string with a unit; normalised to milliseconds. */
 export function durationSchema(description = 'A duration: milliseconds as a number, or a string such as "250ms", "1.5s", "5m", "2h".') {
   return z
-    .union([z.number().meta({ minimum: 0 }), z.string().meta({ pattern: DURATION_PATTERN })], {
+    .union([z.number().meta({ minimum: 0, maximum: durationMsMax }), z.string().meta({ pattern: DURATION_PATTERN })], {
       error: (iss) => `expected ${DURATION_FORMS}, got ${describeValue(iss.input)}`,
     })
     .meta({ description })
     .transform((v, ctx) => guard(ctx, v, [], () => parseDuration(v)));
 }
 
-/** A duration that must be greater than zero (periods, intervals). */
+/** The shortest period, interval or timeout: shorter ones only make a run that never ends. */
+export const periodMsMin = 1;
+/** The longest run a scenario may ask for, written as `duration` or implied by its last migration. */
+export const scenarioDurationMsMax = 24 * 3_600_000;
+
+/** A duration that must be at least `periodMsMin` (periods, intervals, timeouts). */
 function positiveDurationSchema(description?: string) {
-  return durationSchema(description).refine((ms) => ms > 0, { error: 'must be greater than 0' });
+  return durationSchema(description).refine((ms) => ms >= periodMsMin, { error: `must be at least ${formatDuration(periodMsMin)}` });
 }
 
 const DISTRIBUTION_FORMS =
@@ -111,7 +119,7 @@ const lognormalForm = z
   .strictObject({
     lognormal: z.strictObject({
       median: durationSchema(),
-      sigma: z.number().nonnegative().meta({ description: 'Shape parameter (no unit): the standard deviation of ln(sample).' }),
+      sigma: z.number().nonnegative().max(lognormalSigmaMax).meta({ description: 'Shape parameter (no unit): the standard deviation of ln(sample).' }),
       max: durationSchema('Samples above are clamped to this (default: no cap).').optional(),
     }),
   })
@@ -571,6 +579,17 @@ export const scenarioSchema = scenarioInputSchema.transform((s, ctx): ScenarioBo
   }
   const lastStartMs = Math.max(s.migrations.reduce((max, m) => Math.max(max, m.atMs), 0), s.evacuations.reduce((max, e) => Math.max(max, e.atMs), 0));
   const durationMs = s.duration ?? (s.migrations.length + s.evacuations.length > 0 ? lastStartMs : 0) + DEFAULT_TAIL_MS;
+  if (durationMs > scenarioDurationMsMax) {
+    const limit = `the longest run accepted is ${formatDuration(scenarioDurationMsMax)}`;
+    if (s.duration !== undefined) {
+      ctx.issues.push({ code: 'custom', message: `${formatDuration(durationMs)} is too long: ${limit}`, input: s.duration, path: ['duration'] });
+    } else {
+      const latest = s.migrations.findIndex((m) => m.atMs === lastStartMs);
+      const path = latest >= 0 ? ['migrations', latest, 'at'] : ['evacuations', s.evacuations.findIndex((e) => e.atMs === lastStartMs), 'at'];
+      ctx.issues.push({ code: 'custom', message: `${formatDuration(lastStartMs)} makes the run last ${formatDuration(durationMs)} (the last start + ${formatDuration(DEFAULT_TAIL_MS)}): ${limit}`, input: lastStartMs, path });
+    }
+    return z.NEVER;
+  }
   const settings: Settings = s.settings;
   const flows: FlowSpec[] = s.flows.map((f) => ({
     name: f.name,

@@ -3,11 +3,9 @@
  * Overrides are applied to the YAML document before validation, so a varied value goes through the
  * same schema, defaults and checks as a value written in the file.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parse as parseYamlValue, parseDocument } from 'yaml';
-import { builtinScenarioPath, parseScenario } from './loader.ts';
-import { ScenarioError } from './scenario-error.ts';
+import { builtinScenarioPath, parseScenario, readScenarioFile } from './loader.ts';
+import { parseYamlSource, parseYamlValue } from './yaml-document.ts';
 import { faultsSchema, latenciesSchema, leafSchema, settingsSchema, timersSchema } from './schema.ts';
 import type { Scenario } from './types.ts';
 
@@ -26,16 +24,9 @@ export interface Override {
 export function readScenarioText(path: string | undefined, builtin = 'default'): ScenarioText {
   if (path === undefined) {
     const file = builtinScenarioPath(builtin);
-    return { text: readFileSync(file, 'utf8'), source: `built-in:${builtin}`, baseDir: dirname(file) };
+    return { text: readScenarioFile(file), source: `built-in:${builtin}`, baseDir: dirname(file) };
   }
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ScenarioError([{ source: path, line: 0, column: 0, path: '', message: code === 'ENOENT' ? 'scenario file not found' : (err as Error).message }]);
-  }
-  return { text, source: path, baseDir: dirname(resolve(path)) };
+  return { text: readScenarioFile(path), source: path, baseDir: dirname(resolve(path)) };
 }
 
 const SECTIONS: [string, readonly string[]][] = [
@@ -72,13 +63,13 @@ export function parseVary(spec: string): { key: string; path: string[]; values: 
   const key = spec.slice(0, eq).trim();
   const texts = spec.slice(eq + 1).split(',').map((v) => v.trim()).filter((v) => v.length > 0);
   if (texts.length === 0) throw new SyntaxError(`--vary ${key} lists no values`);
-  return { key, path: resolveKey(key), texts, values: texts.map((t) => parseYamlValue(t) as unknown) };
+  return { key, path: resolveKey(key), texts, values: texts.map((t) => parseYamlValue(t, `value ${JSON.stringify(t)}`)) };
 }
 
 /** Parses the scenario with the overrides applied; errors name the source and the override. */
 export function scenarioWithOverrides(base: ScenarioText, overrides: Override[], label?: string): Scenario {
   if (overrides.length === 0) return parseScenario(base.text, base.source, { baseDir: base.baseDir });
-  const doc = parseDocument(base.text);
+  const { doc } = parseYamlSource(base.text, base.source);
   for (const o of overrides) doc.setIn(o.path, doc.createNode(o.value));
   const source = label ? `${base.source} [${label}]` : base.source;
   return parseScenario(String(doc), source, { baseDir: base.baseDir });

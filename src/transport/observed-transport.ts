@@ -87,6 +87,10 @@ class ObservedConnection implements Connection {
     this.inner.send(message);
   }
 
+  markIdentified(): void {
+    this.inner.markIdentified?.();
+  }
+
   close(reason: string): void {
     this.inner.close(reason);
   }

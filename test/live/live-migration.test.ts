@@ -90,7 +90,7 @@ for (const mode of ['tcp', 'tls'] as const) {
     it('takes node-1 through a migration started from the control API, as on a fabric', async () => {
       const migration = { atMs: 0, node: 'node-1', to: 'esx-3' };
       const expected = expectedDownloads(scenario, { ...migration, atMs: 1 });
-      const response = await fetch(`${controlUrl}/migrations`, { method: 'POST', body: JSON.stringify({ node: migration.node, to: migration.to }) });
+      const response = await fetch(`${controlUrl}/migrations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ node: migration.node, to: migration.to }) });
       assert.equal(response.status, 202);
       await waitFor(() => emulator.tracker.records[0]?.converged === true, 'the migration converges', LIVENESS_MS);
       const record = emulator.tracker.records[0]!;
@@ -122,7 +122,7 @@ for (const mode of ['tcp', 'tls'] as const) {
     });
 
     it('refuses a migration the fabric cannot do, naming the problem', async () => {
-      const response = await fetch(`${controlUrl}/migrations`, { method: 'POST', body: JSON.stringify({ node: 'node-9', to: 'esx-1' }) });
+      const response = await fetch(`${controlUrl}/migrations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ node: 'node-9', to: 'esx-1' }) });
       assert.equal(response.status, 400);
       assert.match(((await response.json()) as { error: string }).error, /Unknown node "node-9"/);
     });

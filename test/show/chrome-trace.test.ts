@@ -154,6 +154,6 @@ describe('the simulate command', { timeout: 60_000 }, () => {
     assert.deepEqual(traceEventFormatProblems(doc), []);
     const bad = await runCli(['simulate', '--trace', file, '--trace-format', 'perfetto']);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /--trace-format must be ndjson or chrome, got "perfetto"/);
+    assert.match(bad.stderr, /--trace-format must be one of ndjson, chrome, got "perfetto"/);
   });
 });

@@ -22,7 +22,7 @@ describe('show', { timeout: 60_000 }, () => {
     const trace = join(dir, 'broken.ndjson');
     writeFileSync(trace, '{"tMs":0,"actor":"simulation","event":"run","scenario":"x"}\n{"tMs":1,"actor":"a"\n');
     const { code, stderr } = await runCli(['show', trace, '-o', join(dir, 'x.html')]);
-    assert.equal(code, 2);
+    assert.equal(code, 1);
     assert.equal(stderr, `opflex-twin show: ${trace}:2: not JSON\n`);
   });
 
@@ -30,9 +30,10 @@ describe('show', { timeout: 60_000 }, () => {
     const trace = join(dir, 'old.ndjson');
     writeFileSync(trace, '{"tMs":0,"actor":"leaf-101","event":"epm-learn"}\n');
     const old = await runCli(['show', trace, '-o', join(dir, 'y.html')]);
-    assert.equal(old.code, 2);
+    assert.equal(old.code, 1);
     assert.match(old.stderr, /old\.ndjson: no "run" event: the trace was not written by opflex-twin simulate/);
     const missing = await runCli(['show', join(dir, 'nope.ndjson')]);
+    assert.equal(missing.code, 1);
     assert.equal(missing.stderr, `opflex-twin show: ${join(dir, 'nope.ndjson')}: no such file\n`);
   });
 });
