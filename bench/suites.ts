@@ -3,8 +3,9 @@
  * `BenchSuite` (see bench/suite.ts) and append it here.
  */
 import type { BenchSuite } from './suite.ts';
+import { checkSuite } from './check.ts';
 import { kernelSuite } from './kernel.ts';
 import { liveSuite } from './live.ts';
 import { modelSuite } from './model.ts';
 
-export const suites: readonly BenchSuite[] = [kernelSuite, modelSuite, liveSuite];
+export const suites: readonly BenchSuite[] = [kernelSuite, modelSuite, liveSuite, checkSuite];

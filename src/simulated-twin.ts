@@ -11,6 +11,8 @@ import { policyUniverseFor } from './scenario/policy-source.ts';
 import { SimTransport } from './transport/sim-transport.ts';
 import type { Transport } from './transport/transport.ts';
 import { Twin, type TwinOptions } from './twin.ts';
+import { FaultInjector } from './check/fault-injector.ts';
+import { FaultyTransport } from './check/faulty-transport.ts';
 
 export interface SimulatedTwinOptions extends Pick<TwinOptions, 'agents' | 'keepalive' | 'onProbe'> {
   /** Overrides the scenario's seed. */
@@ -41,9 +43,13 @@ export function simulatedTwin(scenario: Scenario, options: SimulatedTwinOptions 
     random: random.stream('network'),
     ...(options.observe ? { observe: options.observe } : {}),
   });
+  // A fault schedule puts the injector between the links and everything else.
+  const faults = scenario.faultSchedule?.length ? new FaultInjector(scheduler, trace, random, scenario.faultSchedule) : undefined;
+  const faulty = faults ? new FaultyTransport(transport, scheduler, faults) : undefined;
+  const linked: Transport = faulty ?? transport;
   const twin = new Twin(scenario, {
     scheduler,
-    transport: options.wrapTransport ? options.wrapTransport(transport, scheduler) : transport,
+    transport: options.wrapTransport ? options.wrapTransport(linked, scheduler) : linked,
     trace,
     random,
     policy: policyUniverseFor(scenario.policy),
@@ -51,5 +57,6 @@ export function simulatedTwin(scenario: Scenario, options: SimulatedTwinOptions 
     ...(options.keepalive !== undefined ? { keepalive: options.keepalive } : {}),
     ...(options.onProbe ? { onProbe: options.onProbe } : {}),
   });
+  if (faults) faults.install(twin, faulty!);
   return { twin, scheduler, trace, random, transport };
 }

@@ -21,7 +21,7 @@ import { KubeApi } from './host/kube-api.ts';
 import { NodeVm } from './host/node-vm.ts';
 import { PodEndpoint } from './host/pod-endpoint.ts';
 import { VMotion } from './host/vmotion.ts';
-import { scheduleEvacuations } from './host/evacuation.ts';
+import { scheduleEvacuations, type HostEvacuations } from './host/evacuation.ts';
 import { startSteady } from './steady-start.ts';
 import type { LocalEndpoint } from './opflex/agent-processor.ts';
 import { policyClosure } from './model/policy-closure.ts';
@@ -69,6 +69,8 @@ export class Twin implements FabricView {
   readonly kube: KubeApi;
   readonly hostAgents = new Map<string, HostAgent>();
   readonly controller: AciController;
+  /** The scenario's host evacuations once started (none: undefined); hosts in maintenance are never targets. */
+  evacuations: HostEvacuations | undefined;
   private readonly hypervisorPair = new Map<string, string>();
   private readonly hypervisorPath = new Map<string, string>();
   private readonly leafAddresses = new Map<string, LeafAddress[]>();
@@ -349,7 +351,7 @@ export class Twin implements FabricView {
       }
     }
     if (this.o.playMigrations !== false) for (const m of s.migrations) this.vmotion.schedule(m);
-    if (this.o.playMigrations !== false) scheduleEvacuations({ scheduler: this.o.scheduler, trace: this.o.trace, vmotion: this.vmotion, nodes: this.nodes, hypervisors: s.fabric.hypervisors }, s.evacuations);
+    if (this.o.playMigrations !== false) this.evacuations = scheduleEvacuations({ scheduler: this.o.scheduler, trace: this.o.trace, vmotion: this.vmotion, nodes: this.nodes, hypervisors: s.fabric.hypervisors }, s.evacuations);
     const pods = this.podsNamed(s.flows.flatMap((f) => [f.from, f.to]));
     for (const f of s.flows) this.probes.add(f, pods.get(f.from)!, pods.get(f.to)!);
   }

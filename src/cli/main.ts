@@ -2,6 +2,7 @@
 import { commandHelp, EXIT_CODES_HELP, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, parseCommandArgs, UsageError, type CommandIO, type CommandSpec } from './command.ts';
 import { errorLines, oneLine } from './error-lines.ts';
 import { adviseCommand } from './advise.ts';
+import { checkCommand } from './check.ts';
 import { agentCommand } from './agent.ts';
 import { compareCommand } from './compare.ts';
 import { emulateCommand } from './emulate.ts';
@@ -12,7 +13,7 @@ import { schemaCommand } from './schema.ts';
 import { simulateCommand } from './simulate.ts';
 import { showCommand } from './show.ts';
 
-const COMMANDS: CommandSpec[] = [simulateCommand, showCommand, compareCommand, adviseCommand, emulateCommand, agentCommand, endpointsCommand, loadCommand, generateCommand, schemaCommand];
+const COMMANDS: CommandSpec[] = [simulateCommand, showCommand, compareCommand, adviseCommand, checkCommand, emulateCommand, agentCommand, endpointsCommand, loadCommand, generateCommand, schemaCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

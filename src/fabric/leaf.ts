@@ -110,6 +110,35 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     for (const s of [...this.sessions]) s.close('leaf stopped');
   }
 
+  /** The OpFlex proxy process stops (a restart's first half): its sessions end; EPM, ODevs and cache stay. */
+  stopProxy(reason: string): void {
+    this.listener?.close();
+    this.listener = undefined;
+    for (const s of [...this.sessions]) s.close(reason);
+  }
+
+  /** The OpFlex proxy listens again after `stopProxy` or `reload`. */
+  startProxy(): void {
+    this.listener ??= this.d.transport.listen({ host: this.address.host, port: this.address.port }, (c) => this.accept(c));
+  }
+
+  /**
+   * The switch reloads: the proxy stops, and the EPM's local entries, the registered endpoints, the
+   * ODevs (withdrawn from APIC at once [assumption]) and the policy cache are lost. `startProxy`
+   * brings it back after its boot time.
+   */
+  reload(): void {
+    this.stopProxy('leaf reload');
+    for (const e of this.epm.localEntries()) this.epm.removeLocal(e.key, 'leaf reload');
+    this.declared.clear();
+    for (const record of [...this.odevs.values()]) {
+      this.d.scheduler.cancel(record.timer);
+      this.odevs.delete(record.odev.dn);
+      this.d.apic.deleteOdev(record.odev.dn);
+    }
+    this.cache.dropAll();
+  }
+
   /** Sessions currently open (any state). */
   openSessions(): readonly ProxySession[] {
     return [...this.sessions];

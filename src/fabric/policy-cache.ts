@@ -249,6 +249,21 @@ export class PolicyCache {
     }
   }
 
+  /** The leaf reloaded: everything held or queued is gone (downloads in flight land nowhere). */
+  dropAll(): void {
+    for (const entry of this.entries.values()) {
+      this.scheduler.cancel(entry.gcTimer);
+      if (entry.state === 'queued') entry.state = 'dropped';
+    }
+    this.entries.clear();
+    this.queue = [];
+    this.queueHead = 0;
+    this.queued = 0;
+    this.requesters.clear();
+    this.overflowing = [];
+    this.overflowTurn = 0;
+  }
+
   /** Nothing uses the object any more (the leaf's last subscriber went): collect it after the delay. */
   release(uri: string): void {
     const entry = this.entries.get(uri);

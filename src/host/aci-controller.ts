@@ -29,6 +29,8 @@ export class AciController {
   private stunned = false;
   /** Increments on each stream drop, so events in flight on a dropped stream are discarded. */
   private streamGeneration = 0;
+  /** When the last event on the stream arrives: a later one never arrives before it. */
+  private lastEventAtMs = 0;
 
   constructor(
     readonly node: string,
@@ -47,7 +49,11 @@ export class AciController {
   start(): void {
     this.apic.subscribeOdevs((event) => {
       if (!this.streamUp) return;
-      this.scheduler.after(this.random.sample(this.latencies.apicEventMs), this.receive, { event, generation: this.streamGeneration });
+      // One websocket: events arrive in the order APIC sent them, however their latencies fall
+      // (a delete overtaken by the re-create of the same ODev would leave the cache without it).
+      const at = Math.max(this.scheduler.now() + this.random.sample(this.latencies.apicEventMs), this.lastEventAtMs);
+      this.lastEventAtMs = at;
+      this.scheduler.at(at, this.receive, { event, generation: this.streamGeneration });
     });
     this.trace.emit(this.actor, 'controller-start', { node: this.node, reconnect: this.settings.enable_opflex_agent_reconnect });
     this.scheduler.after(this.timers.controllerLoopMs, this.loop);
@@ -64,6 +70,11 @@ export class AciController {
     for (const node of this.nodes) {
       if (this.largestPathGroup(node) >= 2) this.kube.setAnnotation(node, NODE_ACI_POD_ANNOTATION, `pod-${this.podId}`, this.actor);
     }
+  }
+
+  /** Whether the event stream is up and the last resync completed (the loop runs). */
+  get isSynced(): boolean {
+    return this.synced && this.streamUp && !this.stunned;
   }
 
   /** ODevs in the controller's cache for a node (what its decisions are based on). */
@@ -101,6 +112,22 @@ export class AciController {
   onNodeResumed(): void {
     this.stunned = false;
     this.scheduler.after(this.random.sample(this.latencies.controllerResyncMs), this.resync);
+  }
+
+  /** The controller pod stopped (a restart's first half): its event stream and ODev cache are gone. */
+  podStopped(): void {
+    this.cache.clear();
+    this.dnsByNode.clear();
+    this.stunned = true;
+    this.streamUp = false;
+    this.synced = false;
+    this.streamGeneration++;
+    this.trace.emit(this.actor, 'event-stream-down', { reason: 'controller pod restart' });
+  }
+
+  /** The restarted pod runs again: a full resync after the usual resync latency, then the loop resumes. */
+  podStarted(): void {
+    this.onNodeResumed();
   }
 
   private readonly receive = ({ event, generation }: { event: OdevEvent; generation: number }): void => {

@@ -36,6 +36,11 @@ export class HostAgent {
     this.watch();
   }
 
+  /** The host-agent process restarted: it writes reset.conf as at any start (its watch carries on). */
+  restart(): void {
+    this.writeResetConf('host-agent restart');
+  }
+
   private watch(): void {
     this.kube.watchNode(this.node, (_node, key, previous, value) => {
       if (key !== NODE_ACI_POD_ANNOTATION) return;

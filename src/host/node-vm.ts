@@ -12,11 +12,20 @@ export class NodeVm {
   hypervisor: string;
   state: VmState = 'running';
 
-  constructor(spec: NodeSpec, readonly agent: OpflexAgent) {
+  /** The node's opflex-agent process; `replaceAgent` swaps in a restarted one. */
+  agent: OpflexAgent;
+
+  constructor(spec: NodeSpec, agent: OpflexAgent) {
+    this.agent = agent;
     this.name = spec.name;
     this.infraIp = spec.infraIp;
     this.mac = spec.mac;
     this.pods = spec.pods;
     this.hypervisor = spec.hypervisor;
+  }
+
+  /** The agent process restarted: a new process (empty store) takes the old one's place. */
+  replaceAgent(agent: OpflexAgent): void {
+    this.agent = agent;
   }
 }

@@ -32,6 +32,8 @@ interface Move {
   spec: MigrationSpec;
   node: NodeVm;
   from: string;
+  /** Moves of the same VM that came due while this one was under way. */
+  deferred: Move[];
 }
 
 export class VMotion {
@@ -50,7 +52,7 @@ export class VMotion {
 
   schedule(spec: MigrationSpec): number {
     const index = this.moves.length;
-    const move: Move = { index, spec, node: this.hooks.node(spec.node), from: '' };
+    const move: Move = { index, spec, node: this.hooks.node(spec.node), from: '', deferred: [] };
     this.moves.push(move);
     this.scheduler.at(spec.atMs, this.begin, move);
     return index;
@@ -64,8 +66,9 @@ export class VMotion {
   /** Starts a migration now (the emulator's control API, host evacuations); returns its index. */
   startNow(node: string, to: string): number {
     const index = this.schedule({ atMs: this.scheduler.now(), node, to });
-    // Underway already: its start is queued for this instant, and a second request must see it.
-    this.underway.set(node, this.moves[index]!);
+    // Underway already: its start is queued for this instant, and a second request must see it
+    // (unless another move of the node is under way, which this one will wait for).
+    if (!this.underway.has(node)) this.underway.set(node, this.moves[index]!);
     return index;
   }
 
@@ -78,9 +81,18 @@ export class VMotion {
 
   private finish(move: Move): void {
     if (this.underway.get(move.node.name) === move) this.underway.delete(move.node.name);
+    // Moves of the VM that waited for this one start now, in the order they were due.
+    for (const waiting of move.deferred.splice(0)) this.begin(waiting);
   }
 
   private readonly begin = (move: Move): void => {
+    const running = this.underway.get(move.node.name);
+    if (running !== undefined && running !== move) {
+      // vCenter runs one vMotion of a VM at a time: another waits until the one under way is done.
+      this.trace.emit('vmotion', 'migration-deferred', { migration: move.index, node: move.node.name, behind: running.index });
+      running.deferred.push(move);
+      return;
+    }
     move.from = move.node.hypervisor;
     if (move.from === move.spec.to) {
       this.finish(move);

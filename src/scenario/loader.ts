@@ -16,6 +16,7 @@ import { parseYamlSource, yamlToJs } from './yaml-document.ts';
 import { ScenarioError, describeValue, scenarioIssuesReportedMax } from './scenario-error.ts';
 import type { ScenarioIssue } from './scenario-error.ts';
 import { scenarioSchema } from './schema.ts';
+import { faultTargetProblems } from './fault-schema.ts';
 import type { ScenarioBody } from './schema.ts';
 import type { Scenario } from './types.ts';
 
@@ -67,7 +68,7 @@ export function parseScenario(text: string, source: string, options: ParseOption
       problems.push({ path: ['policy', 'policyFile'], message: err.reason === `${INPUT_FILES.policy.label} not found` ? `policy file not found: ${absolute}` : `${absolute}: ${err.reason}` });
     }
   }
-  problems.push(...crossCheck(body, (path) => locator.locate(path, 'value').line));
+  problems.push(...crossCheck(body, (path) => locator.locate(path, 'value').line), ...faultTargetProblems(body));
   if (problems.length > 0) throw locator.error(problems);
 
   const { name, description, ...rest } = body;
@@ -301,7 +302,7 @@ function fromZodIssue(issue: ZodIssue, prefix: Path): RawIssue[] {
       // Only the first keys can be shown (the rest are counted), so only they get a suggestion.
       return issue.keys.map((key, i) => ({
         path: [...path, key],
-        message: i < scenarioIssuesReportedMax ? unknownKeyMessage(key, knownKeysAt(scenarioSchema, path)) : `unknown key "${key}"`,
+        message: i < scenarioIssuesReportedMax ? unknownKeyMessage(key, knownKeysAt(scenarioSchema, path)) : `unknown key ${JSON.stringify(key)}`,
         target: 'key' as const,
       }));
     case 'invalid_type': {
@@ -401,7 +402,7 @@ function editDistance(a: string, b: string): number {
 }
 
 function unknownKeyMessage(key: string, known: string[]): string {
-  const base = `unknown key "${key}"`;
+  const base = `unknown key ${JSON.stringify(key)}`;
   if (known.length === 0) return base;
   const exact = known.find((k) => normaliseKey(k) === normaliseKey(key));
   let best = exact;

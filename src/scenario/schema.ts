@@ -26,6 +26,7 @@ import {
 import { describeValue } from './scenario-error.ts';
 import { expandGenerated } from './generated.ts';
 import { generatedSchema } from './generated-schema.ts';
+import { faultScheduleSchema } from './fault-schema.ts';
 import type {
   ContractSpec,
   Distribution,
@@ -532,6 +533,7 @@ export const scenarioInputSchema = z
     migrations: z.array(migrationSchema).default([]),
     evacuations: z.array(evacuationSchema).default([]),
     flows: z.array(flowSchema).default([]),
+    faultSchedule: faultScheduleSchema(durationSchema),
   })
   .check(
     // fabric (with spines, leafPairs, hypervisors) and nodes are required unless `generated:` is given.
@@ -615,6 +617,7 @@ export const scenarioSchema = scenarioInputSchema.transform((s, ctx): ScenarioBo
     migrations: s.migrations,
     evacuations: s.evacuations,
     flows,
+    ...(s.faultSchedule.length > 0 ? { faultSchedule: s.faultSchedule } : {}),
   };
 });
 

@@ -203,6 +203,43 @@ export interface Faults {
   odevCreateExtraDelayMs: number;
 }
 
+/** The fault menu (src/scenario/fault-schema.ts, docs/scenario-reference.md "faultSchedule"). */
+export type FaultKind =
+  | 'session-reset'
+  | 'partition'
+  | 'message-delay'
+  | 'message-duplicate'
+  | 'leaf-reload'
+  | 'proxy-restart'
+  | 'apic-slow'
+  | 'apic-unreachable'
+  | 'coop-delay'
+  | 'coop-loss'
+  | 'garp-lost'
+  | 'platform-config-delete-lost'
+  | 'platform-config-delete-late'
+  | 'odev-late'
+  | 'agent-restart'
+  | 'host-agent-restart'
+  | 'controller-restart'
+  | 'ping-pong'
+  | 'evacuation-overlap';
+
+/** One timed fault: when, what, on which target, for how long or how much. */
+export interface FaultEntry {
+  atMs: number;
+  kind: FaultKind;
+  node?: string;
+  leaf?: string;
+  hypervisor?: string;
+  /** session-reset: which end closes the session. */
+  side?: 'agent' | 'leaf';
+  /** partition: messages held until it heals, or lost. */
+  mode?: 'hold' | 'drop';
+  forMs?: number;
+  delayMs?: number;
+}
+
 export interface MigrationSpec {
   atMs: number;
   node: string;
@@ -258,4 +295,6 @@ export interface Scenario {
   /** Host evacuations (absent in scenarios built in code: none). */
   evacuations?: EvacuationSpec[];
   flows: FlowSpec[];
+  /** Faults injected at given times (absent in scenarios built in code: none). */
+  faultSchedule?: FaultEntry[];
 }

@@ -1,0 +1,97 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { renderReplay, renderSummary } from '../check/check-report.ts';
+import { runChecked } from '../check/checked-run.ts';
+import { explore, traceAround } from '../check/explorer.ts';
+import { scenarioYaml } from '../check/scenario-document.ts';
+import { FAULT_KIND_NAMES } from '../scenario/fault-schema.ts';
+import { loadScenarioFile } from '../scenario/loader.ts';
+import { PRESET_NAMES } from '../scenario/presets.ts';
+import type { FaultKind } from '../scenario/types.ts';
+import { scenarioWithOverrides } from '../scenario/variants.ts';
+import { integerOption, UsageError, type CommandSpec } from './command.ts';
+import { ProgressBar } from './progress-bar.ts';
+import { scenarioTextFor } from './scenario-argument.ts';
+
+/** Most seeds one check may run. */
+export const checkSeedsMax = 10_000_000;
+/** Most worker threads. */
+export const checkJobsMax = 64;
+
+function faultKinds(value: string): FaultKind[] {
+  if (value === 'all') return [...FAULT_KIND_NAMES];
+  const kinds = value.split(',').map((k) => k.trim()).filter((k) => k !== '');
+  const unknown = kinds.filter((k) => !FAULT_KIND_NAMES.includes(k as FaultKind));
+  if (unknown.length > 0 || kinds.length === 0) throw new UsageError(`--faults: unknown fault kind ${unknown.map((k) => `"${k}"`).join(', ') || '(empty)'} (known: all, ${FAULT_KIND_NAMES.join(', ')})`);
+  return kinds as FaultKind[];
+}
+
+export const checkCommand: CommandSpec = {
+  name: 'check',
+  summary:
+    'Explore faults over many seeds: each seed draws a fault schedule from the menu, runs it to quiescence and checks the\n' +
+    'invariants; each broken invariant is shrunk to a scenario file that simulate replays and check --replay re-checks.\n' +
+    'Exits 0 when nothing unexplained was found, 1 otherwise (known hazards too with --strict), 2 on a usage error.',
+  positionals: '[scenario.yaml]',
+  maxPositionals: 1,
+  options: {
+    preset: { type: 'string', value: 'name', description: `Use a fabric-scale preset: ${PRESET_NAMES.join(', ')}` },
+    builtin: { type: 'string', value: 'name', description: 'Use a built-in scenario by name', default: 'default' },
+    seeds: { type: 'string', value: 'n', description: 'How many seeds to run', default: '100' },
+    'first-seed': { type: 'string', value: 'n', description: 'First seed', default: '1' },
+    faults: { type: 'string', value: 'list', description: 'Fault kinds to draw from, comma-separated, or all', default: 'all' },
+    swarm: { type: 'boolean', description: 'Each seed also draws which fault kinds are enabled at all (swarm testing)' },
+    jobs: { type: 'string', value: 'k', description: 'Worker threads (default: the core count)' },
+    json: { type: 'boolean', description: 'Print the summary as JSON' },
+    strict: { type: 'boolean', description: 'Known hazards fail the check too' },
+    out: { type: 'string', value: 'dir', description: 'Directory the shrunk reproductions are written to', default: 'check-reproductions' },
+    replay: { type: 'string', value: 'file', description: 'Re-check one scenario file (a shrunk reproduction) instead of exploring' },
+  },
+  async run(args, io) {
+    const replay = args.values.replay as string | undefined;
+    if (replay !== undefined) {
+      if (args.positionals.length > 0 || args.values.preset !== undefined) throw new UsageError('--replay takes the scenario file itself: give no other scenario');
+      const scenario = loadScenarioFile(replay);
+      const run = runChecked(scenario, { recordTrace: true });
+      // The trace around the first violation, or around what the first known hazard explains.
+      const first = run.violations[0] ?? run.hazards[0]?.first;
+      const around = first ? traceAround(run.trace ?? [], first) : [];
+      if (args.values.json) io.stdout.write(JSON.stringify({ source: replay, ...run, trace: undefined, traceAround: around }, null, 2) + '\n');
+      else io.stdout.write(renderReplay(replay, run, around));
+      return run.violations.length > 0 || (args.values.strict && run.hazards.length > 0) ? 1 : 0;
+    }
+    const seeds = integerOption(args.values.seeds, 'seeds')!;
+    if (seeds < 1 || seeds > checkSeedsMax) throw new UsageError(`--seeds must be between 1 and ${checkSeedsMax}, got ${seeds}`);
+    const firstSeed = integerOption(args.values['first-seed'], 'first-seed')!;
+    if (firstSeed < 0) throw new UsageError(`--first-seed must be 0 or more, got ${firstSeed}`);
+    const jobs = integerOption(args.values.jobs, 'jobs') ?? availableParallelism();
+    if (jobs < 1 || jobs > checkJobsMax) throw new UsageError(`--jobs must be between 1 and ${checkJobsMax}, got ${jobs}`);
+    const kinds = faultKinds(args.values.faults as string);
+    const base = scenarioWithOverrides(scenarioTextFor(args.positionals[0], args.values.builtin as string, args.values.preset as string | undefined), []);
+    const progress = io.stderr.isTTY && !args.values.json ? new ProgressBar(io.stderr, 0) : undefined;
+    const summary = await explore({
+      base, seeds, firstSeed, jobs, kinds, swarm: args.values.swarm === true,
+      ...(progress ? { onProgress: (done: number, total: number) => progress.update(done / total, `${done}/${total} seeds`) } : {}),
+    });
+    progress?.done();
+    const written = new Map<string, string>();
+    if (summary.reproductions.length > 0) {
+      const dir = args.values.out as string;
+      mkdirSync(dir, { recursive: true });
+      for (const r of summary.reproductions) {
+        const file = join(dir, `${r.invariant}-seed-${r.seed}.yaml`);
+        writeFileSync(file, scenarioYaml(r.scenario, [`Shrunk reproduction of ${r.invariant} (${r.statement}), from seed ${r.seed} of ${base.source}.`, `Re-check: opflex-twin check --replay ${file}`]));
+        written.set(r.invariant, file);
+      }
+    }
+    if (args.values.json) {
+      const { outcomes: _outcomes, ...rest } = summary;
+      const doc = { ...rest, reproductions: summary.reproductions.map((r) => ({ ...r, scenario: undefined, file: written.get(r.invariant) })) };
+      io.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+    } else io.stdout.write(renderSummary(summary, written));
+    const unexplained = summary.reproductions.length > 0;
+    const hazards = Object.keys(summary.hazardsByName).length > 0;
+    return unexplained || (args.values.strict && hazards) ? 1 : 0;
+  },
+};
