@@ -56,7 +56,8 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   private readonly sessionsByAgent = new Map<string, Set<ProxySession>>();
   /** Sessions past their identity (those in sessionsByAgent). */
   private identifiedSessions = 0;
-  private readonly declared = new EndpointRegistry();
+  /** Every endpoint registered on this leaf, by open sessions and left by closed ones. */
+  readonly registry = new EndpointRegistry();
   /** How many of this leaf's sessions subscribe to each object: the cache keeps what someone uses. */
   private readonly subscribers = new Map<string, number>();
   private readonly odevs = new Map<string, OdevRecord>();
@@ -106,7 +107,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   }
 
   declaredEndpoints(): { agent: string; subject: string; uri: string; ip: string | undefined }[] {
-    return [...this.declared.values()].map(({ agent, objects: [top] }) => ({ agent, subject: top!.subject, uri: top!.uri, ip: declaredIp(top!) }));
+    return [...this.registry.values()].map(({ agent, objects: [top] }) => ({ agent, subject: top!.subject, uri: top!.uri, ip: declaredIp(top!) }));
   }
 
   private accept(connection: Connection, keepalivePhaseMs?: number): ProxySession {
@@ -156,7 +157,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   reportSeeded(): void {
     this.d.trace.emit(this.name, 'steady-state', {
       sessions: this.sessions.size,
-      endpoints: this.declared.size,
+      endpoints: this.registry.size,
       policies: this.cache.presentUris().length,
       odevs: this.odevs.size,
     });
@@ -216,7 +217,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
       if (set.size === 0) this.sessionsByAgent.delete(agent);
     }
     // Its registrations stay until they are replaced or expire, first in line to be evicted.
-    this.declared.sessionClosed(session.id);
+    this.registry.sessionClosed(session.id);
     for (const uri of session.subscriptions.keys()) this.countSubscriber(uri, -1);
     session.subscriptions.clear();
     this.cache.abandon(session);
@@ -261,7 +262,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   private declareRefusal(session: ProxySession, uri: string, ip: string | undefined, replacing: Registration | undefined, chars: number): string | undefined {
     const agent = session.agentName;
     const refuse = (why: string, owner?: string) => this.refuseDeclare(session, uri, ip, why, owner);
-    const own = this.declared.ofSession(session.id);
+    const own = this.registry.ofSession(session.id);
     const mine = replacing?.sessionId === session.id;
     const { endpointsPerSessionMax, declaredCharsPerSessionMax } = session.limits;
     if (!mine && own.endpoints >= endpointsPerSessionMax) return refuse(`More than ${endpointsPerSessionMax} endpoints registered by this session (endpointsPerSessionMax)`);
@@ -290,7 +291,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
    */
   private makeRoom(session: ProxySession, uri: string, ip: string | undefined, chars: number): string | undefined {
     const { registrationsPerLeafMax, declaredCharsPerLeafMax } = this.limits;
-    const registry = this.declared;
+    const registry = this.registry;
     const previous = registry.get(uri);
     // The registration this one replaces is never evicted for it: it goes anyway.
     const previousClosed = previous !== undefined && !registry.isOpen(previous);
@@ -319,7 +320,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   /** Gives up a registration its closed session left, with the EPM entry it taught (as an undeclare would). */
   private evict(entry: Registration, bound: string): void {
     const top = entry.objects[0]!;
-    this.declared.delete(top.uri);
+    this.registry.delete(top.uri);
     this.d.trace.emit(this.name, 'endpoint-evicted', { agent: entry.agent, session: entry.sessionId, uri: top.uri, bound });
     const ip = declaredIp(top);
     const learned = ip === undefined ? undefined : this.epm.get(ip);
@@ -332,13 +333,13 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     if (!top) return undefined;
     const ip = declaredIp(top);
     const agent = session.agentName;
-    const previous = this.declared.get(top.uri);
+    const previous = this.registry.get(top.uri);
     const chars = seeded ? 0 : textChars(objects, session.limits.declaredCharsPerSessionMax);
     if (!seeded) {
       const refused = this.declareRefusal(session, top.uri, ip, previous, chars) ?? this.makeRoom(session, top.uri, ip, chars);
       if (refused !== undefined) return refused;
     }
-    this.declared.set(top.uri, { agent, sessionId: session.id, objects, expiresAtMs: expiryMs(this.d.scheduler.now(), prrS), chars });
+    this.registry.set(top.uri, { agent, sessionId: session.id, objects, expiresAtMs: expiryMs(this.d.scheduler.now(), prrS), chars });
     if (previous?.sessionId !== session.id && !seeded) this.d.trace.emit(this.name, 'endpoint-declared', { agent, subject: top.subject, uri: top.uri, session: session.id });
     if (ip === undefined) return undefined;
     const location = this.d.fabric.locateNode(agent);
@@ -353,21 +354,21 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   }
 
   undeclareEndpoint(session: ProxySession, _subject: string, uri: string): void {
-    const entry = this.declared.get(uri);
+    const entry = this.registry.get(uri);
     if (!entry) return;
     if (entry.agent !== session.agentName) {
       // Only the agent that declared an endpoint takes it back (it may have reconnected since).
       this.d.trace.emit(this.name, 'endpoint-undeclare-refused', { agent: session.agentName, session: session.id, uri, owner: entry.agent });
       return;
     }
-    this.declared.delete(uri);
+    this.registry.delete(uri);
     this.d.trace.emit(this.name, 'endpoint-undeclared', { agent: session.agentName, uri });
     const ip = declaredIp(entry.objects[0]!);
     if (ip !== undefined) this.epm.removeLocal(ip, 'undeclared');
   }
 
   resolveEndpoint(_session: ProxySession, _subject: string, uri: string): ManagedObject[] {
-    return this.declared.get(uri)?.objects ?? [];
+    return this.registry.get(uri)?.objects ?? [];
   }
 
   // ---- Fabric events ---------------------------------------------------------------------------
@@ -490,9 +491,9 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     for (const session of this.sessions) {
       for (const uri of session.expireSubscriptions()) this.countSubscriber(uri, -1);
     }
-    for (const [uri, entry] of this.declared.entries()) {
+    for (const [uri, entry] of this.registry.entries()) {
       if (entry.expiresAtMs > now) continue;
-      this.declared.delete(uri);
+      this.registry.delete(uri);
       this.d.trace.emit(this.name, 'endpoint-expired', { agent: entry.agent, uri });
       const ip = declaredIp(entry.objects[0]!);
       if (ip !== undefined) this.epm.removeLocal(ip, 'declaration expired');

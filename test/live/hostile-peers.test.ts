@@ -6,17 +6,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Leaf } from '../../src/fabric/leaf.ts';
-import { DEFAULT_LEAF_LIMITS, type LeafLimits } from '../../src/fabric/leaf-limits.ts';
-import { RandomStreams } from '../../src/kernel/random.ts';
-import { RealtimeScheduler } from '../../src/kernel/realtime-scheduler.ts';
-import { Trace, type TraceEvent } from '../../src/kernel/trace.ts';
+import { DEFAULT_LEAF_LIMITS } from '../../src/fabric/leaf-limits.ts';
+import type { TraceEvent } from '../../src/kernel/trace.ts';
 import { Emulator } from '../../src/live/emulator.ts';
 import { epgUri, platformConfigUri } from '../../src/model/policy-builder.ts';
 import { DEFAULT_PROXY_LIMITS } from '../../src/opflex/proxy-limits.ts';
 import { DOWNLOADS_PER_REQUESTER_MAX } from '../../src/fabric/policy-cache.ts';
 import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
-import { SocketTransport } from '../../src/transport/socket-transport.ts';
-import { Twin } from '../../src/twin.ts';
+import { liveTwin } from '../support/live-twin.ts';
 import { errorOf, OpflexClient } from '../support/opflex-client.ts';
 import { waitFor } from '../transport/socket-helpers.ts';
 
@@ -222,34 +219,6 @@ describe('a live leaf against hostile OpFlex peers', () => {
     assert.equal((await (await open()).identify('twin-agent', domain))?.kind, 'result', 'a place freed is taken again');
   });
 });
-
-/** A fabric served over real sockets with its own leaf bounds (small, to reach them in a test). */
-async function liveTwin(leafLimits: Partial<LeafLimits>, leafBase: number): Promise<{ twin: Twin; events: TraceEvent[]; stop: () => Promise<void> }> {
-  const scenario = { ...loadBuiltinScenario('default'), start: 'cold' as const };
-  const scheduler = new RealtimeScheduler(10);
-  const trace = new Trace(scheduler, { record: false });
-  const transport = new SocketTransport();
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const twin = new Twin(scenario, {
-    scheduler, transport, trace, random: new RandomStreams(scenario.seed),
-    leafEndpoint: (_leaf, i) => ({ host: `127.0.0.${leafBase + i}`, port }),
-    anycastEndpoint: { host: `127.0.0.${leafBase + 10}`, port },
-    agents: false, playMigrations: false, leafLimits,
-  });
-  const events: TraceEvent[] = [];
-  trace.subscribe((e) => events.push(e));
-  twin.start();
-  await transport.whenListening();
-  return {
-    twin,
-    events,
-    stop: async () => {
-      twin.stop();
-      scheduler.stop();
-      await transport.shutdown('test done');
-    },
-  };
-}
 
 describe('a live leaf\'s bounds over all its sessions', () => {
   const domain = loadBuiltinScenario('default').policy.domain;
