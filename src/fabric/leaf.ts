@@ -10,7 +10,7 @@ import type { Trace } from '../kernel/trace.ts';
 import type { ManagedObject } from '../model/managed-object.ts';
 import { SERVER_ROLES, type IdentityRequest, type IdentityResult, type PolicyUpdateItem } from '../opflex/message.ts';
 import { declaredIp } from '../opflex/endpoint-objects.ts';
-import { expiryMs, ProxySession, type ProxyBackend, type ResolveAnswer } from '../opflex/proxy-session.ts';
+import { expiryMs, ProxySession, type IdentityRefusal, type ProxyBackend, type ResolveAnswer } from '../opflex/proxy-session.ts';
 import { textChars } from '../opflex/proxy-limits.ts';
 import type { Faults, Latencies, Timers } from '../scenario/types.ts';
 import { formatEndpoint, type Connection, type Listener, type Transport } from '../transport/transport.ts';
@@ -165,7 +165,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
 
   // ---- ProxyBackend -------------------------------------------------------------------------
 
-  identify(session: ProxySession, request: IdentityRequest): IdentityResult | { error: string; close?: boolean } {
+  identify(session: ProxySession, request: IdentityRequest): IdentityResult | IdentityRefusal {
     const refused = session.state === 'awaiting-identity' ? this.admissionRefusal(request.name) : undefined;
     if (refused !== undefined) {
       this.d.trace.emit(this.name, 'session-refused', { agent: request.name, session: session.id, reason: refused });

@@ -189,7 +189,7 @@ describe('fuzzing a live leaf with hostile OpFlex peers', () => {
     (globalThis as { gc?: () => void }).gc?.();
     const heapGrowthMb = (process.memoryUsage().heapUsed - summary.bytesBefore) / 1024 / 1024;
     const rssGrowthMb = (process.memoryUsage().rss - summary.rssBefore) / 1024 / 1024;
-    console.log(`opflex-listener fuzz: ${summary.runs} sequences, ${summary.connections} hostile connections, ${summary.actions} actions; after they left: heap ${heapGrowthMb.toFixed(1)} MB, RSS ${rssGrowthMb.toFixed(1)} MB more than before${(globalThis as { gc?: unknown }).gc ? ' (after GC)' : ''}`);
+    console.log(`opflex-listener fuzz: ${summary.runs} sequences, ${summary.connections} hostile connections, ${summary.actions} actions; after they left: ${leaf.registry.size} registrations held (${leaf.registry.chars} characters), heap ${heapGrowthMb.toFixed(1)} MB, RSS ${rssGrowthMb.toFixed(1)} MB more than before${(globalThis as { gc?: unknown }).gc ? ' (after GC)' : ''}`);
   });
 });
 
