@@ -13,6 +13,8 @@ import { CoopOracle } from './fabric/coop.ts';
 import { DataPlane, type PodInfo } from './fabric/data-plane.ts';
 import type { FabricView, LeafAddress, NodeLocation } from './fabric/fabric-view.ts';
 import { Leaf } from './fabric/leaf.ts';
+import type { LeafLimits } from './fabric/leaf-limits.ts';
+import { PodIpOwners } from './fabric/pod-ip-owners.ts';
 import { vpcPathDn } from './fabric/odev.ts';
 import { TrafficProbes, type ProbeOutcomeListener } from './fabric/traffic-probe.ts';
 import { AciController } from './host/aci-controller.ts';
@@ -49,6 +51,8 @@ export interface TwinOptions {
   /** Play the scenario's migrations (live emulation starts them from its control API instead). */
   playMigrations?: boolean;
   onProbe?: ProbeOutcomeListener;
+  /** Bounds of every leaf's registry and sessions (DEFAULT_LEAF_LIMITS where not given). */
+  leafLimits?: Partial<LeafLimits>;
   /** Where a node's host-agent writes reset.conf when its agent runs in another process. */
   resetConfWriter?: (node: string) => () => void;
 }
@@ -80,6 +84,7 @@ export class Twin implements FabricView {
   private readonly allowed = new Map<string, boolean>();
   private readonly infraIps = new Map<string, string>();
   private readonly nodesByInfraIp = new Map<string, string>();
+  private readonly podIpOwners: PodIpOwners;
   private readonly macs = new Map<string, string>();
   private readonly currentMigration = new Map<string, MigrationSpec>();
   private readonly locations = new Map<string, NodeLocation>();
@@ -93,6 +98,7 @@ export class Twin implements FabricView {
     this.podId = s.fabric.podId;
     this.domain = s.policy.domain;
     this.platformConfigUri = platformConfigUri(s.policy.domain);
+    this.podIpOwners = new PodIpOwners(s.nodes);
     const policy = o.policy ?? buildPolicyUniverse(s.policy);
     this.apic = new Apic(scheduler, trace, random.stream('apic'), policy, s.latencies.apicFetchMs);
     this.coop = new CoopOracle(scheduler, trace, random.stream('coop'), s.latencies.coopUpdateMs);
@@ -122,6 +128,7 @@ export class Twin implements FabricView {
           downloadConcurrency: s.leaf.downloadConcurrency,
           keepalive: o.keepalive ?? true,
           maxOutstandingPerSession: 4096,
+          ...(o.leafLimits ? { limits: o.leafLimits } : {}),
         });
         this.leaves.set(leaf.name, leaf);
         list.push(leaf);
@@ -228,6 +235,10 @@ export class Twin implements FabricView {
 
   nodeOfInfraIp(ip: string): string | undefined {
     return this.nodesByInfraIp.get(ip);
+  }
+
+  nodeOfPodIp(ip: string): string | undefined {
+    return this.podIpOwners.nodeOf(ip);
   }
 
   faultsFor(node: string): Faults {

@@ -26,6 +26,8 @@ export interface FabricView {
   infraIpOf(node: string): string | undefined;
   /** The node whose infra (VTEP) address this is, if it is one. */
   nodeOfInfraIp(ip: string): string | undefined;
+  /** The node one of the scenario's pods with this IP runs on, if it is one. */
+  nodeOfPodIp(ip: string): string | undefined;
   macOf(node: string): string | undefined;
   leavesOfPair(pair: string): readonly LeafAddress[];
   /** Faults in force for a node now: the scenario's, with its current migration's on top. */

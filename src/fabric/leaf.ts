@@ -10,14 +10,16 @@ import type { Trace } from '../kernel/trace.ts';
 import type { ManagedObject } from '../model/managed-object.ts';
 import { SERVER_ROLES, type IdentityRequest, type IdentityResult, type PolicyUpdateItem } from '../opflex/message.ts';
 import { declaredIp } from '../opflex/endpoint-objects.ts';
-import { expiryMs, ProxySession, type ProxyBackend, type ResolveAnswer } from '../opflex/proxy-session.ts';
+import { expiryMs, ProxySession, type IdentityRefusal, type ProxyBackend, type ResolveAnswer } from '../opflex/proxy-session.ts';
 import { textChars } from '../opflex/proxy-limits.ts';
 import type { Faults, Latencies, Timers } from '../scenario/types.ts';
 import { formatEndpoint, type Connection, type Listener, type Transport } from '../transport/transport.ts';
 import type { Apic } from './apic.ts';
 import type { CoopOracle, CoopSubscriber } from './coop.ts';
+import { EndpointRegistry, type Registration } from './endpoint-registry.ts';
 import { EndpointTable, type LocalEntry } from './endpoint-table.ts';
 import type { FabricView, LeafAddress } from './fabric-view.ts';
+import { DEFAULT_LEAF_LIMITS, type LeafLimits } from './leaf-limits.ts';
 import { ipv4ToUint32, odevDn, vmmDomainParts, type Odev } from './odev.ts';
 import { PolicyCache } from './policy-cache.ts';
 
@@ -35,26 +37,8 @@ export interface LeafDeps {
   downloadConcurrency: number;
   keepalive: boolean;
   maxOutstandingPerSession: number;
-}
-
-/**
- * A registered endpoint: its objects as declared (the first names it) and who declared it last, by
- * name and session id (not the session itself: a registration outlives its session until it expires,
- * and must not keep the session's connection alive).
- */
-interface DeclaredEndpoint {
-  agent: string;
-  sessionId: number;
-  objects: ManagedObject[];
-  expiresAtMs: number;
-  /** Its text as counted against the session's declaredCharsPerSessionMax (0 for a steady start's). */
-  chars: number;
-}
-
-/** What one session has registered on this leaf. */
-interface SessionRegistrations {
-  endpoints: number;
-  chars: number;
+  /** Bounds on what the leaf holds for all its peers; DEFAULT_LEAF_LIMITS where not given. */
+  limits?: Partial<LeafLimits>;
 }
 
 interface OdevRecord {
@@ -70,17 +54,20 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   readonly cache: PolicyCache;
   private readonly sessions = new Set<ProxySession>();
   private readonly sessionsByAgent = new Map<string, Set<ProxySession>>();
-  private readonly declared = new Map<string, DeclaredEndpoint>();
-  /** Registrations per declaring session id (bounded by the session's limits). */
-  private readonly declaredBySession = new Map<number, SessionRegistrations>();
+  /** Sessions past their identity (those in sessionsByAgent). */
+  private identifiedSessions = 0;
+  /** Every endpoint registered on this leaf, by open sessions and left by closed ones. */
+  readonly registry = new EndpointRegistry();
   /** How many of this leaf's sessions subscribe to each object: the cache keeps what someone uses. */
   private readonly subscribers = new Map<string, number>();
   private readonly odevs = new Map<string, OdevRecord>();
   private listener: Listener | undefined;
   private readonly d: LeafDeps;
+  readonly limits: Readonly<LeafLimits>;
 
   constructor(readonly address: LeafAddress, deps: LeafDeps) {
     this.d = deps;
+    this.limits = deps.limits ? { ...DEFAULT_LEAF_LIMITS, ...deps.limits } : DEFAULT_LEAF_LIMITS;
     this.name = address.name;
     this.pair = address.pair;
     this.epm = new EndpointTable(this.name, deps.scheduler, deps.trace, deps.timers, {
@@ -149,7 +136,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   }
 
   declaredEndpoints(): { agent: string; subject: string; uri: string; ip: string | undefined }[] {
-    return [...this.declared.values()].map(({ agent, objects: [top] }) => ({ agent, subject: top!.subject, uri: top!.uri, ip: declaredIp(top!) }));
+    return [...this.registry.values()].map(({ agent, objects: [top] }) => ({ agent, subject: top!.subject, uri: top!.uri, ip: declaredIp(top!) }));
   }
 
   private accept(connection: Connection, keepalivePhaseMs?: number): ProxySession {
@@ -199,7 +186,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   reportSeeded(): void {
     this.d.trace.emit(this.name, 'steady-state', {
       sessions: this.sessions.size,
-      endpoints: this.declared.size,
+      endpoints: this.registry.size,
       policies: this.cache.presentUris().length,
       odevs: this.odevs.size,
     });
@@ -207,7 +194,12 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
 
   // ---- ProxyBackend -------------------------------------------------------------------------
 
-  identify(_session: ProxySession, request: IdentityRequest): IdentityResult | { error: string } {
+  identify(session: ProxySession, request: IdentityRequest): IdentityResult | IdentityRefusal {
+    const refused = session.state === 'awaiting-identity' ? this.admissionRefusal(request.name) : undefined;
+    if (refused !== undefined) {
+      this.d.trace.emit(this.name, 'session-refused', { agent: request.name, session: session.id, reason: refused });
+      return { error: refused, close: true };
+    }
     if (request.domain !== this.d.fabric.domain) {
       this.d.trace.emit(this.name, 'identity-domain-mismatch', { agent: request.name, domain: request.domain });
     }
@@ -221,6 +213,15 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     };
   }
 
+  /** Why a new session under this name may not be identified, or undefined; the sessions already open are not touched. */
+  private admissionRefusal(agent: string): string | undefined {
+    const { sessionsPerLeafMax, sessionsPerAgentMax } = this.limits;
+    if (this.identifiedSessions >= sessionsPerLeafMax) return `${this.name} already holds ${this.identifiedSessions} sessions (sessionsPerLeafMax ${sessionsPerLeafMax})`;
+    const same = this.sessionsByAgent.get(agent)?.size ?? 0;
+    if (same >= sessionsPerAgentMax) return `${this.name} already holds ${same} sessions of "${agent}" (sessionsPerAgentMax ${sessionsPerAgentMax})`;
+    return undefined;
+  }
+
   onReady(session: ProxySession): void {
     this.registerReady(session);
     const delay = this.d.random.sample(this.d.latencies.odevCreateMs) + this.d.faults.odevCreateExtraDelayMs;
@@ -232,6 +233,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     let set = this.sessionsByAgent.get(agent);
     if (!set) this.sessionsByAgent.set(agent, (set = new Set()));
     set.add(session);
+    this.identifiedSessions++;
     this.d.trace.emit(this.name, 'session-ready', { agent, session: session.id });
   }
 
@@ -239,9 +241,13 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     this.sessions.delete(session);
     const agent = session.agentName;
     const set = this.sessionsByAgent.get(agent);
-    if (set?.delete(session) && set.size === 0) this.sessionsByAgent.delete(agent);
+    if (set?.delete(session)) {
+      this.identifiedSessions--;
+      if (set.size === 0) this.sessionsByAgent.delete(agent);
+    }
+    // Its registrations stay until they are replaced or expire, first in line to be evicted.
+    this.registry.sessionClosed(session.id);
     for (const uri of session.subscriptions.keys()) this.countSubscriber(uri, -1);
-    // Registrations keep naming the session until they are replaced or expire: it holds nothing more.
     session.subscriptions.clear();
     this.cache.abandon(session);
     this.d.trace.emit(this.name, 'session-closed', { agent, session: session.id, reason });
@@ -278,16 +284,14 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
 
   /**
    * Why the session may not declare this endpoint, or undefined. An infrastructure address (a
-   * node's VTEP) only by its node, an address this leaf learned for another node's device not at
-   * all: otherwise one agent could move another's EPM entry or COOP owner.
+   * node's VTEP) or a scenario pod's address only by its node, an address this leaf learned for
+   * another node's device not at all: otherwise one agent could move another's EPM entry or COOP
+   * owner (even on another leaf pair, where this leaf's EPM knows nothing of the address).
    */
-  private declareRefusal(session: ProxySession, uri: string, ip: string | undefined, replacing: DeclaredEndpoint | undefined, chars: number): string | undefined {
+  private declareRefusal(session: ProxySession, uri: string, ip: string | undefined, replacing: Registration | undefined, chars: number): string | undefined {
     const agent = session.agentName;
-    const refuse = (why: string, owner?: string) => {
-      this.d.trace.emit(this.name, 'endpoint-declare-refused', { agent, session: session.id, uri, ...(ip !== undefined ? { ip } : {}), ...(owner !== undefined ? { owner } : {}), reason: why });
-      return why;
-    };
-    const own = this.declaredBySession.get(session.id) ?? { endpoints: 0, chars: 0 };
+    const refuse = (why: string, owner?: string) => this.refuseDeclare(session, uri, ip, why, owner);
+    const own = this.registry.ofSession(session.id);
     const mine = replacing?.sessionId === session.id;
     const { endpointsPerSessionMax, declaredCharsPerSessionMax } = session.limits;
     if (!mine && own.endpoints >= endpointsPerSessionMax) return refuse(`More than ${endpointsPerSessionMax} endpoints registered by this session (endpointsPerSessionMax)`);
@@ -297,17 +301,59 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     if (ip === undefined) return undefined;
     const infraOwner = this.d.fabric.nodeOfInfraIp(ip);
     if (infraOwner !== undefined && infraOwner !== agent) return refuse(`${ip} is the infrastructure address of ${infraOwner}: only ${infraOwner} may declare it`, infraOwner);
+    const podOwner = this.d.fabric.nodeOfPodIp(ip);
+    if (podOwner !== undefined && podOwner !== agent) return refuse(`${ip} is the address of a pod on ${podOwner}: only ${podOwner} may declare it`, podOwner);
     const entry = this.epm.get(ip);
     if (entry?.kind === 'local' && entry.node !== agent) return refuse(`${ip} is learned on ${this.name} for ${entry.node}: ${agent} may not declare it`, entry.node);
     return undefined;
   }
 
-  private countDeclared(entry: DeclaredEndpoint, sign: 1 | -1): void {
-    let own = this.declaredBySession.get(entry.sessionId);
-    if (!own) this.declaredBySession.set(entry.sessionId, (own = { endpoints: 0, chars: 0 }));
-    own.endpoints += sign;
-    own.chars += sign * entry.chars;
-    if (own.endpoints <= 0) this.declaredBySession.delete(entry.sessionId);
+  private refuseDeclare(session: ProxySession, uri: string, ip: string | undefined, why: string, owner?: string): string {
+    this.d.trace.emit(this.name, 'endpoint-declare-refused', { agent: session.agentName, session: session.id, uri, ...(ip !== undefined ? { ip } : {}), ...(owner !== undefined ? { owner } : {}), reason: why });
+    return why;
+  }
+
+  /**
+   * Makes room on this leaf for the registration of `uri` (`chars` of text) by evicting what closed
+   * sessions left, oldest first; or, when even evicting all of it would not be enough, evicts
+   * nothing and says why the declare is refused.
+   */
+  private makeRoom(session: ProxySession, uri: string, ip: string | undefined, chars: number): string | undefined {
+    const { registrationsPerLeafMax, declaredCharsPerLeafMax } = this.limits;
+    const registry = this.registry;
+    const previous = registry.get(uri);
+    // The registration this one replaces is never evicted for it: it goes anyway.
+    const previousClosed = previous !== undefined && !registry.isOpen(previous);
+    const endpointsAfter = () => registry.size + (previous ? 0 : 1);
+    const charsAfter = () => registry.chars - (previous?.chars ?? 0) + chars;
+    const fits = () => endpointsAfter() <= registrationsPerLeafMax && charsAfter() <= declaredCharsPerLeafMax;
+    if (fits()) return undefined;
+    const evictable = registry.closedEndpoints - (previousClosed ? 1 : 0);
+    const evictableChars = registry.closedChars - (previousClosed ? previous.chars : 0);
+    if (endpointsAfter() - evictable > registrationsPerLeafMax) {
+      return this.refuseDeclare(session, uri, ip, `${this.name} holds ${registry.size} endpoints registered by open sessions or left by closed ones, at most ${registrationsPerLeafMax} (registrationsPerLeafMax)`);
+    }
+    if (charsAfter() - evictableChars > declaredCharsPerLeafMax) {
+      return this.refuseDeclare(session, uri, ip, `${this.name} holds ${registry.chars} characters of registered endpoints, at most ${declaredCharsPerLeafMax} (declaredCharsPerLeafMax)`);
+    }
+    let victim = registry.oldestOfClosedSessions();
+    while (!fits()) {
+      if (victim === previous) victim = victim!.newer;
+      const next = victim!.newer;
+      this.evict(victim!, endpointsAfter() > registrationsPerLeafMax ? 'registrationsPerLeafMax' : 'declaredCharsPerLeafMax');
+      victim = next;
+    }
+    return undefined;
+  }
+
+  /** Gives up a registration its closed session left, with the EPM entry it taught (as an undeclare would). */
+  private evict(entry: Registration, bound: string): void {
+    const top = entry.objects[0]!;
+    this.registry.delete(top.uri);
+    this.d.trace.emit(this.name, 'endpoint-evicted', { agent: entry.agent, session: entry.sessionId, uri: top.uri, bound });
+    const ip = declaredIp(top);
+    const learned = ip === undefined ? undefined : this.epm.get(ip);
+    if (learned?.kind === 'local' && learned.node === entry.agent) this.epm.removeLocal(ip!, 'evicted');
   }
 
   /** `seeded`: the fabric's state before the run, so no trace event and COOP knows it already. */
@@ -316,16 +362,13 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     if (!top) return undefined;
     const ip = declaredIp(top);
     const agent = session.agentName;
-    const previous = this.declared.get(top.uri);
+    const previous = this.registry.get(top.uri);
     const chars = seeded ? 0 : textChars(objects, session.limits.declaredCharsPerSessionMax);
     if (!seeded) {
-      const refused = this.declareRefusal(session, top.uri, ip, previous, chars);
+      const refused = this.declareRefusal(session, top.uri, ip, previous, chars) ?? this.makeRoom(session, top.uri, ip, chars);
       if (refused !== undefined) return refused;
     }
-    if (previous) this.countDeclared(previous, -1);
-    const entry: DeclaredEndpoint = { agent, sessionId: session.id, objects, expiresAtMs: expiryMs(this.d.scheduler.now(), prrS), chars };
-    this.countDeclared(entry, 1);
-    this.declared.set(top.uri, entry);
+    this.registry.set(top.uri, { agent, sessionId: session.id, objects, expiresAtMs: expiryMs(this.d.scheduler.now(), prrS), chars });
     if (previous?.sessionId !== session.id && !seeded) this.d.trace.emit(this.name, 'endpoint-declared', { agent, subject: top.subject, uri: top.uri, session: session.id });
     if (ip === undefined) return undefined;
     const location = this.d.fabric.locateNode(agent);
@@ -340,22 +383,21 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   }
 
   undeclareEndpoint(session: ProxySession, _subject: string, uri: string): void {
-    const entry = this.declared.get(uri);
+    const entry = this.registry.get(uri);
     if (!entry) return;
     if (entry.agent !== session.agentName) {
       // Only the agent that declared an endpoint takes it back (it may have reconnected since).
       this.d.trace.emit(this.name, 'endpoint-undeclare-refused', { agent: session.agentName, session: session.id, uri, owner: entry.agent });
       return;
     }
-    this.declared.delete(uri);
-    this.countDeclared(entry, -1);
+    this.registry.delete(uri);
     this.d.trace.emit(this.name, 'endpoint-undeclared', { agent: session.agentName, uri });
     const ip = declaredIp(entry.objects[0]!);
     if (ip !== undefined) this.epm.removeLocal(ip, 'undeclared');
   }
 
   resolveEndpoint(_session: ProxySession, _subject: string, uri: string): ManagedObject[] {
-    return this.declared.get(uri)?.objects ?? [];
+    return this.registry.get(uri)?.objects ?? [];
   }
 
   // ---- Fabric events ---------------------------------------------------------------------------
@@ -478,10 +520,9 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     for (const session of this.sessions) {
       for (const uri of session.expireSubscriptions()) this.countSubscriber(uri, -1);
     }
-    for (const [uri, entry] of this.declared) {
+    for (const [uri, entry] of this.registry.entries()) {
       if (entry.expiresAtMs > now) continue;
-      this.declared.delete(uri);
-      this.countDeclared(entry, -1);
+      this.registry.delete(uri);
       this.d.trace.emit(this.name, 'endpoint-expired', { agent: entry.agent, uri });
       const ip = declaredIp(entry.objects[0]!);
       if (ip !== undefined) this.epm.removeLocal(ip, 'declaration expired');

@@ -91,7 +91,8 @@ export async function resolveFlood(leaves: Endpoint[], uris: { subject: string; 
   let counting = false;
   let running = true;
   const bodies = uris.map((u) => Buffer.from(`"method":"policy_resolve","params":[{"subject":${JSON.stringify(u.subject)},"policy_uri":${JSON.stringify(u.uri)},"prr":7200}]}\0`, 'utf8'));
-  const identity = Buffer.from(`${JSON.stringify({ id: ['send_identity', 1], method: 'send_identity', params: [{ proto_version: '1.0', name: 'flood', domain, my_role: ['policy_element'] }] })}\0`);
+  // One name per session: a leaf holds only a few sessions of one agent name (sessionsPerAgentMax).
+  const identity = (i: number) => Buffer.from(`${JSON.stringify({ id: ['send_identity', 1], method: 'send_identity', params: [{ proto_version: '1.0', name: `flood-${i}`, domain, my_role: ['policy_element'] }] })}\0`);
   const RESULT = Buffer.from('{"id":["policy_resolve",');
   const opened: net.Socket[] = [];
   const sockets = await Promise.all(
@@ -117,7 +118,7 @@ export async function resolveFlood(leaves: Endpoint[], uris: { subject: string; 
           socket.write(bodies[k % bodies.length]!);
         };
         socket.on('error', (err: NodeJS.ErrnoException) => reject(new Error(`cannot load ${where}: ${err.code ?? err.message}`)));
-        socket.on('connect', () => socket.write(identity));
+        socket.on('connect', () => socket.write(identity(i)));
         socket.on('data', (chunk: Buffer) => {
           socket.cork();
           for (const frame of decoder.push(chunk)) {

@@ -25,9 +25,15 @@ export interface ResolveRefusal {
 
 export type ResolveAnswer = ManagedObject[] | ResolveRefusal;
 
+/** A backend's answer to an identity it will not accept: an error reply, and with `close` the session ends. */
+export interface IdentityRefusal {
+  error: string;
+  close?: boolean;
+}
+
 export interface ProxyBackend {
-  /** The identity reply for this session, or an error message to refuse it. */
-  identify(session: ProxySession, request: IdentityRequest): IdentityResult | { error: string };
+  /** The identity reply for this session, or an error message to refuse it (and `close` to drop the session after the reply). */
+  identify(session: ProxySession, request: IdentityRequest): IdentityResult | IdentityRefusal;
   onReady(session: ProxySession): void;
   onClosed(session: ProxySession, reason: string): void;
   /** Calls `done` with the object's subtree, parents first, [] when it does not exist (yet), or a refusal. */
@@ -198,6 +204,7 @@ export class ProxySession implements RpcEndpointEvents {
     const answer = this.backend.identify(this, params);
     if ('error' in answer) {
       this.rpc.replyError(request, 'ERROR', answer.error);
+      if (answer.close) this.rpc.close(`identity refused: ${answer.error}`);
       return;
     }
     this.identity ??= params;

@@ -1,5 +1,6 @@
 /** The simulation summary as a person reads it in a terminal: a timeline and a summary per migration. */
 import { DROP_REASONS, type DropReason } from '../fabric/data-plane.ts';
+import { printable } from '../printable.ts';
 import type { MigrationSummary, SimulationResult } from '../simulation.ts';
 
 export interface Style {
@@ -56,7 +57,7 @@ export const MILESTONE_TEXT: Record<string, string> = {
 export function renderSimulation(result: SimulationResult, style: Style = plain): string {
   const out: string[] = [];
   out.push(
-    style.bold(`opflex-twin simulate: ${result.scenario}`) +
+    style.bold(`opflex-twin simulate: ${printable(result.scenario)}`) +
       style.dim(`  seed ${result.seed}, ${seconds(result.durationMs, 0)} simulated in ${seconds(result.stats.wallMs)} (${result.stats.events.toLocaleString('en-US')} events)`),
   );
   if (result.start === 'steady') {
@@ -92,13 +93,13 @@ function renderPlan(result: SimulationResult, style: Style): string[] {
   }
   out.push(`  longest pod-traffic outage per move: median ${seconds(p.outageMs.p50, 1)}, p95 ${seconds(p.outageMs.p95, 1)}, worst ${seconds(p.outageMs.max, 1)}`);
   out.push('  Busiest destination leaves (objects downloaded from APIC, resolves served from cache, deepest download queue):');
-  for (const l of p.leaves.slice(0, 10)) out.push(`    ${l.leaf.padEnd(12)} ${String(l.downloads).padStart(7)} downloaded  ${String(l.servedFromCache).padStart(8)} from cache  queue ${l.peakQueue}`);
+  for (const l of p.leaves.slice(0, 10)) out.push(`    ${printable(l.leaf).padEnd(12)} ${String(l.downloads).padStart(7)} downloaded  ${String(l.servedFromCache).padStart(8)} from cache  queue ${l.peakQueue}`);
   const rank = (m: MigrationSummary) => (m.converged ? m.switchoverToConvergedMs! : Infinity);
   const worst = [...result.migrations].sort((a, b) => rank(b) - rank(a) || b.outageMs - a.outageMs).slice(0, 5);
   out.push('  Slowest moves (--json has every migration with its timeline):');
   for (const m of worst) {
     const how = m.converged ? `converged ${seconds(m.switchoverToConvergedMs!, 1)} after the switch-over` : 'did not converge';
-    out.push(`    ${m.node} ${m.from} -> ${m.to}: ${how}, ${m.downloadedObjects.length} objects downloaded`);
+    out.push(`    ${printable(m.node)} ${printable(m.from)} -> ${printable(m.to)}: ${how}, ${m.downloadedObjects.length} objects downloaded`);
   }
   return out;
 }
@@ -109,22 +110,22 @@ function renderMigration(m: MigrationSummary, style: Style): string[] {
   const verdict = m.converged
     ? style.green(`converged ${seconds(m.switchoverToConvergedMs!)} after the switch-over`)
     : style.red('did not converge before the end of the run');
-  out.push(style.bold(`Migration ${m.index + 1}: ${m.node}  ${m.from} (${m.fromPair}) -> ${m.to} (${m.toPair}), ${kind}`) + `  ${verdict}`);
-  const actorWidth = Math.max(...m.milestones.map((s) => s.actor.length), 5);
+  out.push(style.bold(`Migration ${m.index + 1}: ${printable(m.node)}  ${printable(m.from)} (${printable(m.fromPair)}) -> ${printable(m.to)} (${printable(m.toPair)}), ${kind}`) + `  ${verdict}`);
+  const actorWidth = Math.max(...m.milestones.map((s) => printable(s.actor).length), 5);
   for (const s of m.milestones) {
     const rel = `+${((s.tMs - m.startMs) / 1000).toFixed(3)}s`.padStart(10);
     const abs = style.dim(`t=${(s.tMs / 1000).toFixed(3)}s`.padStart(11));
-    const text = MILESTONE_TEXT[s.name] ?? s.name;
-    const detail = s.detail && !s.name.startsWith('session-ready') && !s.name.startsWith('destination-odev') ? style.dim(` (${s.detail})`) : '';
-    out.push(`  ${rel} ${abs}  ${s.actor.padEnd(actorWidth)}  ${text}${detail}`);
+    const text = MILESTONE_TEXT[s.name] ?? printable(s.name);
+    const detail = s.detail && !s.name.startsWith('session-ready') && !s.name.startsWith('destination-odev') ? style.dim(` (${printable(s.detail)})`) : '';
+    out.push(`  ${rel} ${abs}  ${printable(s.actor).padEnd(actorWidth)}  ${text}${detail}`);
   }
 
   out.push('  Policy at the destination pair:');
   for (const [leaf, d] of Object.entries(m.downloadsByLeaf)) {
-    const classes = Object.entries(d.bySubject).map(([k, v]) => `${k} ${v}`).join(', ');
-    out.push(`    ${leaf}: ${d.downloaded} downloaded from APIC${classes ? ` (${classes})` : ''}, ${d.servedFromCache} resolves served from cache`);
+    const classes = Object.entries(d.bySubject).map(([k, v]) => `${printable(k)} ${v}`).join(', ');
+    out.push(`    ${printable(leaf)}: ${d.downloaded} downloaded from APIC${classes ? ` (${classes})` : ''}, ${d.servedFromCache} resolves served from cache`);
   }
-  const uris = [...new Set(m.downloadedObjects.map((d) => `${d.subject} ${d.uri}`))];
+  const uris = [...new Set(m.downloadedObjects.map((d) => printable(`${d.subject} ${d.uri}`)))];
   if (uris.length > 0) {
     out.push(style.dim(`    objects the pair did not hold:`));
     for (const u of uris) out.push(style.dim(`      ${u}`));
@@ -135,12 +136,12 @@ function renderMigration(m: MigrationSummary, style: Style): string[] {
     return out;
   }
   out.push('  Pod traffic (probe round trips):');
-  const nameWidth = Math.max(...m.flows.map((f) => f.name.length), 4);
+  const nameWidth = Math.max(...m.flows.map((f) => printable(f.name).length), 4);
   for (const f of m.flows) {
     const drops = Object.entries(f.dropped).map(([reason, n]) => `${n} ${reason}`).join(', ') || 'none lost';
     const outage = f.outageMs > 0 ? style.yellow(seconds(f.outageMs).padStart(9)) : seconds(0).padStart(9);
     const bounce = f.bounced > 0 ? `, ${f.bounced} delivered via bounce` : '';
-    out.push(`    ${f.name.padEnd(nameWidth)}  outage ${outage}  ${drops}${bounce}${f.downAtEnd ? style.red(' (still down at the end)') : ''}`);
+    out.push(`    ${printable(f.name).padEnd(nameWidth)}  outage ${outage}  ${drops}${bounce}${f.downAtEnd ? style.red(' (still down at the end)') : ''}`);
   }
   out.push(`  Longest pod-traffic outage: ${style.bold(seconds(m.outageMs))}`);
   const reasons = new Set<string>();

@@ -6,12 +6,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Leaf } from '../../src/fabric/leaf.ts';
+import { DEFAULT_LEAF_LIMITS } from '../../src/fabric/leaf-limits.ts';
 import type { TraceEvent } from '../../src/kernel/trace.ts';
 import { Emulator } from '../../src/live/emulator.ts';
 import { epgUri, platformConfigUri } from '../../src/model/policy-builder.ts';
 import { DEFAULT_PROXY_LIMITS } from '../../src/opflex/proxy-limits.ts';
 import { DOWNLOADS_PER_REQUESTER_MAX } from '../../src/fabric/policy-cache.ts';
 import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
+import { liveTwin } from '../support/live-twin.ts';
 import { errorOf, OpflexClient } from '../support/opflex-client.ts';
 import { waitFor } from '../transport/socket-helpers.ts';
 
@@ -165,5 +167,148 @@ describe('a live leaf against hostile OpFlex peers', () => {
     assert.deepEqual(since.filter((e) => (e.event === 'epm-learn' || e.event === 'coop-update') && e.data.key === node2Ip), []);
     assert.deepEqual(since.filter((e) => e.event === 'device-moved' || e.event === 'platform-config-delete-sent'), []);
     assert.ok(!node2.requests.some((r) => r.method === 'policy_update'), 'node-2\'s agent was told nothing');
+  });
+
+  it('refuses a declare of a pod IP owned on another leaf pair: the COOP owner stays; an IP the fabric does not know is still accepted', TEST_TIMEOUT, async () => {
+    const node3 = await connect('node-3');
+    const podIp = scenario.nodes.find((n) => n.name === 'node-3')!.pods[1]!.ip;
+    const l3 = (ip: string, tag: string) => ({ subject: 'EprL3Ep', uri: `/EprL3Universe/EprL3Ep/${tag}/${ip}/`, properties: [{ name: 'ip', data: ip }], children: [] });
+    assert.equal((await node3.call('endpoint_declare', [{ endpoint: [l3(podIp, 'own')], prr: 7200 }]))?.kind, 'result');
+    const ownerPair = emulator.twin.locateNode('node-3')!.pair;
+    await waitFor(() => emulator.twin.coop.owner(podIp) === ownerPair, 'COOP to learn node-3\'s pod on its pair', LIVENESS_MS);
+
+    const impostor = await connect('node-1');
+    assert.notEqual(emulator.twin.locateNode('node-1')!.pair, ownerPair, 'the impostor is behind another leaf pair');
+    const refused = await impostor.call('endpoint_declare', [{ endpoint: [l3(podIp, 'stolen')], prr: 7200 }]);
+    assert.match(errorOf(refused), new RegExp(`${podIp.replaceAll('.', '\\.')} is the address of a pod on node-3: only node-3 may declare it`));
+    const event = events.find((e) => e.event === 'endpoint-declare-refused' && e.data.ip === podIp);
+    assert.equal(event?.data.agent, 'node-1');
+    assert.equal(event?.data.owner, 'node-3');
+    assert.equal((await impostor.call('endpoint_declare', [{ endpoint: [l3('10.9.7.7', 'unknown')], prr: 7200 }]))?.kind, 'result', 'an IP no scenario pod has');
+
+    const until = emulator.scheduler.now() + 5_000;
+    await waitFor(() => emulator.scheduler.now() > until, '5 s of model time', LIVENESS_MS);
+    assert.equal(emulator.twin.coop.owner(podIp), ownerPair);
+    const since = events.slice(events.indexOf(event!));
+    assert.deepEqual(since.filter((e) => (e.event === 'epm-learn' || e.event === 'coop-update') && e.data.key === podIp), []);
+    assert.ok(!leafOf('node-1').declaredEndpoints().some((d) => d.ip === podIp), 'not registered on the impostor\'s leaf');
+  });
+
+  it(`holds at most ${DEFAULT_LEAF_LIMITS.sessionsPerAgentMax} sessions of one agent name on a leaf: the next identity is refused and its session closed, the others go on`, TEST_TIMEOUT, async () => {
+    const leaf = leafOf('node-4');
+    const open = async () => {
+      const client = await OpflexClient.open(leaf.address.host, leaf.address.port);
+      clients.push(client);
+      return client;
+    };
+    const held: OpflexClient[] = [];
+    for (let i = 0; i < DEFAULT_LEAF_LIMITS.sessionsPerAgentMax; i++) {
+      const client = await open();
+      assert.equal((await client.identify('twin-agent', domain))?.kind, 'result');
+      held.push(client);
+    }
+    const extra = await open();
+    assert.match(errorOf(await extra.identify('twin-agent', domain)), new RegExp(`already holds ${DEFAULT_LEAF_LIMITS.sessionsPerAgentMax} sessions of "twin-agent" \\(sessionsPerAgentMax`));
+    assert.ok(await extra.waitClosed(LIVENESS_MS), 'the refused session is closed');
+    assert.ok(events.some((e) => e.event === 'session-refused' && e.data.agent === 'twin-agent'));
+    const answers = await Promise.all(held.map((c) => c.resolve('PlatformConfig', platformConfigUri(domain))));
+    assert.deepEqual(answers.map((a) => a?.kind), held.map(() => 'result'), 'the sessions already open are untouched');
+
+    held[0]!.destroy();
+    await waitFor(() => leaf.openSessions().filter((s) => s.agentName === 'twin-agent').length < DEFAULT_LEAF_LIMITS.sessionsPerAgentMax, 'one of them to close', LIVENESS_MS);
+    assert.equal((await (await open()).identify('twin-agent', domain))?.kind, 'result', 'a place freed is taken again');
+  });
+});
+
+describe('a live leaf\'s bounds over all its sessions', () => {
+  const domain = loadBuiltinScenario('default').policy.domain;
+  const l3 = (tag: string, i: number, pad = '') => ({
+    subject: 'EprL3Ep', uri: `/EprL3Universe/EprL3Ep/${tag}/${i}/`, properties: [{ name: 'ip', data: `10.9.${tag.length}.${i}` }, ...(pad ? [{ name: 'note', data: pad }] : [])], children: [],
+  });
+  const declare = (client: OpflexClient, tag: string, from: number, count: number, pad = '') =>
+    client.call('endpoint_declare', Array.from({ length: count }, (_, k) => ({ endpoint: [l3(tag, from + k, pad)], prr: 7200 })));
+
+  async function session(leaf: Leaf, name: string, held: OpflexClient[]): Promise<OpflexClient> {
+    const client = await OpflexClient.open(leaf.address.host, leaf.address.port);
+    held.push(client);
+    assert.equal((await client.identify(name, domain))?.kind, 'result');
+    return client;
+  }
+
+  it('evicts what closed sessions left, oldest first, with its EPM entry, and refuses a declare when only open sessions hold the leaf', TEST_TIMEOUT, async () => {
+    const { twin, events, stop } = await liveTwin({ registrationsPerLeafMax: 8 }, 181);
+    const held: OpflexClient[] = [];
+    try {
+      const leaf = twin.pairs.get(twin.locateNode('node-1')!.pair)![0]!;
+      const gone = await session(leaf, 'node-1', held);
+      assert.equal((await declare(gone, 'gone', 0, 4))?.kind, 'result');
+      await waitFor(() => leaf.epm.get('10.9.4.0')?.kind === 'local', 'the EPM to learn node-1\'s endpoint', LIVENESS_MS);
+      gone.destroy();
+      await waitFor(() => leaf.openSessions().length === 0, 'node-1\'s session to close', LIVENESS_MS);
+      assert.equal(leaf.declaredEndpoints().length, 4, 'a closed session\'s registrations stay');
+
+      const keeper = await session(leaf, 'keeper', held);
+      assert.equal((await declare(keeper, 'keeper', 0, 4))?.kind, 'result', 'fits without evicting');
+      const newcomer = await session(leaf, 'newcomer', held);
+      assert.equal((await declare(newcomer, 'new', 0, 2))?.kind, 'result', 'fits by evicting two of the closed session\'s');
+      const evicted = events.filter((e) => e.event === 'endpoint-evicted');
+      assert.deepEqual(evicted.map((e) => [e.data.uri, e.data.agent, e.data.bound]), [0, 1].map((i) => [`/EprL3Universe/EprL3Ep/gone/${i}/`, 'node-1', 'registrationsPerLeafMax']));
+      assert.equal(leaf.epm.get('10.9.4.0'), undefined, 'an evicted registration no longer holds its EPM entry');
+      assert.equal(leaf.epm.get('10.9.4.2')?.kind, 'local', 'one not evicted still does');
+
+      assert.equal((await declare(newcomer, 'new', 2, 2))?.kind, 'result', 'the last two closed-session registrations make room');
+      const refused = await declare(newcomer, 'new', 4, 1);
+      assert.match(errorOf(refused), /leaf-\d+ holds 8 endpoints registered by open sessions or left by closed ones, at most 8 \(registrationsPerLeafMax\)/);
+      assert.ok(events.some((e) => e.event === 'endpoint-declare-refused' && e.data.agent === 'newcomer' && /registrationsPerLeafMax/.test(String(e.data.reason))));
+      assert.deepEqual(leaf.declaredEndpoints().map((d) => d.agent).sort(), [...Array(4).fill('keeper'), ...Array(4).fill('newcomer')]);
+      assert.equal((await declare(keeper, 'keeper', 0, 4))?.kind, 'result', 'renewing what a session holds needs no room');
+    } finally {
+      for (const c of held) c.destroy();
+      await stop();
+    }
+  });
+
+  it('bounds the text registered on a leaf the same way', TEST_TIMEOUT, async () => {
+    const { twin, events, stop } = await liveTwin({ declaredCharsPerLeafMax: 5_000 }, 191);
+    const held: OpflexClient[] = [];
+    try {
+      const leaf = twin.pairs.get(twin.locateNode('node-1')!.pair)![0]!;
+      const pad = 'x'.repeat(2_000);
+      const gone = await session(leaf, 'gone', held);
+      assert.equal((await declare(gone, 'gone', 0, 2, pad))?.kind, 'result');
+      gone.destroy();
+      await waitFor(() => leaf.openSessions().length === 0, 'the session to close', LIVENESS_MS);
+      const next = await session(leaf, 'next', held);
+      assert.equal((await declare(next, 'next', 0, 1, pad))?.kind, 'result');
+      assert.deepEqual(events.filter((e) => e.event === 'endpoint-evicted').map((e) => [e.data.uri, e.data.bound]), [['/EprL3Universe/EprL3Ep/gone/0/', 'declaredCharsPerLeafMax']]);
+      assert.equal((await declare(next, 'next', 1, 1, pad))?.kind, 'result', 'evicts the other');
+      assert.match(errorOf(await declare(next, 'next', 2, 1, pad)), /holds \d+ characters of registered endpoints, at most 5000 \(declaredCharsPerLeafMax\)/);
+    } finally {
+      for (const c of held) c.destroy();
+      await stop();
+    }
+  });
+
+  it('refuses an identity past sessionsPerLeafMax and closes that session; the open ones go on, and a place freed is taken again', TEST_TIMEOUT, async () => {
+    const { twin, events, stop } = await liveTwin({ sessionsPerLeafMax: 3 }, 201);
+    const held: OpflexClient[] = [];
+    try {
+      const leaf = twin.pairs.get(twin.locateNode('node-1')!.pair)![0]!;
+      const open = [await session(leaf, 'a', held), await session(leaf, 'b', held), await session(leaf, 'c', held)];
+      const extra = await OpflexClient.open(leaf.address.host, leaf.address.port);
+      held.push(extra);
+      assert.match(errorOf(await extra.identify('d', domain)), /leaf-\d+ already holds 3 sessions \(sessionsPerLeafMax 3\)/);
+      assert.ok(await extra.waitClosed(LIVENESS_MS));
+      assert.ok(events.some((e) => e.event === 'session-refused' && e.data.agent === 'd'));
+      const answers = await Promise.all(open.map((c) => c.resolve('PlatformConfig', platformConfigUri(domain))));
+      assert.deepEqual(answers.map((a) => a?.kind), ['result', 'result', 'result']);
+      assert.equal((await open[0]!.identify('a', domain))?.kind, 'result', 'a repeated identity of an open session is not a new session');
+      open[2]!.destroy();
+      await waitFor(() => leaf.openSessions().length === 2, 'one to close', LIVENESS_MS);
+      await session(leaf, 'd', held);
+    } finally {
+      for (const c of held) c.destroy();
+      await stop();
+    }
   });
 });
