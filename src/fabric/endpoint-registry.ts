@@ -116,6 +116,14 @@ export class EndpointRegistry {
     c.chars += list.chars;
   }
 
+  /** Forgets every registration (the leaf reloaded). */
+  clear(): void {
+    this.byUri.clear();
+    this.bySession.clear();
+    Object.assign(this.closed, emptyList());
+    this.totalChars = 0;
+  }
+
   /** The oldest registration left by a closed session: the first to give up for a new one. */
   oldestOfClosedSessions(): Registration | undefined {
     return this.closed.oldest;

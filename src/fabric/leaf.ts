@@ -117,7 +117,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   reload(): void {
     this.stopProxy('leaf reload');
     for (const e of this.epm.localEntries()) this.epm.removeLocal(e.key, 'leaf reload');
-    this.declared.clear();
+    this.registry.clear();
     for (const record of [...this.odevs.values()]) {
       this.d.scheduler.cancel(record.timer);
       this.odevs.delete(record.odev.dn);
