@@ -1,6 +1,7 @@
 /** The exploration summary for a terminal and as JSON. */
 import type { TraceEvent } from '../kernel/trace.ts';
 import { FAULT_KIND_NAMES } from '../scenario/fault-schema.ts';
+import type { FaultEntry } from '../scenario/types.ts';
 import type { CheckedRun } from './checked-run.ts';
 import type { ExploreSummary } from './explorer.ts';
 import { faultTarget } from './fault-injector.ts';
@@ -12,6 +13,11 @@ export function formatTraceEvent(e: TraceEvent): string {
     .map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(3) : v}`)
     .join(' ');
   return `t=${(e.tMs / 1000).toFixed(3).padStart(9)}s  ${e.actor.padEnd(16)} ${e.event}${data ? `  ${data}` : ''}`;
+}
+
+/** A scheduled fault in one line: kind, target, start, and its duration and magnitude if any. */
+export function describeFault(f: FaultEntry): string {
+  return `${f.kind} ${faultTarget(f)} at ${f.atMs} ms${f.forMs !== undefined ? ` for ${f.forMs} ms` : ''}${f.delayMs !== undefined ? ` delay ${f.delayMs} ms` : ''}`;
 }
 
 /** `written`: the file each reproduction was written to, by invariant. */
@@ -36,7 +42,7 @@ export function renderSummary(s: ExploreSummary, written: ReadonlyMap<string, st
     lines.push('', `${r.invariant}: ${r.statement}`);
     lines.push(`  first at seed ${r.seed} (${r.seedsFailing} seeds); shrunk in ${r.shrinkRuns} runs to ${r.scenario.faultSchedule?.length ?? 0} faults, ${r.scenario.migrations.length} migrations`);
     lines.push(`  ${r.violation.subject}: ${r.violation.detail}`);
-    for (const f of r.scenario.faultSchedule ?? []) lines.push(`    fault ${f.kind} ${faultTarget(f)} at ${f.atMs} ms${f.forMs !== undefined ? ` for ${f.forMs} ms` : ''}${f.delayMs !== undefined ? ` delay ${f.delayMs} ms` : ''}`);
+    for (const f of r.scenario.faultSchedule ?? []) lines.push(`    fault ${describeFault(f)}`);
     const file = written.get(r.invariant);
     if (file) lines.push(`  reproduction: ${file}  (opflex-twin check --replay ${file}; opflex-twin simulate ${file})`);
     lines.push('  trace around it:');

@@ -5,7 +5,7 @@
  * failure remains; the result is a scenario `simulate` replays and `check --replay` re-checks.
  */
 import type { FaultEntry, Scenario } from '../scenario/types.ts';
-import { runChecked, type CheckedRunOptions } from './checked-run.ts';
+import { runChecked, type CheckedRun, type CheckedRunOptions } from './checked-run.ts';
 import { withSchedule } from './schedule-generator.ts';
 
 /** Most candidate runs one shrink may try. */
@@ -18,11 +18,16 @@ export interface ShrinkResult {
 }
 
 export function shrink(failing: Scenario, invariant: string, options: Pick<CheckedRunOptions, 'prepare'> = {}): ShrinkResult {
+  return shrinkWhile(failing, (run) => run.violations.some((v) => v.invariant === invariant), options);
+}
+
+/** Shrinks while `stillFails` holds for the candidate's checked run (a known hazard's example shrinks so). */
+export function shrinkWhile(failing: Scenario, stillFails: (run: CheckedRun) => boolean, options: Pick<CheckedRunOptions, 'prepare'> = {}): ShrinkResult {
   let runs = 0;
   const fails = (candidate: Scenario): boolean => {
     if (runs >= shrinkRunsMax) return false;
     runs++;
-    return runChecked(candidate, options).violations.some((v) => v.invariant === invariant);
+    return stillFails(runChecked(candidate, options));
   };
   // The base the schedule is laid over: its duration is recomputed for every candidate.
   const rebuild = (s: Scenario, schedule: FaultEntry[], patch: Partial<Scenario> = {}): Scenario =>

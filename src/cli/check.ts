@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { renderReplay, renderSummary } from '../check/check-report.ts';
 import { runChecked } from '../check/checked-run.ts';
 import { explore, traceAround } from '../check/explorer.ts';
+import { hazardExamples } from '../check/hazard-examples.ts';
 import { scenarioYaml } from '../check/scenario-document.ts';
 import { FAULT_KIND_NAMES } from '../scenario/fault-schema.ts';
 import { loadScenarioFile } from '../scenario/loader.ts';
@@ -11,8 +12,10 @@ import { PRESET_NAMES } from '../scenario/presets.ts';
 import type { FaultKind } from '../scenario/types.ts';
 import { scenarioWithOverrides } from '../scenario/variants.ts';
 import { integerOption, UsageError, type CommandSpec } from './command.ts';
+import { checkPage, checkReplayPage } from '../report/html/check-page.ts';
 import { ProgressBar } from './progress-bar.ts';
 import { scenarioTextFor } from './scenario-argument.ts';
+import { writePage } from './show.ts';
 
 /** Most seeds one check may run. */
 export const checkSeedsMax = 10_000_000;
@@ -47,6 +50,7 @@ export const checkCommand: CommandSpec = {
     strict: { type: 'boolean', description: 'Known hazards fail the check too' },
     out: { type: 'string', value: 'dir', description: 'Directory the shrunk reproductions are written to', default: 'check-reproductions' },
     replay: { type: 'string', value: 'file', description: 'Re-check one scenario file (a shrunk reproduction) instead of exploring' },
+    html: { type: 'string', value: 'file', description: 'Also write an HTML report: the summary, the seeds with a finding, and each reproduction drawn as its run' },
   },
   async run(args, io) {
     const replay = args.values.replay as string | undefined;
@@ -57,6 +61,8 @@ export const checkCommand: CommandSpec = {
       // The trace around the first violation, or around what the first known hazard explains.
       const first = run.violations[0] ?? run.hazards[0]?.first;
       const around = first ? traceAround(run.trace ?? [], first) : [];
+      const htmlPath = args.values.html as string | undefined;
+      if (htmlPath !== undefined) await writePage(checkReplayPage(replay, scenario, run, around), htmlPath);
       if (args.values.json) io.stdout.write(JSON.stringify({ source: replay, ...run, trace: undefined, traceAround: around }, null, 2) + '\n');
       else io.stdout.write(renderReplay(replay, run, around));
       return run.violations.length > 0 || (args.values.strict && run.hazards.length > 0) ? 1 : 0;
@@ -90,6 +96,12 @@ export const checkCommand: CommandSpec = {
       const doc = { ...rest, reproductions: summary.reproductions.map((r) => ({ ...r, scenario: undefined, file: written.get(r.invariant) })) };
       io.stdout.write(JSON.stringify(doc, null, 2) + '\n');
     } else io.stdout.write(renderSummary(summary, written));
+    const htmlPath = args.values.html as string | undefined;
+    if (htmlPath !== undefined) {
+      const schedule = { kinds, swarm: args.values.swarm === true };
+      const title = `opflex-twin check: ${base.name}, seeds ${summary.firstSeed}..${summary.firstSeed + summary.seedsRun - 1}`;
+      await writePage(checkPage({ title, base, schedule, summary, hazards: hazardExamples(base, summary.outcomes, schedule) }), htmlPath);
+    }
     const unexplained = summary.reproductions.length > 0;
     const hazards = Object.keys(summary.hazardsByName).length > 0;
     return unexplained || (args.values.strict && hazards) ? 1 : 0;

@@ -123,11 +123,28 @@
     svg.append(g);
   }
 
+  // ---- Fault windows (check) --------------------------------------------------------------------
+
+  const FAULT_COLOUR = '#f0a020';
+  function faultLabel(w) {
+    return `${w.kind} ${w.target}`;
+  }
+  /** Shades each fault window that overlaps the drawn time range; an instant fault is a thin bar. */
+  function shadeFaults(svg, faults, domain, clip, y, height) {
+    for (const w of faults || []) {
+      if (w.endMs < domain[0] || w.startMs > domain[1]) continue;
+      const a = clip(w.startMs);
+      const b = clip(w.endMs);
+      svg.append(tip(s('rect', { class: 'fault-window', 'data-fault': w.fault, 'data-kind': w.kind, x: a, y, width: Math.max(2, b - a), height, fill: FAULT_COLOUR, 'fill-opacity': 0.16, stroke: FAULT_COLOUR, 'stroke-opacity': 0.6 }),
+        `fault ${faultLabel(w)}: ${sec(w.startMs)} → ${w.openAtEnd ? 'end of run' : sec(w.endMs)}`));
+    }
+  }
+
   // ---- Swimlanes -------------------------------------------------------------------------------
 
   const LABEL_W = 138;
 
-  function drawSwimlane(m, box, domain) {
+  function drawSwimlane(m, box, domain, faults) {
     box.replaceChildren();
     const width = measure(box);
     const [t0, t1] = domain;
@@ -165,6 +182,7 @@
     const stun = m.milestones.find((q) => q.name === 'stun-start');
     const resume = m.milestones.find((q) => q.name === 'resume');
     const clip = (t) => Math.max(LABEL_W, Math.min(width - 10, x(t)));
+    shadeFaults(svg, faults, domain, clip, 2, y);
     if (stun) {
       const r = tip(s('rect', { class: 'stun-window', x: clip(stun.tMs), y: 2, width: Math.max(1, clip(resume ? resume.tMs : t1) - clip(stun.tMs)), height: y, fill: '#7c5cff', 'fill-opacity': 0.12 }), `VM stunned: ${sec(stun.tMs - m.startMs)} → ${resume ? sec(resume.tMs - m.startMs) : 'end'} after the move began`);
       svg.append(r);
@@ -358,8 +376,9 @@
     const full = moveExtent(m);
     const focus = switchoverExtent(m);
     let domain = options && options.domain ? options.domain.slice() : focus.slice();
+    const faults = options && options.faults;
     const redraw = () => {
-      drawSwimlane(m, lanes, domain);
+      drawSwimlane(m, lanes, domain, faults);
       drawFlows(m, flows, domain);
     };
     const zoomTo = (d) => { domain = d.slice(); redraw(); };
@@ -367,7 +386,7 @@
     card.append(el('div', { class: 'toolbar' },
       el('button', { text: 'Whole move', onclick: () => zoomTo(full) }),
       el('button', { text: 'Switch-over', onclick: () => zoomTo(focus) }),
-      el('span', { class: 'hint', text: 'Scroll to zoom, drag to pan, double-click to reset. Shaded: stun window (purple), outage (red).' })));
+      el('span', { class: 'hint', text: `Scroll to zoom, drag to pan, double-click to reset. Shaded: stun window (purple), outage (red)${faults && faults.length ? ', fault windows (amber)' : ''}.` })));
     card.append(lanes);
     card.append(el('h4', { text: 'Pod traffic: outage per flow, coloured by drop reason' }));
     card.append(flows);
@@ -482,21 +501,18 @@
     return card;
   }
 
-  function movesTable(run, onPick) {
+  /**
+   * A table that sorts by a click on a column's head and filters by a search box and a choice:
+   * `cols` are { key, label, num, value(item), text(item)? }; `choices` are { value, text, keep(item) };
+   * `words(item)` are the texts the search box matches; `order(a, b)` breaks ties.
+   */
+  function sortableTable(spec) {
+    const { items, cols, choices, words, order, onPick } = spec;
     const wrap = el('div');
-    const cols = [
-      { key: 'index', label: '#', num: true, value: (m) => m.index + 1 },
-      { key: 'node', label: 'node', value: (m) => m.node },
-      { key: 'route', label: 'from → to', value: (m) => `${m.from} → ${m.to}` },
-      { key: 'pairs', label: 'leaf pairs', value: (m) => `${m.fromPair} → ${m.toPair}` },
-      { key: 'conv', label: 'switch-over → converged', num: true, value: (m) => (m.converged ? m.switchoverToConvergedMs : Infinity), text: (m) => (m.converged ? sec(m.switchoverToConvergedMs, 2) : 'not converged') },
-      { key: 'outage', label: 'longest outage', num: true, value: (m) => m.outageMs, text: (m) => sec(m.outageMs, 2) },
-      { key: 'downloads', label: 'downloads', num: true, value: (m) => Object.values(m.downloadsByLeaf).reduce((n, d) => n + d.downloaded, 0) },
-    ];
-    let sortKey = 'conv';
-    let dir = -1;
-    const filter = el('input', { type: 'search', placeholder: 'Filter: node, host or leaf pair', 'aria-label': 'Filter moves' });
-    const only = el('select', { 'aria-label': 'Which moves' }, el('option', { value: 'all', text: 'all moves' }), el('option', { value: 'stuck', text: 'not converged' }), el('option', { value: 'cross', text: 'to another leaf pair' }), el('option', { value: 'outage', text: 'with an outage' }));
+    let sortKey = spec.sortKey;
+    let dir = spec.dir;
+    const filter = el('input', { type: 'search', placeholder: spec.placeholder, 'aria-label': spec.filterLabel });
+    const only = el('select', { 'aria-label': spec.choiceLabel }, ...choices.map((c) => el('option', { value: c.value, text: c.text })));
     const count = el('span', { class: 'hint' });
     const tbody = el('tbody');
     const headRow = el('tr');
@@ -509,37 +525,64 @@
       headRow.append(th);
     }
     const rowOf = new Map();
-    for (const m of run.migrations) {
-      const tr = el('tr', { class: 'clickable', 'data-node': m.node, 'data-index': m.index, onclick: () => { for (const r of tbody.children) r.classList.remove('selected'); tr.classList.add('selected'); onPick(m); } });
-      for (const c of cols) tr.append(el('td', { class: c.num ? 'num' : '', text: c.text ? c.text(m) : String(c.value(m)) }));
-      rowOf.set(m, tr);
+    for (const item of items) {
+      const tr = el('tr', { class: 'clickable', ...spec.rowAttrs(item), onclick: () => { for (const r of tbody.children) r.classList.remove('selected'); tr.classList.add('selected'); onPick(item); } });
+      for (const c of cols) tr.append(el('td', { class: c.num ? 'num' : '', text: c.text ? c.text(item) : String(c.value(item)) }));
+      rowOf.set(item, tr);
     }
     function render() {
       const q = filter.value.trim().toLowerCase();
-      const which = only.value;
+      const choice = choices.find((c) => c.value === only.value);
       const col = cols.find((c) => c.key === sortKey);
-      const shown = run.migrations.filter((m) => {
-        if (which === 'stuck' && m.converged) return false;
-        if (which === 'cross' && !m.crossLeafPair) return false;
-        if (which === 'outage' && !(m.outageMs > 0)) return false;
-        return !q || [m.node, m.from, m.to, m.fromPair, m.toPair].some((v) => v.toLowerCase().includes(q));
-      });
+      const shown = items.filter((item) => choice.keep(item) && (!q || words(item).some((v) => v.toLowerCase().includes(q))));
       shown.sort((a, b) => {
         const va = col.value(a);
         const vb = col.value(b);
-        return (va < vb ? -1 : va > vb ? 1 : 0) * dir || a.index - b.index;
+        return (va < vb ? -1 : va > vb ? 1 : 0) * dir || order(a, b);
       });
-      tbody.replaceChildren(...shown.map((m) => rowOf.get(m)));
+      tbody.replaceChildren(...shown.map((item) => rowOf.get(item)));
       for (const th of headRow.children) th.removeAttribute('data-dir');
       headRow.querySelector(`[data-key="${sortKey}"]`).setAttribute('data-dir', dir > 0 ? 'asc' : 'desc');
-      count.textContent = `${shown.length} of ${run.migrations.length} moves`;
+      count.textContent = `${shown.length} of ${items.length} ${spec.noun}`;
     }
     filter.addEventListener('input', render);
     only.addEventListener('change', render);
     wrap.append(el('div', { class: 'toolbar' }, filter, only, count));
-    wrap.append(el('div', { class: 'scroll' }, el('table', { class: 'moves' }, el('thead', {}, headRow), tbody)));
+    wrap.append(el('div', { class: 'scroll' }, el('table', { class: spec.tableClass }, el('thead', {}, headRow), tbody)));
     render();
     return wrap;
+  }
+
+  function movesTable(run, onPick) {
+    return sortableTable({
+      items: run.migrations,
+      cols: [
+        { key: 'index', label: '#', num: true, value: (m) => m.index + 1 },
+        { key: 'node', label: 'node', value: (m) => m.node },
+        { key: 'route', label: 'from → to', value: (m) => `${m.from} → ${m.to}` },
+        { key: 'pairs', label: 'leaf pairs', value: (m) => `${m.fromPair} → ${m.toPair}` },
+        { key: 'conv', label: 'switch-over → converged', num: true, value: (m) => (m.converged ? m.switchoverToConvergedMs : Infinity), text: (m) => (m.converged ? sec(m.switchoverToConvergedMs, 2) : 'not converged') },
+        { key: 'outage', label: 'longest outage', num: true, value: (m) => m.outageMs, text: (m) => sec(m.outageMs, 2) },
+        { key: 'downloads', label: 'downloads', num: true, value: (m) => Object.values(m.downloadsByLeaf).reduce((n, d) => n + d.downloaded, 0) },
+      ],
+      sortKey: 'conv',
+      dir: -1,
+      placeholder: 'Filter: node, host or leaf pair',
+      filterLabel: 'Filter moves',
+      choiceLabel: 'Which moves',
+      choices: [
+        { value: 'all', text: 'all moves', keep: () => true },
+        { value: 'stuck', text: 'not converged', keep: (m) => !m.converged },
+        { value: 'cross', text: 'to another leaf pair', keep: (m) => m.crossLeafPair },
+        { value: 'outage', text: 'with an outage', keep: (m) => m.outageMs > 0 },
+      ],
+      words: (m) => [m.node, m.from, m.to, m.fromPair, m.toPair],
+      order: (a, b) => a.index - b.index,
+      noun: 'moves',
+      tableClass: 'moves',
+      rowAttrs: (m) => ({ 'data-node': m.node, 'data-index': m.index }),
+      onPick,
+    });
   }
 
   function leafPairsTable(run) {
@@ -555,6 +598,12 @@
 
   function renderRun(run, root, title) {
     root.append(runSummary(run, title));
+    renderRunBody(run, root, {});
+  }
+
+  /** A run's moves and queues; `options.faults` are fault windows to shade on every timeline. */
+  function renderRunBody(run, root, options) {
+    const cardOptions = { faults: options.faults };
     if (run.migrations.length === 0) {
       root.append(el('section', { class: 'card' }, el('p', { text: 'No migrations in this run.' })));
       return;
@@ -575,14 +624,14 @@
       plan.append(el('h4', { text: 'Busiest leaf pairs (by objects downloaded)' }), leafPairsTable(run));
       plan.append(el('h4', { text: 'Every move (click a row for its timeline)' }));
       const detail = el('div', { class: 'move-detail' });
-      const pick = (m) => detail.replaceChildren(moveCard(m));
+      const pick = (m) => detail.replaceChildren(moveCard(m, cardOptions));
       plan.append(movesTable(run, pick));
       root.append(plan, detail);
       const slowest = [...run.migrations].sort((a, b) => (b.converged ? b.switchoverToConvergedMs : Infinity) - (a.converged ? a.switchoverToConvergedMs : Infinity))[0];
       detail.append(el('p', { class: 'hint', text: 'Showing the slowest move.' }));
-      detail.append(moveCard(slowest));
+      detail.append(moveCard(slowest, cardOptions));
     } else {
-      for (const m of run.migrations) root.append(moveCard(m));
+      for (const m of run.migrations) root.append(moveCard(m, cardOptions));
     }
     if (run.queues.length > 0) {
       const q = el('section', { class: 'card' });
@@ -683,6 +732,202 @@
     }
   }
 
+  // ---- check -----------------------------------------------------------------------------------
+
+  /** Horizontal bars of counts, in the style of the downloads by class. */
+  function countBars(rows, cls) {
+    const box = el('div', { class: `bars ${cls}` });
+    const maxN = Math.max(1, ...rows.map((r) => r.n));
+    for (const r of rows) {
+      box.append(el('div', { class: 'row', 'data-name': r.name, 'data-count': r.n },
+        el('div', { text: r.name }),
+        el('div', { class: 'track' }, el('div', { class: 'fill', style: `width:${(r.n / maxN) * 100}%;background:${r.colour}` })),
+        el('div', { text: String(r.n) })));
+    }
+    return box;
+  }
+
+  function simpleTable(cls, heads, rows) {
+    return el('table', { class: cls },
+      el('thead', {}, el('tr', {}, ...heads.map((h) => el('th', { class: h.num ? 'num' : '', text: h.label })))),
+      el('tbody', {}, ...rows.map((cells) => el('tr', {}, ...cells.map((c, i) => el('td', { class: heads[i].num ? 'num' : '', text: String(c) }))))));
+  }
+
+  /** The whole run on one time axis: a row per fault window and per move, and a line at the finding. */
+  function drawRunTimeline(view, box) {
+    box.replaceChildren();
+    const run = view.run;
+    const width = measure(box);
+    const t0 = 0;
+    const t1 = Math.max(1, run.durationMs);
+    const rows = [
+      ...view.faultWindows.map((w) => ({ kind: 'fault', w })),
+      ...run.migrations.map((m) => ({ kind: 'move', m })),
+    ];
+    // Labels as wide as the longest (within reason), and room on the right for the last tick's label.
+    const labelW = Math.min(320, Math.max(LABEL_W, ...view.faultWindows.map((w) => faultLabel(w).length * 6.6 + 10)));
+    const x = (t) => labelW + ((Math.max(t0, Math.min(t1, t)) - t0) / (t1 - t0)) * (width - labelW - 34);
+    const rowH = 20;
+    const height = rows.length * rowH + 22;
+    const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, height, role: 'img', 'aria-label': 'Faults and moves over the run' });
+    rows.forEach((r, i) => {
+      const y = i * rowH + 2;
+      if (r.kind === 'fault') {
+        const g = s('g', { class: 'timeline-fault', 'data-fault': r.w.fault, 'data-kind': r.w.kind });
+        g.append(s('text', { class: 'lane-label', x: 4, y: y + 13 }, faultLabel(r.w)));
+        g.append(tip(s('rect', { class: 'fault-window', 'data-fault': r.w.fault, 'data-kind': r.w.kind, x: x(r.w.startMs), y: y + 3, width: Math.max(2, x(r.w.endMs) - x(r.w.startMs)), height: 13, fill: FAULT_COLOUR, 'fill-opacity': 0.8, rx: 2 }),
+          `fault ${faultLabel(r.w)}: ${sec(r.w.startMs)} → ${r.w.openAtEnd ? 'end of run' : sec(r.w.endMs)}`));
+        svg.append(g);
+      } else {
+        const m = r.m;
+        const end = m.converged ? m.startMs + m.convergenceMs : t1;
+        const g = s('g', { class: 'timeline-move', 'data-migration': m.index });
+        g.append(s('text', { class: 'lane-label', x: 4, y: y + 13 }, `move ${m.index + 1} ${m.node}`));
+        g.append(tip(s('rect', { x: x(m.startMs), y: y + 5, width: Math.max(2, x(end) - x(m.startMs)), height: 9, fill: m.converged ? '#2f5fd0' : '#b42318', 'fill-opacity': 0.7, rx: 2 }),
+          `migration ${m.index + 1}: ${m.node} ${m.from} → ${m.to}, from ${sec(m.startMs)}${m.converged ? `, converged at ${sec(end)}` : ', never converged'}`));
+        svg.append(g);
+      }
+    });
+    const f = view.finding;
+    if (f) {
+      const px = x(f.tMs);
+      svg.append(tip(s('line', { class: 'finding-mark', x1: px, x2: px, y1: 0, y2: rows.length * rowH + 2, stroke: '#b42318', 'stroke-width': 1.5, 'stroke-dasharray': '4 3' }), `${f.kind === 'hazard' ? 'known hazard' : 'violation'} ${f.name} seen at ${sec(f.tMs)}`));
+    }
+    timeAxis(svg, x, t0, t1, 2, rows.length * rowH, 0);
+    box.append(svg);
+  }
+
+  function traceList(view) {
+    const list = el('ol', { class: 'trace-around' });
+    for (const line of view.traceAround) list.append(el('li', { class: line.event === 'fault-start' || line.event === 'fault-end' ? 'fault' : '', 'data-event': line.event, text: line.text }));
+    const wrap = el('div', {}, list);
+    if (view.traceAroundOmitted > 0) wrap.prepend(el('p', { class: 'hint', text: `${view.traceAroundOmitted} earlier events left out.` }));
+    if (view.traceAround.length === 0) wrap.append(el('p', { class: 'muted', text: 'No event to show.' }));
+    return wrap;
+  }
+
+  /** A checked run: its faults and moves over time, then the single-run view, then the trace around the finding. */
+  function renderCheckedRun(view, root) {
+    const over = el('section', { class: 'card run-timeline' });
+    over.append(el('h3', { text: 'Faults and moves over the run' }));
+    if (view.faults.length > 0) over.append(el('ul', { class: 'fault-schedule' }, ...view.faults.map((f) => el('li', { text: f }))));
+    else over.append(el('p', { class: 'muted', text: 'No fault in this run.' }));
+    if (view.faultWindowsOmitted > 0) over.append(el('p', { class: 'hint', text: `${view.faultWindowsOmitted} more fault windows left out of the drawings.` }));
+    const box = el('div', { class: 'timeline' });
+    over.append(box, el('p', { class: 'hint', text: 'Amber: fault windows; blue: moves until converged (red: never converged); dashed line: the finding.' }));
+    root.append(over);
+    const draw = () => drawRunTimeline(view, box);
+    requestAnimationFrame(draw);
+    redraws.push(draw);
+    renderRunBody(view.run, root, { faults: view.faultWindows });
+    if (view.finding) {
+      root.append(el('section', { class: 'card trace' },
+        el('h3', { text: `Trace around the ${view.finding.kind === 'hazard' ? 'hazard' : 'violation'}` }),
+        el('p', { class: 'hint', text: 'Every fault and move, and the last events before it that can break its invariant or name its subject.' }),
+        traceList(view)));
+    }
+  }
+
+  function findingHeader(f, extra) {
+    const card = el('section', { class: 'card finding' });
+    const title = f.kind === 'hazard' ? `Known hazard: ${f.name}` : `Violation: ${f.name}`;
+    card.append(el('h2', {}, title, el('span', { class: `badge ${f.kind === 'hazard' ? 'medium' : 'bad'}`, text: f.kind === 'hazard' ? 'known hazard' : 'violation' })));
+    if (f.statement) card.append(el('p', { text: f.statement }));
+    if (f.source) card.append(el('p', { class: 'source' }, el('strong', { text: 'Source: ' }), f.source));
+    for (const line of extra) card.append(el('p', { class: 'sub', text: line }));
+    card.append(el('p', { class: 'what' }, el('strong', { text: `${f.subject} at ${sec(f.tMs)}: ` }), f.detail));
+    return card;
+  }
+
+  function renderCheck(page, root) {
+    const sum = page.summary;
+    const card = el('section', { class: 'card summary check-summary' });
+    card.append(el('h1', { text: page.title }));
+    card.append(el('p', { class: 'sub', text: `scenario ${sum.scenario}; seeds ${sum.firstSeed}..${sum.firstSeed + sum.seedsRun - 1}; fault kinds drawn from: ${sum.faultKinds.join(', ')}${sum.swarm ? ' (swarm: each seed draws which are enabled)' : ''}` }));
+    const violationSeeds = page.findings.filter((r) => r.verdict === 'violation').length;
+    const figures = [
+      [String(sum.seedsRun), 'seeds run', 'seeds-run'],
+      [page.timing.seedsPerS.toFixed(1), 'seeds/s', 'seeds-per-s'],
+      [String(sum.violations.length), 'invariants broken', 'invariants-broken'],
+      [String(sum.hazards.length), 'known hazards met', 'hazards-met'],
+      [String(sum.unsettled), 'runs not settled', 'unsettled'],
+    ];
+    card.append(el('div', { class: 'figures' }, ...figures.map(([v, k, id]) => { const f = figure(v, k); f.setAttribute('data-figure', id); return f; })));
+    if (violationSeeds === 0 && sum.violations.length === 0) card.append(el('p', { class: 'verdict', 'data-verdict': sum.hazards.length > 0 ? 'hazard' : 'holds' }, el('span', { class: 'badge ok', text: 'nothing unexplained' })));
+    else card.append(el('p', { class: 'verdict', 'data-verdict': 'violation' }, el('span', { class: 'badge bad', text: `${sum.violations.length} invariant(s) broken` })));
+    root.append(card);
+
+    const faults = el('section', { class: 'card' }, el('h2', { text: 'Faults injected by kind' }));
+    if (sum.faultsInjected.length === 0) faults.append(el('p', { class: 'muted', text: 'No fault started.' }));
+    else faults.append(countBars(sum.faultsInjected.map(([name, n], i) => ({ name, n, colour: SERIES_COLOURS[i % SERIES_COLOURS.length] })), 'faults-by-kind'));
+    root.append(faults);
+
+    const found = el('section', { class: 'card' });
+    found.append(el('h2', { text: 'Violations by invariant' }));
+    if (sum.violations.length === 0) found.append(el('p', { class: 'muted none', text: 'None: nothing unexplained.' }));
+    else found.append(simpleTable('violations', [{ label: 'invariant' }, { label: 'seeds', num: true }, { label: 'statement' }], sum.violations.map((v) => [v.invariant, v.seeds, v.statement])));
+    found.append(el('h2', { text: 'Known hazards by name' }));
+    if (sum.hazards.length === 0) found.append(el('p', { class: 'muted none', text: 'None met.' }));
+    else found.append(simpleTable('hazards', [{ label: 'hazard' }, { label: 'seeds', num: true }, { label: 'source' }], sum.hazards.map((h) => [h.name, h.seeds, h.source])));
+    root.append(found);
+
+    const seeds = el('section', { class: 'card findings' }, el('h2', { text: 'Seeds with a finding (click a row for its reproduction)' }));
+    if (page.findings.length === 0) seeds.append(el('p', { class: 'muted', text: 'No seed broke an invariant or met a known hazard.' }));
+    else {
+      const reproductionOf = (row) => row.names.map((n) => root.querySelector(`.reproduction[data-name="${CSS.escape(n)}"]`)).find((x) => x);
+      seeds.append(sortableTable({
+        items: page.findings,
+        cols: [
+          { key: 'seed', label: 'seed', num: true, value: (r) => r.seed },
+          { key: 'verdict', label: 'verdict', value: (r) => r.verdict, text: (r) => (r.verdict === 'hazard' ? 'known hazard' : 'violation') },
+          { key: 'names', label: 'invariant or hazard', value: (r) => r.names.join(', ') },
+          { key: 'faults', label: 'faults in its schedule', value: (r) => r.faults.length, text: (r) => r.faults.join('; ') },
+        ],
+        sortKey: 'seed',
+        dir: 1,
+        placeholder: 'Filter: seed, invariant, hazard or fault',
+        filterLabel: 'Filter seeds',
+        choiceLabel: 'Which seeds',
+        choices: [
+          { value: 'all', text: 'all findings', keep: () => true },
+          { value: 'violation', text: 'violations', keep: (r) => r.verdict === 'violation' },
+          { value: 'hazard', text: 'known hazards', keep: (r) => r.verdict === 'hazard' },
+        ],
+        words: (r) => [String(r.seed), ...r.names, ...r.faults],
+        order: (a, b) => a.seed - b.seed,
+        noun: 'seeds',
+        tableClass: 'findings',
+        rowAttrs: (r) => ({ 'data-seed': r.seed, 'data-verdict': r.verdict }),
+        onPick: (r) => { const target = reproductionOf(r); if (target) target.scrollIntoView({ block: 'start' }); },
+      }));
+      if (page.findingsOmitted > 0) seeds.append(el('p', { class: 'hint', text: `${page.findingsOmitted} more seeds with a finding are left out of this table (it lists the lowest ${page.findings.length}).` }));
+    }
+    root.append(seeds);
+
+    for (const r of page.reproductions) {
+      const box = el('div', { class: 'reproduction', 'data-kind': r.finding.kind, 'data-name': r.finding.name });
+      const faultsText = `${r.faults.length} fault${r.faults.length === 1 ? '' : 's'}`;
+      box.append(findingHeader(r.finding, [`First at seed ${r.seed} (${r.seeds} seed${r.seeds === 1 ? '' : 's'}); shrunk in ${r.shrinkRuns} runs to ${faultsText} and ${r.run.migrations.length} move${r.run.migrations.length === 1 ? '' : 's'}: the run below is its replay.`]));
+      renderCheckedRun(r, box);
+      root.append(box);
+    }
+  }
+
+  function renderCheckReplay(page, root) {
+    const card = el('section', { class: 'card summary replay-verdict' });
+    const verdict = page.violations.length > 0 ? 'violation' : page.hazards.length > 0 ? 'hazard' : 'holds';
+    const badge = { violation: ['bad', `${page.violations.length} violation(s)`], hazard: ['medium', 'known hazard: nothing unexplained'], holds: ['ok', 'every invariant holds'] }[verdict];
+    card.append(el('h1', {}, page.title, el('span', { class: `badge ${badge[0]}`, 'data-verdict': verdict, text: badge[1] })));
+    card.append(el('p', { class: 'sub', text: `seed ${page.seed}, ${sec(page.view.run.durationMs, 0)} simulated${page.settled ? '' : ', not settled: liveness not judged'}` }));
+    const list = el('ul', { class: 'verdicts' });
+    for (const v of page.violations) list.append(el('li', { 'data-kind': 'violation', 'data-name': v.name, text: `VIOLATION ${v.name} at ${sec(v.tMs)}, ${v.subject}: ${v.detail}` }));
+    for (const h of page.hazards) list.append(el('li', { 'data-kind': 'hazard', 'data-name': h.name, text: `known hazard ${h.name} on ${h.node}: ${h.invariants.join(', ')}` }));
+    if (list.children.length > 0) card.append(list);
+    root.append(card);
+    if (page.view.finding) root.append(findingHeader(page.view.finding, []));
+    renderCheckedRun(page.view, root);
+  }
+
   // ---- Page ------------------------------------------------------------------------------------
 
   const root = document.getElementById('app');
@@ -690,7 +935,11 @@
   if (DATA.kind === 'run') renderRun(DATA.run, root, DATA.title);
   else if (DATA.kind === 'compare') renderCompare(DATA, root);
   else if (DATA.kind === 'advise') renderAdvise(DATA, root);
-  root.append(el('p', { class: 'hint', text: 'Made by opflex-twin. Every figure comes from the run\u2019s trace; times are simulated.' }));
+  else if (DATA.kind === 'check') renderCheck(DATA, root);
+  else if (DATA.kind === 'check-replay') renderCheckReplay(DATA, root);
+  root.append(el('p', { class: 'hint', text: DATA.kind === 'check'
+    ? 'Made by opflex-twin. Each run\u2019s figures come from its trace; times in runs are simulated, seeds/s is wall-clock.'
+    : 'Made by opflex-twin. Every figure comes from the run\u2019s trace; times are simulated.' }));
   // Charts and timelines draw on the next frames; the page is ready after them.
   requestAnimationFrame(() => requestAnimationFrame(() => {
     document.body.setAttribute('data-rendered-ms', String(Math.round(performance.now() - t0)));

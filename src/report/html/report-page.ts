@@ -1,11 +1,12 @@
 /**
- * The data an HTML report page carries: one run (simulate, show), the variants of a comparison, or
- * the findings of `advise` with the runs that measured them. Large plans keep every move's figures
- * and milestones but the message exchange of only the slowest moves, so a page of 1,000 moves stays
- * a few megabytes.
+ * The data an HTML report page carries: one run (simulate, show), the variants of a comparison, the
+ * findings of `advise` with the runs that measured them, or what `check` found (check-page.ts). Large
+ * plans keep every move's figures and milestones but the message exchange of only the slowest moves,
+ * so a page of 1,000 moves stays a few megabytes.
  */
 import { DROP_REASONS } from '../../fabric/data-plane.ts';
 import type { Risk } from '../advice.ts';
+import type { CheckPage, CheckReplayPage } from './check-page.ts';
 import { MILESTONE_TEXT } from '../terminal-report.ts';
 import type { ReportMigration, RunReport } from '../run-report.ts';
 import { switchoverExchange } from '../switchover-exchange.ts';
@@ -22,7 +23,9 @@ export interface RunView extends Omit<RunReport, 'migrations'> {
 export type ReportPage =
   | { kind: 'run'; title: string; run: RunView }
   | { kind: 'compare'; title: string; keys: string[]; variants: { label: string; run: RunView }[] }
-  | { kind: 'advise'; title: string; clean: RunView | null; findings: { risk: Risk; runs: { label: string; run: RunView }[] }[] };
+  | { kind: 'advise'; title: string; clean: RunView | null; findings: { risk: Risk; runs: { label: string; run: RunView }[] }[] }
+  | CheckPage
+  | CheckReplayPage;
 
 /** Texts the page needs: what each milestone and drop reason means. */
 export const PAGE_TEXTS = { milestones: MILESTONE_TEXT, dropReasons: DROP_REASONS };
