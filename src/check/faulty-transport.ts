@@ -9,6 +9,7 @@ import type { Scheduler } from '../kernel/scheduler.ts';
 import type { RpcMessage } from '../opflex/message.ts';
 import type { Connection, ConnectionHandler, Endpoint, EstablishedLink, Listener, Transport } from '../transport/transport.ts';
 import { formatEndpoint } from '../transport/transport.ts';
+import { ForwardingConnection } from '../transport/forwarding-connection.ts';
 
 /** What happens to one message sent on a session between `node` and `leaf` now. */
 export type LinkVerdict =
@@ -28,7 +29,7 @@ export const heldMessagesPerLinkMax = 100_000;
 
 const NO_HANDLER: ConnectionHandler = { onOpen() {}, onMessage() {}, onClose() {} };
 
-class FaultyConnection implements Connection {
+class FaultyConnection extends ForwardingConnection {
   private backlog: RpcMessage[] = [];
   private held = false;
   private releaseAtMs = 0;
@@ -42,7 +43,9 @@ class FaultyConnection implements Connection {
     /** The leaf's name, or its "host:port" when the address is not a leaf's (the anycast proxy). */
     readonly leaf: string,
     readonly isAgentSide: boolean,
-  ) {}
+  ) {
+    super();
+  }
 
   /** What the wrapped connection reports to: forwards to the actor's handler. */
   readonly forward: ConnectionHandler = {
@@ -59,28 +62,15 @@ class FaultyConnection implements Connection {
     return this;
   }
 
-  private get inner(): Connection {
+  protected get inner(): Connection {
     return this.innerConnection!;
   }
 
-  get id(): number {
-    return this.inner.id;
-  }
-  get local(): string {
-    return this.inner.local;
-  }
-  get remote(): string {
-    return this.inner.remote;
-  }
-  get isOpen(): boolean {
-    return this.inner.isOpen;
-  }
-
-  setHandler(handler: ConnectionHandler): void {
+  override setHandler(handler: ConnectionHandler): void {
     this.handler = handler;
   }
 
-  send(message: RpcMessage): void {
+  override send(message: RpcMessage): void {
     if (!this.inner.isOpen) return;
     const verdict = this.net.faults.verdict(this.node, this.leaf, this.isAgentSide, message);
     switch (verdict.action) {
@@ -108,10 +98,6 @@ class FaultyConnection implements Connection {
     if (!this.held) return;
     this.held = false;
     this.flush();
-  }
-
-  close(reason: string): void {
-    this.inner.close(reason);
   }
 
   private enqueue(message: RpcMessage, delayMs: number): void {

@@ -4,6 +4,7 @@
  * actors run exactly as they would unwatched: same messages, same order.
  */
 import type { RpcMessage } from '../opflex/message.ts';
+import { ForwardingConnection } from './forwarding-connection.ts';
 import type { Connection, ConnectionHandler, Endpoint, EstablishedLink, Listener, Transport } from './transport.ts';
 
 export interface MessageWatch {
@@ -59,39 +60,20 @@ function watchedHandler(handler: ConnectionHandler, watch: MessageWatch): Connec
   };
 }
 
-class ObservedConnection implements Connection {
+class ObservedConnection extends ForwardingConnection {
   constructor(
-    private readonly inner: Connection,
+    protected readonly inner: Connection,
     private readonly watch: MessageWatch,
-  ) {}
-
-  get id(): number {
-    return this.inner.id;
-  }
-  get local(): string {
-    return this.inner.local;
-  }
-  get remote(): string {
-    return this.inner.remote;
-  }
-  get isOpen(): boolean {
-    return this.inner.isOpen;
+  ) {
+    super();
   }
 
-  setHandler(handler: ConnectionHandler): void {
+  override setHandler(handler: ConnectionHandler): void {
     this.inner.setHandler(watchedHandler(handler, this.watch));
   }
 
-  send(message: RpcMessage): void {
+  override send(message: RpcMessage): void {
     if (this.inner.isOpen) this.watch.sent(message);
     this.inner.send(message);
-  }
-
-  markIdentified(): void {
-    this.inner.markIdentified?.();
-  }
-
-  close(reason: string): void {
-    this.inner.close(reason);
   }
 }
