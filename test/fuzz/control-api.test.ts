@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { Emulator } from '../../src/live/emulator.ts';
+import type { Emulator } from '../../src/live/emulator.ts';
+import { testEmulator, testPort } from '../support/test-emulator.ts';
 import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
 import type { Endpoint } from '../../src/transport/transport.ts';
 import { fuzzParameters, hostileJson, hostileString } from '../support/fuzz.ts';
@@ -123,13 +124,12 @@ function requests(at: Endpoint): fc.Arbitrary<FuzzRequest> {
 
 describe('control API fuzz: seeded hostile HTTP requests against a live emulator', { timeout: 600_000 }, () => {
   const scenario = loadBuiltinScenario('default');
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const emulator = new Emulator({
+  const port = testPort();
+  const emulator = testEmulator({
     scenario,
     leafBase: '127.0.0.161',
     port,
-    anycast: { host: '127.0.0.35', port },
-    control: { host: '127.0.0.1', port: 0 },
+    anycastHost: '127.0.0.35',
     timeScale: 20,
     agents: false,
   });

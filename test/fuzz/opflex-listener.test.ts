@@ -17,7 +17,8 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { Leaf } from '../../src/fabric/leaf.ts';
 import { DEFAULT_LEAF_LIMITS } from '../../src/fabric/leaf-limits.ts';
-import { Emulator } from '../../src/live/emulator.ts';
+import type { Emulator } from '../../src/live/emulator.ts';
+import { testEmulator, testPort } from '../support/test-emulator.ts';
 import { platformConfigUri } from '../../src/model/policy-builder.ts';
 import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
 import { DEFAULT_UNIDENTIFIED_BUFFERED_BYTES_MAX } from '../../src/transport/socket-transport.ts';
@@ -133,12 +134,12 @@ async function play(leaf: Leaf, client: OpflexClient, identified: boolean, actio
 describe('fuzzing a live leaf with hostile OpFlex peers', () => {
   const scenario = loadBuiltinScenario('default');
   const domain = scenario.policy.domain;
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const port = testPort();
   let emulator: Emulator;
   const summary = { runs: 0, connections: 0, actions: 0, bytesBefore: 0, rssBefore: 0 };
 
   before(async () => {
-    emulator = new Emulator({ scenario, leafBase: '127.0.0.171', port, anycast: { host: '127.0.0.37', port }, control: { host: '127.0.0.1', port: 0 }, timeScale: 10, agents: false });
+    emulator = testEmulator({ scenario, leafBase: '127.0.0.171', port, anycastHost: '127.0.0.37', timeScale: 10, agents: false });
     await emulator.start();
     (globalThis as { gc?: () => void }).gc?.();
     summary.bytesBefore = process.memoryUsage().heapUsed;

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { ControlApi } from '../../src/live/control-api.ts';
 import type { ControlApiLimits } from '../../src/live/control-api-limits.ts';
-import { Emulator } from '../../src/live/emulator.ts';
+import type { Emulator } from '../../src/live/emulator.ts';
+import { testEmulator, testPort } from '../support/test-emulator.ts';
 import { stringifyJson } from '../../src/opflex/lossless-json.ts';
 import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
 import { parsePolicyFile } from '../../src/scenario/policy-file.ts';
@@ -21,7 +22,7 @@ const JSON_TYPE = { 'content-type': 'application/json' };
 
 describe('the emulator with an opflex_server policy file, seen through its control API', { timeout: 60_000 }, () => {
   const scenario = loadBuiltinScenario('default');
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const port = testPort();
   let emulator: Emulator;
   let url = '';
   let peer: RawPeer;
@@ -29,12 +30,11 @@ describe('the emulator with an opflex_server policy file, seen through its contr
   const epg = fileObjects.find((o) => o.subject === 'GbpEpGroup')!;
 
   before(async () => {
-    emulator = new Emulator({
+    emulator = testEmulator({
       scenario,
       leafBase: '127.0.0.121',
       port,
-      anycast: { host: '127.0.0.31', port },
-      control: { host: '127.0.0.1', port: 0 },
+      anycastHost: '127.0.0.31',
       timeScale: 50,
       agents: false,
       policy: loadPolicyStore(POLICY_FILE),
@@ -123,13 +123,12 @@ describe('the emulator with an opflex_server policy file, seen through its contr
 /** An emulator of the default scenario whose migrations stay in pre-copy for `preCopyMs` of scenario time. */
 function emulatorFor(leafBase: string, anycastHost: string, o: { preCopyMs: number; timeScale: number; agents: boolean }): Emulator {
   const scenario = loadBuiltinScenario('default');
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  return new Emulator({
+  const port = testPort();
+  return testEmulator({
     scenario: { ...scenario, latencies: { ...scenario.latencies, preCopyMs: { kind: 'fixed', valueMs: o.preCopyMs } } },
     leafBase,
     port,
-    anycast: { host: anycastHost, port },
-    control: { host: '127.0.0.1', port: 0 },
+    anycastHost: anycastHost,
     timeScale: o.timeScale,
     agents: o.agents,
   });

@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Emulator } from '../../src/live/emulator.ts';
+import type { Emulator } from '../../src/live/emulator.ts';
+import { testEmulator, testPort } from '../support/test-emulator.ts';
 import { epgUri, platformConfigUri } from '../../src/model/policy-builder.ts';
 import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
 import { errorOf, OpflexClient, type Reply } from '../support/opflex-client.ts';
@@ -20,9 +21,9 @@ describe('a well-behaved agent on a leaf under attack', () => {
   it('gets all its resolves answered while hostile sessions hammer the leaf, and the hostile ones are cut off', { timeout: 120_000 }, async () => {
     const scenario = loadBuiltinScenario('default');
     const domain = scenario.policy.domain;
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
-    const emulator = new Emulator({
-      scenario, leafBase: '127.0.0.161', port, anycast: { host: '127.0.0.36', port }, control: { host: '127.0.0.1', port: 0 }, timeScale: 10, agents: false,
+    const port = testPort();
+    const emulator = testEmulator({
+      scenario, leafBase: '127.0.0.161', port, anycastHost: '127.0.0.36', timeScale: 10, agents: false,
     });
     await emulator.start();
     const leaf = emulator.twin.pairs.get(emulator.twin.locateNode('node-1')!.pair)![0]!;

@@ -8,7 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Leaf } from '../../src/fabric/leaf.ts';
 import { DEFAULT_LEAF_LIMITS } from '../../src/fabric/leaf-limits.ts';
 import type { TraceEvent } from '../../src/kernel/trace.ts';
-import { Emulator } from '../../src/live/emulator.ts';
+import type { Emulator } from '../../src/live/emulator.ts';
+import { testEmulator, testPort } from '../support/test-emulator.ts';
 import { epgUri, platformConfigUri } from '../../src/model/policy-builder.ts';
 import { DEFAULT_PROXY_LIMITS } from '../../src/opflex/proxy-limits.ts';
 import { DOWNLOADS_PER_REQUESTER_MAX } from '../../src/fabric/policy-cache.ts';
@@ -23,7 +24,7 @@ const LIVENESS_MS = 30_000;
 describe('a live leaf against hostile OpFlex peers', () => {
   const scenario = loadBuiltinScenario('default');
   const domain = scenario.policy.domain;
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const port = testPort();
   const events: TraceEvent[] = [];
   const clients: OpflexClient[] = [];
   let emulator: Emulator;
@@ -43,12 +44,11 @@ describe('a live leaf against hostile OpFlex peers', () => {
   }
 
   before(async () => {
-    emulator = new Emulator({
+    emulator = testEmulator({
       scenario,
       leafBase: '127.0.0.151',
       port,
-      anycast: { host: '127.0.0.35', port },
-      control: { host: '127.0.0.1', port: 0 },
+      anycastHost: '127.0.0.35',
       timeScale: 10,
       agents: false,
     });

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TraceEvent } from '../../src/kernel/trace.ts';
 import { AgentProcess } from '../../src/live/agent-process.ts';
-import { Emulator } from '../../src/live/emulator.ts';
+import type { Emulator } from '../../src/live/emulator.ts';
+import { testEmulator, testPort } from '../support/test-emulator.ts';
 import { endpointFilesFor, parseEndpointFile } from '../../src/live/endpoint-files.ts';
 import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
 import { expectedDownloads } from '../support/expectations.ts';
@@ -15,7 +16,7 @@ const LIVENESS_MS = 90_000;
 for (const mode of ['tcp', 'tls'] as const) {
   describe(`a live migration over ${mode.toUpperCase()}`, () => {
     const scenario = loadBuiltinScenario('default');
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const port = testPort();
     let emulator: Emulator;
     const agents = new Map<string, AgentProcess>();
     const agentEvents = new Map<string, TraceEvent[]>();
@@ -23,12 +24,11 @@ for (const mode of ['tcp', 'tls'] as const) {
 
     before(async () => {
       const certs = mode === 'tls' ? await testCertificates() : undefined;
-      emulator = new Emulator({
+      emulator = testEmulator({
         scenario,
         leafBase: '127.0.0.101',
         port,
-        anycast: { host: '127.0.0.30', port },
-        control: { host: '127.0.0.1', port: 0 },
+        anycastHost: '127.0.0.30',
         timeScale: TIME_SCALE,
         agents: false,
         ...(certs ? { tls: { key: certs.server.key, cert: certs.server.cert } } : {}),

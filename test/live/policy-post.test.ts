@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Emulator } from '../../src/live/emulator.ts';
+import type { Emulator } from '../../src/live/emulator.ts';
+import { testEmulator, testPort } from '../support/test-emulator.ts';
 import { platformConfigUri, policySpaceUri, epgUri } from '../../src/model/policy-builder.ts';
 import { PolicyValidationError } from '../../src/model/policy-validation.ts';
 import { parseJson } from '../../src/opflex/lossless-json.ts';
@@ -12,7 +13,7 @@ const LIVENESS_MS = 30_000;
 /** Emulator.updatePolicy is what POST /policy calls with the parsed body. */
 describe('an operator policy change at the emulator', { timeout: 60_000 }, () => {
   const scenario = loadBuiltinScenario('default');
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const port = testPort();
   const pcUri = platformConfigUri(scenario.policy.domain);
   let emulator: Emulator;
   let peer: RawPeer;
@@ -40,8 +41,8 @@ describe('an operator policy change at the emulator', { timeout: 60_000 }, () =>
   }
 
   before(async () => {
-    emulator = new Emulator({
-      scenario, leafBase: '127.0.0.131', port, anycast: { host: '127.0.0.32', port }, control: { host: '127.0.0.1', port: 0 }, timeScale: 50, agents: false,
+    emulator = testEmulator({
+      scenario, leafBase: '127.0.0.131', port, anycastHost: '127.0.0.32', timeScale: 50, agents: false,
     });
     await emulator.start();
     peer = await RawPeer.open(port, '127.0.0.131');

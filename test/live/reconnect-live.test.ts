@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TraceEvent } from '../../src/kernel/trace.ts';
 import { AgentProcess } from '../../src/live/agent-process.ts';
-import { Emulator } from '../../src/live/emulator.ts';
+import type { Emulator } from '../../src/live/emulator.ts';
+import { testEmulator, testPort } from '../support/test-emulator.ts';
 import { endpointFilesFor, parseEndpointFile } from '../../src/live/endpoint-files.ts';
 import { readScenarioText, scenarioWithOverrides } from '../../src/scenario/variants.ts';
 import { waitFor } from '../transport/socket-helpers.ts';
@@ -18,15 +19,15 @@ describe('enable_opflex_agent_reconnect, live: the host-agent writes reset.conf 
     { path: ['faults', 'platformConfigDeleteMissed'], value: true },
     { path: ['controller', 'node'], value: 'node-4' },
   ], 'live reconnect');
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const port = testPort();
   const resetDir = mkdtempSync(join(tmpdir(), 'opflex-twin-reset-'));
   const events: TraceEvent[] = [];
   let emulator: Emulator;
   let agent: AgentProcess;
 
   before(async () => {
-    emulator = new Emulator({
-      scenario, leafBase: '127.0.0.111', port, anycast: { host: '127.0.0.32', port }, control: { host: '127.0.0.1', port: 0 },
+    emulator = testEmulator({
+      scenario, leafBase: '127.0.0.111', port, anycastHost: '127.0.0.32',
       timeScale: 20, agents: false, resetDir,
     });
     await emulator.start();

@@ -3,7 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { Emulator } from '../../src/live/emulator.ts';
+import type { Emulator } from '../../src/live/emulator.ts';
+import { testEmulator, testPort } from '../support/test-emulator.ts';
 import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
 import { browserUnavailable, launchBrowser, recordForeignRequests } from '../support/browser.ts';
 import { RawPeer, waitFor } from '../transport/socket-helpers.ts';
@@ -15,7 +16,7 @@ const SCREENSHOT = fileURLToPath(new URL('../../docs/images/dashboard.png', impo
 
 describe('the live dashboard that emulate serves at /', { skip: browserUnavailable(), timeout: 180_000 }, () => {
   const scenario = loadBuiltinScenario('default');
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const port = testPort();
   let emulator: Emulator;
   let browser: Browser;
   let page: Page;
@@ -23,12 +24,11 @@ describe('the live dashboard that emulate serves at /', { skip: browserUnavailab
   let foreign: string[] = [];
 
   before(async () => {
-    emulator = new Emulator({
+    emulator = testEmulator({
       scenario,
       leafBase: '127.0.0.151',
       port,
-      anycast: { host: '127.0.0.36', port },
-      control: { host: '127.0.0.1', port: 0 },
+      anycastHost: '127.0.0.36',
       timeScale: TIME_SCALE,
       agents: true,
     });
