@@ -10,6 +10,7 @@ import type { Trace } from './kernel/trace.ts';
 import { AnycastProxy } from './fabric/anycast-proxy.ts';
 import { Apic } from './fabric/apic.ts';
 import { CoopOracle } from './fabric/coop.ts';
+import { ContractMatcher } from './fabric/contract-matcher.ts';
 import { DataPlane, type PodInfo } from './fabric/data-plane.ts';
 import type { FabricView, LeafAddress, NodeLocation } from './fabric/fabric-view.ts';
 import { Leaf } from './fabric/leaf.ts';
@@ -31,7 +32,7 @@ import { buildPolicyUniverse, epgUri, platformConfigUri } from './model/policy-b
 import type { ObjectStore } from './model/object-store.ts';
 import type { TrackerContext } from './report/migration-tracker.ts';
 import { OpflexAgent } from './opflex/agent.ts';
-import type { EpgSpec, Faults, MigrationSpec, Scenario } from './scenario/types.ts';
+import type { Faults, MigrationSpec, Scenario } from './scenario/types.ts';
 import type { Endpoint, Transport } from './transport/transport.ts';
 
 export interface TwinOptions {
@@ -79,9 +80,8 @@ export class Twin implements FabricView {
   private readonly hypervisorPath = new Map<string, string>();
   private readonly leafAddresses = new Map<string, LeafAddress[]>();
   private readonly policyNeededByEpg = new Map<string, string[]>();
-  private readonly epgSpecs = new Map<string, EpgSpec>();
-  /** Whether a contract links two EPGs, computed on first use (fabrics have thousands of EPGs). */
-  private readonly allowed = new Map<string, boolean>();
+  /** The scenario's contracts as the data plane applies them. */
+  readonly contracts: ContractMatcher;
   private readonly infraIps = new Map<string, string>();
   private readonly nodesByInfraIp = new Map<string, string>();
   private readonly podIpOwners: PodIpOwners;
@@ -150,7 +150,7 @@ export class Twin implements FabricView {
       const needed = policyClosure(policy, [{ subject: 'GbpEpGroup', uri: epgUri(s.policy.tenant, epg.name) }]).map((r) => r.uri);
       this.policyNeededByEpg.set(epg.name, needed);
     }
-    for (const epg of s.policy.epgs) this.epgSpecs.set(epg.name, epg);
+    this.contracts = new ContractMatcher(s.policy);
 
     for (const spec of s.nodes) {
       this.infraIps.set(spec.name, spec.infraIp);
@@ -195,7 +195,7 @@ export class Twin implements FabricView {
       leavesOfPair: (pair) => this.pairs.get(pair)!,
       coopOwner: (ip) => this.coop.owner(ip),
       policyNeeded: (epg) => this.policyNeededByEpg.get(epg) ?? [],
-      contractAllows: (a, b) => this.contractAllows(a, b),
+      contractVerdict: (a, b, packet, reply) => this.contracts.verdict(a, b, packet, reply),
     });
     this.probes = new TrafficProbes(scheduler, trace, this.dataPlane, o.onProbe ?? (() => {}));
     this.vmotion = new VMotion(scheduler, trace, random.stream('vmotion'), s.latencies, {
@@ -265,20 +265,6 @@ export class Twin implements FabricView {
   /** Policy URIs a leaf must hold to forward for an EPG (its closure). */
   policyNeeded(epg: string): readonly string[] {
     return this.policyNeededByEpg.get(epg) ?? [];
-  }
-
-  contractAllows(from: string, to: string): boolean {
-    const key = `${from}\u0000${to}`;
-    let linked = this.allowed.get(key);
-    if (linked === undefined) {
-      const a = this.epgSpecs.get(from);
-      const b = this.epgSpecs.get(to);
-      linked = !!a && !!b && (a === b
-        ? a.intraGroupPolicy === 'allow'
-        : a.consumes.some((c) => b.provides.includes(c)) || b.consumes.some((c) => a.provides.includes(c)));
-      this.allowed.set(key, linked);
-    }
-    return linked;
   }
 
   private readonly epgUris = new Map<string, string>();
@@ -364,7 +350,11 @@ export class Twin implements FabricView {
     if (this.o.playMigrations !== false) for (const m of s.migrations) this.vmotion.schedule(m);
     if (this.o.playMigrations !== false) this.evacuations = scheduleEvacuations({ scheduler: this.o.scheduler, trace: this.o.trace, vmotion: this.vmotion, nodes: this.nodes, hypervisors: s.fabric.hypervisors }, s.evacuations);
     const pods = this.podsNamed(s.flows.flatMap((f) => [f.from, f.to]));
-    for (const f of s.flows) this.probes.add(f, pods.get(f.from)!, pods.get(f.to)!);
+    for (const f of s.flows) {
+      const from = pods.get(f.from)!;
+      const to = pods.get(f.to)!;
+      this.probes.add(f, from, to, this.contracts.trafficOf(f, from.epg, to.epg));
+    }
   }
 
   /** The named pods with their nodes (one pass over the nodes; fabrics have a million pods). */

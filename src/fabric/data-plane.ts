@@ -4,6 +4,7 @@
  * proxy / COOP), and whether the egress leaf can deliver it (endpoint known, policy present,
  * contract allows). Evaluated at the instant the packet is sent.
  */
+import type { ContractVerdict, ProbePacket } from './contract-matcher.ts';
 import type { Leaf } from './leaf.ts';
 
 export type DropReason =
@@ -21,7 +22,7 @@ export const DROP_REASONS: Record<DropReason, string> = {
   'no-policy': "the leaf does not hold the endpoint's EPG, BD, VRF or contracts yet",
   'stale-local-entry': 'the leaf still has the endpoint as local, but the VM has left its port',
   'stale-remote-entry': 'the packet was tunnelled to a leaf that no longer has the endpoint',
-  'contract-denied': 'no contract allows this EPG pair',
+  'contract-denied': 'a contract rule denies the packet, or no contract rule permits its EPG pair, protocol and port (implicit deny)',
   'unknown-destination': 'COOP knows no owner for the destination',
 };
 
@@ -49,7 +50,8 @@ export interface DataPlaneView {
   coopOwner(ip: string): string | undefined;
   /** URIs a leaf must hold to forward for this EPG. */
   policyNeeded(epg: string): readonly string[];
-  contractAllows(fromEpg: string, toEpg: string): boolean;
+  /** `reply`: the packet answers one the destination sent (TCP replies pass by connection tracking). */
+  contractVerdict(fromEpg: string, toEpg: string, packet: ProbePacket, reply: boolean): ContractVerdict;
 }
 
 const DELIVERED: PacketOutcome = { delivered: true, bounced: false, reason: undefined, at: undefined };
@@ -62,17 +64,23 @@ function drop(reason: DropReason, at: string | undefined): PacketOutcome {
 export class DataPlane {
   constructor(private readonly view: DataPlaneView) {}
 
-  /** `lane` picks which leaf of a pair carries the flow (a stand-in for ECMP hashing). */
-  send(src: PodInfo, dst: PodInfo, lane: number): PacketOutcome {
+  /**
+   * `lane` picks which leaf of a pair carries the flow (a stand-in for ECMP hashing). Between pods
+   * of one node the node's OVS enforces the contracts (the opflex-agent's policy tables); across
+   * nodes the ingress leaf does, once it knows the source endpoint and holds its policy.
+   */
+  send(src: PodInfo, dst: PodInfo, lane: number, packet: ProbePacket, reply: boolean): PacketOutcome {
     const v = this.view;
     if (v.isStunned(src.node)) return drop('vm-stunned', undefined);
-    if (src.node === dst.node) return DELIVERED;
+    if (src.node === dst.node) {
+      return v.contractVerdict(src.epg, dst.epg, packet, reply) === 'permit' ? DELIVERED : drop('contract-denied', undefined);
+    }
 
     const ingress = pick(v.leavesOfPair(v.pairOfNode(src.node)), lane);
     const srcEntry = ingress.epm.get(src.ip);
     if (srcEntry?.kind !== 'local') return drop('endpoint-unknown', ingress.name);
     if (!this.holdsPolicy(ingress, src.epg)) return drop('no-policy', ingress.name);
-    if (!v.contractAllows(src.epg, dst.epg)) return drop('contract-denied', ingress.name);
+    if (v.contractVerdict(src.epg, dst.epg, packet, reply) !== 'permit') return drop('contract-denied', ingress.name);
 
     let egressPair: string | undefined;
     const dstEntry = ingress.epm.get(dst.ip);

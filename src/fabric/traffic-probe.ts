@@ -1,10 +1,13 @@
 /**
  * Traffic probes: each flow sends a request from one pod to another at a fixed interval and, when it
  * arrives, a reply back (like a ping), so both directions and conversational learning are
- * exercised. Outcomes are counted per flow; the flow going down or coming back up is a trace event.
+ * exercised. The request goes to the flow's protocol and port from a fixed source port; the reply
+ * comes back from that port. Outcomes are counted per flow; the flow going down or coming back up
+ * is a trace event.
  */
 import type { Scheduler } from '../kernel/scheduler.ts';
 import type { Trace } from '../kernel/trace.ts';
+import { replyPacket, requestPacket, type ProbePacket, type ProbeTraffic } from './contract-matcher.ts';
 import type { DataPlane, DropReason, PodInfo } from './data-plane.ts';
 import type { FlowSpec } from '../scenario/types.ts';
 
@@ -14,13 +17,19 @@ export interface ProbeOutcomeListener {
 
 export class FlowProbe {
   up = true;
+  readonly request: ProbePacket;
+  readonly reply: ProbePacket;
 
   constructor(
     readonly spec: FlowSpec,
     readonly index: number,
     readonly from: PodInfo,
     readonly to: PodInfo,
-  ) {}
+    readonly traffic: ProbeTraffic,
+  ) {
+    this.request = requestPacket(traffic);
+    this.reply = replyPacket(traffic);
+  }
 }
 
 export class TrafficProbes {
@@ -33,8 +42,8 @@ export class TrafficProbes {
     private readonly listener: ProbeOutcomeListener,
   ) {}
 
-  add(spec: FlowSpec, from: PodInfo, to: PodInfo): FlowProbe {
-    const probe = new FlowProbe(spec, this.probes.length, from, to);
+  add(spec: FlowSpec, from: PodInfo, to: PodInfo, traffic: ProbeTraffic): FlowProbe {
+    const probe = new FlowProbe(spec, this.probes.length, from, to, traffic);
     this.probes.push(probe);
     this.scheduler.at(Math.max(spec.startMs, this.scheduler.now()), this.tick, probe);
     return probe;
@@ -44,10 +53,10 @@ export class TrafficProbes {
     const now = this.scheduler.now();
     if (now > probe.spec.stopMs) return;
     const lane = probe.index;
-    let outcome = this.dataPlane.send(probe.from, probe.to, lane);
+    let outcome = this.dataPlane.send(probe.from, probe.to, lane, probe.request, false);
     let bounced = outcome.bounced;
     if (outcome.delivered) {
-      outcome = this.dataPlane.send(probe.to, probe.from, lane);
+      outcome = this.dataPlane.send(probe.to, probe.from, lane, probe.reply, true);
       bounced ||= outcome.bounced;
     }
     if (outcome.delivered !== probe.up) {

@@ -494,14 +494,28 @@ const evacuationSchema = z
   })
   .transform((e): EvacuationSpec => ({ atMs: e.at, hypervisor: e.hypervisor, ...(e.to ? { to: e.to } : {}), concurrency: e.concurrency }));
 
-const flowSchema = z.strictObject({
-  name: name('Flow name.'),
-  from: name('Source pod name.'),
-  to: name('Destination pod name.'),
-  interval: positiveDurationSchema('One probe packet per interval.').prefault(DEFAULT_FLOW_INTERVAL),
-  start: durationSchema('First packet time.').prefault(0),
-  stop: durationSchema('No packet after this time (default: the scenario duration).').optional(),
-});
+const flowSchema = z
+  .strictObject({
+    name: name('Flow name.'),
+    from: name('Source pod name.'),
+    to: name('Destination pod name.'),
+    protocol: z.enum(['tcp', 'udp', 'icmp']).optional().meta({
+      description: 'Protocol of the probe packets (default: the first protocol a contract between the two EPGs permits, else tcp).',
+    }),
+    port: port.optional().meta({
+      description: 'Destination port of a tcp or udp probe (default: the first port a contract between the two EPGs permits for the protocol, else 80).',
+    }),
+    interval: positiveDurationSchema('One probe packet per interval.').prefault(DEFAULT_FLOW_INTERVAL),
+    start: durationSchema('First packet time.').prefault(0),
+    stop: durationSchema('No packet after this time (default: the scenario duration).').optional(),
+  })
+  .check(
+    z.superRefine((f, ctx) => {
+      if (f.protocol === 'icmp' && f.port !== undefined) {
+        ctx.addIssue({ code: 'custom', message: `icmp has no ports: drop port ${f.port} or use protocol tcp or udp`, input: f.port, path: ['port'] });
+      }
+    }),
+  );
 
 // ----------------------------------------------------------------------------------------------
 // the whole scenario
@@ -595,6 +609,8 @@ export const scenarioSchema = scenarioInputSchema.transform((s, ctx): ScenarioBo
     name: f.name,
     from: f.from,
     to: f.to,
+    ...(f.protocol !== undefined ? { protocol: f.protocol } : {}),
+    ...(f.port !== undefined ? { port: f.port } : {}),
     intervalMs: f.interval,
     startMs: f.start,
     stopMs: f.stop ?? durationMs,

@@ -258,11 +258,18 @@ export interface EvacuationSpec {
   concurrency: number;
 }
 
+/** What a traffic probe can send. */
+export type ProbeProtocol = 'tcp' | 'udp' | 'icmp';
+
 export interface FlowSpec {
   name: string;
   /** A pod name (pod names are unique in a scenario). */
   from: string;
   to: string;
+  /** Absent: taken from the policy (docs/scenario-reference.md, flows), else tcp. */
+  protocol?: ProbeProtocol;
+  /** Destination port of a tcp or udp probe; absent: taken from the policy, else 80. */
+  port?: number;
   intervalMs: number;
   startMs: number;
   stopMs: number;
