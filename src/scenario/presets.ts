@@ -140,11 +140,15 @@ export function planDocument(options: PlanOptions): Record<string, unknown> {
       const epgs = layout.nodeEpgs(k);
       // A pod not in the infra EPG when there is one (pod i is in EPG i % K).
       const i = layout.infraEpg >= 0 && K > 1 ? 1 : 0;
-      const pod = layout.podName(k, i, epgs[i % K]!);
-      const peer = peerPod(layout, k, epgs[i % K]!, moving);
-      if (!peer) continue;
-      flows.push({ name: `to-${pod}`, from: peer, to: pod });
-      flows.push({ name: `from-${pod}`, from: pod, to: peer });
+      const epg = epgs[i % K]!;
+      const pod = layout.podName(k, i, epg);
+      // Probes open connections as the contracts allow: from the pod to the infra EPG it consumes
+      // kube-dns from, and to the pod from an EPG that consumes a contract the pod's EPG provides.
+      const server = peerPod(layout, k, layout.infraEpg >= 0 ? layout.infraEpg : epg, moving);
+      if (server) flows.push({ name: `from-${pod}`, from: pod, to: server });
+      const clientEpg = consumerOf(layout, epg);
+      const client = clientEpg === undefined ? undefined : peerPod(layout, k, clientEpg, moving);
+      if (client) flows.push({ name: `to-${pod}`, from: client, to: pod });
     }
   }
 
@@ -169,10 +173,19 @@ export function planDocument(options: PlanOptions): Record<string, unknown> {
  * in EPG `epg` may talk to: in the infra EPG (which provides the contract every EPG consumes), or in
  * the same EPG when there is no infra EPG.
  */
-function peerPod(layout: GeneratedLayout, k: number, epg: number, moving: ReadonlySet<number>): string | undefined {
+/** An EPG other than `epg` whose pods may open connections to `epg`'s: it consumes a contract `epg` provides. */
+function consumerOf(layout: GeneratedLayout, epg: number): number | undefined {
+  const provided = new Set(layout.epgPool[epg]!.provides);
+  for (let c = 0; c < layout.epgPool.length; c++) {
+    if (c !== epg && layout.epgPool[c]!.consumes.some((name) => provided.has(name))) return c;
+  }
+  return undefined;
+}
+
+/** A pod of EPG `want` on a node that is not moving, preferably behind another leaf pair than node `k`'s. */
+function peerPod(layout: GeneratedLayout, k: number, want: number, moving: ReadonlySet<number>): string | undefined {
   const N = layout.nodeNames.length;
   const pair = layout.pairIndexOfNode(k);
-  const want = layout.infraEpg >= 0 ? layout.infraEpg : epg;
   let fallback: string | undefined;
   for (let step = 0; step < N; step++) {
     const other = (k + Math.floor(N / 2) + step) % N;

@@ -7,6 +7,7 @@ import type { Scenario } from '../../src/scenario/types.ts';
 import { simulatedTwin } from '../../src/simulated-twin.ts';
 import { ScenarioError } from '../../src/scenario/scenario-error.ts';
 import { tiny } from '../scenario/fixtures.ts';
+import { loadPreset } from '../../src/scenario/presets.ts';
 
 /**
  * Two nodes on different leaf pairs. `client` consumes pg (TCP 5432 only) from `db`, and from
@@ -218,5 +219,13 @@ describe('flow protocol and port in a scenario file', { timeout: 30_000 }, () =>
     const props = schema.properties.flows.items.properties;
     assert.deepEqual(props.protocol!.enum, ['tcp', 'udp', 'icmp']);
     assert.equal(props.port!.maximum, 65535);
+  });
+});
+
+describe('the presets\' probe flows under contract enforcement', { timeout: 60_000 }, () => {
+  it('open only connections their contracts permit: from a moving pod to the EPG it consumes from, to it from a consumer of its EPG', () => {
+    const s = loadPreset('S');
+    assert.ok(s.flows.some((f) => f.name.startsWith('to-')) && s.flows.some((f) => f.name.startsWith('from-')));
+    for (const [name, r] of runFlows(s)) assert.equal(r.dropped.get('contract-denied') ?? 0, 0, `${name} was contract-denied`);
   });
 });
