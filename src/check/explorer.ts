@@ -135,12 +135,17 @@ function runHere(o: ExploreOptions, seeds: number[], schedule: ScheduleOptions):
 }
 
 /**
- * The worker's first code: it registers tsx's loader (the CLI runs TypeScript through tsx, and a
- * worker does not inherit loader hooks on Node 20), then imports the seed worker module.
+ * A worker running seed-worker. Compiled (dist/), it loads seed-worker.js directly. From the sources,
+ * its first code registers tsx's loader (a worker does not inherit loader hooks on Node 20), then
+ * imports seed-worker.ts; tsx is resolved only then, as the installed package does not ship it.
  */
-const WORKER_BOOT =
-  `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})` +
-  `.then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./seed-worker.ts', import.meta.url).href)}); });`;
+function startSeedWorker(workerData: { base: Scenario; schedule: ScheduleOptions }): Worker {
+  const fromSources = import.meta.url.endsWith('.ts');
+  const workerUrl = new URL(fromSources ? './seed-worker.ts' : './seed-worker.js', import.meta.url);
+  if (!fromSources) return new Worker(workerUrl, { workerData });
+  const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})` + `.then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); });`;
+  return new Worker(boot, { eval: true, workerData });
+}
 
 function runInWorkers(base: Scenario, seeds: number[], schedule: ScheduleOptions, jobs: number, onProgress?: (done: number, total: number) => void): Promise<SeedOutcome[]> {
   return new Promise((resolve, reject) => {
@@ -157,7 +162,7 @@ function runInWorkers(base: Scenario, seeds: number[], schedule: ScheduleOptions
       }
     };
     for (let i = 0; i < Math.min(jobs, seeds.length); i++) {
-      const w = new Worker(WORKER_BOOT, { eval: true, workerData: { base, schedule } });
+      const w = startSeedWorker({ base, schedule });
       workers.push(w);
       live++;
       w.on('message', (outcome: SeedOutcome) => {

@@ -9,12 +9,11 @@ import { RunReportBuilder } from '../report/run-report.ts';
 import { runView } from '../report/html/report-page.ts';
 import { writePage } from './show.ts';
 import { MAX_EVENTS_OPTION, maxEventsOption, seedOption } from './run-options.ts';
+import { commandSummary } from './command-index.ts';
 
 export const adviseCommand: CommandSpec = {
   name: 'advise',
-  summary:
-    'Check a migration plan before it runs: each risk with its reason and the effect measured by simulation.\n' +
-    'Exits 1 when a risk is found, so it can gate a change in CI.',
+  summary: commandSummary('advise'),
   positionals: '[scenario.yaml]',
   maxPositionals: 1,
   options: {

@@ -5,6 +5,7 @@ import { INPUT_FILES } from '../scenario/input-file.ts';
 import { directoryOption, durationOption, endpointsOption, fileOption, textOption, timeScaleOption, UsageError, type CommandSpec } from './command.ts';
 import { printable } from '../printable.ts';
 import { traceLine } from './trace-printer.ts';
+import { commandSummary } from './command-index.ts';
 
 /** The agent's own minimum policy resolve refresh rate. */
 const agentPrrMsMin = 15_000;
@@ -27,9 +28,7 @@ function checkResetFile(path: string): void {
 
 export const agentCommand: CommandSpec = {
   name: 'agent',
-  summary:
-    "Run the twin's opflex-agent as its own process against the emulator (or a real leaf): identity through the\n" +
-    'configured peer, the redirect to the leaf pair, resolves and endpoint declares, resets on a PlatformConfig delete or reset file.',
+  summary: commandSummary('agent'),
   positionals: '',
   maxPositionals: 0,
   options: {

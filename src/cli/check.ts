@@ -16,6 +16,7 @@ import { checkPage, checkReplayPage } from '../report/html/check-page.ts';
 import { ProgressBar } from './progress-bar.ts';
 import { scenarioTextFor } from './scenario-argument.ts';
 import { writePage } from './show.ts';
+import { commandSummary } from './command-index.ts';
 
 /** Most seeds one check may run. */
 export const checkSeedsMax = 10_000_000;
@@ -32,10 +33,7 @@ function faultKinds(value: string): FaultKind[] {
 
 export const checkCommand: CommandSpec = {
   name: 'check',
-  summary:
-    'Explore faults over many seeds: each seed draws a fault schedule from the menu, runs it to quiescence and checks the\n' +
-    'invariants; each broken invariant is shrunk to a scenario file that simulate replays and check --replay re-checks.\n' +
-    'Exits 0 when nothing unexplained was found, 1 otherwise (known hazards too with --strict), 2 on a usage error.',
+  summary: commandSummary('check'),
   positionals: '[scenario.yaml]',
   maxPositionals: 1,
   options: {

@@ -11,15 +11,14 @@ import { accProvisionOverrides } from './acc-provision-option.ts';
 import { RunReportBuilder } from '../report/run-report.ts';
 import { runView } from '../report/html/report-page.ts';
 import { writePage } from './show.ts';
+import { commandSummary } from './command-index.ts';
 
 /** Most variants one compare runs (every combination of the --vary values). */
 const variantsMax = 64;
 
 export const compareCommand: CommandSpec = {
   name: 'compare',
-  summary:
-    'Run the same plan and seed under each value of one or more keys (settings, latencies, timers, faults, or a dotted path)\n' +
-    'and show outage and convergence side by side. Several --vary options run every combination.',
+  summary: commandSummary('compare'),
   positionals: '[scenario.yaml]',
   maxPositionals: 1,
   options: {

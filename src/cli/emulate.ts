@@ -17,6 +17,7 @@ import { printable } from '../printable.ts';
 import { PRESET_NAMES } from '../scenario/presets.ts';
 import { loadScenarioWith, setOverrides } from './scenario-argument.ts';
 import { traceLine } from './trace-printer.ts';
+import { commandSummary } from './command-index.ts';
 
 /** Events shown by default: the ones a person follows during a live migration. */
 const NOTABLE = new Set([
@@ -28,9 +29,7 @@ const NOTABLE = new Set([
 
 export const emulateCommand: CommandSpec = {
   name: 'emulate',
-  summary:
-    'Run the fabric live: each leaf speaks OpFlex on its own loopback address, the anycast proxy redirects agents to the\n' +
-    "leaf pair where their node is, and an HTTP control API lists the fabric and starts migrations.",
+  summary: commandSummary('emulate'),
   positionals: '[scenario.yaml]',
   maxPositionals: 1,
   options: {

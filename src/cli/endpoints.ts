@@ -4,10 +4,11 @@ import { endpointFilesFor } from '../live/endpoint-files.ts';
 import { directoryOption, textOption, UsageError, type CommandSpec } from './command.ts';
 import { printable } from '../printable.ts';
 import { loadScenarioArgument } from './scenario-argument.ts';
+import { commandSummary } from './command-index.ts';
 
 export const endpointsCommand: CommandSpec = {
   name: 'endpoints',
-  summary: "Write the .ep endpoint files of a scenario node's pods, for `opflex-twin agent --endpoints DIR`.",
+  summary: commandSummary('endpoints'),
   positionals: '[scenario.yaml]',
   maxPositionals: 1,
   options: {

@@ -4,6 +4,7 @@ import { parseScenario } from '../scenario/loader.ts';
 import { PRESET_NAMES, planYaml, preset, type PlanOptions } from '../scenario/presets.ts';
 import { ScenarioError } from '../scenario/scenario-error.ts';
 import { integerOption, UsageError, type CommandSpec } from './command.ts';
+import { commandSummary } from './command-index.ts';
 
 /** Size options and the `generated:` keys they set. */
 const SIZES: [option: string, key: keyof GeneratedInput][] = [
@@ -17,10 +18,7 @@ const SIZES: [option: string, key: keyof GeneratedInput][] = [
 
 export const generateCommand: CommandSpec = {
   name: 'generate',
-  summary:
-    'Write a small fabric-scale scenario file: a generated: section (leaf pairs, hypervisors, nodes, pods, EPGs, contracts)\n' +
-    'that the loader expands, a host evacuation and/or planned migrations, and probe flows to and from pods of moving nodes.\n' +
-    `Start from a preset (${PRESET_NAMES.join(', ')}) and/or give sizes; sizes override the preset's.`,
+  summary: commandSummary('generate'),
   positionals: '',
   maxPositionals: 0,
   options: {

@@ -4,6 +4,7 @@ import { policyClosure } from '../model/policy-closure.ts';
 import { epgUri } from '../model/policy-builder.ts';
 import { choiceOption, durationOption, endpointOption, endpointsOption, integerOption, UsageError, type CommandSpec } from './command.ts';
 import { loadScenarioWith } from './scenario-argument.ts';
+import { commandSummary } from './command-index.ts';
 
 /** Most sessions one load run opens (each is a socket; past this the client's ports run out first). */
 export const loadSessionsMax = 60_000;
@@ -16,9 +17,7 @@ export const loadDurationMsMax = 3_600_000;
 
 export const loadCommand: CommandSpec = {
   name: 'load',
-  summary:
-    'Load a running emulator from this process and print the figures as JSON: hold many sessions, flood policy_resolve,\n' +
-    'or bootstrap full agents and reset them all at once (the benchmark uses it).',
+  summary: commandSummary('load'),
   positionals: '[scenario.yaml]',
   maxPositionals: 1,
   options: {

@@ -1,9 +1,10 @@
 import { scenarioJsonSchema } from '../scenario/loader.ts';
 import type { CommandSpec } from './command.ts';
+import { commandSummary } from './command-index.ts';
 
 export const schemaCommand: CommandSpec = {
   name: 'schema',
-  summary: 'Print the JSON Schema of scenario files, for editors (e.g. the YAML language server) and documentation.',
+  summary: commandSummary('schema'),
   positionals: '',
   maxPositionals: 0,
   options: {},

@@ -5,6 +5,7 @@ import type { RunReport } from '../report/run-report.ts';
 import { reportFromTraceFile, TraceFileError } from '../report/trace-file.ts';
 import { UsageError, type CommandSpec } from './command.ts';
 import { writeOutputFile } from './run-options.ts';
+import { commandSummary } from './command-index.ts';
 
 /** The --html and --markdown files of one run, when asked for. */
 export async function writeRunReports(report: RunReport, title: string, html: string | undefined, markdown: string | undefined, htmlOption = 'html'): Promise<void> {
@@ -18,9 +19,7 @@ export async function writePage(page: ReportPage, path: string): Promise<void> {
 
 export const showCommand: CommandSpec = {
   name: 'show',
-  summary:
-    'Draw the HTML report (and optionally the Markdown summary) of a run from its saved trace\n' +
-    '(simulate --trace FILE): the same page simulate --html writes, made offline from the file.',
+  summary: commandSummary('show'),
   positionals: '<trace.ndjson>',
   maxPositionals: 1,
   options: {

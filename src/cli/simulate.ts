@@ -13,12 +13,11 @@ import { ProgressBar } from './progress-bar.ts';
 import { heapWarning } from './heap-check.ts';
 import { RunReportBuilder } from '../report/run-report.ts';
 import { writeRunReports } from './show.ts';
+import { commandSummary } from './command-index.ts';
 
 export const simulateCommand: CommandSpec = {
   name: 'simulate',
-  summary:
-    'Simulate a scenario in virtual time: a timeline of milestones per migration, policy downloads per destination leaf,\n' +
-    'and pod-traffic outage per flow. With no scenario file, runs the built-in default scenario.',
+  summary: commandSummary('simulate'),
   positionals: '[scenario.yaml]',
   maxPositionals: 1,
   options: {
