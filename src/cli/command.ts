@@ -86,7 +86,7 @@ function parseArgsMessage(message: string): string {
 }
 
 export function commandHelp(spec: CommandSpec): string {
-  const lines = [`Usage: opflex-twin ${spec.name} ${spec.positionals} [options]`, '', spec.summary, '', 'Options:'];
+  const lines = [`Usage: opflex-twin ${[spec.name, spec.positionals, '[options]'].filter((part) => part !== '').join(' ')}`, '', spec.summary, '', 'Options:'];
   const rows = Object.entries(spec.options).map(([name, o]) => [
     `${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? ` <${o.value ?? 'value'}>` : ''}`,
     o.description + (o.default !== undefined && o.default !== false ? ` (default: ${o.default})` : ''),
