@@ -64,7 +64,7 @@ export function decodeMessage(frame: Buffer | string): RpcMessage {
     throw new ProtocolError('malformed', `Reply id must be an array starting with a method name, got ${id}`, { id });
   }
   if (Object.hasOwn(value, 'result')) return { kind: 'result', id, result: value.result };
-  if (Object.hasOwn(value, 'error')) return { kind: 'error', id, error: errorBody(value.error, id) };
+  if (Object.hasOwn(value, 'error')) return { kind: 'error', id, error: errorBody(value.error!, id) };
   throw new ProtocolError('malformed', 'Frame has none of method, result or error', { id });
 }
 

@@ -54,7 +54,7 @@ export interface ProxySessionOptions {
   /** Requests this session may have outstanding (resolves waiting on APIC); a flood past it is cut off. */
   maxOutstanding: number;
   /** See `RpcEndpointOptions.keepalivePhaseMs` (a session of a steady start). */
-  keepalivePhaseMs?: number;
+  keepalivePhaseMs?: number | undefined;
   /** Bounds on what one request may ask; DEFAULT_PROXY_LIMITS where not given. */
   limits?: Partial<ProxyLimits>;
 }

@@ -29,7 +29,7 @@ export interface RpcEndpointOptions {
    * A session that has been up a while (steady start): no echo on open, and the first keepalive
    * tick after this many ms, so the fabric's keepalives are not all in step.
    */
-  keepalivePhaseMs?: number;
+  keepalivePhaseMs?: number | undefined;
 }
 
 export class RpcEndpoint implements ConnectionHandler {

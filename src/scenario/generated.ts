@@ -600,7 +600,7 @@ export function expandGenerated(spec: GeneratedSpec, scenarioSeed: number, expli
       let ip = next[key]!;
       if (checkAddresses) while (skipIps.has(ip) || skipMacs.has(podMacOf(ip))) ip++;
       next[key] = ip + 1;
-      const podName = flat(prefixes[j] + i);
+      const podName = flat(prefixes[j]! + i);
       if (checkPodNames && explicitPodNames.has(podName) && podClashes.length < MAX_CLASHES_LISTED) podClashes.push(`"${podName}" (${explicitPodNames.get(podName)})`);
       pods[i] = { name: podName, epg: epgNames[e]!, ip: numberToIp(ip), mac: podMacOf(ip) };
     }

@@ -190,7 +190,7 @@ export class SocketConnection implements Connection {
 
   constructor(
     private readonly transport: SocketTransport,
-    init: { remote: string; local?: string; handler?: ConnectionHandler; state: State; accepted?: boolean },
+    init: { remote: string; local?: string | undefined; handler?: ConnectionHandler; state: State; accepted?: boolean },
   ) {
     this.id = transport.nextConnectionId();
     this.remote = init.remote;
