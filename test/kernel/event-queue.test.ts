@@ -9,7 +9,7 @@ function drain(q: EventQueue): number[] {
   return times;
 }
 
-describe('EventQueue', () => {
+describe('EventQueue', { timeout: 60_000 }, () => {
   it('pops events in time order', () => {
     const q = new EventQueue();
     const seen: number[] = [];
@@ -113,6 +113,78 @@ describe('EventQueue', () => {
       // Within a time, insertion order; across times, only events pushed later may come after a later time.
       if (ta === tb) assert.ok(ia < ib, `FIFO at t=${ta}: ${ia} before ${ib}`);
     }
+  });
+
+  it('matches a sorted reference in a heap deep enough for the look-ahead walk, across renumbering', () => {
+    // 20,000 pending is past the size where removeTop loads ahead; times from 500 values make ties
+    // common, so FIFO order is checked on the deep walk too. The low sequence limit renumbers often.
+    interface Ref {
+      t: number;
+      seq: number;
+      cancelled: boolean;
+    }
+    const rnd = new RandomStream(1313);
+    const q = new EventQueue(16, 40_000);
+    const sorted: Ref[] = []; // pending in (time, seq) order
+    const handles: { h: number; ref: Ref }[] = [];
+    const popped: number[] = [];
+    const expected: number[] = [];
+    let seq = 0;
+    let now = 0;
+    const insert = (ref: Ref) => {
+      let lo = 0;
+      let hi = sorted.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        const m = sorted[mid]!;
+        if (m.t < ref.t || (m.t === ref.t && m.seq < ref.seq)) lo = mid + 1;
+        else hi = mid;
+      }
+      sorted.splice(lo, 0, ref);
+    };
+    const push = () => {
+      const ref = { t: now + rnd.int(500), seq: seq++, cancelled: false };
+      insert(ref);
+      handles.push({ h: q.push(ref.t, (s: number) => popped.push(s), ref.seq), ref });
+    };
+    for (let i = 0; i < 20_000; i++) push();
+    for (let i = 0; i < 60_000; i++) {
+      const op = rnd.next();
+      if (op < 0.45) push();
+      else if (op < 0.55) {
+        const { h, ref } = handles[rnd.int(handles.length)]!;
+        const live = !ref.cancelled && sorted.includes(ref);
+        assert.equal(q.cancel(h), live);
+        ref.cancelled = true;
+      } else {
+        let next = 0;
+        while (next < sorted.length && sorted[next]!.cancelled) next++;
+        assert.equal(q.peekTime(), next < sorted.length ? sorted[next]!.t : Infinity);
+        const ran = q.popAndRun((time) => {
+          now = time;
+        });
+        assert.equal(ran, next < sorted.length);
+        if (ran) expected.push(sorted[next]!.seq);
+        sorted.splice(0, next + 1);
+      }
+      if (handles.length > 40_000) handles.splice(0, 20_000);
+    }
+    assert.ok(seq > 40_000, 'the run renumbered sequences at least once');
+    assert.deepEqual(popped, expected);
+    assert.equal(q.pending, sorted.filter((r) => !r.cancelled).length);
+  });
+
+  it('starts over empty after clear, with old handles unable to cancel new events', () => {
+    const q = new EventQueue(16);
+    const old = [3, 1, 2].map((t) => q.push(t, () => assert.fail('cleared events never run')));
+    q.clear();
+    assert.equal(q.pending, 0);
+    assert.equal(q.peekTime(), Infinity);
+    const seen: number[] = [];
+    for (const t of [2, 1, 2]) q.push(t, (v: number) => seen.push(v), t * 10 + seen.length);
+    for (const h of old) assert.equal(q.cancel(h), false);
+    assert.deepEqual(drain(q), [1, 2, 2]);
+    assert.equal(seen.length, 3);
   });
 
   it('keeps the earliest time visible through peekTime', () => {
