@@ -187,6 +187,51 @@ describe('EventQueue', { timeout: 60_000 }, () => {
     assert.equal(seen.length, 3);
   });
 
+  it('pops the same order as the binary heap when it turns 4-ary and back at every small threshold', () => {
+    // wideFrom from 2 to 6 puts the switch at every fill of the first and second 4-ary levels; the
+    // size swings across the threshold and its half many times, so both rebuilds run repeatedly.
+    const script = (q: EventQueue) => {
+      const rnd = new RandomStream(2024);
+      const popped: number[] = [];
+      const handles: number[] = [];
+      for (let i = 0; i < 6_000; i++) {
+        const phase = Math.floor(i / 300) % 2 === 0; // grow, then shrink
+        const op = rnd.next();
+        if (op < (phase ? 0.7 : 0.3)) handles.push(q.push(rnd.int(40), (v: number) => popped.push(v), i));
+        else if (op < (phase ? 0.75 : 0.35) && handles.length > 0) q.cancel(handles[rnd.int(handles.length)]!);
+        else q.popAndRun(() => {});
+      }
+      while (q.popAndRun(() => {})) {}
+      return popped;
+    };
+    const binary = script(new EventQueue(16, 2 ** 29, 2 ** 24));
+    assert.ok(binary.length > 2_000);
+    for (const wideFrom of [2, 3, 4, 5, 6, 21, 22, 64]) {
+      assert.deepEqual(script(new EventQueue(16, 2 ** 29, wideFrom)), binary, `wideFrom=${wideFrom}`);
+    }
+  });
+
+  it('keeps time order and FIFO ties when renumbering a 4-ary heap', () => {
+    const q = new EventQueue(16, 64, 8);
+    const popped: [number, number][] = [];
+    let n = 0;
+    for (let round = 0; round < 40; round++) {
+      for (let i = 0; i < 30; i++) q.push(round + (i % 3), (v: [number, number]) => popped.push(v), [round + (i % 3), n++]);
+      for (let i = 0; i < 20; i++) q.popAndRun(() => {});
+    }
+    while (q.popAndRun(() => {})) {}
+    assert.equal(popped.length, n);
+    for (let i = 1; i < popped.length; i++) {
+      const [ta, ia] = popped[i - 1]!;
+      const [tb, ib] = popped[i]!;
+      if (ta === tb) assert.ok(ia < ib, `FIFO at t=${ta}: ${ia} before ${ib}`);
+    }
+  });
+
+  it('rejects a wideFrom below 2', () => {
+    assert.throws(() => new EventQueue(16, 2 ** 29, 1), /wideFrom must be an integer >= 2, got 1/);
+  });
+
   it('keeps the earliest time visible through peekTime', () => {
     const q = new EventQueue();
     assert.equal(q.peekTime(), Infinity);
