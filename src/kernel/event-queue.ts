@@ -14,6 +14,11 @@
  *   a branch, then the former last entry sifts up from there (it belongs near the bottom). Which
  *   child is smaller is a coin flip a branch predictor cannot learn; without the branch, big heaps
  *   load the great-grandchildren ahead to overlap the cache misses of the next levels.
+ * - From wideFromEntries (2^18) the heap turns 4-ary: half the levels, so half the cache misses
+ *   per pop once the heap is out of cache (about +20% at 1M pending). Below that the binary walk
+ *   wins (the pick among 4 siblings costs more than the misses it saves), so the heap rebuilds
+ *   itself in the other arity when the size crosses the threshold, with 2x hysteresis. Any arity
+ *   pops in (time, key) order, so the pop order, and every trace, is the same.
  */
 
 export type EventCallback = (arg: any) => void;
@@ -29,6 +34,10 @@ const SEQ_LIMIT = 2 ** 29;
 
 /** Heaps larger than this (16 bytes an entry) load ahead in removeTop; smaller ones sit in cache. */
 const PREFETCH_FROM = 1 << 13;
+/** Entries from which the heap turns 4-ary (fewer levels, so fewer cache misses per pop); below half of it, binary again. */
+const wideFromEntries = 1 << 18;
+/** Sentinel entries past the capacity, so a 4-ary walk can always read a whole group of siblings. */
+const PADDING = 4;
 
 /** Scratch for reading the sign bit of a double without a branch: write the double, read its high word. */
 const scratch = new Float64Array(1);
@@ -40,6 +49,8 @@ export class EventQueue {
   private heap: Float64Array;
   private capacity: number;
   private size = 0;
+  /** 4-ary (children 4i+1..4i+4) when true, binary (2i+1, 2i+2) when false; see wideFromEntries. */
+  private wide = false;
   /** Sink for the look-ahead loads in removeTop, so the compiler keeps them. */
   private prefetched = 0;
 
@@ -55,13 +66,19 @@ export class EventQueue {
 
   /**
    * @param sequenceLimit where sequence numbers are renumbered (tests lower it to exercise that path).
+   * @param wideFrom entries from which the heap is 4-ary; binary again below half of it (tests lower it).
    */
-  constructor(initialCapacity = 1024, private readonly sequenceLimit = SEQ_LIMIT) {
+  constructor(
+    initialCapacity = 1024,
+    private readonly sequenceLimit = SEQ_LIMIT,
+    private readonly wideFrom = wideFromEntries,
+  ) {
     if (!(sequenceLimit >= 2 && sequenceLimit <= SEQ_LIMIT)) throw new RangeError(`sequenceLimit must be in [2, 2^29], got ${sequenceLimit}`);
+    if (!(Number.isInteger(wideFrom) && wideFrom >= 2)) throw new RangeError(`wideFrom must be an integer >= 2, got ${wideFrom}`);
     // A power of two, so removeTop can mask its look-ahead indexes into the heap.
     const capacity = Math.min(MAX_CAPACITY, 2 ** Math.ceil(Math.log2(Math.max(16, initialCapacity))));
     this.capacity = capacity;
-    this.heap = new Float64Array(2 * capacity);
+    this.heap = emptyHeap(capacity);
     this.freeSlots = new Int32Array(capacity);
     this.generation = new Int32Array(capacity);
     this.cancelled = new Uint8Array(capacity);
@@ -86,7 +103,9 @@ export class EventQueue {
     this.cancelled[slot] = 0;
 
     const key = this.nextSeq++ * SLOT_BITS + slot;
-    this.siftUp(this.size++, time, key);
+    if (this.size >= this.wideFrom && !this.wide) this.reshape(true);
+    if (this.wide) this.siftUp4(this.size++, time, key);
+    else this.siftUp(this.size++, time, key);
     this.live++;
     return this.generation[slot]! * SLOT_BITS + slot;
   }
@@ -144,12 +163,14 @@ export class EventQueue {
   clear(): void {
     for (let i = 0; i < this.size; i++) {
       const slot = slotOf(this.heap[2 * i + 1]!);
+      this.heap[2 * i] = Infinity;
       this.callbacks[slot] = undefined;
       this.args[slot] = undefined;
       this.releaseSlot(slot);
     }
     this.size = 0;
     this.live = 0;
+    this.wide = false;
   }
 
   /**
@@ -176,17 +197,24 @@ export class EventQueue {
   }
 
   private removeTop(): void {
+    if (this.wide) {
+      if (2 * this.size > this.wideFrom) return this.removeTop4();
+      this.reshape(false);
+    }
     const last = --this.size;
-    if (last === 0) return;
     const heap = this.heap;
     const time = heap[2 * last]!;
     const key = heap[2 * last + 1]!;
+    if (last === 0) {
+      heap[0] = Infinity;
+      return;
+    }
     // Entry `last` has been taken out; its place becomes the sentinel that makes a missing right
     // child never win.
     heap[2 * last] = Infinity;
     const sign = scratch;
     const high = scratchHigh;
-    const mask = heap.length - 1; // length is a power of two: prefetch indexes stay in bounds
+    const mask = 2 * this.capacity - 1; // capacity is a power of two: prefetch indexes stay in bounds
     let ahead = 0;
     let i = 0;
     let child = 1;
@@ -219,6 +247,70 @@ export class EventQueue {
     this.prefetched = ahead; // keeps the look-ahead loads alive
   }
 
+  /** siftUp for the 4-ary layout. */
+  private siftUp4(i: number, time: number, key: number): void {
+    const heap = this.heap;
+    while (i > 0) {
+      const parent = (i - 1) >> 2;
+      const pt = heap[2 * parent]!;
+      if (pt < time || (pt === time && heap[2 * parent + 1]! < key)) break;
+      heap[2 * i] = pt;
+      heap[2 * i + 1] = heap[2 * parent + 1]!;
+      i = parent;
+    }
+    heap[2 * i] = time;
+    heap[2 * i + 1] = key;
+  }
+
+  /**
+   * removeTop for the 4-ary layout, bottom-up as the binary one. Here the smallest of 4 siblings is
+   * chosen with branches: branch-free it costs a store and a reload per comparison, three a level,
+   * which measured slower (bench/README.md). Siblings past the end read as Infinity.
+   */
+  private removeTop4(): void {
+    const last = --this.size;
+    const heap = this.heap;
+    const time = heap[2 * last]!;
+    const key = heap[2 * last + 1]!;
+    heap[2 * last] = Infinity;
+    let i = 0;
+    let child = 1;
+    while (child < last) {
+      let m = child;
+      let mt = heap[2 * child]!;
+      let mk = heap[2 * child + 1]!;
+      for (let c = child + 1; c < child + 4; c++) {
+        const t = heap[2 * c]!;
+        if (t < mt || (t === mt && heap[2 * c + 1]! < mk)) {
+          m = c;
+          mt = t;
+          mk = heap[2 * c + 1]!;
+        }
+      }
+      heap[2 * i] = mt;
+      heap[2 * i + 1] = mk;
+      i = m;
+      child = 4 * i + 1;
+    }
+    this.siftUp4(i, time, key);
+  }
+
+  /**
+   * Rebuilds the heap in the other arity in place: entries 0..k-1 already form a heap of the new
+   * arity, and entry k sifts up into it. The pop order is fixed by the (time, key) order, so it does
+   * not change; hysteresis between the two thresholds keeps the O(n) rebuild rare.
+   */
+  private reshape(wide: boolean): void {
+    const heap = this.heap;
+    this.wide = wide;
+    for (let k = 1; k < this.size; k++) {
+      const time = heap[2 * k]!;
+      const key = heap[2 * k + 1]!;
+      if (wide) this.siftUp4(k, time, key);
+      else this.siftUp(k, time, key);
+    }
+  }
+
   private releaseSlot(slot: number): void {
     this.generation[slot] = (this.generation[slot]! + 1) & GENERATION_MASK;
     this.freeSlots[this.freeCount++] = slot;
@@ -227,7 +319,7 @@ export class EventQueue {
   private grow(): void {
     const capacity = this.capacity * 2;
     if (capacity > MAX_CAPACITY) throw new RangeError(`Event queue is full: more than ${MAX_CAPACITY} pending events`);
-    const heap = new Float64Array(2 * capacity);
+    const heap = emptyHeap(capacity);
     heap.set(this.heap.subarray(0, 2 * this.size));
     this.heap = heap;
     const grow32 = (a: Int32Array) => {
@@ -266,6 +358,13 @@ export class EventQueue {
     }
     this.nextSeq = n;
   }
+}
+
+/** A heap array whose entries all read as Infinity (past-the-end sentinels), padding included. */
+function emptyHeap(capacity: number): Float64Array {
+  const heap = new Float64Array(2 * (capacity + PADDING));
+  for (let i = 0; i < heap.length; i += 2) heap[i] = Infinity;
+  return heap;
 }
 
 /** The slot in the low 24 bits of a key (exact: keys are integers below 2^53). */

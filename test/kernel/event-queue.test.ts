@@ -9,7 +9,7 @@ function drain(q: EventQueue): number[] {
   return times;
 }
 
-describe('EventQueue', () => {
+describe('EventQueue', { timeout: 60_000 }, () => {
   it('pops events in time order', () => {
     const q = new EventQueue();
     const seen: number[] = [];
@@ -113,6 +113,123 @@ describe('EventQueue', () => {
       // Within a time, insertion order; across times, only events pushed later may come after a later time.
       if (ta === tb) assert.ok(ia < ib, `FIFO at t=${ta}: ${ia} before ${ib}`);
     }
+  });
+
+  it('matches a sorted reference in a heap deep enough for the look-ahead walk, across renumbering', () => {
+    // 20,000 pending is past the size where removeTop loads ahead; times from 500 values make ties
+    // common, so FIFO order is checked on the deep walk too. The low sequence limit renumbers often.
+    interface Ref {
+      t: number;
+      seq: number;
+      cancelled: boolean;
+    }
+    const rnd = new RandomStream(1313);
+    const q = new EventQueue(16, 40_000);
+    const sorted: Ref[] = []; // pending in (time, seq) order
+    const handles: { h: number; ref: Ref }[] = [];
+    const popped: number[] = [];
+    const expected: number[] = [];
+    let seq = 0;
+    let now = 0;
+    const insert = (ref: Ref) => {
+      let lo = 0;
+      let hi = sorted.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        const m = sorted[mid]!;
+        if (m.t < ref.t || (m.t === ref.t && m.seq < ref.seq)) lo = mid + 1;
+        else hi = mid;
+      }
+      sorted.splice(lo, 0, ref);
+    };
+    const push = () => {
+      const ref = { t: now + rnd.int(500), seq: seq++, cancelled: false };
+      insert(ref);
+      handles.push({ h: q.push(ref.t, (s: number) => popped.push(s), ref.seq), ref });
+    };
+    for (let i = 0; i < 20_000; i++) push();
+    for (let i = 0; i < 60_000; i++) {
+      const op = rnd.next();
+      if (op < 0.45) push();
+      else if (op < 0.55) {
+        const { h, ref } = handles[rnd.int(handles.length)]!;
+        const live = !ref.cancelled && sorted.includes(ref);
+        assert.equal(q.cancel(h), live);
+        ref.cancelled = true;
+      } else {
+        let next = 0;
+        while (next < sorted.length && sorted[next]!.cancelled) next++;
+        assert.equal(q.peekTime(), next < sorted.length ? sorted[next]!.t : Infinity);
+        const ran = q.popAndRun((time) => {
+          now = time;
+        });
+        assert.equal(ran, next < sorted.length);
+        if (ran) expected.push(sorted[next]!.seq);
+        sorted.splice(0, next + 1);
+      }
+      if (handles.length > 40_000) handles.splice(0, 20_000);
+    }
+    assert.ok(seq > 40_000, 'the run renumbered sequences at least once');
+    assert.deepEqual(popped, expected);
+    assert.equal(q.pending, sorted.filter((r) => !r.cancelled).length);
+  });
+
+  it('starts over empty after clear, with old handles unable to cancel new events', () => {
+    const q = new EventQueue(16);
+    const old = [3, 1, 2].map((t) => q.push(t, () => assert.fail('cleared events never run')));
+    q.clear();
+    assert.equal(q.pending, 0);
+    assert.equal(q.peekTime(), Infinity);
+    const seen: number[] = [];
+    for (const t of [2, 1, 2]) q.push(t, (v: number) => seen.push(v), t * 10 + seen.length);
+    for (const h of old) assert.equal(q.cancel(h), false);
+    assert.deepEqual(drain(q), [1, 2, 2]);
+    assert.equal(seen.length, 3);
+  });
+
+  it('pops the same order as the binary heap when it turns 4-ary and back at every small threshold', () => {
+    // wideFrom from 2 to 6 puts the switch at every fill of the first and second 4-ary levels; the
+    // size swings across the threshold and its half many times, so both rebuilds run repeatedly.
+    const script = (q: EventQueue) => {
+      const rnd = new RandomStream(2024);
+      const popped: number[] = [];
+      const handles: number[] = [];
+      for (let i = 0; i < 6_000; i++) {
+        const phase = Math.floor(i / 300) % 2 === 0; // grow, then shrink
+        const op = rnd.next();
+        if (op < (phase ? 0.7 : 0.3)) handles.push(q.push(rnd.int(40), (v: number) => popped.push(v), i));
+        else if (op < (phase ? 0.75 : 0.35) && handles.length > 0) q.cancel(handles[rnd.int(handles.length)]!);
+        else q.popAndRun(() => {});
+      }
+      while (q.popAndRun(() => {})) {}
+      return popped;
+    };
+    const binary = script(new EventQueue(16, 2 ** 29, 2 ** 24));
+    assert.ok(binary.length > 2_000);
+    for (const wideFrom of [2, 3, 4, 5, 6, 21, 22, 64]) {
+      assert.deepEqual(script(new EventQueue(16, 2 ** 29, wideFrom)), binary, `wideFrom=${wideFrom}`);
+    }
+  });
+
+  it('keeps time order and FIFO ties when renumbering a 4-ary heap', () => {
+    const q = new EventQueue(16, 64, 8);
+    const popped: [number, number][] = [];
+    let n = 0;
+    for (let round = 0; round < 40; round++) {
+      for (let i = 0; i < 30; i++) q.push(round + (i % 3), (v: [number, number]) => popped.push(v), [round + (i % 3), n++]);
+      for (let i = 0; i < 20; i++) q.popAndRun(() => {});
+    }
+    while (q.popAndRun(() => {})) {}
+    assert.equal(popped.length, n);
+    for (let i = 1; i < popped.length; i++) {
+      const [ta, ia] = popped[i - 1]!;
+      const [tb, ib] = popped[i]!;
+      if (ta === tb) assert.ok(ia < ib, `FIFO at t=${ta}: ${ia} before ${ib}`);
+    }
+  });
+
+  it('rejects a wideFrom below 2', () => {
+    assert.throws(() => new EventQueue(16, 2 ** 29, 1), /wideFrom must be an integer >= 2, got 1/);
   });
 
   it('keeps the earliest time visible through peekTime', () => {
