@@ -173,14 +173,6 @@ export class EventQueue {
     this.wide = false;
   }
 
-  /**
-   * Bottom-up removal: walk the hole from the root to a leaf along the smaller child, then sift the
-   * former last entry (which belongs near the bottom) up from there. The child is chosen without a
-   * branch, from the sign bit of the difference of the times (of the keys on a tie): which child is
-   * smaller is a coin flip the branch predictor cannot learn. With no branch the CPU does not
-   * speculate down the heap, so in a big heap the walk loads the hole's great-grandchildren (two
-   * loads cover the 8 entries, 128 bytes) a level early to overlap the cache misses.
-   */
   /** Moves the hole at `i` up until (time, key) fits there, and puts it there. */
   private siftUp(i: number, time: number, key: number): void {
     const heap = this.heap;
@@ -196,6 +188,14 @@ export class EventQueue {
     heap[2 * i + 1] = key;
   }
 
+  /**
+   * Bottom-up removal: walk the hole from the root to a leaf along the smaller child, then sift the
+   * former last entry (which belongs near the bottom) up from there. The child is chosen without a
+   * branch, from the sign bit of the difference of the times (of the keys on a tie): which child is
+   * smaller is a coin flip the branch predictor cannot learn. With no branch the CPU does not
+   * speculate down the heap, so in a big heap the walk loads the hole's great-grandchildren (two
+   * loads cover the 8 entries, 128 bytes) a level early to overlap the cache misses.
+   */
   private removeTop(): void {
     if (this.wide) {
       if (2 * this.size > this.wideFrom) return this.removeTop4();
