@@ -126,10 +126,16 @@ export function simulate(scenario: Scenario, options: SimulationOptions = {}): S
     recordTrace: options.recordTrace ?? false,
     observe: messages.observe,
     wrapTransport: (transport, clock) =>
-      new MessageFlowRecorder(clock, { client: (from) => `agent:${from}`, server: (at) => names.get(at) ?? at }, (flow, message) => {
-        tap!.onFlow(flow, message);
-        onMessageFlow?.(flow);
-      }).wrap(transport),
+      new MessageFlowRecorder(
+        clock,
+        { client: (from) => `agent:${from}`, server: (at) => names.get(at) ?? at },
+        (flow, message) => {
+          tap!.onFlow(flow, message);
+          onMessageFlow?.(flow);
+        },
+        // Without a flow listener only the migrating agents' exchanges are recorded.
+        onMessageFlow ? undefined : (from, to) => tap!.isCapturing(from, to),
+      ).wrap(transport),
     onProbe: (probe, tMs, delivered, bounced, reason, at) => {
       recorder.record(probe.spec, tMs, delivered, bounced, reason);
       if (!delivered) trace.emit(`flow:${probe.spec.name}`, 'probe-lost', { reason: reason ?? 'unknown-destination', at });

@@ -13,10 +13,10 @@ export interface Registration {
   readonly agent: string;
   readonly sessionId: number;
   /** Its objects as declared (the first names it). */
-  readonly objects: ManagedObject[];
-  readonly expiresAtMs: number;
+  objects: ManagedObject[];
+  expiresAtMs: number;
   /** Its text as counted against declaredCharsPerSessionMax (0 for a steady start's). */
-  readonly chars: number;
+  chars: number;
   older: Registration | undefined;
   newer: Registration | undefined;
 }
@@ -81,15 +81,30 @@ export class EndpointRegistry {
     return this.bySession.get(sessionId) ?? { endpoints: 0, chars: 0 };
   }
 
-  /** Registers (or renews, or takes over) `uri` for the session: the newest of its session's registrations. */
-  set(uri: string, fields: Omit<Registration, 'older' | 'newer'>): Registration {
+  /**
+   * Registers (or takes over) `uri` for the session: the newest of its session's registrations. A
+   * renewal by the session that holds it already is updated in place: agents renew every
+   * declaration periodically, and relinking would churn the lists for nothing.
+   */
+  set(uri: string, agent: string, sessionId: number, objects: ManagedObject[], expiresAtMs: number, chars: number): Registration {
     const previous = this.byUri.get(uri);
+    if (previous !== undefined && previous.sessionId === sessionId && previous.agent === agent) {
+      const list = this.bySession.get(sessionId);
+      if (list !== undefined) {
+        list.chars += chars - previous.chars;
+        this.totalChars += chars - previous.chars;
+        previous.objects = objects;
+        previous.expiresAtMs = expiresAtMs;
+        previous.chars = chars;
+        return previous;
+      }
+    }
     if (previous) this.unlink(previous);
-    const entry: Registration = { ...fields, older: undefined, newer: undefined };
-    let list = this.bySession.get(entry.sessionId);
-    if (!list) this.bySession.set(entry.sessionId, (list = emptyList()));
+    const entry: Registration = { agent, sessionId, objects, expiresAtMs, chars, older: undefined, newer: undefined };
+    let list = this.bySession.get(sessionId);
+    if (!list) this.bySession.set(sessionId, (list = emptyList()));
     append(list, entry);
-    this.totalChars += entry.chars;
+    this.totalChars += chars;
     this.byUri.set(uri, entry);
     return entry;
   }

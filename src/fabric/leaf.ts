@@ -368,7 +368,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
       const refused = this.declareRefusal(session, top.uri, ip, previous, chars) ?? this.makeRoom(session, top.uri, ip, chars);
       if (refused !== undefined) return refused;
     }
-    this.registry.set(top.uri, { agent, sessionId: session.id, objects, expiresAtMs: expiryMs(this.d.scheduler.now(), prrS), chars });
+    this.registry.set(top.uri, agent, session.id, objects, expiryMs(this.d.scheduler.now(), prrS), chars);
     if (previous?.sessionId !== session.id && !seeded) this.d.trace.emit(this.name, 'endpoint-declared', { agent, subject: top.subject, uri: top.uri, session: session.id });
     if (ip === undefined) return undefined;
     const location = this.d.fabric.locateNode(agent);

@@ -29,6 +29,8 @@ interface Capture {
 
 export class ExchangeTap {
   private readonly capturing = new Map<string, Capture>();
+  /** The agent actors ("agent:<node>") whose window is open, for isCapturing. */
+  private readonly capturingAgents = new Set<string>();
 
   constructor(private readonly trace: Trace) {}
 
@@ -37,6 +39,7 @@ export class ExchangeTap {
     if (e.event === 'stun-start') {
       this.close(e.data.node as string);
       this.capturing.set(e.data.node as string, { migration: e.data.migration as number, sinceMs: e.tMs, recorded: 0, droppedCount: 0 });
+      this.capturingAgents.add(AGENT_PREFIX + (e.data.node as string));
     } else if (e.event === 'milestone' && e.data.name === 'converged') {
       this.close(e.data.node as string);
     }
@@ -46,6 +49,9 @@ export class ExchangeTap {
   finish(): void {
     for (const node of [...this.capturing.keys()]) this.close(node);
   }
+
+  /** Whether a message between these actors may belong to an open window (the flow recorder asks before it records). */
+  readonly isCapturing = (from: string, to: string): boolean => this.capturingAgents.has(from) || this.capturingAgents.has(to);
 
   /** A message arrived: recorded when it belongs to an open window (sent since the stun). */
   onFlow(flow: MessageFlow, message: RpcMessage): void {
@@ -77,6 +83,7 @@ export class ExchangeTap {
     const capture = this.capturing.get(node);
     if (!capture) return;
     this.capturing.delete(node);
+    this.capturingAgents.delete(AGENT_PREFIX + node);
     if (capture.droppedCount > 0) {
       this.trace.emit('simulation', 'opflex-messages-dropped', { node, migration: capture.migration, count: capture.droppedCount, max: exchangeMessagesPerMigrationMax });
     }

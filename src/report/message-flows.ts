@@ -44,6 +44,8 @@ export class MessageFlowRecorder {
     private readonly clock: Pick<Scheduler, 'now'>,
     private readonly names: FlowActorNames,
     private readonly onFlow: (flow: MessageFlow, message: RpcMessage) => void,
+    /** Which sends to follow (by sender and receiver actor); all when absent. Others cost one call. */
+    private readonly watching?: (from: string, to: string) => boolean,
   ) {}
 
   /** The transport the actors use: `inner`, with every message on every connection seen. */
@@ -59,6 +61,7 @@ export class MessageFlowRecorder {
   }
 
   private sent(message: RpcMessage, from: string, to: string): void {
+    if (this.watching !== undefined && !this.watching(from, to)) return;
     const list = this.pending.get(message);
     const entry = { from, to, sentMs: this.clock.now() };
     if (list) list.push(entry);
