@@ -4,8 +4,8 @@
  * job count. For every invariant found broken, the lowest failing seed is shrunk to its smallest
  * reproduction and re-run with its trace, to show the events around the violation.
  */
+import { Stopwatch } from '../report/stopwatch.ts';
 import { Worker } from 'node:worker_threads';
-import { performance } from 'node:perf_hooks';
 import type { TraceEvent } from '../kernel/trace.ts';
 import type { FaultKind, Scenario } from '../scenario/types.ts';
 import type { Twin } from '../twin.ts';
@@ -59,13 +59,13 @@ export interface ExploreSummary {
 export const traceAroundEventsMax = 16;
 
 export async function explore(o: ExploreOptions): Promise<ExploreSummary> {
-  const started = performance.now();
+  const stopwatch = new Stopwatch();
   const firstSeed = o.firstSeed ?? 1;
   const seeds = Array.from({ length: o.seeds }, (_, i) => firstSeed + i);
   const schedule: ScheduleOptions = { kinds: o.kinds, swarm: o.swarm };
   const outcomes = o.jobs > 1 && !o.prepare ? await runInWorkers(o.base, seeds, schedule, o.jobs, o.onProgress) : runHere(o, seeds, schedule);
   outcomes.sort((a, b) => a.seed - b.seed);
-  const wallMs = performance.now() - started;
+  const wallMs = stopwatch.elapsedMs;
 
   const faultsInjected: Partial<Record<FaultKind, number>> = {};
   const violationsByInvariant: Record<string, number> = {};
