@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { browserUnavailable, launchBrowser, recordForeignRequests } from '../support/browser.ts';
+import { browserUnavailable, launchBrowser, openReportPage } from '../support/browser.ts';
 import { runCli } from '../support/capture.ts';
 
 interface CheckJson {
@@ -82,15 +82,7 @@ describe('the check report in a browser', { skip, timeout: 240_000 }, () => {
     await browser?.close();
   });
 
-  async function open(path: string): Promise<{ page: Page; foreign: string[]; errors: string[] }> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const foreign = recordForeignRequests(page);
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`file://${path}`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
-    return { page, foreign, errors };
-  }
+  const open = (path: string) => openReportPage(browser, path);
 
   it('shows the summary figures check --json printed, and makes no network request', { timeout: 60_000 }, async () => {
     const { page, foreign, errors } = await open(oneJob);

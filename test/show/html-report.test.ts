@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { browserUnavailable, launchBrowser, recordForeignRequests } from '../support/browser.ts';
+import { browserUnavailable, launchBrowser, openReportPage } from '../support/browser.ts';
 import { runCli } from '../support/capture.ts';
 
 interface JsonReport {
@@ -35,14 +35,8 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function openReport(path: string, width = 1280): Promise<{ page: Page; foreign: string[]; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width, height: 900 } });
-  const foreign = recordForeignRequests(page);
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`file://${path}`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
-  return { page, foreign, errors };
+function openReport(path: string, width?: number): ReturnType<typeof openReportPage> {
+  return openReportPage(browser, path, width);
 }
 
 describe('the HTML report', { skip, timeout: 180_000 }, () => {

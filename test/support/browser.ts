@@ -30,3 +30,14 @@ export function recordForeignRequests(page: Page, allowedOrigins: readonly strin
   });
   return foreign;
 }
+
+/** An HTML report file opened in a new page, once its script has drawn it (body[data-ready]); page errors and foreign requests recorded. */
+export async function openReportPage(browser: Browser, path: string, width = 1280): Promise<{ page: Page; foreign: string[]; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
+  const foreign = recordForeignRequests(page);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`file://${path}`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+  return { page, foreign, errors };
+}
