@@ -5,26 +5,8 @@
  * contract allows). Evaluated at the instant the packet is sent.
  */
 import type { ContractVerdict, ProbePacket } from './contract-matcher.ts';
+import type { DropReason } from './drop-reasons.ts';
 import type { Leaf } from './leaf.ts';
-
-export type DropReason =
-  | 'vm-stunned'
-  | 'endpoint-unknown'
-  | 'no-policy'
-  | 'stale-local-entry'
-  | 'stale-remote-entry'
-  | 'contract-denied'
-  | 'unknown-destination';
-
-export const DROP_REASONS: Record<DropReason, string> = {
-  'vm-stunned': 'the VM is paused for the switch-over',
-  'endpoint-unknown': 'the leaf does not know the endpoint yet',
-  'no-policy': "the leaf does not hold the endpoint's EPG, BD, VRF or contracts yet",
-  'stale-local-entry': 'the leaf still has the endpoint as local, but the VM has left its port',
-  'stale-remote-entry': 'the packet was tunnelled to a leaf that no longer has the endpoint',
-  'contract-denied': 'a contract rule denies the packet, or no contract rule permits its EPG pair, protocol and port (implicit deny)',
-  'unknown-destination': 'COOP knows no owner for the destination',
-};
 
 export interface PacketOutcome {
   delivered: boolean;

@@ -8,7 +8,8 @@
 import type { Scheduler } from '../kernel/scheduler.ts';
 import type { Trace } from '../kernel/trace.ts';
 import { replyPacket, requestPacket, type ProbePacket, type ProbeTraffic } from './contract-matcher.ts';
-import type { DataPlane, DropReason, PodInfo } from './data-plane.ts';
+import type { DataPlane, PodInfo } from './data-plane.ts';
+import type { DropReason } from './drop-reasons.ts';
 import type { FlowSpec } from '../scenario/types.ts';
 
 export interface ProbeOutcomeListener {

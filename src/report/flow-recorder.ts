@@ -3,7 +3,7 @@
  * the first one): packets sent, delivered, bounced, dropped by reason, first and last drop, and the
  * outage: from a flow's first lost probe to its next delivered one, summed over its down periods.
  */
-import type { DropReason } from '../fabric/data-plane.ts';
+import type { DropReason } from '../fabric/drop-reasons.ts';
 
 export interface FlowWindowStats {
   name: string;

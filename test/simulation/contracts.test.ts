@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FlowProbe } from '../../src/fabric/traffic-probe.ts';
-import type { DropReason } from '../../src/fabric/data-plane.ts';
+import type { DropReason } from '../../src/fabric/drop-reasons.ts';
 import { loadBuiltinScenario, parseScenario, scenarioJsonSchema } from '../../src/scenario/loader.ts';
 import type { Scenario } from '../../src/scenario/types.ts';
 import { simulatedTwin } from '../../src/simulated-twin.ts';

@@ -4,7 +4,7 @@
  * plans keep every move's figures and milestones but the message exchange of only the slowest moves,
  * so a page of 1,000 moves stays a few megabytes.
  */
-import { DROP_REASONS } from '../../fabric/data-plane.ts';
+import { DROP_REASONS } from '../../fabric/drop-reasons.ts';
 import type { Risk } from '../advice.ts';
 import type { CheckPage, CheckReplayPage } from './check-page.ts';
 import { MILESTONE_TEXT } from '../terminal-report.ts';
