@@ -12,7 +12,6 @@ import type { AddressInfo } from 'node:net';
 import { formatTraceLine, type TraceEvent } from '../kernel/trace.ts';
 import { controlApiLimits, type ControlApiLimits } from './control-api-limits.ts';
 import { sendDashboard, wantsDashboard } from './dashboard-page.ts';
-import type { Emulator } from './emulator.ts';
 import { EventSubscribers } from './event-subscribers.ts';
 import { HttpError } from './http-error.ts';
 import { readJsonBody } from './json-body.ts';
@@ -24,6 +23,26 @@ export interface ControlApiOptions {
   log?: (line: string) => void;
   /** Bounds other than the defaults (tests use small ones). */
   limits?: Partial<ControlApiLimits>;
+}
+
+/**
+ * What the control API serves and asks of the live fabric (the emulator implements it; the API
+ * needs nothing else of it, so it does not import the emulator).
+ */
+export interface ControlledFabric {
+  fabricStatus(): unknown;
+  nodesStatus(): unknown;
+  sessionsStatus(): unknown;
+  odevsStatus(): unknown;
+  migrationsStatus(): unknown;
+  /** Prometheus text exposition. */
+  metrics(): string;
+  /** The latest trace events, oldest first (for /events replay). */
+  recentEvents(): readonly TraceEvent[];
+  /** Throws `MigrationRefused` when the move cannot start. */
+  startMigration(node: string, to: string): unknown;
+  /** Validates and applies a policy update; an `Error` with a one-line message when it is invalid. */
+  updatePolicy(body: unknown): unknown;
 }
 
 type Method = 'GET' | 'POST';
@@ -42,7 +61,7 @@ export class ControlApi {
   private readonly subscribers: EventSubscribers;
   private readonly routes: ReadonlyMap<string, Route>;
 
-  constructor(private readonly emulator: Emulator, options: ControlApiOptions = {}) {
+  constructor(private readonly emulator: ControlledFabric, options: ControlApiOptions = {}) {
     this.limits = { ...controlApiLimits, ...options.limits };
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.subscribers = new EventSubscribers(this.limits, this.log);

@@ -16,7 +16,7 @@ import type { Scenario } from '../scenario/types.ts';
 import { SocketTransport, type SocketTransportOptions } from '../transport/socket-transport.ts';
 import { formatEndpoint, type Endpoint } from '../transport/transport.ts';
 import { Twin } from '../twin.ts';
-import { ControlApi } from './control-api.ts';
+import { ControlApi, type ControlledFabric } from './control-api.ts';
 import { MigrationRefused, quoteName } from './migration-refusal.ts';
 import { renderMetrics, TraceCounters } from './metrics.ts';
 import { OPFLEX_METHODS, watchFabricSide } from './fabric-side-messages.ts';
@@ -57,7 +57,7 @@ export function nthAddress(base: string, n: number): string {
   return [(value >>> 24) & 255, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
 }
 
-export class Emulator {
+export class Emulator implements ControlledFabric {
   readonly scheduler: RealtimeScheduler;
   readonly transport: SocketTransport;
   readonly trace: Trace;
