@@ -5,14 +5,15 @@
  * depends only on the scenario and the seed.
  */
 import type { TraceEvent } from './kernel/trace.ts';
-import { FlowRecorder, type FlowWindowStats } from './report/flow-recorder.ts';
-import { MessageCounter, type MethodCounts } from './report/message-counter.ts';
+import { FlowRecorder } from './report/flow-recorder.ts';
+import { MessageCounter } from './report/message-counter.ts';
 import { MessageFlowRecorder, type MessageFlow } from './report/message-flows.ts';
 import { Stopwatch } from './report/stopwatch.ts';
-import { QueueDepthWatcher, summarisePlan, type PlanSummary } from './report/plan-summary.ts';
-import { MigrationTracker, type Download, type Milestone, type MigrationRecord } from './report/migration-tracker.ts';
+import { QueueDepthWatcher, summarisePlan } from './report/plan-summary.ts';
+import { MigrationTracker, type Download, type Milestone } from './report/migration-tracker.ts';
 import { formatDuration } from './scenario/duration.ts';
 import type { Scenario } from './scenario/types.ts';
+import type { MigrationSummary, SimulationResult } from './simulation-result.ts';
 import { simulatedTwin } from './simulated-twin.ts';
 import { ExchangeTap } from './report/exchange-tap.ts';
 import { emitRunHeader, listenerNames } from './report/run-header.ts';
@@ -57,43 +58,6 @@ export class EventBudgetError extends Error {
         'check the flow intervals, timers and duration, or raise the budget with --max-events',
     );
   }
-}
-
-export interface MigrationSummary
-  extends Pick<MigrationRecord, 'index' | 'node' | 'from' | 'to' | 'fromPair' | 'toPair' | 'crossLeafPair' | 'startMs' | 'converged' | 'milestones'> {
-  /** From migration start to converged; null when it never converged in the run. */
-  convergenceMs: number | null;
-  /** From the VM being stunned (the switch-over) to converged; null when it never converged. */
-  switchoverToConvergedMs: number | null;
-  downloadedObjects: { leaf: string; subject: string; uri: string; tMs: number }[];
-  downloadsByLeaf: Record<string, { downloaded: number; servedFromCache: number; bySubject: Record<string, number> }>;
-  /** The longest outage among the flows to or from this node's pods. */
-  outageMs: number;
-  flows: (Omit<FlowWindowStats, 'firstDropMs' | 'lastDropMs'> & { firstDropMs: number | null; lastDropMs: number | null })[];
-}
-
-export interface SimulationResult {
-  scenario: string;
-  seed: number;
-  /** How the run began: the bootstrap simulated (cold) or the settled fabric built directly (steady). */
-  start: Scenario['start'];
-  durationMs: number;
-  settings: Scenario['settings'];
-  migrations: MigrationSummary[];
-  warmup: { flows: MigrationSummary['flows'] };
-  plan: PlanSummary;
-  stats: {
-    events: number;
-    traceEvents: number;
-    /** OpFlex messages by method and direction over the whole run. */
-    messages: Record<string, MethodCounts>;
-    simulatedMs: number;
-    wallMs: number;
-    /** Of wallMs, building the starting state (most of it for a steady start of a large fabric). */
-    startWallMs: number;
-    peakRssBytes: number;
-  };
-  trace: readonly TraceEvent[];
 }
 
 export function simulate(scenario: Scenario, options: SimulationOptions = {}): SimulationResult {

@@ -6,7 +6,8 @@
 import { scenarioWithOverrides, type Override, type ScenarioText } from '../scenario/variants.ts';
 import type { Scenario } from '../scenario/types.ts';
 import type { TraceEvent } from '../kernel/trace.ts';
-import { simulate, type MigrationSummary, type SimulationResult } from '../simulation.ts';
+import { simulate } from '../simulation.ts';
+import type { MigrationSummary, SimulationResult } from '../simulation-result.ts';
 import { percentiles } from './plan-summary.ts';
 import { seconds } from './terminal-report.ts';
 

@@ -10,7 +10,7 @@
  */
 import type { TraceData, TraceEvent } from '../kernel/trace.ts';
 import type { Scenario } from '../scenario/types.ts';
-import type { MigrationSummary } from '../simulation.ts';
+import type { MigrationSummary } from '../simulation-result.ts';
 import type { MessageFlow } from './message-flows.ts';
 
 /** Messages drawn as arrows; a run with more draws the first ones and counts the rest in `otherData`. */

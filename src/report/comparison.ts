@@ -1,5 +1,5 @@
 /** The same plan and seed under several values of some keys: outage and convergence side by side. */
-import type { SimulationResult } from '../simulation.ts';
+import type { SimulationResult } from '../simulation-result.ts';
 import { seconds, type Style } from './terminal-report.ts';
 
 export interface VariantResult {

@@ -3,7 +3,7 @@
  * readable; everything but `stats.wallMs`, `stats.startWallMs` and `stats.peakRssBytes` is a
  * function of scenario and seed.
  */
-import type { SimulationResult } from '../simulation.ts';
+import type { SimulationResult } from '../simulation-result.ts';
 
 const us = (ms: number): number => Math.round(ms * 1000) / 1000;
 

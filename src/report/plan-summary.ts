@@ -4,7 +4,6 @@
  * its APIC download queue got.
  */
 import type { TraceEvent } from '../kernel/trace.ts';
-import type { MigrationSummary } from '../simulation.ts';
 
 export interface LeafLoad {
   leaf: string;
@@ -20,6 +19,15 @@ export interface PlanSummary {
   outageMs: { p50: number; p95: number; max: number };
   switchoverToConvergedMs: { p50: number; p95: number; max: number } | null;
   leaves: LeafLoad[];
+}
+
+/** What the summary reads of one move (a `MigrationSummary` of the run has it). */
+export interface PlannedMove {
+  crossLeafPair: boolean;
+  converged: boolean;
+  outageMs: number;
+  switchoverToConvergedMs: number | null;
+  downloadsByLeaf: Record<string, { downloaded: number; servedFromCache: number }>;
 }
 
 /**
@@ -45,7 +53,7 @@ export function percentiles(values: number[]): { p50: number; p95: number; max: 
   return { p50: at(0.5), p95: at(0.95), max: sorted[sorted.length - 1]! };
 }
 
-export function summarisePlan(migrations: readonly MigrationSummary[], queues: QueueDepthWatcher): PlanSummary {
+export function summarisePlan(migrations: readonly PlannedMove[], queues: QueueDepthWatcher): PlanSummary {
   const byLeaf = new Map<string, LeafLoad>();
   for (const m of migrations) {
     for (const [leaf, d] of Object.entries(m.downloadsByLeaf)) {

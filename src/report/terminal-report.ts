@@ -1,7 +1,7 @@
 /** The simulation summary as a person reads it in a terminal: a timeline and a summary per migration. */
 import { DROP_REASONS, type DropReason } from '../fabric/drop-reasons.ts';
 import { printable } from '../printable.ts';
-import type { MigrationSummary, SimulationResult } from '../simulation.ts';
+import type { MigrationSummary, SimulationResult } from '../simulation-result.ts';
 
 export interface Style {
   bold(s: string): string;

@@ -4,7 +4,8 @@ import type { TraceEvent } from '../../src/kernel/trace.ts';
 import { parseScenario } from '../../src/scenario/loader.ts';
 import { ScenarioError } from '../../src/scenario/scenario-error.ts';
 import type { Scenario } from '../../src/scenario/types.ts';
-import { simulate, type SimulationResult } from '../../src/simulation.ts';
+import { simulate } from '../../src/simulation.ts';
+import type { SimulationResult } from '../../src/simulation-result.ts';
 
 /** 2 leaf pairs x 3 hypervisors, 5 node VMs on each hypervisor. */
 function fabric(extra: string[], generated = 'leafPairs: 2, hypervisorsPerPair: 3, nodes: 30, podsPerNode: 3, epgs: 8'): Scenario {

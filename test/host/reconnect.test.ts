@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TraceEvent } from '../../src/kernel/trace.ts';
 import { readScenarioText, scenarioWithOverrides, type Override } from '../../src/scenario/variants.ts';
-import { simulate, type SimulationResult } from '../../src/simulation.ts';
+import { simulate } from '../../src/simulation.ts';
+import type { SimulationResult } from '../../src/simulation-result.ts';
 
 const base = readScenarioText(undefined, 'default');
 const MOVE = 0; // node-1 to the other leaf pair

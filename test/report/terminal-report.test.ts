@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { renderSimulation } from '../../src/report/terminal-report.ts';
 import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
-import { simulate, type SimulationResult } from '../../src/simulation.ts';
+import { simulate } from '../../src/simulation.ts';
+import type { SimulationResult } from '../../src/simulation-result.ts';
 
 const HOSTILE = 'x\x1b[2J\nforged line\u202e';
 
