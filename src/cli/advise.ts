@@ -1,4 +1,4 @@
-import { advise } from '../report/advice.ts';
+import { advise } from '../advise/advise.ts';
 import { styleFor } from '../report/terminal-report.ts';
 import { loadPlan } from '../scenario/plan.ts';
 import { PRESET_NAMES } from '../scenario/presets.ts';

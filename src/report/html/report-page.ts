@@ -5,7 +5,7 @@
  * so a page of 1,000 moves stays a few megabytes.
  */
 import { DROP_REASONS } from '../../fabric/drop-reasons.ts';
-import type { Risk } from '../advice.ts';
+import type { Risk } from '../../advise/risk.ts';
 import type { CheckPage, CheckReplayPage } from './check-page.ts';
 import { MILESTONE_TEXT } from '../terminal-report.ts';
 import type { ReportMigration, RunReport } from '../run-report.ts';

@@ -6,20 +6,17 @@
 import { scenarioWithOverrides, type Override, type ScenarioText } from '../scenario/variants.ts';
 import type { Scenario } from '../scenario/types.ts';
 import type { TraceEvent } from '../kernel/trace.ts';
+import { seconds } from '../report/terminal-report.ts';
 import { simulate } from '../simulation.ts';
-import type { MigrationSummary, SimulationResult } from '../simulation-result.ts';
-import { percentiles } from './plan-summary.ts';
-import { seconds } from './terminal-report.ts';
+import type { SimulationResult } from '../simulation-result.ts';
+import { downloadStorms } from './download-storms.ts';
+import { describeMoves, describeRuns, listed } from './measured-effects.ts';
+import type { Risk } from './risk.ts';
 
-export type RiskId = 'reconnect-disabled' | 'controller-on-migrating-node' | 'reset-wait-delay-suppresses-reset' | 'download-storm';
-
-export interface Risk {
-  id: RiskId;
-  severity: 'high' | 'medium';
-  title: string;
-  reason: string;
-  effect: string;
-}
+/** Objects one leaf may download within the storm window before it counts as a storm, unless told. */
+export const stormObjectsDefault = 20;
+/** The storm window, unless told. */
+export const stormWindowMsDefault = 10_000;
 
 export interface AdviceOptions {
   seed?: number;
@@ -42,44 +39,6 @@ export interface Advice {
 
 const MISSED: Override = { path: ['faults', 'platformConfigDeleteMissed'], value: true };
 const RECONNECT_ON: Override = { path: ['settings', 'enable_opflex_agent_reconnect'], value: true };
-
-function outcome(m: MigrationSummary): string {
-  if (!m.converged) {
-    const down = m.flows.some((f) => f.downAtEnd);
-    return `does not converge before the end of the run${down ? ' and its pods lose traffic until then' : ''}`;
-  }
-  return `converges ${seconds(m.switchoverToConvergedMs!, 1)} after the switch-over (longest outage ${seconds(m.outageMs, 1)})`;
-}
-
-/** Moves described one by one up to this many; beyond, in aggregate. */
-const DESCRIBED_MOVES = 8;
-
-function describeRuns(a: SimulationResult, b: SimulationResult, aLabel: string, bLabel: string): string {
-  if (a.migrations.length > DESCRIBED_MOVES) return `${aLabel}, ${aggregate(a.migrations)}; ${bLabel}, ${aggregate(b.migrations)}`;
-  return a.migrations
-    .map((m, i) => {
-      const other = b.migrations[i]!;
-      return `${m.node} (${m.from} -> ${m.to}): ${aLabel} it ${outcome(m)}; ${bLabel} it ${outcome(other)}`;
-    })
-    .join('. ');
-}
-
-/** Moves' outcome in a sentence: how many converge, how fast, the longest outage. */
-function aggregate(moves: readonly MigrationSummary[]): string {
-  const converged = moves.filter((m) => m.converged);
-  const stuck = moves.filter((m) => !m.converged).map((m) => m.node);
-  const speed = converged.length > 0 ? percentiles(converged.map((m) => m.switchoverToConvergedMs!)) : undefined;
-  return (
-    `${converged.length} of ${moves.length} moves converge` +
-    (speed ? ` (switch-over to converged p50 ${seconds(speed.p50, 1)}, p95 ${seconds(speed.p95, 1)})` : '') +
-    (stuck.length > 0 ? `; ${stuck.length} do not (${listed(stuck)})` : '') +
-    `, longest outage ${seconds(Math.max(0, ...moves.map((m) => m.outageMs)), 1)}`
-  );
-}
-
-function listed(names: readonly string[], max = 5): string {
-  return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
-}
 
 /** Nodes the plan moves: its migrations' and every VM on an evacuated hypervisor. */
 function movingNodesOf(s: Scenario): Set<string> {
@@ -141,9 +100,7 @@ export function advise(base: ScenarioText, overrides: Override[], options: Advic
         'node can be missed. Move the controller pod to a node that stays put before the migration.',
       effect: moved
         ? `If the PlatformConfig delete is missed (reconnect on): ${describeRuns(asPlanned, moved, 'with the controller as planned', `with it moved to ${stable!.name}`)}.`
-        : `Every node in the scenario migrates, so there is no stable node to compare with. As planned, if the PlatformConfig delete is missed: ${
-          asPlanned.migrations.length > DESCRIBED_MOVES ? aggregate(asPlanned.migrations) : asPlanned.migrations.map((m) => `${m.node} ${outcome(m)}`).join('; ')
-        }.`,
+        : `Every node in the scenario migrates, so there is no stable node to compare with. As planned, if the PlatformConfig delete is missed: ${describeMoves(asPlanned.migrations)}.`,
     });
     measured('controller as planned', ...(stable ? [`controller on ${stable.name}`] : []));
   }
@@ -180,37 +137,8 @@ export function advise(base: ScenarioText, overrides: Override[], options: Advic
   }
 
   const planned = run([], 'as planned');
-  const stormObjects = options.stormObjects ?? 20;
-  const windowMs = options.stormWindowMs ?? 10_000;
-  const byLeaf = new Map<string, { tMs: number; node: string }[]>();
-  for (const m of planned.migrations) {
-    for (const d of m.downloadedObjects) {
-      let list = byLeaf.get(d.leaf);
-      if (!list) byLeaf.set(d.leaf, (list = []));
-      list.push({ tMs: d.tMs, node: m.node });
-    }
-  }
-  // Both leaves of a pair download what their pair lacks: one storm per pair and set of moves.
-  const pairOfLeaf = new Map<string, string>();
-  for (const m of planned.migrations) for (const leaf of Object.keys(m.downloadsByLeaf)) pairOfLeaf.set(leaf, m.toPair);
-  const storms = new Map<string, { leaves: string[]; count: number; nodes: string[] }>();
-  for (const [leaf, downloads] of [...byLeaf].sort(([a], [b]) => a.localeCompare(b))) {
-    downloads.sort((a, b) => a.tMs - b.tMs);
-    let best = { count: 0, nodes: new Set<string>() };
-    for (let i = 0, j = 0; j < downloads.length; j++) {
-      while (downloads[j]!.tMs - downloads[i]!.tMs > windowMs) i++;
-      if (j - i + 1 > best.count) best = { count: j - i + 1, nodes: new Set(downloads.slice(i, j + 1).map((d) => d.node)) };
-    }
-    if (best.count <= stormObjects) continue;
-    const nodes = [...best.nodes].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-    const key = `${pairOfLeaf.get(leaf) ?? leaf}\u0000${nodes.join(',')}`;
-    const storm = storms.get(key);
-    if (storm) {
-      storm.leaves.push(leaf);
-      storm.count = Math.max(storm.count, best.count);
-    } else storms.set(key, { leaves: [leaf], count: best.count, nodes });
-  }
-  for (const { leaves, count, nodes } of storms.values()) {
+  const windowMs = options.stormWindowMs ?? stormWindowMsDefault;
+  for (const { leaves, count, nodes } of downloadStorms(planned, options.stormObjects ?? stormObjectsDefault, windowMs)) {
     const affected = planned.migrations.filter((m) => nodes.includes(m.node));
     const who = leaves.join(' and ');
     risks.push({
@@ -220,7 +148,7 @@ export function advise(base: ScenarioText, overrides: Override[], options: Advic
       reason:
         `Moves of ${listed(nodes)} land on the pair of ${who} together and it holds little of their policy; downloads queue ` +
         `behind ${s.leaf.downloadConcurrency} concurrent APIC fetches per leaf while their pods' traffic waits. Stagger these moves or pre-warm the pair.`,
-      effect: `As planned: ${affected.length > DESCRIBED_MOVES ? aggregate(affected) : affected.map((m) => `${m.node} ${outcome(m)}`).join('; ')}.`,
+      effect: `As planned: ${describeMoves(affected)}.`,
     });
     measured();
   }
