@@ -12,7 +12,7 @@ import { PRESET_NAMES } from '../scenario/presets.ts';
 import type { FaultKind } from '../scenario/types.ts';
 import { scenarioWithOverrides } from '../scenario/variants.ts';
 import { integerOption, UsageError, type CommandSpec } from './command.ts';
-import { checkPage, checkReplayPage } from '../report/html/check-page.ts';
+import { checkPage, checkReplayPage } from '../check/check-page-builder.ts';
 import { ProgressBar } from './progress-bar.ts';
 import { scenarioTextFor } from './scenario-argument.ts';
 import { writePage } from './show.ts';

@@ -9,7 +9,7 @@ import { UsageError, type CommandSpec } from './command.ts';
 import { MAX_EVENTS_OPTION, maxEventsOption, seedOption } from './run-options.ts';
 import { accProvisionOverrides } from './acc-provision-option.ts';
 import { RunReportBuilder } from '../report/run-report.ts';
-import { runView } from '../report/html/report-page.ts';
+import { runView } from '../report/html/run-view.ts';
 import { writePage } from './show.ts';
 import { commandSummary } from './command-index.ts';
 

@@ -1,5 +1,6 @@
 import { renderHtmlReport } from '../report/html/html-report.ts';
-import { runView, type ReportPage } from '../report/html/report-page.ts';
+import type { ReportPage } from '../report/html/report-page.ts';
+import { runView } from '../report/html/run-view.ts';
 import { markdownSummary } from '../report/markdown-summary.ts';
 import type { RunReport } from '../report/run-report.ts';
 import { reportFromTraceFile, TraceFileError } from '../report/trace-file.ts';

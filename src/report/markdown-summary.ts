@@ -4,7 +4,7 @@
  * diagram (GitHub and most ticket systems render ```mermaid blocks).
  */
 import type { ReportMigration, RunReport } from './run-report.ts';
-import { detailedMovesMax, slowestFirst } from './html/report-page.ts';
+import { detailedMovesMax, slowestFirst } from './html/run-view.ts';
 import { exchangeSteps, stepLabel, switchoverExchange, type Exchange } from './switchover-exchange.ts';
 import { seconds } from './terminal-report.ts';
 

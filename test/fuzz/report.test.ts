@@ -11,7 +11,7 @@ import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { TraceEvent } from '../../src/kernel/trace.ts';
 import { renderHtmlReport } from '../../src/report/html/html-report.ts';
-import { runView } from '../../src/report/html/report-page.ts';
+import { runView } from '../../src/report/html/run-view.ts';
 import { markdownSummary } from '../../src/report/markdown-summary.ts';
 import { RunReportBuilder, TraceFormatError } from '../../src/report/run-report.ts';
 import { parseTraceLine, reportFromTraceFile, TraceFileError } from '../../src/report/trace-file.ts';

@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { detailedMovesMax, PAGE_TEXTS, type ReportPage } from './report-page.ts';
+import { PAGE_TEXTS, type ReportPage } from './report-page.ts';
+import { detailedMovesMax } from './run-view.ts';
 
 const require = createRequire(import.meta.url);
 const here = (name: string) => new URL(name, import.meta.url);
