@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { explore } from '../src/check/explorer.ts';
 import { FAULT_KIND_NAMES } from '../src/scenario/fault-schema.ts';
-import { loadBuiltinScenario } from '../src/scenario/loader.ts';
+import { loadBuiltinScenario } from '../src/scenario/builtin-scenarios.ts';
 import type { BenchRow, BenchSuite } from './suite.ts';
 
 export const checkSuite: BenchSuite = {

@@ -1,4 +1,5 @@
-import { loadBuiltinScenario, loadScenarioFile } from '../scenario/loader.ts';
+import { loadBuiltinScenario } from '../scenario/builtin-scenarios.ts';
+import { loadScenarioFile } from '../scenario/loader.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { PRESET_NAMES, preset, presetYaml } from '../scenario/presets.ts';
 import { parseVary, readScenarioText, scenarioWithOverrides, type Override, type ScenarioText } from '../scenario/variants.ts';

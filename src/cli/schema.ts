@@ -1,4 +1,4 @@
-import { scenarioJsonSchema } from '../scenario/loader.ts';
+import { scenarioJsonSchema } from '../scenario/scenario-json-schema.ts';
 import type { CommandSpec } from './command.ts';
 import { commandSummary } from './command-index.ts';
 

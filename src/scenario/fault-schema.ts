@@ -6,11 +6,11 @@
  * each kind and the modelled reaction.
  *
  * The schema is built from schema.ts's duration primitive (passed in, so the two files do not import
- * each other) and targets are checked against the fabric by `faultTargetProblems`, which the loader
- * runs with its other cross-references.
+ * each other); targets are checked against the fabric with the scenario's other cross-references
+ * (cross-references.ts).
  */
 import { z } from 'zod';
-import type { FaultEntry, FaultKind, Scenario } from './types.ts';
+import type { FaultEntry, FaultKind } from './types.ts';
 
 /** Which target keys each kind needs, and whether it takes `for` and `delay`. */
 export const FAULT_KINDS = {
@@ -96,23 +96,4 @@ export function faultScheduleSchema(duration: DurationFactory) {
     .max(faultEntriesMax)
     .default([])
     .meta({ description: 'Faults injected at given times: the fault menu (docs/scenario-reference.md, "faultSchedule").' });
-}
-
-/** Targets naming nothing in the scenario, as (path, message) pairs for the loader's cross-check. */
-export function faultTargetProblems(s: Pick<Scenario, 'fabric' | 'nodes'> & { faultSchedule?: readonly FaultEntry[] }): { path: (string | number)[]; message: string }[] {
-  const problems: { path: (string | number)[]; message: string }[] = [];
-  const nodes = new Set(s.nodes.map((n) => n.name));
-  const leaves = new Set(s.fabric.leafPairs.flatMap((p) => p.leaves.map((l) => l.name)));
-  const hypervisors = new Set(s.fabric.hypervisors.map((h) => h.name));
-  const check = (what: string, value: string | undefined, known: Set<string>, path: (string | number)[]) => {
-    if (value === undefined || known.has(value)) return;
-    const list = [...known].slice(0, 8).join(', ');
-    problems.push({ path, message: `unknown ${what} "${value}" (known: ${list}${known.size > 8 ? ', ...' : ''})` });
-  };
-  (s.faultSchedule ?? []).forEach((f, i) => {
-    check('node', f.node, nodes, ['faultSchedule', i, 'node']);
-    check('leaf', f.leaf, leaves, ['faultSchedule', i, 'leaf']);
-    check('hypervisor', f.hypervisor, hypervisors, ['faultSchedule', i, 'hypervisor']);
-  });
-  return problems;
 }

@@ -4,7 +4,9 @@
  * same schema, defaults and checks as a value written in the file.
  */
 import { dirname, resolve } from 'node:path';
-import { builtinScenarioPath, parseScenario, readScenarioFile } from './loader.ts';
+import { builtinScenarioPath, builtinScenarioSource } from './builtin-scenarios.ts';
+import { keysContaining } from './key-suggestions.ts';
+import { parseScenario, readScenarioFile } from './loader.ts';
 import { parseYamlSource, parseYamlValue } from './yaml-document.ts';
 import { faultsSchema, latenciesSchema, leafSchema, settingsSchema, timersSchema } from './schema.ts';
 import type { Scenario } from './types.ts';
@@ -24,7 +26,7 @@ export interface Override {
 export function readScenarioText(path: string | undefined, builtin = 'default'): ScenarioText {
   if (path === undefined) {
     const file = builtinScenarioPath(builtin);
-    return { text: readScenarioFile(file), source: `built-in:${builtin}`, baseDir: dirname(file) };
+    return { text: readScenarioFile(file), source: builtinScenarioSource(builtin), baseDir: dirname(file) };
   }
   return { text: readScenarioFile(path), source: path, baseDir: dirname(resolve(path)) };
 }
@@ -52,7 +54,7 @@ export function resolveKey(key: string): string[] {
   if (hits.length === 1) return [hits[0]!, key];
   if (hits.length > 1) throw new SyntaxError(`Key "${key}" is ambiguous: write one of ${hits.map((h) => `${h}.${key}`).join(', ')}`);
   const all = SECTIONS.flatMap(([section, keys]) => keys.map((k) => `${section}.${k}`));
-  const close = all.filter((k) => k.toLowerCase().includes(key.toLowerCase())).slice(0, 5);
+  const close = keysContaining(key, all);
   throw new SyntaxError(`Unknown key "${key}"${close.length ? ` (did you mean ${close.join(', ')}?)` : ''}; write ${TOP_LEVEL.join(', ')}, a setting, latency, timer, fault or leaf key, or a dotted path such as controller.node`);
 }
 

@@ -9,7 +9,8 @@ import { scenarioYaml } from '../../src/check/scenario-document.ts';
 import { scenarioForSeed } from '../../src/check/schedule-generator.ts';
 import { formatTraceLine } from '../../src/kernel/trace.ts';
 import { FAULT_KIND_NAMES } from '../../src/scenario/fault-schema.ts';
-import { loadBuiltinScenario, loadScenarioFile, parseScenario } from '../../src/scenario/loader.ts';
+import { loadBuiltinScenario } from '../../src/scenario/builtin-scenarios.ts';
+import { loadScenarioFile, parseScenario } from '../../src/scenario/loader.ts';
 import { simulate } from '../../src/simulation.ts';
 import { runCli } from '../support/capture.ts';
 

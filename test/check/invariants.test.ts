@@ -8,7 +8,7 @@ import { runChecked } from '../../src/check/checked-run.ts';
 import { INVARIANTS } from '../../src/check/invariants.ts';
 import { withSchedule } from '../../src/check/schedule-generator.ts';
 import { epgUri } from '../../src/model/policy-builder.ts';
-import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
+import { loadBuiltinScenario } from '../../src/scenario/builtin-scenarios.ts';
 import type { Twin } from '../../src/twin.ts';
 
 const clean = withSchedule(loadBuiltinScenario(), 1, []);

@@ -11,7 +11,7 @@ import { scenarioForSeed } from '../../src/check/schedule-generator.ts';
 import { shrink } from '../../src/check/shrink.ts';
 import type { ProxySession } from '../../src/opflex/proxy-session.ts';
 import { FAULT_KIND_NAMES } from '../../src/scenario/fault-schema.ts';
-import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
+import { loadBuiltinScenario } from '../../src/scenario/builtin-scenarios.ts';
 import type { Twin } from '../../src/twin.ts';
 
 const base = loadBuiltinScenario();

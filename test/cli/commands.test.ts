@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseEndpointFile } from '../../src/live/endpoint-files.ts';
-import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
+import { loadBuiltinScenario } from '../../src/scenario/builtin-scenarios.ts';
 import type { Endpoint } from '../../src/transport/transport.ts';
 import { runCli } from '../support/capture.ts';
 import { httpRequest, postJson } from '../support/http-request.ts';

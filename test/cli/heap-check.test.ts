@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { heapEstimateBytes, heapWarning } from '../../src/cli/heap-check.ts';
-import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
+import { loadBuiltinScenario } from '../../src/scenario/builtin-scenarios.ts';
 import type { Scenario } from '../../src/scenario/types.ts';
 
 /** Only what the estimate reads: the nodes and their pods. */

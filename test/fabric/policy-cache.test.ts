@@ -4,7 +4,7 @@ import type { ManagedObject } from '../../src/model/managed-object.ts';
 import { epgUri } from '../../src/model/policy-builder.ts';
 import { makeRawId, type RpcResult } from '../../src/opflex/message.ts';
 import { RpcEndpoint } from '../../src/opflex/rpc-endpoint.ts';
-import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
+import { loadBuiltinScenario } from '../../src/scenario/builtin-scenarios.ts';
 import { simulatedTwin } from '../../src/simulated-twin.ts';
 
 /** A fabric without agents, and raw OpFlex clients that subscribe to leaf-101 exactly as told. */

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { property, type ManagedObject } from '../../src/model/managed-object.ts';
 import { epgUri } from '../../src/model/policy-builder.ts';
 import { childUri } from '../../src/model/uri.ts';
-import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
+import { loadBuiltinScenario } from '../../src/scenario/builtin-scenarios.ts';
 import { simulatedTwin } from '../../src/simulated-twin.ts';
 
 function warmTwin() {

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { TraceEvent } from '../../src/kernel/trace.ts';
 import { chromeTrace, formatChromeTrace } from '../../src/report/chrome-trace.ts';
 import type { MessageFlow } from '../../src/report/message-flows.ts';
-import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
+import { loadBuiltinScenario } from '../../src/scenario/builtin-scenarios.ts';
 import { fuzzParameters, hostileString } from '../support/fuzz.ts';
 import { traceEventFormatProblems } from '../support/trace-event-format.ts';
 

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { Emulator } from '../../src/live/emulator.ts';
 import { testEmulator, testPort } from '../support/test-emulator.ts';
-import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
+import { loadBuiltinScenario } from '../../src/scenario/builtin-scenarios.ts';
 import type { Endpoint } from '../../src/transport/transport.ts';
 import { fuzzParameters, hostileJson, hostileString } from '../support/fuzz.ts';
 import { httpRequest } from '../support/http-request.ts';

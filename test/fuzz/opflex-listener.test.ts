@@ -20,7 +20,7 @@ import { DEFAULT_LEAF_LIMITS } from '../../src/fabric/leaf-limits.ts';
 import type { Emulator } from '../../src/live/emulator.ts';
 import { testEmulator, testPort } from '../support/test-emulator.ts';
 import { platformConfigUri } from '../../src/model/policy-builder.ts';
-import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
+import { loadBuiltinScenario } from '../../src/scenario/builtin-scenarios.ts';
 import { DEFAULT_UNIDENTIFIED_BUFFERED_BYTES_MAX } from '../../src/transport/socket-transport.ts';
 import { fuzzParameters, hostileJson, hostileString } from '../support/fuzz.ts';
 import { liveTwin } from '../support/live-twin.ts';

@@ -9,7 +9,7 @@ import type { ControlApiLimits } from '../../src/live/control-api-limits.ts';
 import type { Emulator } from '../../src/live/emulator.ts';
 import { testEmulator, testPort } from '../support/test-emulator.ts';
 import { stringifyJson } from '../../src/opflex/lossless-json.ts';
-import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
+import { loadBuiltinScenario } from '../../src/scenario/builtin-scenarios.ts';
 import { parsePolicyFile } from '../../src/scenario/policy-file.ts';
 import { loadPolicyStore } from '../../src/scenario/policy-source.ts';
 import type { Endpoint } from '../../src/transport/transport.ts';

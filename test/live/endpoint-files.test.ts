@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { endpointFilesFor, readEndpointDir } from '../../src/live/endpoint-files.ts';
 import { endpointFileMaxBytes } from '../../src/scenario/input-file.ts';
-import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
+import { loadBuiltinScenario } from '../../src/scenario/builtin-scenarios.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'opflex-twin-eps-'));
 

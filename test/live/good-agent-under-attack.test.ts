@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import type { Emulator } from '../../src/live/emulator.ts';
 import { testEmulator, testPort } from '../support/test-emulator.ts';
 import { epgUri, platformConfigUri } from '../../src/model/policy-builder.ts';
-import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
+import { loadBuiltinScenario } from '../../src/scenario/builtin-scenarios.ts';
 import { errorOf, OpflexClient, type Reply } from '../support/opflex-client.ts';
 import { delay } from '../transport/socket-helpers.ts';
 

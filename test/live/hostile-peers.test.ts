@@ -13,7 +13,7 @@ import { testEmulator, testPort } from '../support/test-emulator.ts';
 import { epgUri, platformConfigUri } from '../../src/model/policy-builder.ts';
 import { DEFAULT_PROXY_LIMITS } from '../../src/opflex/proxy-limits.ts';
 import { DOWNLOADS_PER_REQUESTER_MAX } from '../../src/fabric/policy-cache.ts';
-import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
+import { loadBuiltinScenario } from '../../src/scenario/builtin-scenarios.ts';
 import { liveTwin } from '../support/live-twin.ts';
 import { errorOf, OpflexClient } from '../support/opflex-client.ts';
 import { waitFor } from '../transport/socket-helpers.ts';

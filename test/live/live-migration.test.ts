@@ -5,7 +5,7 @@ import { AgentProcess } from '../../src/live/agent-process.ts';
 import type { Emulator } from '../../src/live/emulator.ts';
 import { testEmulator, testPort } from '../support/test-emulator.ts';
 import { endpointFilesFor, parseEndpointFile } from '../../src/live/endpoint-files.ts';
-import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
+import { loadBuiltinScenario } from '../../src/scenario/builtin-scenarios.ts';
 import { expectedDownloads } from '../support/expectations.ts';
 import { testCertificates, waitFor } from '../transport/socket-helpers.ts';
 

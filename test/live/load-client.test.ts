@@ -11,7 +11,7 @@ import { holdSessions, resetStorm, resolveFlood } from '../../src/live/load-clie
 import { buildPolicyUniverse, epgUri } from '../../src/model/policy-builder.ts';
 import { policyClosure } from '../../src/model/policy-closure.ts';
 import { DEFAULT_PROXY_LIMITS } from '../../src/opflex/proxy-limits.ts';
-import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
+import { loadBuiltinScenario } from '../../src/scenario/builtin-scenarios.ts';
 import type { Endpoint } from '../../src/transport/transport.ts';
 import { testEmulator, testPort } from '../support/test-emulator.ts';
 import { unusedPort, waitFor } from '../transport/socket-helpers.ts';

@@ -5,7 +5,7 @@ import { testEmulator, testPort } from '../support/test-emulator.ts';
 import { platformConfigUri, policySpaceUri, epgUri } from '../../src/model/policy-builder.ts';
 import { PolicyValidationError } from '../../src/model/policy-validation.ts';
 import { parseJson } from '../../src/opflex/lossless-json.ts';
-import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
+import { loadBuiltinScenario } from '../../src/scenario/builtin-scenarios.ts';
 import { RawPeer, waitFor } from '../transport/socket-helpers.ts';
 
 const LIVENESS_MS = 30_000;

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { renderSimulation } from '../../src/report/terminal-report.ts';
-import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
+import { loadBuiltinScenario } from '../../src/scenario/builtin-scenarios.ts';
 import { simulate } from '../../src/simulation.ts';
 import type { SimulationResult } from '../../src/simulation-result.ts';
 

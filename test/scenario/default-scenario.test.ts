@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { builtinScenarioNames, loadBuiltinScenario, parseScenario } from '../../src/scenario/loader.ts';
+import { builtinScenarioNames, loadBuiltinScenario } from '../../src/scenario/builtin-scenarios.ts';
+import { parseScenario } from '../../src/scenario/loader.ts';
 import type { NodeSpec, PodSpec, Scenario } from '../../src/scenario/types.ts';
 import { tiny } from './fixtures.ts';
 

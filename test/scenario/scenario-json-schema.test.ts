@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { scenarioJsonSchema } from '../../src/scenario/loader.ts';
+import { scenarioJsonSchema } from '../../src/scenario/scenario-json-schema.ts';
 
 interface JsonSchema {
   $schema?: string;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { chromeTrace, formatChromeTrace, MessageFlowCollector, type ChromeTraceEvent } from '../../src/report/chrome-trace.ts';
-import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
+import { loadBuiltinScenario } from '../../src/scenario/builtin-scenarios.ts';
 import { simulate } from '../../src/simulation.ts';
 import { runCli } from '../support/capture.ts';
 import { traceEventFormatProblems } from '../support/trace-event-format.ts';

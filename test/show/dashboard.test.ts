@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { Emulator } from '../../src/live/emulator.ts';
 import { testEmulator, testPort } from '../support/test-emulator.ts';
-import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
+import { loadBuiltinScenario } from '../../src/scenario/builtin-scenarios.ts';
 import { browserUnavailable, launchBrowser, recordForeignRequests } from '../support/browser.ts';
 import { RawPeer, waitFor } from '../transport/socket-helpers.ts';
 

@@ -12,7 +12,7 @@ import type { Browser } from 'playwright-core';
 import { RunReportBuilder } from '../../src/report/run-report.ts';
 import { exchangeSteps, stepLabel, switchoverExchange } from '../../src/report/switchover-exchange.ts';
 import { mermaidStepsMax } from '../../src/report/markdown-summary.ts';
-import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
+import { loadBuiltinScenario } from '../../src/scenario/builtin-scenarios.ts';
 import { simulate } from '../../src/simulation.ts';
 import { browserUnavailable, launchBrowser, recordForeignRequests } from '../support/browser.ts';
 import { runCli } from '../support/capture.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { toJsonReport } from '../../src/report/json-report.ts';
-import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
+import { loadBuiltinScenario } from '../../src/scenario/builtin-scenarios.ts';
 import { preset } from '../../src/scenario/presets.ts';
 import { defaultEventBudget, EventBudgetError, eventsMaxBase, eventsMaxPerEndpoint, simulate } from '../../src/simulation.ts';
 

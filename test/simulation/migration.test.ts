@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatTraceLine } from '../../src/kernel/trace.ts';
 import { toJsonReport } from '../../src/report/json-report.ts';
-import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
+import { loadBuiltinScenario } from '../../src/scenario/builtin-scenarios.ts';
 import { simulate } from '../../src/simulation.ts';
 import type { MigrationSummary } from '../../src/simulation-result.ts';
 import { epgUri } from '../../src/model/policy-builder.ts';

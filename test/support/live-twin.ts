@@ -6,7 +6,7 @@ import type { LeafLimits } from '../../src/fabric/leaf-limits.ts';
 import { RandomStreams } from '../../src/kernel/random.ts';
 import { RealtimeScheduler } from '../../src/kernel/realtime-scheduler.ts';
 import { Trace, type TraceEvent } from '../../src/kernel/trace.ts';
-import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
+import { loadBuiltinScenario } from '../../src/scenario/builtin-scenarios.ts';
 import { SocketTransport } from '../../src/transport/socket-transport.ts';
 import { Twin } from '../../src/twin.ts';
 
