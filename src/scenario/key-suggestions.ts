@@ -2,7 +2,6 @@
  * "Did you mean": the known key closest to a mistyped one (same letters but for case, `_`, `-`,
  * spaces or a `Ms` suffix, or a few edits away), or the known keys that contain a fragment.
  */
-
 function normaliseKey(key: string): string {
   return key.toLowerCase().replace(/[_\-\s]/g, '').replace(/ms$/, '');
 }
