@@ -31,8 +31,8 @@ export interface RenewalContext {
   /** Whether the address is in the subnet the node had before (the old pod's pool). */
   inOldSubnet(ip: string): boolean;
   faults(): Faults;
-  /** The renew succeeded: the interface has `ip`, the multicast route is back or not. */
-  renewed(ip: string, multicastRoute: boolean): void;
+  /** The renew succeeded: the interface has `ip` (the multicast route is re-added next, unless the fault). */
+  renewed(ip: string): void;
   /** Every attempt failed: the node keeps no usable infra address. */
   failed(attempts: number): void;
 }
@@ -133,9 +133,9 @@ export class InfraAddressRenewal {
   private finishRenewed(ip: string): void {
     this.done = true;
     const route = !this.c.faults().multicastRouteLost;
+    this.c.renewed(ip);
     if (route) this.c.trace.emit(this.c.actor, 'multicast-route-added', { node: this.c.node, route: MULTICAST_ROUTE, metric: MULTICAST_ROUTE_METRIC });
     else this.c.trace.emit(this.c.actor, 'multicast-route-missing', { node: this.c.node, route: MULTICAST_ROUTE, why: 'not re-added after the renew: multicast (IGMP) to the node stops' });
-    this.c.renewed(ip, route);
   }
 
   private finishFailed(): void {

@@ -387,11 +387,11 @@ const aciPodSchema = z.strictObject({
 
 /** spines, leafPairs and hypervisors are required unless the scenario has a `generated:` section or lists `pods`. */
 export const fabricSchema = z.strictObject({
-  podId: z.int().min(1).optional().meta({ description: 'ACI pod id (single-pod form; default 1).' }),
+  podId: z.int().min(1).default(1).meta({ description: 'ACI pod id (single-pod form; the multipod form gives each pod its id).' }),
   spines: z.array(name()).min(1).optional().meta({ description: 'Spine switch names (COOP oracles).' }),
   leafPairs: z.array(leafPairSchema).min(1).optional(),
   hypervisors: z.array(hypervisorSchema).min(1).optional(),
-  anycast: anycastSchema.optional().meta({ description: `The anycast OpFlex proxy (single-pod form; default "${DEFAULT_ANYCAST}").` }),
+  anycast: anycastSchema.prefault(DEFAULT_ANYCAST),
   pods: z.array(aciPodSchema).min(1).optional().meta({ description: 'Multipod form: the ACI pods, each with its TEP pool, anycast proxy, spines, leaf pairs, hypervisors and DHCP server.' }),
   interPod: z
     .strictObject({ latency: distributionSchema('One-way spine-to-spine latency over the IPN. [assumption]').prefault('1ms..5ms') })
@@ -647,7 +647,7 @@ export const scenarioInputSchema = z
         else if (fabric !== null && typeof fabric === 'object' && !Array.isArray(fabric)) {
           const f = fabric as Record<string, unknown>;
           if (f.pods !== undefined) {
-            for (const key of ['podId', 'spines', 'leafPairs', 'hypervisors', 'anycast']) {
+            for (const key of ['spines', 'leafPairs', 'hypervisors']) {
               if (f[key] !== undefined) ctx.addIssue({ code: 'custom', message: `${key} belongs inside each pod when fabric lists pods`, input: f[key], path: ['fabric', key] });
             }
           } else for (const key of ['spines', 'leafPairs', 'hypervisors']) if (f[key] === undefined) missing(['fabric', key], 'array');
