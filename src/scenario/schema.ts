@@ -194,7 +194,22 @@ const anycastSchema = z
 // ----------------------------------------------------------------------------------------------
 // settings: acc-provision kube_config names, integers in seconds as in that file
 
-const seconds = (def: number, description: string, min = 0) => z.int().min(min).default(def).meta({ description: `${description} (seconds)` });
+/**
+ * Whole seconds as acc-provision writes them; a duration string with a unit ("10s", "2m") is read too,
+ * so `compare --vary dhcp_delay=1s,5s` works. A string that is not whole seconds stays a string and is refused.
+ */
+const seconds = (def: number, description: string, min = 0) =>
+  z.preprocess(wholeSecondsOf, z.int().min(min).default(def)).meta({ description: `${description} (seconds)` });
+
+function wholeSecondsOf(value: unknown): unknown {
+  if (typeof value !== 'string' || !/[a-z]\s*$/i.test(value)) return value;
+  try {
+    const ms = parseDuration(value);
+    return ms % 1000 === 0 ? ms / 1000 : value;
+  } catch {
+    return value;
+  }
+}
 
 export const settingsSchema = z.strictObject({
   enable_opflex_agent_reconnect: z.boolean().default(false).meta({ description: 'Controller resets the agent when the source ODev is deleted.' }),
