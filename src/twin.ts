@@ -285,6 +285,16 @@ export class Twin implements FabricView {
     return new InfraReachableTransport(this.o.transport, this.o.scheduler, (to) => this.unreachableFrom(node, to), this.scenario.timers.connectTimeoutMs);
   }
 
+  /** The transport a steady start opens the agents' links on: each agent's end gated as its own connects are. */
+  private steadyStartTransport(): Transport {
+    const inner = this.o.transport;
+    return {
+      connect: (to, handler, from) => inner.connect(to, handler, from),
+      listen: (at, onAccept) => inner.listen(at, onAccept),
+      establish: (to, from) => (this.agentTransport(from) as InfraReachableTransport).establish(to, from),
+    };
+  }
+
   /** Why a node cannot reach a fabric endpoint now (see src/fabric/infra-reachability.ts), or undefined. */
   private unreachableFrom(node: string, to: Endpoint): string | undefined {
     const target = this.aciPods.podOfEndpoint(to);
@@ -475,7 +485,7 @@ export class Twin implements FabricView {
     const steady = s.start === 'steady' && inProcess;
     if (steady) {
       startSteady({
-        transport: this.o.transport,
+        transport: this.aciPods.multipod ? this.steadyStartTransport() : this.o.transport,
         trace: this.o.trace,
         random: this.o.random.stream('steady-start'),
         podId: this.podId,

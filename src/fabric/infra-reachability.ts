@@ -10,7 +10,7 @@
  */
 import type { Scheduler } from '../kernel/scheduler.ts';
 import type { RpcMessage } from '../opflex/message.ts';
-import { formatEndpoint, type Connection, type ConnectionHandler, type Endpoint, type Listener, type Transport } from '../transport/transport.ts';
+import { formatEndpoint, type Connection, type ConnectionHandler, type Endpoint, type EstablishedLink, type Listener, type Transport } from '../transport/transport.ts';
 
 /** Why `to` cannot be reached from the node now, or undefined when it can. */
 export type ReachabilityCheck = (to: Endpoint) => string | undefined;
@@ -109,5 +109,15 @@ export class InfraReachableTransport implements Transport {
 
   listen(at: Endpoint, onAccept: (connection: Connection) => void): Listener {
     return this.inner.listen(at, onAccept);
+  }
+
+  /** A steady start's already-open link: the agent's end is gated like any other. */
+  establish(to: Endpoint, from: string): EstablishedLink {
+    if (!this.inner.establish) throw new Error('the wrapped transport cannot establish connections');
+    const link = this.inner.establish(to, from);
+    const gated = new GatedConnection(to, from, this.unreachable);
+    gated.attach(link.client);
+    link.client.setHandler(gated.innerHandler);
+    return { client: gated, server: link.server };
   }
 }

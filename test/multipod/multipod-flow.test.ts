@@ -189,3 +189,13 @@ describe('multipod: the single-pod scenario is untouched', { timeout: 60_000 }, 
     assert.ok(r.trace.every((e) => !(e.event === 'annotation-set' && e.data.key === 'opflex.cisco.com/aci-pod')));
   });
 });
+
+describe('multipod: a steady start', { timeout: 60_000 }, () => {
+  it('gates the seeded sessions like any other: the cross-pod node renews by DHCP and converges, the intra-pod one does not renew', () => {
+    const r = run({ ...base, start: 'steady' });
+    assert.equal(of(r, 'dhcp-attempt', 'node-1').length, 1);
+    assert.equal(migration(r, 'node-1').converged, true);
+    assert.deepEqual(of(r, 'dhcp-attempt', 'node-2'), []);
+    assert.equal(migration(r, 'node-2').converged, true);
+  });
+});
