@@ -94,7 +94,8 @@ describe('fuzzed multipod model', { timeout: 600_000 }, () => {
             server.release(client);
             holding.delete('client' in o ? o.client : 0);
           } else if (o.kind === 'decline') {
-            const ip = holding.get(o.client)?.ip;
+            const held = holding.get(o.client);
+            const ip = held && held.untilMs > scheduler.now() ? held.ip : undefined;
             if (ip !== undefined) {
               server.decline(client, ip);
               declined.add(ip);
