@@ -14,7 +14,7 @@ const TIME_SCALE = 20;
 const LIVENESS_MS = 90_000;
 
 for (const mode of ['tcp', 'tls'] as const) {
-  describe(`a live migration over ${mode.toUpperCase()}`, () => {
+  describe(`a live migration over ${mode.toUpperCase()}`, { timeout: 300_000 }, () => {
     const scenario = loadBuiltinScenario('default');
     const port = testPort();
     let emulator: Emulator;
