@@ -24,6 +24,8 @@ const MAX_FRAME_BYTES = 4096;
 const MAX_OUTSTANDING = 100;
 /** libopflex's timers, run on model time the keepalive tests advance by hand (see advanceModelTime). */
 const LIBOPFLEX_KEEPALIVE: KeepaliveTimers = { firstMs: 10_000, repeatMs: 15_000, timeoutMs: 120_000 };
+/** How long the good agent waits for a reply over loopback before the test fails (a hang, not slowness). */
+const REPLY_LIVENESS_MS = 20_000;
 /** Model time one step of advanceModelTime moves: less than the echo period, so each step sends at most one echo a side. */
 const MODEL_STEP_MS = 5_000;
 /** Wall time the sockets get to carry one step's echoes and their answers (a loaded machine is slow, never this slow). */
@@ -165,7 +167,7 @@ class GoodAgent {
 
   call(method: string, params: unknown[]): Promise<Reply> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`No reply to ${method} within 5 s (closed: ${this.closeReasons.join('; ') || 'no'})`)), 5_000);
+      const timer = setTimeout(() => reject(new Error(`No reply to ${method} within ${REPLY_LIVENESS_MS} ms (closed: ${this.closeReasons.join('; ') || 'no'})`)), REPLY_LIVENESS_MS);
       this.rpc.request(method, params, (reply) => {
         clearTimeout(timer);
         resolve(reply);
