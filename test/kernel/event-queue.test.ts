@@ -122,29 +122,35 @@ describe('EventQueue', { timeout: 60_000 }, () => {
       t: number;
       seq: number;
       cancelled: boolean;
+      /** Popped: no longer pending even though never cancelled. */
+      ran: boolean;
     }
+    const SPREAD = 500;
     const rnd = new RandomStream(1313);
     const q = new EventQueue(16, 40_000);
-    const sorted: Ref[] = []; // pending in (time, seq) order
+    // The reference: pending events by time, each time's in push (= seq) order. Every pending time is
+    // in [now, now + SPREAD), so the earliest is found by looking at those SPREAD times in turn.
+    const byTime = new Map<number, Ref[]>();
     const handles: { h: number; ref: Ref }[] = [];
     const popped: number[] = [];
     const expected: number[] = [];
     let seq = 0;
     let now = 0;
-    const insert = (ref: Ref) => {
-      let lo = 0;
-      let hi = sorted.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        const m = sorted[mid]!;
-        if (m.t < ref.t || (m.t === ref.t && m.seq < ref.seq)) lo = mid + 1;
-        else hi = mid;
+    const earliest = (): Ref | undefined => {
+      for (let t = now; t < now + SPREAD; t++) {
+        const refs = byTime.get(t);
+        if (!refs) continue;
+        while (refs.length > 0 && refs[0]!.cancelled) refs.shift();
+        if (refs.length > 0) return refs[0];
+        byTime.delete(t);
       }
-      sorted.splice(lo, 0, ref);
+      return undefined;
     };
     const push = () => {
-      const ref = { t: now + rnd.int(500), seq: seq++, cancelled: false };
-      insert(ref);
+      const ref = { t: now + rnd.int(SPREAD), seq: seq++, cancelled: false, ran: false };
+      const refs = byTime.get(ref.t);
+      if (refs) refs.push(ref);
+      else byTime.set(ref.t, [ref]);
       handles.push({ h: q.push(ref.t, (s: number) => popped.push(s), ref.seq), ref });
     };
     for (let i = 0; i < 20_000; i++) push();
@@ -153,25 +159,28 @@ describe('EventQueue', { timeout: 60_000 }, () => {
       if (op < 0.45) push();
       else if (op < 0.55) {
         const { h, ref } = handles[rnd.int(handles.length)]!;
-        const live = !ref.cancelled && sorted.includes(ref);
-        assert.equal(q.cancel(h), live);
+        assert.equal(q.cancel(h), !ref.cancelled && !ref.ran);
         ref.cancelled = true;
       } else {
-        let next = 0;
-        while (next < sorted.length && sorted[next]!.cancelled) next++;
-        assert.equal(q.peekTime(), next < sorted.length ? sorted[next]!.t : Infinity);
+        const next = earliest();
+        assert.equal(q.peekTime(), next ? next.t : Infinity);
         const ran = q.popAndRun((time) => {
           now = time;
         });
-        assert.equal(ran, next < sorted.length);
-        if (ran) expected.push(sorted[next]!.seq);
-        sorted.splice(0, next + 1);
+        assert.equal(ran, next !== undefined);
+        if (next) {
+          expected.push(next.seq);
+          next.ran = true;
+          byTime.get(next.t)!.shift();
+        }
       }
       if (handles.length > 40_000) handles.splice(0, 20_000);
     }
     assert.ok(seq > 40_000, 'the run renumbered sequences at least once');
     assert.deepEqual(popped, expected);
-    assert.equal(q.pending, sorted.filter((r) => !r.cancelled).length);
+    let livePending = 0;
+    for (const refs of byTime.values()) livePending += refs.filter((r) => !r.cancelled).length;
+    assert.equal(q.pending, livePending);
   });
 
   it('starts over empty after clear, with old handles unable to cancel new events', () => {

@@ -6,7 +6,7 @@ import { decodeMessage, encodeMessageText } from '../../src/opflex/codec.ts';
 import type { RpcRequest } from '../../src/opflex/message.ts';
 import { referenceFrame } from './reference-frames.ts';
 
-describe('URI component escaping', () => {
+describe('URI component escaping', { timeout: 120_000 }, () => {
   const cases: [string, string][] = [
     ['kubernetes|kube-default', 'kubernetes%7ckube-default'],
     ['/PolicyUniverse/', '%2fPolicyUniverse%2f'],
@@ -42,7 +42,7 @@ describe('URI component escaping', () => {
   });
 });
 
-describe('URIs in the reference frames', () => {
+describe('URIs in the reference frames', { timeout: 120_000 }, () => {
   const l2ep = (decodeMessage(referenceFrame('12').frame) as RpcRequest).params[0] as { endpoint: ManagedObject[] };
   const ep = l2ep.endpoint[0]!;
 
