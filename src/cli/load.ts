@@ -1,4 +1,6 @@
 import { holdSessions, resetStorm, resolveFlood } from '../live/load-client.ts';
+import { agentResolveTargets } from '../live/resolve-targets.ts';
+import { loadPolicyStore } from '../scenario/policy-source.ts';
 import { buildPolicyUniverse } from '../model/policy-builder.ts';
 import { policyClosure } from '../model/policy-closure.ts';
 import { epgUri } from '../model/policy-builder.ts';
@@ -30,6 +32,7 @@ export const loadCommand: CommandSpec = {
     agents: { type: 'string', value: 'n', description: 'Agents for the first n nodes of the scenario (storm)', default: '100' },
     builtin: { type: 'string', value: 'name', description: 'Use a built-in scenario by name', default: 'default' },
     preset: { type: 'string', value: 'name', description: 'Use a fabric-scale preset (storm: the same as the emulator)' },
+    policy: { type: 'string', value: 'file', description: "Resolve what an agent resolves from this opflex_server policy file (resolve; the server must serve the same file), instead of the scenario's first EPG" },
   },
   async run(args, io) {
     const mode = choiceOption(args.values.mode, 'mode', ['hold', 'resolve', 'storm'] as const)!;
@@ -50,6 +53,13 @@ export const loadCommand: CommandSpec = {
         break;
       }
       case 'resolve': {
+        if (args.values.policy !== undefined) {
+          const file = args.values.policy as string;
+          const uris = agentResolveTargets(loadPolicyStore(file));
+          if (uris.length === 0) throw new UsageError(`--policy ${file} holds no PlatformConfig or GbpEpGroup to resolve`);
+          result = { mode: 'resolve', ...(await resolveFlood(leaves, uris, sessions, inFlight, durationMs, scenario.policy.domain)) };
+          break;
+        }
         const universe = buildPolicyUniverse(scenario.policy);
         // One EPG's closure: the flood measures serving from the leaf's cache, not APIC fetches.
         const first = scenario.policy.epgs[0];

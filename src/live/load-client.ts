@@ -81,15 +81,75 @@ export async function holdSessions(leaves: Endpoint[], count: number, domain: st
   };
 }
 
+/** What a resolve flood measured, over its timed window (after the warm-up). */
+export interface FloodFigures {
+  replies: number;
+  repliesPerS: number;
+  errors: number;
+  /** Bytes of every reply frame received in the window, NULs included. */
+  replyBytes: number;
+  replyBytesPerS: number;
+  /** Time from writing a request to framing its reply, over the window's replies and errors. */
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+}
+
+/**
+ * Send times are kept per session in a ring indexed by request number: a reply finds its request's
+ * time there as long as fewer than this many requests of its session are outstanding (in-flight is
+ * bounded by loadInFlightMax, well below it).
+ */
+const sentRingSize = 1 << 16;
+/** Latency histogram: buckets of latencyBucketUs microseconds up to latencyHistogramMsMax; later replies count in the last. */
+const latencyBucketUs = 10;
+const latencyHistogramMsMax = 1000;
+
+/** Request latencies in fixed buckets (no allocation per sample). */
+class LatencyHistogram {
+  private readonly buckets = new Uint32Array((latencyHistogramMsMax * 1000) / latencyBucketUs + 1);
+  private count = 0;
+
+  add(ms: number): void {
+    this.buckets[Math.min(this.buckets.length - 1, Math.floor((ms * 1000) / latencyBucketUs))]!++;
+    this.count++;
+  }
+
+  /** The upper edge of the bucket holding quantile q, in ms (0 with no samples). */
+  quantileMs(q: number): number {
+    if (this.count === 0) return 0;
+    const rank = Math.ceil(q * this.count);
+    let seen = 0;
+    for (let i = 0; i < this.buckets.length; i++) {
+      seen += this.buckets[i]!;
+      if (seen >= rank) return ((i + 1) * latencyBucketUs) / 1000;
+    }
+    return latencyHistogramMsMax;
+  }
+}
+
+/** The request number in a reply frame that starts with `{"id":["policy_resolve",` (at `from`); -1 if it is not digits. */
+function requestNumberAt(frame: Buffer, from: number): number {
+  let n = 0;
+  let i = from;
+  for (; i < frame.length; i++) {
+    const c = frame[i]!;
+    if (c < 48 || c > 57) break;
+    n = n * 10 + (c - 48);
+  }
+  return i === from ? -1 : n;
+}
+
 /**
  * `sessions` raw sessions each keep `inFlight` policy_resolve requests outstanding for `durationMs`.
  * The client only frames and classifies replies (no JSON parse), so it measures the server.
  */
-export async function resolveFlood(leaves: Endpoint[], uris: { subject: string; uri: string }[], sessionsCount: number, inFlight: number, durationMs: number, domain: string): Promise<{ replies: number; repliesPerS: number; errors: number }> {
+export async function resolveFlood(leaves: Endpoint[], uris: { subject: string; uri: string }[], sessionsCount: number, inFlight: number, durationMs: number, domain: string): Promise<FloodFigures> {
   let replies = 0;
   let errors = 0;
+  let replyBytes = 0;
   let counting = false;
   let running = true;
+  const latency = new LatencyHistogram();
   const bodies = uris.map((u) => Buffer.from(`"method":"policy_resolve","params":[{"subject":${JSON.stringify(u.subject)},"policy_uri":${JSON.stringify(u.uri)},"prr":7200}]}\0`, 'utf8'));
   // One name per session: a leaf holds only a few sessions of one agent name (sessionsPerAgentMax).
   const identity = (i: number) => Buffer.from(`${JSON.stringify({ id: ['send_identity', 1], method: 'send_identity', params: [{ proto_version: '1.0', name: `flood-${i}`, domain, my_role: ['policy_element'] }] })}\0`);
@@ -109,18 +169,23 @@ export async function resolveFlood(leaves: Endpoint[], uris: { subject: string; 
           reject(new Error(`${where} closed the session before answering its identity`));
         });
         const decoder = new FrameDecoder();
-        let next = i * 1_000_003;
+        // Request numbers start apart per session so the sessions do not all ask for the same object at once.
+        const first = i * 1_000_003;
+        let next = first;
+        const sentAt = new Float64Array(sentRingSize);
         let ready = false;
         const send = (): void => {
           if (!running) return;
           const k = next++;
           socket.write(`{"id":["policy_resolve",${k}],`);
           socket.write(bodies[k % bodies.length]!);
+          sentAt[(k - first) & (sentRingSize - 1)] = performance.now();
         };
         socket.on('error', (err: NodeJS.ErrnoException) => reject(new Error(`cannot load ${where}: ${err.code ?? err.message}`)));
         socket.on('connect', () => socket.write(identity(i)));
         socket.on('data', (chunk: Buffer) => {
           socket.cork();
+          const now = performance.now();
           for (const frame of decoder.push(chunk)) {
             if (!ready) {
               ready = true;
@@ -133,6 +198,9 @@ export async function resolveFlood(leaves: Endpoint[], uris: { subject: string; 
               if (counting) {
                 if (frame.includes('"result"')) replies++;
                 else errors++;
+                replyBytes += frame.length + 1;
+                const k = requestNumberAt(frame, RESULT.length);
+                if (k >= first) latency.add(now - sentAt[(k - first) & (sentRingSize - 1)]!);
               }
               send();
             }
@@ -155,7 +223,15 @@ export async function resolveFlood(leaves: Endpoint[], uris: { subject: string; 
   counting = false;
   running = false;
   for (const socket of sockets) socket.destroy();
-  return { replies, repliesPerS: (replies / elapsed) * 1000, errors };
+  return {
+    replies,
+    repliesPerS: (replies / elapsed) * 1000,
+    errors,
+    replyBytes,
+    replyBytesPerS: (replyBytes / elapsed) * 1000,
+    latencyP50Ms: latency.quantileMs(0.5),
+    latencyP99Ms: latency.quantileMs(0.99),
+  };
 }
 
 /** Full agents for the scenario's first `count` nodes connect through the anycast proxy; then all reset at once. */
