@@ -107,6 +107,7 @@ interface Flood {
   replyBytesPerS: number;
   latencyP50Ms: number;
   latencyP99Ms: number;
+  serverCpuUsPerReply?: number;
 }
 
 function load(args: string[], timeoutMs: number): Record<string, number> {
@@ -115,8 +116,8 @@ function load(args: string[], timeoutMs: number): Record<string, number> {
   return JSON.parse(child.stdout.trim().split('\n').pop()!) as Record<string, number>;
 }
 
-function flood(leafArgs: string[], quick: boolean, extra: string[] = []): Flood {
-  const args = ['--preset', 'M', '--mode', 'resolve', '--sessions', String(FLOOD_SESSIONS), '--in-flight', String(FLOOD_IN_FLIGHT), '--seconds', quick ? '2' : '10', ...leafArgs, ...extra];
+function flood(serverPid: number, leafArgs: string[], quick: boolean, extra: string[] = []): Flood {
+  const args = ['--server-pid', String(serverPid), '--preset', 'M', '--mode', 'resolve', '--sessions', String(FLOOD_SESSIONS), '--in-flight', String(FLOOD_IN_FLIGHT), '--seconds', quick ? '2' : '10', ...leafArgs, ...extra];
   return load(args, 120_000) as unknown as Flood;
 }
 
@@ -129,6 +130,7 @@ function floodFields(test: string, f: Flood, rss: number | null): BenchRow['fiel
     replyBytes: f.replies + f.errors > 0 ? f.replyBytes / (f.replies + f.errors) : null,
     p50: f.latencyP50Ms,
     p99: f.latencyP99Ms,
+    cpuPerReply: f.serverCpuUsPerReply ?? null,
     emulatorRss: rss,
     loadAverage: os.loadavg()[0]!,
   };
@@ -153,6 +155,7 @@ export const liveSuite: BenchSuite = {
     { key: 'replyBytes', header: 'reply', unit: 'B', digits: 0 },
     { key: 'p50', header: 'p50', unit: 'ms', digits: 2 },
     { key: 'p99', header: 'p99', unit: 'ms', digits: 2 },
+    { key: 'cpuPerReply', header: 'server CPU', unit: 'us/reply', digits: 2 },
     { key: 'seconds', header: 'time', unit: 's', digits: 2 },
     { key: 'emulatorRss', header: 'emulator RSS', unit: 'MiB', scale: 1 / 1048576 },
     { key: 'loadAverage', header: 'load avg', digits: 1 },
@@ -167,7 +170,7 @@ export const liveSuite: BenchSuite = {
     let realistic: Flood;
     const fileEmulator = await startEmulator(['--preset', 'M', ...policyArgs], options.log);
     try {
-      realistic = flood(leaves, options.quick, policyArgs);
+      realistic = flood(fileEmulator.pid!, leaves, options.quick, policyArgs);
       rows.push({ fields: floodFields('policy_resolve, realistic replies (8 x 32)', realistic, rssOf(fileEmulator.pid!).rss), note: `${verdict(realistic, REALISTIC_TARGET_PER_S)}; ${sizeNote}` });
     } finally {
       await stopProcess(fileEmulator);
@@ -177,7 +180,7 @@ export const liveSuite: BenchSuite = {
       options.log(`live: the reference server ${referenceBin} on the same file`);
       const reference = await startReference(referenceBin, REALISTIC_POLICY_FILE, options.log);
       try {
-        const ref = flood([`--leaf=127.0.0.1:${REFERENCE_PORT}`], options.quick, policyArgs);
+        const ref = flood(reference.child.pid!, [`--leaf=127.0.0.1:${REFERENCE_PORT}`], options.quick, policyArgs);
         const ratio = ref.repliesPerS > 0 ? realistic.repliesPerS / ref.repliesPerS : NaN;
         rows.push({
           fields: floodFields('  reference opflex_server, same file', ref, null),
@@ -191,7 +194,7 @@ export const liveSuite: BenchSuite = {
     const emulator = await startEmulator(['--preset', 'M'], options.log);
     try {
       options.log("live: small replies (the preset's first EPG)");
-      const small = flood(leaves, options.quick);
+      const small = flood(emulator.pid!, leaves, options.quick);
       rows.push({ fields: floodFields("policy_resolve, preset M's first EPG (8 x 32)", small, rssOf(emulator.pid!).rss), note: verdict(small, SMALL_TARGET_PER_S) });
       const sessions = options.quick ? 1000 : 10_000;
       const stormAgents = options.quick ? 50 : 1000;

@@ -6,6 +6,7 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { FrameDecoder } from '../opflex/framing.ts';
+import { processCpuMs } from './process-cpu.ts';
 import { RandomStreams } from '../kernel/random.ts';
 import { RealtimeScheduler } from '../kernel/realtime-scheduler.ts';
 import { Trace } from '../kernel/trace.ts';
@@ -92,6 +93,9 @@ export interface FloodFigures {
   /** Time from writing a request to framing its reply, over the window's replies and errors. */
   latencyP50Ms: number;
   latencyP99Ms: number;
+  /** With a server pid: the server's CPU time in the window, per reply (microseconds), and the client's own. */
+  serverCpuUsPerReply?: number;
+  clientCpuUsPerReply: number;
 }
 
 /**
@@ -143,7 +147,8 @@ function requestNumberAt(frame: Buffer, from: number): number {
  * `sessions` raw sessions each keep `inFlight` policy_resolve requests outstanding for `durationMs`.
  * The client only frames and classifies replies (no JSON parse), so it measures the server.
  */
-export async function resolveFlood(leaves: Endpoint[], uris: { subject: string; uri: string }[], sessionsCount: number, inFlight: number, durationMs: number, domain: string): Promise<FloodFigures> {
+export async function resolveFlood(leaves: Endpoint[], uris: { subject: string; uri: string }[], sessionsCount: number, inFlight: number, durationMs: number, domain: string, serverPid?: number): Promise<FloodFigures> {
+  if (serverPid !== undefined) processCpuMs(serverPid); // a pid that cannot be read fails before any load
   let replies = 0;
   let errors = 0;
   let replyBytes = 0;
@@ -174,23 +179,33 @@ export async function resolveFlood(leaves: Endpoint[], uris: { subject: string; 
         let next = first;
         const sentAt = new Float64Array(sentRingSize);
         let ready = false;
-        const send = (): void => {
+        // Requests made while handling one chunk of replies leave in one write.
+        const outgoing: Buffer[] = [];
+        let outgoingBytes = 0;
+        const send = (now: number): void => {
           if (!running) return;
           const k = next++;
-          socket.write(`{"id":["policy_resolve",${k}],`);
-          socket.write(bodies[k % bodies.length]!);
-          sentAt[(k - first) & (sentRingSize - 1)] = performance.now();
+          const head = Buffer.from(`{"id":["policy_resolve",${k}],`, 'latin1');
+          const body = bodies[k % bodies.length]!;
+          outgoing.push(head, body);
+          outgoingBytes += head.length + body.length;
+          sentAt[(k - first) & (sentRingSize - 1)] = now;
+        };
+        const flush = (): void => {
+          if (outgoingBytes === 0) return;
+          socket.write(Buffer.concat(outgoing, outgoingBytes));
+          outgoing.length = 0;
+          outgoingBytes = 0;
         };
         socket.on('error', (err: NodeJS.ErrnoException) => reject(new Error(`cannot load ${where}: ${err.code ?? err.message}`)));
         socket.on('connect', () => socket.write(identity(i)));
         socket.on('data', (chunk: Buffer) => {
-          socket.cork();
           const now = performance.now();
           for (const frame of decoder.push(chunk)) {
             if (!ready) {
               ready = true;
               clearTimeout(timer);
-              for (let k = 0; k < inFlight; k++) send();
+              for (let k = 0; k < inFlight; k++) send(now);
               resolve(socket);
               continue;
             }
@@ -202,10 +217,10 @@ export async function resolveFlood(leaves: Endpoint[], uris: { subject: string; 
                 const k = requestNumberAt(frame, RESULT.length);
                 if (k >= first) latency.add(now - sentAt[(k - first) & (sentRingSize - 1)]!);
               }
-              send();
+              send(now);
             }
           }
-          process.nextTick(() => socket.uncork());
+          flush();
         });
       }),
     ),
@@ -216,11 +231,15 @@ export async function resolveFlood(leaves: Endpoint[], uris: { subject: string; 
   });
   // Warm-up: the leaves fetch the objects from APIC once; the measurement is of serving them.
   await new Promise((r) => setTimeout(r, WARM_UP_MS));
+  const serverCpu0 = serverPid === undefined ? 0 : processCpuMs(serverPid);
+  const clientCpu0 = process.cpuUsage();
   counting = true;
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, durationMs));
   const elapsed = performance.now() - t0;
   counting = false;
+  const serverCpuMs = serverPid === undefined ? 0 : processCpuMs(serverPid) - serverCpu0;
+  const clientCpu = process.cpuUsage(clientCpu0);
   running = false;
   for (const socket of sockets) socket.destroy();
   return {
@@ -231,6 +250,8 @@ export async function resolveFlood(leaves: Endpoint[], uris: { subject: string; 
     replyBytesPerS: (replyBytes / elapsed) * 1000,
     latencyP50Ms: latency.quantileMs(0.5),
     latencyP99Ms: latency.quantileMs(0.99),
+    ...(serverPid === undefined ? {} : { serverCpuUsPerReply: replies > 0 ? (serverCpuMs * 1000) / replies : 0 }),
+    clientCpuUsPerReply: replies > 0 ? (clientCpu.user + clientCpu.system) / replies : 0,
   };
 }
 
