@@ -292,10 +292,8 @@ export class SocketConnection implements Connection {
       this.outbound.clear();
       return;
     }
-    if (this.outbound.isEmpty) return;
-    socket.cork();
-    this.outbound.flushTo(socket);
-    socket.uncork();
+    // A TLS socket is left out of the scratch reuse: what its layer keeps of a write is its own business.
+    this.outbound.flushTo(socket, !(socket instanceof tls.TLSSocket));
   };
 
   /**

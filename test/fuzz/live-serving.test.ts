@@ -77,7 +77,7 @@ describe('fuzzing the serving fast paths', { timeout: 600_000 }, () => {
         batch.flushTo(new Writable({ write(b: Buffer, _e, done) {
           writes.push(b);
           done();
-        } }));
+        } }), true);
         assert.deepEqual(Buffer.concat(writes), Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c))));
         assert.equal(batch.bytes, 0);
       }),
