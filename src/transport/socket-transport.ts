@@ -431,7 +431,12 @@ export class SocketConnection implements Connection {
         this.protocolFailure(err);
         return;
       }
-      this.callHandler(() => this.handler?.onMessage(message));
+      // Inline rather than through callHandler: no closure per message on the hot path.
+      try {
+        this.handler?.onMessage(message);
+      } catch (err) {
+        this.handlerFailed(err);
+      }
     }
   }
 
@@ -510,10 +515,14 @@ export class SocketConnection implements Connection {
     try {
       fn();
     } catch (err) {
-      const reason = `handler error: ${errorText(err)}`;
-      this.transport.report(this.describe(), reason);
-      this.close(reason);
+      this.handlerFailed(err);
     }
+  }
+
+  private handlerFailed(err: unknown): void {
+    const reason = `handler error: ${errorText(err)}`;
+    this.transport.report(this.describe(), reason);
+    this.close(reason);
   }
 
   /** Nothing escapes a socket callback: an unexpected exception closes this connection. */
