@@ -131,6 +131,11 @@ class LatencyHistogram {
   }
 }
 
+/** Bytes of `{"id":["policy_resolve",k],` for request number k. */
+function idHeadBytes(k: number): number {
+  return 26 + String(k).length;
+}
+
 /** The request number in a reply frame that starts with `{"id":["policy_resolve",` (at `from`); -1 if it is not digits. */
 function requestNumberAt(frame: Buffer, from: number): number {
   let n = 0;
@@ -159,6 +164,7 @@ export async function resolveFlood(leaves: Endpoint[], uris: { subject: string; 
   // One name per session: a leaf holds only a few sessions of one agent name (sessionsPerAgentMax).
   const identity = (i: number) => Buffer.from(`${JSON.stringify({ id: ['send_identity', 1], method: 'send_identity', params: [{ proto_version: '1.0', name: `flood-${i}`, domain, my_role: ['policy_element'] }] })}\0`);
   const RESULT = Buffer.from('{"id":["policy_resolve",');
+  const RESULT_MEMBER = Buffer.from('"result"');
   const opened: net.Socket[] = [];
   const sockets = await Promise.all(
     Array.from({ length: sessionsCount }, (_, i) =>
@@ -179,23 +185,29 @@ export async function resolveFlood(leaves: Endpoint[], uris: { subject: string; 
         let next = first;
         const sentAt = new Float64Array(sentRingSize);
         let ready = false;
-        // Requests made while handling one chunk of replies leave in one write.
-        const outgoing: Buffer[] = [];
-        let outgoingBytes = 0;
+        // Requests made while handling one chunk of replies leave in one write, built in one buffer.
+        const queued: number[] = [];
+        let queuedBytes = 0;
         const send = (now: number): void => {
           if (!running) return;
           const k = next++;
-          const head = Buffer.from(`{"id":["policy_resolve",${k}],`, 'latin1');
-          const body = bodies[k % bodies.length]!;
-          outgoing.push(head, body);
-          outgoingBytes += head.length + body.length;
+          queued.push(k);
+          queuedBytes += idHeadBytes(k) + bodies[k % bodies.length]!.length;
           sentAt[(k - first) & (sentRingSize - 1)] = now;
         };
         const flush = (): void => {
-          if (outgoingBytes === 0) return;
-          socket.write(Buffer.concat(outgoing, outgoingBytes));
-          outgoing.length = 0;
-          outgoingBytes = 0;
+          if (queued.length === 0) return;
+          const out = Buffer.allocUnsafe(queuedBytes);
+          let at = 0;
+          for (const k of queued) {
+            at += out.write(`{"id":["policy_resolve",${k}],`, at, 'latin1');
+            const body = bodies[k % bodies.length]!;
+            out.set(body, at);
+            at += body.length;
+          }
+          socket.write(out);
+          queued.length = 0;
+          queuedBytes = 0;
         };
         socket.on('error', (err: NodeJS.ErrnoException) => reject(new Error(`cannot load ${where}: ${err.code ?? err.message}`)));
         socket.on('connect', () => socket.write(identity(i)));
@@ -209,9 +221,9 @@ export async function resolveFlood(leaves: Endpoint[], uris: { subject: string; 
               resolve(socket);
               continue;
             }
-            if (frame.subarray(0, RESULT.length).equals(RESULT)) {
+            if (frame.length >= RESULT.length && RESULT.compare(frame, 0, RESULT.length) === 0) {
               if (counting) {
-                if (frame.includes('"result"')) replies++;
+                if (frame.indexOf(RESULT_MEMBER, RESULT.length) !== -1) replies++;
                 else errors++;
                 replyBytes += frame.length + 1;
                 const k = requestNumberAt(frame, RESULT.length);
