@@ -40,12 +40,15 @@ function canConnect(host: string, port: number): boolean {
 }
 
 async function waitListening(child: ChildProcess, host: string, port: number, what: string, stderr: () => string): Promise<void> {
+  let spawnError: Error | undefined;
+  child.once('error', (err) => (spawnError = err));
   const deadline = Date.now() + 120_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${what} exited: ${stderr().trim().split('\n').slice(-3).join(' / ')}`);
+    await new Promise((r) => setTimeout(r, 250));
+    if (spawnError) throw new Error(`${what} could not start: ${spawnError.message}`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited: ${stderr().trim().split('\n').slice(-3).join(' / ')}`);
     if (canConnect(host, port)) return;
     if (Date.now() > deadline) throw new Error(`${what} did not start listening on ${host}:${port} in 120 s`);
-    await new Promise((r) => setTimeout(r, 250));
   }
 }
 
