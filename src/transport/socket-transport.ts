@@ -10,9 +10,10 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { decodeMessage, encodeMessageChunks, MessageTooLargeError, ProtocolError } from '../opflex/codec.ts';
+import { decodeMessage, encodeMessageChunks, MessageTooLargeError, ProtocolError, type FrameChunk } from '../opflex/codec.ts';
 import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder, FrameTooLargeError } from '../opflex/framing.ts';
 import type { RpcMessage } from '../opflex/message.ts';
+import { OutboundBatch } from './outbound-batch.ts';
 import { formatEndpoint, type Connection, type ConnectionHandler, type Endpoint, type Listener, type Transport } from './transport.ts';
 
 type Pem = string | Buffer | Array<string | Buffer>;
@@ -222,7 +223,7 @@ export class SocketConnection implements Connection {
 
   /** Outbound bytes queued in user space for this peer. */
   get bufferedBytes(): number {
-    return this.socket?.writableLength ?? 0;
+    return (this.socket?.writableLength ?? 0) + this.outbound.bytes;
   }
 
   /** Resolves when the underlying socket is fully closed (immediately if it already is or never existed). */
@@ -265,7 +266,7 @@ export class SocketConnection implements Connection {
   send(message: RpcMessage): void {
     const socket = this.socket;
     if (this.state !== 'open' || !socket) return;
-    let chunks: Buffer[];
+    let chunks: FrameChunk[];
     try {
       chunks = encodeMessageChunks(message, this.transport.maxSentFrameBytes);
     } catch (err) {
@@ -273,21 +274,27 @@ export class SocketConnection implements Connection {
       return;
     }
     let size = 0;
-    for (const c of chunks) size += c.length;
-    if (socket.writableLength + size > this.transport.maxWriteBufferBytes) {
+    for (const c of chunks) size += typeof c === 'string' ? Buffer.byteLength(c, 'utf8') : c.length;
+    if (socket.writableLength + this.outbound.bytes + size > this.transport.maxWriteBufferBytes) {
       this.abort(`write buffer over ${this.transport.maxWriteBufferBytes} bytes: peer is not reading`);
       return;
     }
-    // Frames sent in one turn of the event loop leave in one write (writev) instead of one syscall each.
-    if (!this.corked) {
-      this.corked = true;
-      socket.cork();
-      process.nextTick(this.uncork);
-    }
-    for (const c of chunks) socket.write(c);
+    // Frames sent in one turn of the event loop leave in one write instead of one syscall each.
+    if (this.outbound.isEmpty) process.nextTick(this.flush);
+    for (const c of chunks) this.outbound.add(c, typeof c === 'string' ? Buffer.byteLength(c, 'utf8') : c.length);
   }
 
-  private corked = false;
+  private readonly outbound = new OutboundBatch();
+
+  private readonly flush = (): void => {
+    const socket = this.socket;
+    if (!socket || socket.destroyed) {
+      this.outbound.clear();
+      return;
+    }
+    // A TLS socket is left out of the scratch reuse: what its layer keeps of a write is its own business.
+    this.outbound.flushTo(socket, !(socket instanceof tls.TLSSocket));
+  };
 
   /**
    * A message that cannot go out. A reply becomes an error reply (the request fails, the session
@@ -303,11 +310,6 @@ export class SocketConnection implements Connection {
     const why = err instanceof MessageTooLargeError ? `more than ${err.limit} bytes (maxSentFrameBytes)` : errorText(err);
     this.abort(`cannot send ${what}: ${why}`);
   }
-
-  private readonly uncork = (): void => {
-    this.corked = false;
-    this.socket?.uncork();
-  };
 
   /** Ends the connection: queued frames are flushed, then the socket is ended. Calls the own handler's onClose once. */
   close(reason: string): void {
@@ -429,7 +431,12 @@ export class SocketConnection implements Connection {
         this.protocolFailure(err);
         return;
       }
-      this.callHandler(() => this.handler?.onMessage(message));
+      // Inline rather than through callHandler: no closure per message on the hot path.
+      try {
+        this.handler?.onMessage(message);
+      } catch (err) {
+        this.handlerFailed(err);
+      }
     }
   }
 
@@ -488,6 +495,7 @@ export class SocketConnection implements Connection {
       this.pausedForHandler = false;
       socket.resume(); // keep reading (and discarding) so the peer's FIN is seen
     }
+    this.flush();
     socket.end();
     this.lingerTimer = setTimeout(() => socket.destroy(), this.transport.closeLingerMs);
   }
@@ -507,10 +515,14 @@ export class SocketConnection implements Connection {
     try {
       fn();
     } catch (err) {
-      const reason = `handler error: ${errorText(err)}`;
-      this.transport.report(this.describe(), reason);
-      this.close(reason);
+      this.handlerFailed(err);
     }
+  }
+
+  private handlerFailed(err: unknown): void {
+    const reason = `handler error: ${errorText(err)}`;
+    this.transport.report(this.describe(), reason);
+    this.close(reason);
   }
 
   /** Nothing escapes a socket callback: an unexpected exception closes this connection. */
