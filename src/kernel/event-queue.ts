@@ -1,24 +1,29 @@
 /**
- * The simulation's hot path: a binary min-heap keyed by (time, sequence). Ties pop in insertion
+ * The simulation's hot path: a priority queue keyed by (time, sequence). Ties pop in insertion
  * order because the sequence grows monotonically. Cancellation marks the slot and the entry is
  * skipped when it reaches the top, so cancel is O(1).
  *
  * Callbacks and their argument live in slot arrays, so scheduling a pre-bound method costs no
  * allocation beyond amortised array growth.
  *
- * Layout and algorithm, measured with the HOLD model in bench/kernel.ts (`npm run bench`):
+ * Layout and algorithm, measured with the HOLD model and the model mix in bench/kernel.ts
+ * (`npm run bench`, figures in bench/README.md):
  * - A heap entry is 16 bytes in one Float64Array, [time, key] with key = seq * 2^24 + slot: keys
  *   compare as sequences (the slot only fills the low bits), so a sift moves one (time, key) pair in
  *   one array, as a C++ heap of (time, seq) pairs does.
+ * - From ladderFromEntries pending, only the nearest events are in the heap: the rest wait unsorted
+ *   in the time buckets of a ladder queue (LadderBuckets), and the heap takes the next bucket when
+ *   it runs dry. A push to the far future is an append, and the heap stays the size of a bucket, in
+ *   cache, however many events are pending. Everything in the heap is before everything in the
+ *   buckets, so the pop order is the heap's: exactly (time, key), and so are the slots released.
  * - Removing the top is bottom-up: the hole walks to a leaf along the smaller child, chosen without
  *   a branch, then the former last entry sifts up from there (it belongs near the bottom). Which
  *   child is smaller is a coin flip a branch predictor cannot learn; without the branch, big heaps
  *   load the great-grandchildren ahead to overlap the cache misses of the next levels.
- * - From wideFromEntries (2^18) the heap turns 4-ary: half the levels, so half the cache misses
- *   per pop once the heap is out of cache (about +20% at 1M pending). Below that the binary walk
- *   wins (the pick among 4 siblings costs more than the misses it saves), so the heap rebuilds
- *   itself in the other arity when the size crosses the threshold, with 2x hysteresis. Any arity
- *   pops in (time, key) order, so the pop order, and every trace, is the same.
+ * - From wideFrom (2^18) heap entries the heap turns 4-ary: half the levels, so half the cache misses
+ *   per pop once the heap is out of cache. With the ladder, the heap gets that big only when one
+ *   bucket does (a burst of events at one time). Below that the binary walk wins, so the heap
+ *   rebuilds itself in the other arity when the size crosses the threshold, with 2x hysteresis.
  */
 
 import { LadderBuckets } from './ladder-buckets.ts';
