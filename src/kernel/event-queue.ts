@@ -47,7 +47,7 @@ const wideFromEntries = 1 << 18;
  * Pending entries from which the far future moves to LadderBuckets (the heap then holds one bucket at
  * a time); below half of it, everything is one heap again.
  */
-const ladderFromEntries = 1 << 12;
+const ladderFromEntries = 1 << 9;
 /** Sentinel entries past the capacity, so a 4-ary walk can always read a whole group of siblings. */
 const PADDING = 4;
 

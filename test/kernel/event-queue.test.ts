@@ -342,7 +342,7 @@ describe('EventQueue', { timeout: 60_000 }, () => {
   });
 
   it('pops the same order at the default thresholds as one binary heap, 300,000 events of the model mix deep', () => {
-    // Past 2^17 pending the far future lives in buckets (and a big bucket can make the heap 4-ary);
+    // Past 512 pending the far future lives in buckets (and a big bucket can make the heap 4-ary);
     // the binary heap alone (thresholds out of reach) is the order every earlier test pins down.
     const script = (q: EventQueue) => {
       const rnd = new RandomStream(99);
