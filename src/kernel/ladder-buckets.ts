@@ -106,8 +106,8 @@ export class LadderBuckets {
 
   /**
    * Moves the earliest non-empty bucket's entries to out[2 * at ...] as [time, key] pairs, in no
-   * particular order, and returns how many; 0 when empty. `out` must have room for `size` entries
-   * (a bucket being split is staged there).
+   * particular order, and returns how many; 0 when empty. `out` must have room for `size` entries:
+   * a bucket being split is staged there, and left as Infinity afterwards.
    */
   takeNext(out: Float64Array, at: number): number {
     if (this.size === 0) {
@@ -251,6 +251,8 @@ export class LadderBuckets {
       const i = Math.min(Math.floor((time - min) * this.rungInvWidth[r]!), this.rungBuckets[r]! - 1);
       this.append(r, i, time, out[2 * e + 1]!);
     }
+    // The staging area is the queue's heap past its end, which must read as empty (time Infinity).
+    out.fill(Infinity, 2 * at, 2 * (at + n));
     this.size += n;
     return true;
   }

@@ -383,6 +383,40 @@ describe('EventQueue', { timeout: 60_000 }, () => {
     );
   });
 
+  it('keeps order in a 4-ary heap after a crowded bucket was split (the heap past its end reads as empty)', () => {
+    // 1,000 close times and one far away: the first rung puts the 1,000 in one bucket, which is spread
+    // into a finer rung when the heap first runs dry. Later, bursts at the head of the queue grow the
+    // heap past wideFrom = 4, so the 4-ary walk reads sibling groups past the heap's end, where the
+    // split staged entries.
+    const q = new EventQueue(16, 2 ** 29, 4, 2);
+    const ref = new ReferenceQueue();
+    const ran: number[] = [];
+    const expected: number[] = [];
+    const push = (time: number, id: number) => {
+      q.push(time, (v: number) => ran.push(v), id);
+      ref.push(time, id);
+    };
+    for (let i = 0; i < 1_000; i++) push(1_000 + ((i * 7919) % 1_000) * 1e-3, i);
+    push(1e9, 1_000);
+    let now = 0;
+    let id = 1_001;
+    // Half the close times go first, in buckets of the finer rung, so the heap is small; then the bursts.
+    for (let i = 0; i < 500; i++) {
+      expected.push(ref.pop()!);
+      q.popAndRun((t) => (now = t));
+    }
+    for (let round = 0; round < 200; round++) {
+      for (let i = 0; i < 3; i++) {
+        expected.push(ref.pop()!);
+        q.popAndRun((t) => (now = t));
+      }
+      for (let i = 0; i < 4; i++) push(now + i * 1e-6, id++);
+    }
+    while (ref.pending > 0) expected.push(ref.pop()!);
+    while (q.popAndRun(() => {})) {}
+    assert.deepEqual(ran, expected);
+  });
+
   it('rejects a ladderFrom below 2', () => {
     assert.throws(() => new EventQueue(16, 2 ** 29, 2 ** 18, 1), /ladderFrom must be an integer >= 2, got 1/);
   });
