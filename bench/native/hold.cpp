@@ -12,6 +12,7 @@
 // order of draws), so both run the same workload; `clock` (the final popped time) lets the suite
 // check that.
 #include <sys/resource.h>
+#include <time.h>
 
 #include <chrono>
 #include <cmath>
@@ -136,21 +137,32 @@ int main(int argc, char** argv) {
     }
   };
 
+  // CPU time of this process, beside the wall clock: on a loaded machine it counts only the time
+  // the run had a core.
+  auto cpuNs = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1e9 + ts.tv_nsec;
+  };
   hold(warmup);
   double bestNs = INFINITY;
+  double bestCpuNs = INFINITY;
   for (int r = 0; r < runs; r++) {
+    const double c0 = cpuNs();
     const auto t0 = std::chrono::steady_clock::now();
     hold(ops);
     const auto t1 = std::chrono::steady_clock::now();
+    const double c1 = cpuNs();
     const double ns = std::chrono::duration<double, std::nano>(t1 - t0).count();
     if (ns < bestNs) bestNs = ns;
+    if (c1 - c0 < bestCpuNs) bestCpuNs = c1 - c0;
   }
 
   std::printf(
       "{\"pending\":%llu,\"ops\":%llu,\"runs\":%d,\"bestNs\":%.0f,\"eventsPerSec\":%.1f,"
-      "\"nsPerEvent\":%.3f,\"peakRssBytes\":%lld,\"clock\":%.17g,\"size\":%llu}\n",
+      "\"nsPerEvent\":%.3f,\"cpuEventsPerSec\":%.1f,\"peakRssBytes\":%lld,\"clock\":%.17g,\"size\":%llu}\n",
       static_cast<unsigned long long>(pending), static_cast<unsigned long long>(ops), runs, bestNs,
-      ops / (bestNs * 1e-9), bestNs / ops, peakRssBytes(), clock,
+      ops / (bestNs * 1e-9), bestNs / ops, ops / (bestCpuNs * 1e-9), peakRssBytes(), clock,
       static_cast<unsigned long long>(queue.size()));
   return 0;
 }
