@@ -17,7 +17,7 @@ import { simulatedTwin } from './simulated-twin.ts';
 import { ExchangeTap } from './report/exchange-tap.ts';
 import { emitRunHeader, listenerNames } from './report/run-header.ts';
 
-export interface SimulationOptions {
+interface SimulationOptions {
   /** Overrides the scenario's seed. */
   seed?: number;
   /** Keep every trace event in memory (for --trace and tests). */

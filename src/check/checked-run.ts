@@ -35,7 +35,7 @@ export interface CheckedRunOptions {
 }
 
 /** When the last fault has healed (its start plus its duration and magnitude). */
-export function lastHealMs(schedule: readonly FaultEntry[]): number {
+function lastHealMs(schedule: readonly FaultEntry[]): number {
   return schedule.reduce((max, f) => Math.max(max, f.atMs + (f.forMs ?? 0) + (f.delayMs ?? 0)), 0);
 }
 

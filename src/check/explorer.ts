@@ -15,7 +15,7 @@ import { scenarioForSeed, type ScheduleOptions } from './schedule-generator.ts';
 import { runSeed, type SeedOutcome } from './seed-outcome.ts';
 import { shrink } from './shrink.ts';
 
-export interface ExploreOptions extends ScheduleOptions {
+interface ExploreOptions extends ScheduleOptions {
   base: Scenario;
   seeds: number;
   /** First seed (default 1): seeds run are firstSeed .. firstSeed + seeds - 1. */
@@ -28,7 +28,7 @@ export interface ExploreOptions extends ScheduleOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export interface Reproduction {
+interface Reproduction {
   invariant: string;
   statement: string;
   /** The lowest failing seed, and how many seeds failed this invariant. */
@@ -56,7 +56,7 @@ export interface ExploreSummary {
 }
 
 /** Events shown around a violation. */
-export const traceAroundEventsMax = 16;
+const traceAroundEventsMax = 16;
 
 export async function explore(o: ExploreOptions): Promise<ExploreSummary> {
   const stopwatch = new Stopwatch();

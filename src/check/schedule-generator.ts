@@ -16,7 +16,7 @@ export interface ScheduleOptions {
 }
 
 /** Faults per seed: 1 to this many. */
-export const faultsPerSeedMax = 5;
+const faultsPerSeedMax = 5;
 
 /** Ranges (ms) each kind's duration and magnitude are drawn from; boot and restart times are [assumption]. */
 const FOR_RANGE_MS: Partial<Record<FaultKind, [number, number]>> = {

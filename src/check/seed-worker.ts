@@ -7,8 +7,8 @@ import type { Scenario } from '../scenario/types.ts';
 import { runSeed, type SeedOutcome } from './seed-outcome.ts';
 import type { ScheduleOptions } from './schedule-generator.ts';
 
-export type WorkerRequest = { seed: number } | { stop: true };
-export type WorkerReply = SeedOutcome;
+type WorkerRequest = { seed: number } | { stop: true };
+type WorkerReply = SeedOutcome;
 
 const { base, schedule } = workerData as { base: Scenario; schedule: ScheduleOptions };
 parentPort!.on('message', (request: WorkerRequest) => {

@@ -20,9 +20,9 @@ import { writePage } from './show.ts';
 import { commandSummary } from './command-index.ts';
 
 /** Most seeds one check may run. */
-export const checkSeedsMax = 10_000_000;
+const checkSeedsMax = 10_000_000;
 /** Most worker threads. */
-export const checkJobsMax = 64;
+const checkJobsMax = 64;
 
 function faultKinds(value: string): FaultKind[] {
   if (value === 'all') return [...FAULT_KIND_NAMES];

@@ -5,7 +5,7 @@
  */
 import type { Command } from './command.ts';
 
-export interface CommandEntry {
+interface CommandEntry {
   name: string;
   summary: string;
   load(): Promise<Command>;
@@ -79,7 +79,7 @@ const COMMAND_TABLE = {
   },
 } satisfies Record<string, Omit<CommandEntry, 'name'>>;
 
-export type CommandName = keyof typeof COMMAND_TABLE;
+type CommandName = keyof typeof COMMAND_TABLE;
 
 export function commandSummary(name: CommandName): string {
   return COMMAND_TABLE[name].summary;

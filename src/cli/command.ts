@@ -18,7 +18,7 @@ export interface CommandArgs<T extends OptionTable> {
   options: OptionValues<T>;
 }
 
-export interface CommandSpec<T extends OptionTable> {
+interface CommandSpec<T extends OptionTable> {
   name: string;
   summary: string;
   /** e.g. "[scenario.yaml]" */
@@ -29,7 +29,7 @@ export interface CommandSpec<T extends OptionTable> {
 }
 
 /** A command line parsed: a request for help, or a run ready to go. */
-export type Invocation = { help: true } | { help: false; run(io: CommandIO): Promise<number> | number };
+type Invocation = { help: true } | { help: false; run(io: CommandIO): Promise<number> | number };
 
 /** A command as main sees it, whatever its options. */
 export interface Command {

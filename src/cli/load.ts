@@ -8,13 +8,13 @@ import { loadScenarioWith } from './scenario-argument.ts';
 import { commandSummary } from './command-index.ts';
 
 /** Most sessions one load run opens (each is a socket; past this the client's ports run out first). */
-export const loadSessionsMax = 60_000;
+const loadSessionsMax = 60_000;
 /** Most requests outstanding per session in a resolve flood. */
-export const loadInFlightMax = 10_000;
+const loadInFlightMax = 10_000;
 /** Most agents a storm starts. */
-export const loadAgentsMax = 100_000;
+const loadAgentsMax = 100_000;
 /** The longest a load run measures or holds (1 hour). */
-export const loadDurationMsMax = 3_600_000;
+const loadDurationMsMax = 3_600_000;
 
 export const loadCommand = defineCommand({
   name: 'load',

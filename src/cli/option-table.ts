@@ -29,28 +29,28 @@ interface WithDefault {
 }
 
 /** Present or absent, never with a value. */
-export interface FlagOption extends OptionBase { kind: 'flag' }
+interface FlagOption extends OptionBase { kind: 'flag' }
 /** Text as given (a path, a KEY=VALUE). */
-export interface StringOption extends OptionBase, WithDefault { kind: 'string' }
+interface StringOption extends OptionBase, WithDefault { kind: 'string' }
 /** Text that must not be empty (a name, a domain). */
-export interface TextOption extends OptionBase, WithDefault { kind: 'text' }
+interface TextOption extends OptionBase, WithDefault { kind: 'text' }
 /** Given any number of times, in order. */
-export interface RepeatableOption extends OptionBase { kind: 'repeatable' }
+interface RepeatableOption extends OptionBase { kind: 'repeatable' }
 export interface IntegerOption extends OptionBase, WithDefault { kind: 'integer'; min?: number; max?: number }
 /** A number greater than zero (a rate, a scale). */
 export interface PositiveOption extends OptionBase, WithDefault { kind: 'positive'; max?: number }
 /** Milliseconds, from "250ms", "5m" or a bare number of seconds. */
-export interface DurationOption extends OptionBase, WithDefault { kind: 'duration'; minMs?: number; maxMs?: number }
+interface DurationOption extends OptionBase, WithDefault { kind: 'duration'; minMs?: number; maxMs?: number }
 /** A TCP port; `allowAny` admits 0 (the system picks one). */
-export interface PortOption extends OptionBase, WithDefault { kind: 'port'; allowAny?: boolean }
-export interface Ipv4Option extends OptionBase, WithDefault { kind: 'ipv4' }
+interface PortOption extends OptionBase, WithDefault { kind: 'port'; allowAny?: boolean }
+interface Ipv4Option extends OptionBase, WithDefault { kind: 'ipv4' }
 /** host:port; `allowAny` admits port 0. */
-export interface EndpointOption extends OptionBase, WithDefault { kind: 'endpoint'; allowAny?: boolean }
+interface EndpointOption extends OptionBase, WithDefault { kind: 'endpoint'; allowAny?: boolean }
 /** host:port, given any number of times. */
-export interface EndpointsOption extends OptionBase { kind: 'endpoints' }
-export interface ChoiceOption extends OptionBase, WithDefault { kind: 'choice'; choices: readonly string[] }
+interface EndpointsOption extends OptionBase { kind: 'endpoints' }
+interface ChoiceOption extends OptionBase, WithDefault { kind: 'choice'; choices: readonly string[] }
 
-export type OptionSpec =
+type OptionSpec =
   | FlagOption
   | StringOption
   | TextOption
@@ -82,7 +82,7 @@ type KindValue<S extends OptionSpec> = S extends FlagOption
             : string;
 
 /** Flags and lists always have a value (false, []); any other option only when given or defaulted. */
-export type OptionValue<S extends OptionSpec> = S extends FlagOption | RepeatableOption | EndpointsOption
+type OptionValue<S extends OptionSpec> = S extends FlagOption | RepeatableOption | EndpointsOption
   ? KindValue<S>
   : S extends { default: string }
     ? KindValue<S>
@@ -91,7 +91,7 @@ export type OptionValue<S extends OptionSpec> = S extends FlagOption | Repeatabl
 export type OptionValues<T extends OptionTable> = { -readonly [K in keyof T]: OptionValue<T[K]> };
 
 /** What node's parseArgs gives for one option. */
-export type GivenValue = string | boolean | (string | boolean)[] | undefined;
+type GivenValue = string | boolean | (string | boolean)[] | undefined;
 
 /** The configuration node's parseArgs needs for the table. */
 export function parserOptions(table: OptionTable): Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> {

@@ -5,7 +5,7 @@ import { errnoCode, errorMessage } from '../error-details.ts';
 import type { IntegerOption } from './option-table.ts';
 
 /** The largest event budget --max-events accepts (about an hour of simulation at 0.5M events/s). */
-export const maxEventsOptionMax = 2_000_000_000;
+const maxEventsOptionMax = 2_000_000_000;
 
 export const MAX_EVENTS_OPTION = {
   kind: 'integer',

@@ -14,7 +14,7 @@ import { SocketTransport, type SocketTransportOptions } from '../transport/socke
 import type { Endpoint } from '../transport/transport.ts';
 import { readEndpointDir, type EndpointFileProblem } from './endpoint-files.ts';
 
-export interface AgentProcessOptions {
+interface AgentProcessOptions {
   name: string;
   domain: string;
   mac: string;

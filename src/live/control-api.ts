@@ -19,7 +19,7 @@ import { readJsonBody } from './json-body.ts';
 import { LocalOrigin } from './local-origin.ts';
 import { MigrationRefused, quoteName } from './migration-refusal.ts';
 
-export interface ControlApiOptions {
+interface ControlApiOptions {
   /** Where a dropped subscriber or a failed request is reported (one line each); stderr by default. */
   log?: (line: string) => void;
   /** Bounds other than the defaults (tests use small ones). */

@@ -51,7 +51,7 @@ function resetConfWriter(dir: string, node: string): () => void {
   };
 }
 
-export function nthAddress(base: string, n: number): string {
+function nthAddress(base: string, n: number): string {
   const parts = base.split('.').map(Number);
   const value = ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) + n;
   return [(value >>> 24) & 255, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');

@@ -7,7 +7,7 @@
 import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 
-export interface EventSubscriberLimits {
+interface EventSubscriberLimits {
   eventSubscribersMax: number;
   eventBufferBytesMax: number;
   eventStallMs: number;

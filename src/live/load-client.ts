@@ -20,7 +20,7 @@ import { PodEndpoint } from '../host/pod-endpoint.ts';
 const KEEPALIVE = { firstMs: 10_000, repeatMs: 15_000, timeoutMs: 120_000 };
 const WARM_UP_MS = 3000;
 /** How long a flood session may take to connect and get its identity answered. */
-export const floodSessionReadyMsMax = 30_000;
+const floodSessionReadyMsMax = 30_000;
 
 function waitUntil(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = performance.now() + timeoutMs;

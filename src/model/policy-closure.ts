@@ -6,7 +6,7 @@
 import { referencesOf } from './managed-object.ts';
 import type { ObjectStore } from './object-store.ts';
 
-export interface PolicyRef {
+interface PolicyRef {
   subject: string;
   uri: string;
 }

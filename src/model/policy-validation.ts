@@ -19,22 +19,22 @@ import { propertyKind } from './policy-classes.ts';
 /** Objects (plus delete items) in one file, change or message. */
 export const objectsPerBatchMax = 250_000;
 export const childrenPerObjectMax = 65_536;
-export const propertiesPerObjectMax = 256;
+const propertiesPerObjectMax = 256;
 /** References in one object's properties, each one policy_resolve at an agent. */
-export const referencesPerObjectMax = 16;
+const referencesPerObjectMax = 16;
 /** Elements in one property's data array. */
-export const vectorLengthMax = 4096;
+const vectorLengthMax = 4096;
 /** Levels of arrays and references inside one property's data (a vector of references is 2). */
 export const propertyDataDepthMax = 4;
 export const uriLengthMax = 4096;
 /** Containment levels in a URI (its `/`-separated segments); bounds the depth of the object tree. */
 export const uriLevelsMax = 64;
 /** Class names, property names and reference subjects. */
-export const nameLengthMax = 256;
+const nameLengthMax = 256;
 /** One string in property data. */
-export const stringLengthMax = 65_536;
+const stringLengthMax = 65_536;
 /** Problems kept in an error (all are counted). */
-export const issuesKeptMax = 1000;
+const issuesKeptMax = 1000;
 
 export interface PolicyLimits {
   objectsPerBatchMax: number;
@@ -112,11 +112,11 @@ function quote(text: string): string {
 }
 
 /** Objects already held, which a batch must agree with. */
-export interface StoredObjects {
+interface StoredObjects {
   get(uri: string): ManagedObject | undefined;
 }
 
-export interface ValidationOptions {
+interface ValidationOptions {
   store?: StoredObjects;
   limits?: Readonly<PolicyLimits>;
   /**

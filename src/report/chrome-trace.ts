@@ -14,7 +14,7 @@ import type { MigrationSummary } from '../simulation.ts';
 import type { MessageFlow } from './message-flows.ts';
 
 /** Messages drawn as arrows; a run with more draws the first ones and counts the rest in `otherData`. */
-export const messageArrowsMax = 200_000;
+const messageArrowsMax = 200_000;
 /** Length of the slice a message makes on the sender's and the receiver's track (arrows bind to slices). */
 const messageSliceUs = 1;
 
@@ -25,13 +25,13 @@ export type ChromeTraceEvent =
   | { ph: 's' | 'f'; name: string; cat: string; ts: number; id: number; pid: number; tid: number; bp?: 'e' }
   | { ph: 'C'; name: string; cat: string; ts: number; pid: number; args: Record<string, number> };
 
-export interface ChromeTraceDocument {
+interface ChromeTraceDocument {
   traceEvents: ChromeTraceEvent[];
   displayTimeUnit: 'ms';
   otherData: Record<string, string | number>;
 }
 
-export interface ChromeTraceRun {
+interface ChromeTraceRun {
   scenario: Scenario;
   seed: number;
   durationMs: number;

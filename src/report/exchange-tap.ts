@@ -16,7 +16,7 @@ import type { MessageFlow } from './message-flows.ts';
 /** Messages recorded per migration; the rest of its exchange is left out (an `opflex-messages-dropped` event counts them). */
 export const exchangeMessagesPerMigrationMax = 400;
 /** Objects named per message; past it the summary ends "and N more". */
-export const exchangeObjectsPerMessageMax = 6;
+const exchangeObjectsPerMessageMax = 6;
 
 const AGENT_PREFIX = 'agent:';
 
@@ -91,7 +91,7 @@ export class ExchangeTap {
 }
 
 /** The objects a message names, as "Subject uri" items joined by ", " (bounded). */
-export function objectsOf(message: RpcMessage, method: string): string {
+function objectsOf(message: RpcMessage, method: string): string {
   const items: string[] = [];
   const add = (subject: unknown, uri: unknown, prefix = ''): void => {
     items.push(`${prefix}${typeof subject === 'string' ? subject : '?'} ${typeof uri === 'string' ? uri : '?'}`);

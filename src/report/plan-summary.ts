@@ -6,7 +6,7 @@
 import type { TraceEvent } from '../kernel/trace.ts';
 import type { MigrationSummary } from '../simulation.ts';
 
-export interface LeafLoad {
+interface LeafLoad {
   leaf: string;
   downloads: number;
   servedFromCache: number;

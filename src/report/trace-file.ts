@@ -9,7 +9,7 @@ import type { TraceData, TraceEvent } from '../kernel/trace.ts';
 import { RunReportBuilder, TraceFormatError, type RunReport } from './run-report.ts';
 
 /** Longest line read from a trace file (a simulation writes lines of a few hundred characters). */
-export const traceLineCharsMax = 64 * 1024;
+const traceLineCharsMax = 64 * 1024;
 
 export class TraceFileError extends Error {
   override name = 'TraceFileError';

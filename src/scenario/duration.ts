@@ -13,7 +13,7 @@ import { describeValue as describe } from './scenario-error.ts';
 import type { Distribution } from './types.ts';
 
 /** Milliseconds per unit. */
-export const DURATION_UNITS_MS: Readonly<Record<string, number>> = Object.freeze({ ms: 1, s: 1_000, m: 60_000, h: 3_600_000 });
+const DURATION_UNITS_MS: Readonly<Record<string, number>> = Object.freeze({ ms: 1, s: 1_000, m: 60_000, h: 3_600_000 });
 
 /** The longest duration a scenario may write anywhere (7 days): past it a value is a typo or a unit mix-up. */
 export const durationMsMax = 7 * 24 * 3_600_000;
@@ -211,21 +211,5 @@ export function parseDistribution(input: unknown): Distribution {
     }
     default:
       throw new TypeError(`unknown distribution ${JSON.stringify(kind)}: expected one of uniform, normal, lognormal, exponential`);
-  }
-}
-
-/** A short human form of a distribution, as a scenario file would write it. */
-export function formatDistribution(d: Distribution): string {
-  switch (d.kind) {
-    case 'fixed':
-      return formatDuration(d.valueMs);
-    case 'uniform':
-      return `${formatDuration(d.minMs)}..${formatDuration(d.maxMs)}`;
-    case 'normal':
-      return `normal(mean ${formatDuration(d.meanMs)}, sd ${formatDuration(d.sdMs)}, min ${formatDuration(d.minMs)})`;
-    case 'lognormal':
-      return `lognormal(median ${formatDuration(d.medianMs)}, sigma ${d.sigma}${Number.isFinite(d.maxMs) ? `, max ${formatDuration(d.maxMs)}` : ''})`;
-    case 'exponential':
-      return `exponential(mean ${formatDuration(d.meanMs)}${Number.isFinite(d.maxMs) ? `, max ${formatDuration(d.maxMs)}` : ''})`;
   }
 }

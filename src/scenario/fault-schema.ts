@@ -40,7 +40,7 @@ export const FAULT_KIND_NAMES = Object.keys(FAULT_KINDS) as FaultKind[];
 /** Longest `for` or `delay` a fault entry may have: a fault longer than a day is a different scenario. */
 export const faultDurationMaxMs = 86_400_000;
 /** Most entries in one schedule (the explorer draws a handful; hand-written files need few more). */
-export const faultEntriesMax = 10_000;
+const faultEntriesMax = 10_000;
 
 type DurationFactory = (description: string) => z.ZodType<number, unknown>;
 

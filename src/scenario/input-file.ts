@@ -18,11 +18,11 @@ export interface InputFileKind {
 const MIB = 1024 * 1024;
 
 export const scenarioFileMaxBytes = 16 * MIB;
-export const policyFileMaxBytes = 64 * MIB;
-export const accProvisionFileMaxBytes = 1 * MIB;
-export const planFileMaxBytes = 4 * MIB;
+const policyFileMaxBytes = 64 * MIB;
+const accProvisionFileMaxBytes = 1 * MIB;
+const planFileMaxBytes = 4 * MIB;
 export const endpointFileMaxBytes = 64 * 1024;
-export const tlsFileMaxBytes = 1 * MIB;
+const tlsFileMaxBytes = 1 * MIB;
 
 export const INPUT_FILES = {
   scenario: { label: 'scenario file', maxBytes: scenarioFileMaxBytes },

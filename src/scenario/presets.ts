@@ -15,7 +15,7 @@ import { DEFAULT_ANYCAST } from './schema.ts';
 import { ScenarioError } from './scenario-error.ts';
 import type { Scenario } from './types.ts';
 
-export type PresetName = 'S' | 'M' | 'L' | 'XL';
+type PresetName = 'S' | 'M' | 'L' | 'XL';
 
 export interface PlanOptions {
   /** Scenario name. */
@@ -38,7 +38,7 @@ export interface PlanOptions {
   start?: 'cold' | 'steady';
 }
 
-export interface Preset {
+interface Preset {
   name: PresetName;
   summary: string;
   plan: Omit<PlanOptions, 'name'>;
@@ -83,7 +83,7 @@ const WAVE_S = 25;
 const TAIL_S = 120;
 
 /** The scenario input (what the YAML file holds) of a plan. */
-export function planDocument(options: PlanOptions): Record<string, unknown> {
+function planDocument(options: PlanOptions): Record<string, unknown> {
   const seed = options.seed ?? 1;
   const spec = generatedSchema.parse(options.generated);
   const [address, port] = DEFAULT_ANYCAST.split(':');

@@ -18,7 +18,7 @@ export const yamlDepthMax = 64;
 /** Most alias nodes (`*name`) in one document; also the yaml package's expansion budget for `toJS`. */
 export const yamlAliasesMax = 1000;
 
-export interface YamlSource {
+interface YamlSource {
   doc: Document;
   lines: LineCounter;
   source: string;

@@ -18,7 +18,7 @@ import { formatEndpoint, type Connection, type ConnectionHandler, type Endpoint,
 type Pem = string | Buffer | Array<string | Buffer>;
 
 /** Server side TLS: every accepted connection speaks TLS from its first byte. */
-export interface ServerTlsOptions {
+interface ServerTlsOptions {
   key: Pem;
   cert: Pem;
   /** CAs trusted for client certificates. */
@@ -30,7 +30,7 @@ export interface ServerTlsOptions {
 }
 
 /** Client side TLS, as the agent's opflex.ssl modes: "encrypted" = rejectUnauthorized false, "secure" = true. */
-export interface ClientTlsOptions {
+interface ClientTlsOptions {
   /** CAs trusted for the server's chain (default: Node's bundled roots). */
   ca?: Pem;
   /** Client certificate and key, for servers that demand one. */
@@ -73,13 +73,13 @@ export interface SocketTransportOptions {
   onConnectionError?(info: ConnectionErrorInfo): void;
 }
 
-export const DEFAULT_MAX_WRITE_BUFFER_BYTES = 64 * 1024 * 1024;
-export const DEFAULT_MAX_FRAME_BYTES_BEFORE_IDENTITY = 64 * 1024;
+const DEFAULT_MAX_WRITE_BUFFER_BYTES = 64 * 1024 * 1024;
+const DEFAULT_MAX_FRAME_BYTES_BEFORE_IDENTITY = 64 * 1024;
 export const DEFAULT_UNIDENTIFIED_BUFFERED_BYTES_MAX = 16 * 1024 * 1024;
-export const DEFAULT_UNIDENTIFIED_CONNECTIONS_MAX = 256;
-export const DEFAULT_IDENTITY_TIMEOUT_MS = 30_000;
-export const DEFAULT_KEEPALIVE_IDLE_MS = 60_000;
-export const DEFAULT_CLOSE_LINGER_MS = 2_000;
+const DEFAULT_UNIDENTIFIED_CONNECTIONS_MAX = 256;
+const DEFAULT_IDENTITY_TIMEOUT_MS = 30_000;
+const DEFAULT_KEEPALIVE_IDLE_MS = 60_000;
+const DEFAULT_CLOSE_LINGER_MS = 2_000;
 
 /** Reasons given to the remote side's onClose when the peer ended the connection. */
 export const PEER_CLOSED = 'peer closed the connection';

@@ -22,11 +22,11 @@ import { RunReportBuilder } from '../run-report.ts';
 import { runView, type RunView } from './report-page.ts';
 
 /** Seeds with a finding the page's table lists (the lowest ones); the rest are counted. */
-export const findingSeedsPerPageMax = 5_000;
+const findingSeedsPerPageMax = 5_000;
 /** Trace events shown around one finding (the last ones before it); the rest are counted. */
-export const traceAroundEventsPerPageMax = 200;
+const traceAroundEventsPerPageMax = 200;
 
-export interface FindingView {
+interface FindingView {
   kind: 'violation' | 'hazard';
   name: string;
   statement: string;
@@ -37,14 +37,14 @@ export interface FindingView {
   tMs: number;
 }
 
-export interface TraceLine {
+interface TraceLine {
   tMs: number;
   event: string;
   text: string;
 }
 
 /** One run drawn with what the checker saw in it. */
-export interface CheckedRunView {
+interface CheckedRunView {
   finding: FindingView | null;
   faults: string[];
   faultWindows: FaultWindow[];
@@ -54,7 +54,7 @@ export interface CheckedRunView {
   run: RunView;
 }
 
-export interface ReproductionView extends CheckedRunView {
+interface ReproductionView extends CheckedRunView {
   finding: FindingView;
   /** The lowest seed that showed it, how many seeds did, and the runs shrinking took. */
   seed: number;
@@ -62,7 +62,7 @@ export interface ReproductionView extends CheckedRunView {
   shrinkRuns: number;
 }
 
-export interface FindingRow {
+interface FindingRow {
   seed: number;
   verdict: 'violation' | 'hazard';
   /** Broken invariants no hazard explains, then the hazards. */
@@ -113,7 +113,7 @@ function hazardFinding(name: string, first: Violation): FindingView {
 }
 
 /** The run `simulate` draws of this scenario, with its fault windows and the trace around the finding. */
-export function checkedRunView(scenario: Scenario, finding: FindingView | null, around: readonly TraceEvent[]): CheckedRunView {
+function checkedRunView(scenario: Scenario, finding: FindingView | null, around: readonly TraceEvent[]): CheckedRunView {
   const builder = new RunReportBuilder();
   const windows = new FaultWindowRecorder();
   simulate(scenario, {
@@ -135,7 +135,7 @@ export function checkedRunView(scenario: Scenario, finding: FindingView | null, 
   };
 }
 
-export interface CheckPageInput {
+interface CheckPageInput {
   title: string;
   base: Scenario;
   schedule: ScheduleOptions;

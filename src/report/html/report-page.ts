@@ -14,7 +14,7 @@ import { switchoverExchange } from '../switchover-exchange.ts';
 /** Past this many moves a run is shown as a plan (CDFs, table of moves) with one move's detail at a time. */
 export const detailedMovesMax = 8;
 /** Moves of a large plan whose message exchange the page carries: the slowest ones. */
-export const pageExchangesMax = 12;
+const pageExchangesMax = 12;
 
 export interface RunView extends Omit<RunReport, 'migrations'> {
   migrations: (Omit<ReportMigration, 'exchange'> & { participants: string[] | null; exchange: ReportMigration['exchange'] | null })[];
