@@ -25,7 +25,7 @@ async function startEmulator(args: string[], log: BenchOptions['log']): Promise<
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
+  child.stderr.on('data', (d) => (stderr += d));
   // The leaves are bound once the control API answers; poll its port range cheaply via the process being alive.
   const deadline = Date.now() + 120_000;
   for (;;) {

@@ -175,7 +175,7 @@ export function simulate(scenario: Scenario, options: SimulationOptions = {}): S
   }
   options.onProgress?.(end, end);
   recorder.finish(end);
-  tap!.finish();
+  tap.finish();
 
   const flowsOf = (window: number) =>
     recorder.window(window).map((f) => ({ ...f, firstDropMs: f.firstDropMs ?? null, lastDropMs: f.lastDropMs ?? null }));

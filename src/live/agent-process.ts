@@ -116,7 +116,7 @@ export class AgentProcess {
       const key = JSON.stringify(ep);
       if (this.current.get(ep.uuid) === key) continue;
       if (this.current.has(ep.uuid)) this.agent.removeEndpoint(ep.uuid);
-      this.agent.addEndpoint(ep as LocalEndpoint);
+      this.agent.addEndpoint(ep);
       this.current.set(ep.uuid, key);
     }
     for (const uuid of [...this.current.keys()]) {

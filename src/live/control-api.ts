@@ -87,7 +87,7 @@ export class ControlApi {
     });
     this.server = server;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (err) => reject(new Error(`Control API cannot listen on ${host}:${port}: ${(err as Error).message}`)));
+      server.once('error', (err) => reject(new Error(`Control API cannot listen on ${host}:${port}: ${err.message}`)));
       server.listen(port, host, () => resolve());
     });
     server.on('error', (err) => this.log(`control API: server error: ${err.message}`));

@@ -50,7 +50,7 @@ export function parseEndpointFile(text: string, file: string): LocalEndpoint {
     mac,
     ips: ips as string[],
     epgUri: epgUri(space, group),
-    interfaceName: typeof o['interface-name'] === 'string' ? (o['interface-name'] as string) : '',
+    interfaceName: typeof o['interface-name'] === 'string' ? o['interface-name'] : '',
     name: typeof (o.attributes as Record<string, unknown> | undefined)?.['vm-name'] === 'string' ? ((o.attributes as Record<string, string>)['vm-name'] as string) : uuid,
   };
 }

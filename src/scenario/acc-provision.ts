@@ -4,7 +4,7 @@
  * not change a migration's control-plane behaviour as "not modelled", anything else as "unknown".
  * Nothing is dropped silently.
  */
-import { isMap, isPair, isScalar, type Pair } from 'yaml';
+import { isMap, isPair, isScalar } from 'yaml';
 import { INPUT_FILES, InputFileError, readInputFile } from './input-file.ts';
 import { ScenarioError, describeValue, type ScenarioIssue } from './scenario-error.ts';
 import { parseYamlSource } from './yaml-document.ts';
@@ -81,7 +81,7 @@ export function parseAccProvision(text: string, source: string): AccProvisionImp
 
   const result: AccProvisionImport = { source, settings: {}, applied: [], notModelled: [], unknown: [] };
   const problems: ScenarioIssue[] = [];
-  for (const top of doc.contents.items as Pair[]) {
+  for (const top of doc.contents.items) {
     const section = isScalar(top.key) ? String(top.key.value) : '';
     const line = lineOf(top.key as never);
     if (NOT_MODELLED_SECTIONS.includes(section)) {
