@@ -18,6 +18,7 @@ import { HttpError } from './http-error.ts';
 import { readJsonBody } from './json-body.ts';
 import { LocalOrigin } from './local-origin.ts';
 import { MigrationRefused, quoteName } from './migration-refusal.ts';
+import { errorMessage } from '../error-details.ts';
 
 interface ControlApiOptions {
   /** Where a dropped subscriber or a failed request is reported (one line each); stderr by default. */
@@ -103,7 +104,7 @@ export class ControlApi {
     try {
       this.subscribers.send(eventFrame(e));
     } catch (err) {
-      this.log(`control API: could not stream a ${JSON.stringify(e.event)} event: ${oneLine((err as Error).message)}`);
+      this.log(`control API: could not stream a ${JSON.stringify(e.event)} event: ${oneLine(errorMessage(err))}`);
     }
   }
 

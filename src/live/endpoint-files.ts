@@ -14,6 +14,7 @@ import type { LocalEndpoint } from '../opflex/agent-processor.ts';
 import { INPUT_FILES, InputFileError, readInputFile } from '../scenario/input-file.ts';
 import type { NodeSpec } from '../scenario/types.ts';
 import { podInterfaceName, podUuid } from '../host/pod-endpoint.ts';
+import { errnoCode, errorMessage } from '../error-details.ts';
 
 const MAX_FILES = 10_000;
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
@@ -29,7 +30,7 @@ export function parseEndpointFile(text: string, file: string): LocalEndpoint {
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new SyntaxError(`${file}: not JSON: ${(err as Error).message}`);
+    throw new SyntaxError(`${file}: not JSON: ${errorMessage(err)}`);
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new SyntaxError(`${file}: must be a JSON object`);
   const o = data as Record<string, unknown>;
@@ -63,8 +64,8 @@ export function readEndpointDir(dir: string): { endpoints: LocalEndpoint[]; prob
   try {
     names = readdirSync(dir).filter((f) => f.endsWith('.ep') && !f.startsWith('.')).sort();
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'directory not found' : code === 'ENOTDIR' ? 'is not a directory' : `cannot list the directory: ${code ?? (err as Error).message}`;
+    const code = errnoCode(err);
+    const reason = code === 'ENOENT' ? 'directory not found' : code === 'ENOTDIR' ? 'is not a directory' : `cannot list the directory: ${code ?? errorMessage(err)}`;
     return { endpoints, problems: [{ file: dir, message: reason }] };
   }
   if (names.length > MAX_FILES) problems.push({ file: dir, message: `${names.length} endpoint files; only the first ${MAX_FILES} are read` });
@@ -74,7 +75,7 @@ export function readEndpointDir(dir: string): { endpoints: LocalEndpoint[]; prob
       endpoints.push(parseEndpointFile(readInputFile(file, INPUT_FILES.endpoint), file));
     } catch (err) {
       // The problem names the file itself: its message need not repeat it.
-      const message = err instanceof InputFileError ? err.reason : (err as Error).message;
+      const message = err instanceof InputFileError ? err.reason : errorMessage(err);
       problems.push({ file, message: message.startsWith(`${file}: `) ? message.slice(file.length + 2) : message });
     }
   }

@@ -5,6 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import { parseJson, type JsonValue } from '../opflex/lossless-json.ts';
 import { HttpError } from './http-error.ts';
+import { errorMessage } from '../error-details.ts';
 
 interface JsonBodyLimits {
   bodyBytesMax: number;
@@ -24,7 +25,7 @@ export async function readJsonBody(req: IncomingMessage, limits: JsonBodyLimits)
   try {
     return parseJson(text);
   } catch (err) {
-    throw new HttpError(400, `Body is not JSON: ${(err as Error).message}`);
+    throw new HttpError(400, `Body is not JSON: ${errorMessage(err)}`);
   }
 }
 

@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { TraceData, TraceEvent } from '../kernel/trace.ts';
 import { RunReportBuilder, TraceFormatError, type RunReport } from './run-report.ts';
+import { errnoCode, errorMessage } from '../error-details.ts';
 
 /** Longest line read from a trace file (a simulation writes lines of a few hundred characters). */
 const traceLineCharsMax = 64 * 1024;
@@ -47,7 +48,7 @@ export async function reportFromTraceFile(path: string): Promise<RunReport> {
   try {
     await opened;
   } catch (err) {
-    throw new TraceFileError(`${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new TraceFileError(`${path}: ${errnoCode(err) === 'ENOENT' ? 'no such file' : errorMessage(err)}`);
   }
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   let n = 0;

@@ -12,6 +12,7 @@
 import { LineCounter, isAlias, isMap, isNode, isPair, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import { ScenarioError, scenarioIssuesReportedMax, type ScenarioIssue } from './scenario-error.ts';
+import { errorMessage } from '../error-details.ts';
 
 /** Deepest nesting of mappings and lists accepted (scenarios need 7). */
 export const yamlDepthMax = 64;
@@ -48,7 +49,7 @@ export function yamlToJs(y: YamlSource): unknown {
   try {
     return y.doc.toJS({ maxAliasCount: yamlAliasesMax });
   } catch (err) {
-    throw new ScenarioError([{ source: y.source, line: 1, column: 1, path: '', message: `cannot read the YAML document: ${lowerFirst(firstLine((err as Error).message))}` }]);
+    throw new ScenarioError([{ source: y.source, line: 1, column: 1, path: '', message: `cannot read the YAML document: ${lowerFirst(firstLine(errorMessage(err)))}` }]);
   }
 }
 

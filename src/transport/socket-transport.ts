@@ -14,6 +14,7 @@ import { decodeMessage, encodeMessageChunks, MessageTooLargeError, ProtocolError
 import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder, FrameTooLargeError } from '../opflex/framing.ts';
 import type { RpcMessage } from '../opflex/message.ts';
 import { formatEndpoint, type Connection, type ConnectionHandler, type Endpoint, type Listener, type Transport } from './transport.ts';
+import { errnoCode } from '../error-details.ts';
 
 type Pem = string | Buffer | Array<string | Buffer>;
 
@@ -90,7 +91,7 @@ export class ListenError extends Error {
   readonly endpoint: Endpoint;
 
   constructor(endpoint: Endpoint, cause: unknown) {
-    const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+    const code = errnoCode(cause);
     super(`Cannot listen on ${formatEndpoint(endpoint)}: ${describeListenError(cause)}`, { cause });
     this.name = 'ListenError';
     this.code = code;
@@ -99,8 +100,7 @@ export class ListenError extends Error {
 }
 
 function describeListenError(err: unknown): string {
-  const e = err as NodeJS.ErrnoException | undefined;
-  switch (e?.code) {
+  switch (errnoCode(err)) {
     case 'EADDRINUSE':
       return 'address already in use (EADDRINUSE)';
     case 'EADDRNOTAVAIL':
@@ -115,8 +115,8 @@ function describeListenError(err: unknown): string {
 /** An error's message; OpenSSL's long "...:error:0A00045C:SSL routines:..." messages shortened to their reason. */
 function errorText(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
-  const { reason, library } = err as Error & { reason?: unknown; library?: unknown };
-  if (typeof reason === 'string' && typeof library === 'string') return `${reason} (${library})`;
+  // OpenSSL's errors carry the short reason and the library that raised it.
+  if ('reason' in err && typeof err.reason === 'string' && 'library' in err && typeof err.library === 'string') return `${err.reason} (${err.library})`;
   return err.message.trim();
 }
 
@@ -142,8 +142,7 @@ function protocolErrorReason(err: ProtocolError | FrameTooLargeError, identified
 }
 
 function connectErrorReason(remote: string, err: unknown, tlsInUse: boolean): string {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
+  switch (errnoCode(err)) {
     case 'ECONNREFUSED':
       return `connection refused: ${remote}`;
     case 'ETIMEDOUT':
