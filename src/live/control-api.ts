@@ -19,6 +19,7 @@ import { readJsonBody } from './json-body.ts';
 import { LocalOrigin } from './local-origin.ts';
 import { MigrationRefused, quoteName } from './migration-refusal.ts';
 import { errorMessage } from '../error-details.ts';
+import { isRecord } from '../json-fields.ts';
 
 interface ControlApiOptions {
   /** Where a dropped subscriber or a failed request is reported (one line each); stderr by default. */
@@ -180,7 +181,7 @@ export class ControlApi {
 
   private async startMigration(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readJsonBody(req, this.limits);
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'Body must be a JSON object {"node": ..., "to": ...}');
+    if (!isRecord(body)) throw new HttpError(400, 'Body must be a JSON object {"node": ..., "to": ...}');
     for (const key of Object.keys(body)) if (key !== 'node' && key !== 'to') throw new HttpError(400, `Unknown field ${quoteName(key)} (expected node, to)`);
     const node = requiredString(body, 'node', 'a node name');
     const to = requiredString(body, 'to', 'a hypervisor name');
@@ -291,10 +292,10 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-function requiredString(body: object, field: string, what: string): string {
-  const value = (body as Record<string, unknown>)[field];
-  if (value === undefined) throw new HttpError(400, `Field "${field}" is missing: ${what}`);
-  if (typeof value !== 'string') throw new HttpError(400, `Field "${field}" must be ${what}`);
+function requiredString(body: Record<string, unknown>, name: string, what: string): string {
+  const value = body[name];
+  if (value === undefined) throw new HttpError(400, `Field "${name}" is missing: ${what}`);
+  if (typeof value !== 'string') throw new HttpError(400, `Field "${name}" must be ${what}`);
   return value;
 }
 

@@ -15,6 +15,7 @@ import { INPUT_FILES, InputFileError, readInputFile } from '../scenario/input-fi
 import type { NodeSpec } from '../scenario/types.ts';
 import { podInterfaceName, podUuid } from '../host/pod-endpoint.ts';
 import { errnoCode, errorMessage } from '../error-details.ts';
+import { field, isRecord } from '../json-fields.ts';
 
 const MAX_FILES = 10_000;
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
@@ -32,28 +33,35 @@ export function parseEndpointFile(text: string, file: string): LocalEndpoint {
   } catch (err) {
     throw new SyntaxError(`${file}: not JSON: ${errorMessage(err)}`);
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new SyntaxError(`${file}: must be a JSON object`);
-  const o = data as Record<string, unknown>;
+  if (!isRecord(data)) throw new SyntaxError(`${file}: must be a JSON object`);
+  const o = data;
   const str = (key: string): string => {
     const v = o[key];
     if (typeof v !== 'string' || v.length === 0) throw new SyntaxError(`${file}: "${key}" must be a non-empty string`);
     return v;
   };
-  const mac = str('mac').toLowerCase();
-  if (!MAC.test(mac)) throw new SyntaxError(`${file}: "mac" must look like 0a:58:0a:02:01:0a, got "${o.mac as string}"`);
+  const givenMac = str('mac');
+  const mac = givenMac.toLowerCase();
+  if (!MAC.test(mac)) throw new SyntaxError(`${file}: "mac" must look like 0a:58:0a:02:01:0a, got "${givenMac}"`);
   const ips = o.ip === undefined ? [] : o.ip;
-  if (!Array.isArray(ips) || !ips.every((ip) => typeof ip === 'string' && IPV4.test(ip))) throw new SyntaxError(`${file}: "ip" must be a list of IPv4 addresses`);
+  if (!Array.isArray(ips) || !ips.every((ip): ip is string => typeof ip === 'string' && IPV4.test(ip))) throw new SyntaxError(`${file}: "ip" must be a list of IPv4 addresses`);
   const space = str('policy-space-name');
   const group = str('endpoint-group-name');
   const uuid = str('uuid');
   return {
     uuid,
     mac,
-    ips: ips as string[],
+    ips,
     epgUri: epgUri(space, group),
     interfaceName: typeof o['interface-name'] === 'string' ? o['interface-name'] : '',
-    name: typeof (o.attributes as Record<string, unknown> | undefined)?.['vm-name'] === 'string' ? ((o.attributes as Record<string, string>)['vm-name'] as string) : uuid,
+    name: vmName(o.attributes) ?? uuid,
   };
+}
+
+/** The "vm-name" attribute, when the file gives one. */
+function vmName(attributes: unknown): string | undefined {
+  const name = field(attributes, 'vm-name');
+  return typeof name === 'string' ? name : undefined;
 }
 
 /** Every `*.ep` file in a directory: the endpoints that parsed and the problems with the rest. */

@@ -11,6 +11,7 @@
  */
 import { describeValue as describe } from './scenario-error.ts';
 import type { Distribution } from './types.ts';
+import { isRecord } from '../json-fields.ts';
 
 /** Milliseconds per unit. */
 const DURATION_UNITS_MS: Readonly<Record<string, number>> = Object.freeze({ ms: 1, s: 1_000, m: 60_000, h: 3_600_000 });
@@ -162,10 +163,6 @@ function onlyKeys(obj: Record<string, unknown>, allowed: readonly string[], wher
   for (const key of Object.keys(obj)) {
     if (!allowed.includes(key)) throw new TypeError(`unknown key ${JSON.stringify(key)} in ${where} (expected ${allowed.join(', ')})`);
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function required(obj: Record<string, unknown>, key: string, where: string): unknown {

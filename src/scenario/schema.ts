@@ -27,6 +27,7 @@ import { describeValue } from './scenario-error.ts';
 import { expandGenerated } from './generated.ts';
 import { generatedSchema } from './generated-schema.ts';
 import { faultScheduleSchema } from './fault-schema.ts';
+import { isRecord } from '../json-fields.ts';
 import type {
   ContractSpec,
   Distribution,
@@ -554,12 +555,12 @@ const scenarioInputSchema = z
     // Runs even when other keys have issues, so a missing section is reported with everything else.
     z.superRefine(
       (s: unknown, ctx) => {
-        if (s === null || typeof s !== 'object' || Array.isArray(s) || (s as { generated?: unknown }).generated !== undefined) return;
-        const { fabric, nodes } = s as { fabric?: unknown; nodes?: unknown };
+        if (!isRecord(s) || s.generated !== undefined) return;
+        const { fabric, nodes } = s;
         const missing = (path: string[], expected: 'object' | 'array') => ctx.addIssue({ code: 'invalid_type', expected, input: undefined, path });
         if (fabric === undefined) missing(['fabric'], 'object');
-        else if (fabric !== null && typeof fabric === 'object' && !Array.isArray(fabric)) {
-          for (const key of ['spines', 'leafPairs', 'hypervisors']) if ((fabric as Record<string, unknown>)[key] === undefined) missing(['fabric', key], 'array');
+        else if (isRecord(fabric)) {
+          for (const key of ['spines', 'leafPairs', 'hypervisors']) if (fabric[key] === undefined) missing(['fabric', key], 'array');
         }
         if (nodes === undefined) missing(['nodes'], 'array');
       },
