@@ -35,7 +35,7 @@ export const adviseCommand = defineCommand({
     const result = advise(base, overrides, {
       ...(seed !== undefined ? { seed } : {}),
       ...(maxEvents !== undefined ? { maxEvents } : {}),
-      ...(htmlPath !== undefined ? { traceListenerFor: (label: string) => builders.set(label, new RunReportBuilder()).get(label)!.onEvent } : {}),
+      ...(htmlPath !== undefined ? { traceListenerFor: (label: string) => reportBuilderFor(builders, label).onEvent } : {}),
       stormObjects,
     });
     if (htmlPath !== undefined) {
@@ -44,7 +44,10 @@ export const adviseCommand = defineCommand({
         kind: 'advise',
         title: `opflex-twin advise: ${result.scenario.name}`,
         clean: views.get('as planned') ?? null,
-        findings: result.risks.map((risk, i) => ({ risk, runs: (result.measuredBy[i] ?? []).flatMap((label) => (views.has(label) ? [{ label, run: views.get(label)! }] : [])) })),
+        findings: result.risks.map((risk, i) => ({ risk, runs: (result.measuredBy[i] ?? []).flatMap((label) => {
+          const run = views.get(label);
+          return run ? [{ label, run }] : [];
+        }) })),
       }, htmlPath);
     }
     if (options.json) {
@@ -64,3 +67,10 @@ export const adviseCommand = defineCommand({
     return result.risks.length > 0 ? 1 : 0;
   },
 });
+
+/** A fresh report builder for one of advise's runs, kept under its label. */
+function reportBuilderFor(builders: Map<string, RunReportBuilder>, label: string): RunReportBuilder {
+  const builder = new RunReportBuilder();
+  builders.set(label, builder);
+  return builder;
+}

@@ -49,9 +49,9 @@ export const compareCommand = defineCommand({
 
     let combos: { overrides: Override[]; values: Record<string, string> }[] = [{ overrides: [], values: {} }];
     for (const v of varies) {
-      combos = combos.flatMap((c) => v.values.map((value, i) => ({
-        overrides: [...c.overrides, { path: v.path, value }],
-        values: { ...c.values, [v.key]: v.texts[i]! },
+      combos = combos.flatMap((c) => v.texts.map((text, i) => ({
+        overrides: [...c.overrides, { path: v.path, value: v.values[i] }],
+        values: { ...c.values, [v.key]: text },
       })));
     }
     if (combos.length > variantsMax) throw new UsageError(`${combos.length} combinations; at most ${variantsMax} run at once`);

@@ -72,10 +72,10 @@ export const emulateCommand = defineCommand({
       if (verbose || NOTABLE.has(e.event)) io.stdout.write(traceLine(e, json) + '\n');
       if (e.event !== 'converged' && e.event !== 'odev-connected' && e.event !== 'policy-present') return;
       for (const r of emulator.tracker.records) {
-        if (!r.converged || reported.has(r.index) || json) continue;
+        if (r.convergedMs === undefined || reported.has(r.index) || json) continue;
         reported.add(r.index);
         const stun = r.milestones.find((m) => m.name === 'stun-start');
-        const after = stun ? ` ${((r.convergedMs! - stun.tMs) / 1000).toFixed(3)} s after the switch-over` : '';
+        const after = stun ? ` ${((r.convergedMs - stun.tMs) / 1000).toFixed(3)} s after the switch-over` : '';
         io.stdout.write(printable(`== migration ${r.index + 1}: ${r.node} ${r.from} -> ${r.to} converged${after}; ${r.downloads.length} objects downloaded at ${r.toPair}`) + '\n');
       }
     });

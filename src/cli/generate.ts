@@ -50,6 +50,7 @@ export const generateCommand = defineCommand({
     }
     const checked = generatedSchema.safeParse(generated);
     if (!checked.success) {
+      // A failed parse always carries at least one issue.
       const issue = checked.error.issues[0]!;
       const option = SIZES.find(([, key]) => key === issue.path[0])?.[0];
       throw new UsageError(`${option ? `--${option}` : 'sizes'}: ${issue.message}`);
