@@ -28,7 +28,8 @@ interface ControlApiOptions {
   limits?: Partial<ControlApiLimits>;
 }
 
-type Method = 'GET' | 'POST';
+const METHODS = ['GET', 'POST'] as const;
+type Method = (typeof METHODS)[number];
 
 interface Route {
   handlers: Partial<Record<Method, (req: IncomingMessage, res: ServerResponse, query: URLSearchParams) => Promise<void> | void>>;
@@ -93,7 +94,9 @@ export class ControlApi {
       server.listen(port, host, () => resolve());
     });
     server.on('error', (err) => this.log(`control API: server error: ${err.message}`));
-    const address = server.address() as AddressInfo;
+    const address = server.address();
+    // A server listening on a host and port (not a pipe) has an AddressInfo.
+    if (address === null || typeof address === 'string') throw new Error(`Control API cannot listen on ${host}:${port}: no TCP address`);
     this.origin = new LocalOrigin(address.address, address.port);
     return address;
   }
@@ -157,14 +160,14 @@ export class ControlApi {
       throw new HttpError(421, `Host ${host === undefined ? 'header missing' : quoteName(host)}: this control API answers only to ${origin.expectedHosts}`);
     }
     const from = req.headers.origin;
-    if (!origin.originAllowed(from)) throw new HttpError(403, `Origin ${quoteName(from!)} may not use this control API (only programs, which send no Origin, and its own pages)`);
+    if (from !== undefined && !origin.originAllowed(from)) throw new HttpError(403, `Origin ${quoteName(from)} may not use this control API (only programs, which send no Origin, and its own pages)`);
     if (!target.startsWith('/')) throw new HttpError(400, `Request target ${quoteName(target)} must be a path`);
     const q = target.indexOf('?');
     const path = (q < 0 ? target : target.slice(0, q)).replace(/\/+$/, '') || '/';
     const route = this.routes.get(path);
     if (!route) throw new HttpError(404, `No route ${quoteName(path)} (GET / lists them)`);
-    const method = req.method as Method;
-    const handler = route.handlers[method];
+    const method = METHODS.find((m) => m === req.method);
+    const handler = method === undefined ? undefined : route.handlers[method];
     const allowed = Object.keys(route.handlers).join(', ');
     if (!handler) throw new HttpError(405, `${quoteName(req.method ?? '')} not allowed on ${path} (allowed: ${allowed})`, {}, { allow: allowed });
     const query = new URLSearchParams(q < 0 ? '' : target.slice(q + 1));
