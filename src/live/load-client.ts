@@ -41,9 +41,9 @@ interface Session {
 }
 
 function openSession(transport: SocketTransport, scheduler: RealtimeScheduler, at: Endpoint, name: string, domain: string): Session {
-  const session: Session = { rpc: undefined as unknown as RpcEndpoint, ready: false, closed: false };
   const connection = transport.connect(at, { onOpen() {}, onMessage() {}, onClose() {} }, name);
-  session.rpc = new RpcEndpoint(connection, scheduler, {
+  // The callbacks run once the connection opens or closes, after `session` is made.
+  const session: Session = { ready: false, closed: false, rpc: new RpcEndpoint(connection, scheduler, {
     onOpen: () =>
       session.rpc.request('send_identity', [{ proto_version: '1.0', name, domain, my_role: ['policy_element'], data: { mac: '00:00:00:00:00:00', features: ['anycastFallback'] } }], (reply) => {
         session.ready = reply.kind === 'result';
@@ -53,7 +53,7 @@ function openSession(transport: SocketTransport, scheduler: RealtimeScheduler, a
       session.closed = true;
       session.ready = false;
     },
-  }, { keepalive: KEEPALIVE });
+  }, { keepalive: KEEPALIVE }) };
   return session;
 }
 

@@ -58,7 +58,8 @@ export function parseDuration(input: unknown): number {
   if (text === '') throw new RangeError('duration is empty: write a number of milliseconds or a string such as "250ms"');
   const m = NUMBER_WITH_UNIT.exec(text);
   if (!m) throw new RangeError(`invalid duration ${JSON.stringify(shorten(input))}: expected a number with a unit, such as ${EXAMPLES}`);
-  const [, sign, digits, unit] = m as unknown as [string, string, string, string];
+  // Every group takes part in a match (possibly empty), so the defaults never apply.
+  const [, sign = '', digits = '', unit = ''] = m;
   if (sign === '-') throw new RangeError(`duration must not be negative, got ${JSON.stringify(shorten(input))}`);
   if (unit === '') throw new RangeError(`duration ${JSON.stringify(shorten(input))} has no unit: use ${UNIT_LIST} (e.g. "${shorten(digits)}ms")`);
   const factor = Object.hasOwn(DURATION_UNITS_MS, unit) ? DURATION_UNITS_MS[unit] : undefined;
