@@ -14,6 +14,7 @@ import { invariantSpec, type Violation } from './invariants.ts';
 import { scenarioForSeed, type ScheduleOptions } from './schedule-generator.ts';
 import { runSeed, type SeedOutcome } from './seed-outcome.ts';
 import { shrink } from './shrink.ts';
+import { isFaultKind } from '../scenario/fault-schema.ts';
 
 interface ExploreOptions extends ScheduleOptions {
   base: Scenario;
@@ -73,7 +74,7 @@ export async function explore(o: ExploreOptions): Promise<ExploreSummary> {
   const firstFailing = new Map<string, { outcome: SeedOutcome; violation: Violation }>();
   let unsettled = 0;
   for (const out of outcomes) {
-    for (const [kind, n] of Object.entries(out.faultsInjected)) faultsInjected[kind as FaultKind] = (faultsInjected[kind as FaultKind] ?? 0) + n;
+    for (const [kind, n] of Object.entries(out.faultsInjected)) if (isFaultKind(kind)) faultsInjected[kind] = (faultsInjected[kind] ?? 0) + n;
     for (const name of new Set(out.violations.map((v) => v.invariant))) {
       violationsByInvariant[name] = (violationsByInvariant[name] ?? 0) + 1;
       if (!firstFailing.has(name)) firstFailing.set(name, { outcome: out, violation: out.violations.find((v) => v.invariant === name)! });

@@ -6,7 +6,7 @@ import { runChecked } from '../check/checked-run.ts';
 import { explore, traceAround } from '../check/explorer.ts';
 import { hazardExamples } from '../check/hazard-examples.ts';
 import { scenarioYaml } from '../check/scenario-document.ts';
-import { FAULT_KIND_NAMES } from '../scenario/fault-schema.ts';
+import { FAULT_KIND_NAMES, isFaultKind } from '../scenario/fault-schema.ts';
 import { loadScenarioFile } from '../scenario/loader.ts';
 import { PRESET_NAMES } from '../scenario/presets.ts';
 import type { FaultKind } from '../scenario/types.ts';
@@ -30,9 +30,8 @@ function faultKinds(value: string): FaultKind[] {
   const kinds: FaultKind[] = [];
   const unknown: string[] = [];
   for (const word of words) {
-    const kind = FAULT_KIND_NAMES.find((k) => k === word);
-    if (kind === undefined) unknown.push(word);
-    else kinds.push(kind);
+    if (isFaultKind(word)) kinds.push(word);
+    else unknown.push(word);
   }
   if (unknown.length > 0 || kinds.length === 0) throw new UsageError(`--faults: unknown fault kind ${unknown.map((k) => `"${k}"`).join(', ') || '(empty)'} (known: all, ${FAULT_KIND_NAMES.join(', ')})`);
   return kinds;
