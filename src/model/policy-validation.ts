@@ -299,10 +299,11 @@ class Validator {
       return;
     }
     for (const key of Object.keys(prop)) if (key !== 'name' && key !== 'data') report(`${path}.${key}`, 'unknown field');
-    const named = this.name(prop.name, `${path}.name`, report);
+    const name = prop.name;
+    const named = this.name(name, `${path}.name`, report);
     if (named) {
-      if (names.has(prop.name as string)) report(`${path}.name`, `duplicate property ${quote(prop.name as string)}`);
-      names.add(prop.name as string);
+      if (names.has(name)) report(`${path}.name`, `duplicate property ${quote(name)}`);
+      names.add(name);
     }
     if (prop.data === undefined) {
       report(`${path}.data`, 'is missing');
@@ -311,11 +312,11 @@ class Validator {
     const before = this.count;
     this.data(prop.data, `${path}.data`, 0, references, report);
     if (this.count !== before || !named || subject === undefined) return;
-    const kind = propertyKind(subject, prop.name as string);
+    const kind = propertyKind(subject, name);
     const data = prop.data;
-    if (kind === 'string' && typeof data !== 'string') report(`${path}.data`, `${quote(subject + '.' + (prop.name as string))} is a string, got ${describe(data)}`);
-    else if (kind === 'unsigned' && !isUnsigned(data)) report(`${path}.data`, `${quote(subject + '.' + (prop.name as string))} is an unsigned 64-bit integer, got ${describe(data)}`);
-    else if (kind === 'reference' && !(isPlainObject(data) && 'reference_uri' in data)) report(`${path}.data`, `${quote(subject + '.' + (prop.name as string))} is a reference {subject, reference_uri}, got ${describe(data)}`);
+    if (kind === 'string' && typeof data !== 'string') report(`${path}.data`, `${quote(subject + '.' + name)} is a string, got ${describe(data)}`);
+    else if (kind === 'unsigned' && !isUnsigned(data)) report(`${path}.data`, `${quote(subject + '.' + name)} is an unsigned 64-bit integer, got ${describe(data)}`);
+    else if (kind === 'reference' && !(isPlainObject(data) && 'reference_uri' in data)) report(`${path}.data`, `${quote(subject + '.' + name)} is a reference {subject, reference_uri}, got ${describe(data)}`);
   }
 
   /** Property data as libopflex types it: string, 64-bit integer, reference, or a vector of those. */
