@@ -167,7 +167,7 @@ export class RunReportBuilder {
         };
         return;
       case 'settings':
-        this.settings = Object.fromEntries(Object.entries(d).filter(([, v]) => v !== undefined)) as Record<string, string | number | boolean>;
+        this.settings = Object.fromEntries(Object.entries(d).filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined));
         return;
       case 'leaf-pair': {
         const pair = str(d.pair);
