@@ -18,6 +18,7 @@ import { HostEvacuations } from '../host/evacuation.ts';
 import type { FaultEntry } from '../scenario/types.ts';
 import type { Twin } from '../twin.ts';
 import type { FaultyTransport, LinkFaults, LinkVerdict } from './faulty-transport.ts';
+import { field } from '../json-fields.ts';
 
 /** The target of a fault as one string, as trace events and reports name it. */
 export function faultTarget(f: FaultEntry): string {
@@ -37,8 +38,8 @@ interface Active {
 function isPlatformConfigDelete(message: RpcMessage): boolean {
   if (message.kind !== 'request' || message.method !== 'policy_update') return false;
   for (const item of message.params) {
-    const deletes = (item as { delete?: { subject?: string }[] } | null)?.delete;
-    if (Array.isArray(deletes) && deletes.some((d) => d?.subject === 'PlatformConfig')) return true;
+    const deletes = field(item, 'delete');
+    if (Array.isArray(deletes) && deletes.some((d) => field(d, 'subject') === 'PlatformConfig')) return true;
   }
   return false;
 }

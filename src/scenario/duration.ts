@@ -115,7 +115,8 @@ export function normalDistribution(meanMs: number, sdMs: number, minMs = 0): Dis
 }
 
 /** Builds a checked lognormal distribution; samples above `maxMs` (default: no cap) are clamped. */
-export function lognormalDistribution(medianMs: number, sigma: number, maxMs = Number.POSITIVE_INFINITY): Distribution {
+/** `sigma` is checked here (a file may give anything), so it is taken as it comes. */
+export function lognormalDistribution(medianMs: number, sigma: unknown, maxMs = Number.POSITIVE_INFINITY): Distribution {
   if (typeof sigma !== 'number' || !Number.isFinite(sigma) || sigma < 0 || sigma > lognormalSigmaMax) {
     throw new RangeError(`sigma must be a finite number >= 0 and at most ${lognormalSigmaMax} (it has no unit), got ${describe(sigma)}`);
   }
@@ -199,7 +200,7 @@ export function parseDistribution(input: unknown): Distribution {
       if (!isRecord(body)) throw new TypeError(`lognormal needs {median, sigma, max?}, got ${describe(body)}`);
       onlyKeys(body, ['median', 'sigma', 'max'], 'lognormal');
       const max = body['max'] === undefined ? undefined : parseDuration(body['max']);
-      return lognormalDistribution(parseDuration(required(body, 'median', 'lognormal')), required(body, 'sigma', 'lognormal') as number, max);
+      return lognormalDistribution(parseDuration(required(body, 'median', 'lognormal')), required(body, 'sigma', 'lognormal'), max);
     }
     case 'exponential': {
       if (!isRecord(body)) throw new TypeError(`exponential needs {mean, max?}, got ${describe(body)}`);
