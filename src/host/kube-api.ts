@@ -9,7 +9,7 @@ import type { Distribution } from '../scenario/types.ts';
 
 export const NODE_ACI_POD_ANNOTATION = 'opflex.cisco.com/node-aci-pod';
 
-export type AnnotationWatcher = (node: string, key: string, previous: string | undefined, value: string | undefined) => void;
+type AnnotationWatcher = (node: string, key: string, previous: string | undefined, value: string | undefined) => void;
 
 interface Change {
   watcher: AnnotationWatcher;

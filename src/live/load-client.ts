@@ -23,7 +23,7 @@ const WARM_UP_MS = 3000;
 /** Sessions of a hold still connecting or awaiting their identity reply at once (a leaf drops unidentified connections past 256). */
 export const holdHandshakesInFlightMax = 128;
 /** How long a flood session may take to connect and get its identity answered. */
-export const floodSessionReadyMsMax = 30_000;
+const floodSessionReadyMsMax = 30_000;
 
 function waitUntil(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = performance.now() + timeoutMs;
@@ -44,9 +44,9 @@ interface Session {
 }
 
 function openSession(transport: SocketTransport, scheduler: RealtimeScheduler, at: Endpoint, name: string, domain: string): Session {
-  const session: Session = { rpc: undefined as unknown as RpcEndpoint, ready: false, closed: false };
   const connection = transport.connect(at, { onOpen() {}, onMessage() {}, onClose() {} }, name);
-  session.rpc = new RpcEndpoint(connection, scheduler, {
+  // The callbacks run once the connection opens or closes, after `session` is made.
+  const session: Session = { ready: false, closed: false, rpc: new RpcEndpoint(connection, scheduler, {
     onOpen: () =>
       session.rpc.request('send_identity', [{ proto_version: '1.0', name, domain, my_role: ['policy_element'], data: { mac: '00:00:00:00:00:00', features: ['anycastFallback'] } }], (reply) => {
         session.ready = reply.kind === 'result';
@@ -56,7 +56,7 @@ function openSession(transport: SocketTransport, scheduler: RealtimeScheduler, a
       session.closed = true;
       session.ready = false;
     },
-  }, { keepalive: KEEPALIVE });
+  }, { keepalive: KEEPALIVE }) };
   return session;
 }
 

@@ -47,9 +47,9 @@ export function unescapeUriComponent(escaped: string): string {
 }
 
 /** One containment level: the class name and its naming values (none for single-cardinality children). */
-export type UriLevel = readonly [className: string, ...names: string[]];
+type UriLevel = readonly [className: string, ...names: string[]];
 
-export class UriBuilder {
+class UriBuilder {
   private readonly parts: string[];
 
   constructor(base = '/') {

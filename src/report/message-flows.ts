@@ -21,7 +21,7 @@ export interface MessageFlow {
 }
 
 /** How the two ends of a connection are named: the dialling side by its `from`, the other by the address it listens on. */
-export interface FlowActorNames {
+interface FlowActorNames {
   client(from: string): string;
   server(listenAddress: string): string;
 }
@@ -32,7 +32,7 @@ interface Pending {
   sentMs: number;
 }
 
-export function methodOf(message: RpcMessage): string {
+function methodOf(message: RpcMessage): string {
   return message.kind === 'request' ? message.method : (methodOfRawId(message.id) ?? 'unknown');
 }
 

@@ -16,7 +16,7 @@ import {
   type Transport,
 } from './transport.ts';
 
-export interface SimTransportOptions {
+interface SimTransportOptions {
   linkLatency: Distribution;
   connectLatency: Distribution;
   random: RandomStream;

@@ -15,11 +15,12 @@ import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder, FrameTooLargeError } from '../op
 import type { RpcMessage } from '../opflex/message.ts';
 import { OutboundBatch } from './outbound-batch.ts';
 import { formatEndpoint, type Connection, type ConnectionHandler, type Endpoint, type Listener, type Transport } from './transport.ts';
+import { errnoCode } from '../error-details.ts';
 
 type Pem = string | Buffer | Array<string | Buffer>;
 
 /** Server side TLS: every accepted connection speaks TLS from its first byte. */
-export interface ServerTlsOptions {
+interface ServerTlsOptions {
   key: Pem;
   cert: Pem;
   /** CAs trusted for client certificates. */
@@ -31,7 +32,7 @@ export interface ServerTlsOptions {
 }
 
 /** Client side TLS, as the agent's opflex.ssl modes: "encrypted" = rejectUnauthorized false, "secure" = true. */
-export interface ClientTlsOptions {
+interface ClientTlsOptions {
   /** CAs trusted for the server's chain (default: Node's bundled roots). */
   ca?: Pem;
   /** Client certificate and key, for servers that demand one. */
@@ -74,13 +75,13 @@ export interface SocketTransportOptions {
   onConnectionError?(info: ConnectionErrorInfo): void;
 }
 
-export const DEFAULT_MAX_WRITE_BUFFER_BYTES = 64 * 1024 * 1024;
-export const DEFAULT_MAX_FRAME_BYTES_BEFORE_IDENTITY = 64 * 1024;
+const DEFAULT_MAX_WRITE_BUFFER_BYTES = 64 * 1024 * 1024;
+const DEFAULT_MAX_FRAME_BYTES_BEFORE_IDENTITY = 64 * 1024;
 export const DEFAULT_UNIDENTIFIED_BUFFERED_BYTES_MAX = 16 * 1024 * 1024;
-export const DEFAULT_UNIDENTIFIED_CONNECTIONS_MAX = 256;
-export const DEFAULT_IDENTITY_TIMEOUT_MS = 30_000;
-export const DEFAULT_KEEPALIVE_IDLE_MS = 60_000;
-export const DEFAULT_CLOSE_LINGER_MS = 2_000;
+const DEFAULT_UNIDENTIFIED_CONNECTIONS_MAX = 256;
+const DEFAULT_IDENTITY_TIMEOUT_MS = 30_000;
+const DEFAULT_KEEPALIVE_IDLE_MS = 60_000;
+const DEFAULT_CLOSE_LINGER_MS = 2_000;
 
 /** Reasons given to the remote side's onClose when the peer ended the connection. */
 export const PEER_CLOSED = 'peer closed the connection';
@@ -91,7 +92,7 @@ export class ListenError extends Error {
   readonly endpoint: Endpoint;
 
   constructor(endpoint: Endpoint, cause: unknown) {
-    const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+    const code = errnoCode(cause);
     super(`Cannot listen on ${formatEndpoint(endpoint)}: ${describeListenError(cause)}`, { cause });
     this.name = 'ListenError';
     this.code = code;
@@ -100,8 +101,7 @@ export class ListenError extends Error {
 }
 
 function describeListenError(err: unknown): string {
-  const e = err as NodeJS.ErrnoException | undefined;
-  switch (e?.code) {
+  switch (errnoCode(err)) {
     case 'EADDRINUSE':
       return 'address already in use (EADDRINUSE)';
     case 'EADDRNOTAVAIL':
@@ -116,8 +116,8 @@ function describeListenError(err: unknown): string {
 /** An error's message; OpenSSL's long "...:error:0A00045C:SSL routines:..." messages shortened to their reason. */
 function errorText(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
-  const { reason, library } = err as Error & { reason?: unknown; library?: unknown };
-  if (typeof reason === 'string' && typeof library === 'string') return `${reason} (${library})`;
+  // OpenSSL's errors carry the short reason and the library that raised it.
+  if ('reason' in err && typeof err.reason === 'string' && 'library' in err && typeof err.library === 'string') return `${err.reason} (${err.library})`;
   return err.message.trim();
 }
 
@@ -143,8 +143,7 @@ function protocolErrorReason(err: ProtocolError | FrameTooLargeError, identified
 }
 
 function connectErrorReason(remote: string, err: unknown, tlsInUse: boolean): string {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
+  switch (errnoCode(err)) {
     case 'ECONNREFUSED':
       return `connection refused: ${remote}`;
     case 'ETIMEDOUT':

@@ -16,7 +16,7 @@ import type { Emulator } from '../../src/live/emulator.ts';
 import { platformConfigUri } from '../../src/model/policy-builder.ts';
 import { decodeMessage } from '../../src/opflex/codec.ts';
 import { forgetRepeatedRequests, repeatedRequestsCached, repeatedRequestsCachedMax } from '../../src/opflex/repeated-requests.ts';
-import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
+import { loadBuiltinScenario } from '../../src/scenario/builtin-scenarios.ts';
 import { OutboundBatch, ownWriteBytesMin } from '../../src/transport/outbound-batch.ts';
 import { fuzzParameters, hostileJson, hostileString } from '../support/fuzz.ts';
 import { OpflexClient } from '../support/opflex-client.ts';

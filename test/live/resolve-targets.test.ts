@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { agentResolveTargets } from '../../src/live/resolve-targets.ts';
 import { buildPolicyUniverse, platformConfigUri } from '../../src/model/policy-builder.ts';
 import { policyClosure } from '../../src/model/policy-closure.ts';
-import { loadBuiltinScenario } from '../../src/scenario/loader.ts';
+import { loadBuiltinScenario } from '../../src/scenario/builtin-scenarios.ts';
 import { storeFromObjects } from '../../src/scenario/policy-source.ts';
 
 describe('agentResolveTargets', { timeout: 30_000 }, () => {
