@@ -5,7 +5,7 @@
 //   TEST_CONCURRENCY=n  files at once (default FILE_CONCURRENCY)
 // Files start longest first, by the durations the previous run kept in DURATIONS_FILE (a file
 // with no record counts as long); `--slowest` prints that record's slowest files and exits.
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -87,11 +87,27 @@ const result = spawnSync(
   { stdio: 'inherit' },
 );
 
-// Keep this run's durations (by path relative to the checkout) with the earlier runs' of other files.
-const measured = readDurations(thisRun);
-for (const [file, seconds] of Object.entries(measured)) durations[relative(process.cwd(), file)] = seconds;
+// Keep this run's durations (summed per file, by path relative to the checkout) with the earlier runs' of other files.
+const measured = {};
+let lines = [];
+try {
+  lines = readFileSync(thisRun, 'utf8').split('\n').filter(Boolean);
+} catch {
+  // no record of this run (it ended before any test did)
+}
+for (const line of lines) {
+  try {
+    const { file, seconds } = JSON.parse(line);
+    const path = relative(process.cwd(), file);
+    measured[path] = (measured[path] ?? 0) + seconds;
+  } catch {
+    // a line cut short when the run ended
+  }
+}
 if (Object.keys(measured).length > 0) {
-  writeFileSync(thisRun, `${JSON.stringify(durations, null, 1)}\n`);
+  writeFileSync(thisRun, `${JSON.stringify({ ...durations, ...measured }, null, 1)}\n`);
   renameSync(thisRun, DURATIONS_FILE);
+} else {
+  rmSync(thisRun, { force: true });
 }
 process.exit(result.status ?? 1);
