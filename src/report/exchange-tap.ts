@@ -32,6 +32,7 @@ export class ExchangeTap {
   private readonly capturing = new Map<string, Capture>();
   /** The agent actors ("agent:<node>") whose window is open, for isCapturing. */
   private readonly capturingAgents = new Set<string>();
+  private windowChanges = 0;
 
   constructor(private readonly trace: Trace) {}
 
@@ -41,6 +42,7 @@ export class ExchangeTap {
       this.close(e.data.node as string);
       this.capturing.set(e.data.node as string, { migration: e.data.migration as number, sinceMs: e.tMs, recorded: 0, droppedCount: 0 });
       this.capturingAgents.add(AGENT_PREFIX + (e.data.node as string));
+      this.windowChanges++;
     } else if (e.event === 'milestone' && e.data.name === 'converged') {
       this.close(e.data.node as string);
     }
@@ -51,8 +53,15 @@ export class ExchangeTap {
     for (const node of [...this.capturing.keys()]) this.close(node);
   }
 
+  /** Changes whenever a window opens or closes (what isCapturing answers may change then). */
+  get version(): number {
+    return this.windowChanges;
+  }
+
   /** Whether a message between these actors may belong to an open window (the flow recorder asks before it records). */
-  readonly isCapturing = (from: string, to: string): boolean => this.capturingAgents.has(from) || this.capturingAgents.has(to);
+  isCapturing(from: string, to: string): boolean {
+    return this.capturingAgents.has(from) || this.capturingAgents.has(to);
+  }
 
   /** A message arrived: recorded when it belongs to an open window (sent since the stun). */
   onFlow(flow: MessageFlow, message: RpcMessage): void {
@@ -85,6 +94,7 @@ export class ExchangeTap {
     if (!capture) return;
     this.capturing.delete(node);
     this.capturingAgents.delete(AGENT_PREFIX + node);
+    this.windowChanges++;
     if (capture.droppedCount > 0) {
       this.trace.emit('simulation', 'opflex-messages-dropped', { node, migration: capture.migration, count: capture.droppedCount, max: exchangeMessagesPerMigrationMax });
     }
