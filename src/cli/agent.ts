@@ -2,7 +2,11 @@ import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AgentProcess } from '../live/agent-process.ts';
 import { INPUT_FILES } from '../scenario/input-file.ts';
-import { directoryOption, durationOption, endpointsOption, fileOption, textOption, timeScaleOption, UsageError, type CommandSpec } from './command.ts';
+import { defineCommand } from './command.ts';
+import { directoryOption, fileOption } from './option-values.ts';
+import { timeScaleOption } from './time-scale-option.ts';
+import { UsageError } from './usage-error.ts';
+import { errnoCode, errorMessage } from '../error-details.ts';
 import { printable } from '../printable.ts';
 import { traceLine } from './trace-printer.ts';
 import { commandSummary } from './command-index.ts';
@@ -21,46 +25,40 @@ function checkResetFile(path: string): void {
       return;
     } catch (err) {
       if (err instanceof UsageError) throw err;
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`--reset-file: ${at}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      const code = errnoCode(err);
+      if (code !== 'ENOENT') throw new UsageError(`--reset-file: ${at}: ${code ?? errorMessage(err)}`);
     }
   }
 }
 
-export const agentCommand: CommandSpec = {
+export const agentCommand = defineCommand({
   name: 'agent',
   summary: commandSummary('agent'),
   positionals: '',
   maxPositionals: 0,
   options: {
-    peer: { type: 'string', multiple: true, value: 'host:port', description: 'Configured peer (the anycast proxy), repeatable' },
-    name: { type: 'string', value: 'name', description: "The agent's name (the node name)" },
-    domain: { type: 'string', value: 'domain', description: 'OpFlex domain', default: 'comp/prov-Kubernetes/ctrlr-[kube]-kube/sw-InsiemeLSOid' },
-    mac: { type: 'string', value: 'mac', description: 'Uplink MAC sent in the identity', default: '00:00:00:00:00:00' },
-    endpoints: { type: 'string', value: 'dir', description: 'Directory of .ep endpoint files, watched for changes' },
-    'reset-file': { type: 'string', value: 'file', description: 'Reset file to watch (the host-agent writes reset.conf)' },
-    'reset-wait-delay': { type: 'string', value: 's', description: 'Seconds after a PlatformConfig-delete reset in which a reset-file change is ignored', default: '5' },
-    prr: { type: 'string', value: 's', description: 'Policy resolve refresh rate (seconds, or a duration such as 2h; at least 15 s)', default: '7200' },
-    tls: { type: 'boolean', description: 'TLS without verifying the server (opflex.ssl.mode "encrypted")' },
-    ca: { type: 'string', value: 'file', description: 'TLS verifying the server against this CA (mode "secure")' },
-    'time-scale': { type: 'string', value: 'x', description: 'Run timers this many times faster', default: '1' },
-    json: { type: 'boolean', description: 'Print events as NDJSON' },
+    peer: { kind: 'endpoints', value: 'host:port', help: 'Configured peer (the anycast proxy), repeatable' },
+    name: { kind: 'text', value: 'name', help: "The agent's name (the node name)" },
+    domain: { kind: 'text', value: 'domain', help: 'OpFlex domain', default: 'comp/prov-Kubernetes/ctrlr-[kube]-kube/sw-InsiemeLSOid' },
+    mac: { kind: 'string', value: 'mac', help: 'Uplink MAC sent in the identity', default: '00:00:00:00:00:00' },
+    endpoints: { kind: 'string', value: 'dir', help: 'Directory of .ep endpoint files, watched for changes' },
+    'reset-file': { kind: 'string', value: 'file', help: 'Reset file to watch (the host-agent writes reset.conf)' },
+    'reset-wait-delay': { kind: 'duration', value: 's', help: 'Seconds after a PlatformConfig-delete reset in which a reset-file change is ignored', default: '5' },
+    prr: { kind: 'duration', minMs: agentPrrMsMin, value: 's', help: 'Policy resolve refresh rate (seconds, or a duration such as 2h; at least 15 s)', default: '7200' },
+    tls: { kind: 'flag', help: 'TLS without verifying the server (opflex.ssl.mode "encrypted")' },
+    ca: { kind: 'string', value: 'file', help: 'TLS verifying the server against this CA (mode "secure")' },
+    'time-scale': timeScaleOption('Run timers this many times faster'),
+    json: { kind: 'flag', help: 'Print events as NDJSON' },
   },
-  async run(args, io) {
-    const endpoints = endpointsOption(args.values.peer, 'peer');
+  async run({ options }, io) {
+    const { peer: endpoints, name, domain, 'time-scale': timeScale, prr: prrMs, 'reset-wait-delay': resetWaitDelayMs, 'reset-file': resetFile, json } = options;
     if (endpoints.length === 0) throw new UsageError('give at least one --peer host:port');
-    const name = textOption(args.values.name, 'name');
     if (name === undefined) throw new UsageError('--name is required (the node name the anycast proxy knows)');
-    const domain = textOption(args.values.domain, 'domain')!;
-    const mac = String(args.values.mac).toLowerCase();
-    if (!MAC.test(mac)) throw new UsageError(`--mac must be a MAC address such as 00:50:56:aa:01:01, got ${JSON.stringify(printable(String(args.values.mac)))}`);
-    const timeScale = timeScaleOption(args.values['time-scale']);
-    const prrMs = durationOption(args.values.prr, 'prr', { minMs: agentPrrMsMin })!;
-    const resetWaitDelayMs = durationOption(args.values['reset-wait-delay'], 'reset-wait-delay')!;
-    const endpointsDir = directoryOption(args.values.endpoints, 'endpoints');
-    const resetFile = args.values['reset-file'] as string | undefined;
+    const mac = options.mac.toLowerCase();
+    if (!MAC.test(mac)) throw new UsageError(`--mac must be a MAC address such as 00:50:56:aa:01:01, got ${JSON.stringify(printable(options.mac))}`);
+    const endpointsDir = directoryOption(options.endpoints, 'endpoints');
     if (resetFile !== undefined) checkResetFile(resetFile);
-    const ca = fileOption(args.values.ca, 'ca', INPUT_FILES.tls);
-    const json = Boolean(args.values.json);
+    const ca = fileOption(options.ca, 'ca', INPUT_FILES.tls);
     const proc = new AgentProcess({
       name,
       domain,
@@ -71,7 +69,7 @@ export const agentCommand: CommandSpec = {
       timeScale,
       prrS: prrMs / 1000,
       resetWaitDelayS: resetWaitDelayMs / 1000,
-      ...(ca ? { clientTls: { ca } } : args.values.tls ? { clientTls: { rejectUnauthorized: false } } : {}),
+      ...(ca ? { clientTls: { ca } } : options.tls ? { clientTls: { rejectUnauthorized: false } } : {}),
       seed: 1,
       onEvent: (e) => io.stdout.write(traceLine(e, json) + '\n'),
       onProblem: (p) => io.stderr.write(`opflex-twin agent: skipping ${printable(p.file)}: ${printable(p.message)}\n`),
@@ -84,4 +82,4 @@ export const agentCommand: CommandSpec = {
     await proc.stop();
     return 0;
   },
-};
+});

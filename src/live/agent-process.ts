@@ -14,7 +14,7 @@ import { SocketTransport, type SocketTransportOptions } from '../transport/socke
 import type { Endpoint } from '../transport/transport.ts';
 import { readEndpointDir, type EndpointFileProblem } from './endpoint-files.ts';
 
-export interface AgentProcessOptions {
+interface AgentProcessOptions {
   name: string;
   domain: string;
   mac: string;
@@ -70,9 +70,10 @@ export class AgentProcess {
   start(): void {
     this.agent.start();
     for (const ep of this.o.endpoints ?? []) this.agent.addEndpoint(ep);
-    if (this.o.endpointsDir) {
-      this.rescan();
-      this.watch(this.o.endpointsDir, () => this.scheduleRescan());
+    const dir = this.o.endpointsDir;
+    if (dir) {
+      this.rescan(dir);
+      this.watch(dir, () => this.scheduleRescan(dir));
     }
     if (this.o.resetFile) {
       const file = basename(this.o.resetFile);
@@ -101,14 +102,14 @@ export class AgentProcess {
     this.watchers.push(watcher);
   }
 
-  private scheduleRescan(): void {
+  private scheduleRescan(dir: string): void {
     if (this.rescanTimer) clearTimeout(this.rescanTimer);
-    this.rescanTimer = setTimeout(() => this.rescan(), 50);
+    this.rescanTimer = setTimeout(() => this.rescan(dir), 50);
   }
 
   /** Brings the agent's endpoints in line with the directory: added, changed and removed files. */
-  private rescan(): void {
-    const { endpoints, problems } = readEndpointDir(this.o.endpointsDir!);
+  private rescan(dir: string): void {
+    const { endpoints, problems } = readEndpointDir(dir);
     for (const p of problems) this.o.onProblem(p);
     const seen = new Set<string>();
     for (const ep of endpoints) {
@@ -116,7 +117,7 @@ export class AgentProcess {
       const key = JSON.stringify(ep);
       if (this.current.get(ep.uuid) === key) continue;
       if (this.current.has(ep.uuid)) this.agent.removeEndpoint(ep.uuid);
-      this.agent.addEndpoint(ep as LocalEndpoint);
+      this.agent.addEndpoint(ep);
       this.current.set(ep.uuid, key);
     }
     for (const uuid of [...this.current.keys()]) {

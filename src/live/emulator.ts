@@ -51,9 +51,9 @@ function resetConfWriter(dir: string, node: string): () => void {
   };
 }
 
-export function nthAddress(base: string, n: number): string {
-  const parts = base.split('.').map(Number);
-  const value = ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) + n;
+function nthAddress(base: string, n: number): string {
+  const [a = 0, b = 0, c = 0, d = 0] = base.split('.').map(Number);
+  const value = ((a << 24) | (b << 16) | (c << 8) | d) + n;
   return [(value >>> 24) & 255, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
 }
 
@@ -81,6 +81,7 @@ export class Emulator implements ControlledFabric {
     const fault = (connection: string, reason: string) => this.trace.emit('transport', 'connection-error', { connection, reason });
     this.scheduler = new RealtimeScheduler(options.timeScale, (err) => fault('timer', `callback failed: ${err instanceof Error ? err.message : String(err)}`));
     this.trace = new Trace(this.scheduler, { record: false });
+    const { resetDir } = options;
     this.transport = new SocketTransport({ ...(options.tls ? { tls: options.tls } : {}), onConnectionError: (e) => fault(e.connection, e.reason) });
     this.recentLimit = options.recentEventLimit ?? 10_000;
     this.twin = new Twin(s, {
@@ -92,7 +93,7 @@ export class Emulator implements ControlledFabric {
       anycastEndpoint: options.anycast,
       agents: options.agents,
       playMigrations: options.playMigrations ?? false,
-      ...(options.resetDir ? { resetConfWriter: (node: string) => resetConfWriter(options.resetDir!, node) } : {}),
+      ...(resetDir ? { resetConfWriter: (node: string) => resetConfWriter(resetDir, node) } : {}),
       policy: options.policy ?? policyUniverseFor(s.policy),
     });
     this.tracker = new MigrationTracker(this.twin.trackerContext());
