@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { AgentProcess } from '../live/agent-process.ts';
+import { AgentProcess, type AgentIdentity } from '../live/agent-process.ts';
+import { AgentConfigError, readAgentConfigDirs } from '../live/agent-config-reader.ts';
 import { INPUT_FILES } from '../scenario/input-file.ts';
 import { directoryOption, durationOption, endpointsOption, fileOption, textOption, timeScaleOption, UsageError, type CommandSpec } from './command.ts';
 import { printable } from '../printable.ts';
@@ -9,6 +10,7 @@ import { commandSummary } from './command-index.ts';
 
 /** The agent's own minimum policy resolve refresh rate. */
 const agentPrrMsMin = 15_000;
+const DEFAULT_DOMAIN = 'comp/prov-Kubernetes/ctrlr-[kube]-kube/sw-InsiemeLSOid';
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 
 /** The reset file may not exist yet, but what is in its place must be a file, and its directory usable. */
@@ -34,7 +36,8 @@ export const agentCommand: CommandSpec = {
   options: {
     peer: { type: 'string', multiple: true, value: 'host:port', description: 'Configured peer (the anycast proxy), repeatable' },
     name: { type: 'string', value: 'name', description: "The agent's name (the node name)" },
-    domain: { type: 'string', value: 'domain', description: 'OpFlex domain', default: 'comp/prov-Kubernetes/ctrlr-[kube]-kube/sw-InsiemeLSOid' },
+    domain: { type: 'string', value: 'domain', description: `OpFlex domain (default ${DEFAULT_DOMAIN})` },
+    'config-dir': { type: 'string', multiple: true, value: 'dir', description: 'Read name, domain and peers from the *.conf files here (as opflex-agent -c DIR -w; the host-agent writes 01-base.conf), watch them and reload on a change; repeatable; instead of --peer, --name and --domain' },
     mac: { type: 'string', value: 'mac', description: 'Uplink MAC sent in the identity', default: '00:00:00:00:00:00' },
     endpoints: { type: 'string', value: 'dir', description: 'Directory of .ep endpoint files, watched for changes' },
     'reset-file': { type: 'string', value: 'file', description: 'Reset file to watch (the host-agent writes reset.conf)' },
@@ -46,11 +49,8 @@ export const agentCommand: CommandSpec = {
     json: { type: 'boolean', description: 'Print events as NDJSON' },
   },
   async run(args, io) {
-    const endpoints = endpointsOption(args.values.peer, 'peer');
-    if (endpoints.length === 0) throw new UsageError('give at least one --peer host:port');
-    const name = textOption(args.values.name, 'name');
-    if (name === undefined) throw new UsageError('--name is required (the node name the anycast proxy knows)');
-    const domain = textOption(args.values.domain, 'domain')!;
+    const configDirs = ((args.values['config-dir'] as string[] | undefined) ?? []).map((dir) => directoryOption(dir, 'config-dir')!);
+    const identity = configDirs.length > 0 ? identityFromConfig(configDirs, args.values) : identityFromFlags(args.values);
     const mac = String(args.values.mac).toLowerCase();
     if (!MAC.test(mac)) throw new UsageError(`--mac must be a MAC address such as 00:50:56:aa:01:01, got ${JSON.stringify(printable(String(args.values.mac)))}`);
     const timeScale = timeScaleOption(args.values['time-scale']);
@@ -62,10 +62,9 @@ export const agentCommand: CommandSpec = {
     const ca = fileOption(args.values.ca, 'ca', INPUT_FILES.tls);
     const json = Boolean(args.values.json);
     const proc = new AgentProcess({
-      name,
-      domain,
+      ...identity,
       mac,
-      peers: endpoints,
+      ...(configDirs.length > 0 ? { configDirs } : {}),
       ...(endpointsDir !== undefined ? { endpointsDir } : {}),
       ...(resetFile !== undefined ? { resetFile } : {}),
       timeScale,
@@ -85,3 +84,31 @@ export const agentCommand: CommandSpec = {
     return 0;
   },
 };
+
+type Values = Record<string, unknown>;
+
+function identityFromFlags(values: Values): AgentIdentity {
+  const peers = endpointsOption(values.peer as string[] | undefined, 'peer');
+  if (peers.length === 0) throw new UsageError('give at least one --peer host:port, or --config-dir');
+  const name = textOption(values.name as string | undefined, 'name');
+  if (name === undefined) throw new UsageError('--name is required (the node name the anycast proxy knows)');
+  const domain = textOption((values.domain as string | undefined) ?? DEFAULT_DOMAIN, 'domain')!;
+  return { name, domain, peers };
+}
+
+/** The files give the name, domain and peers, as they do the reference agent: the flags may not compete. */
+function identityFromConfig(dirs: string[], values: Values): AgentIdentity {
+  const flags = (['peer', 'name', 'domain'] as const).filter((flag) => values[flag] !== undefined);
+  if (flags.length > 0) throw new UsageError(`--config-dir gives the name, domain and peers: drop ${flags.map((f) => `--${f}`).join(', ')}`);
+  let config;
+  try {
+    config = readAgentConfigDirs(dirs);
+  } catch (err) {
+    if (err instanceof AgentConfigError) throw new Error(printable(err.message));
+    throw err;
+  }
+  const where = dirs.join(', ');
+  if (config.name === undefined || config.domain === undefined) throw new Error(printable(`${where}: opflex.name and opflex.domain must be set in the configuration files (the host-agent writes them in 01-base.conf)`));
+  if (config.peers.length === 0) throw new Error(printable(`${where}: no opflex.peers in the configuration files`));
+  return { name: config.name, domain: config.domain, peers: config.peers };
+}

@@ -17,6 +17,8 @@ export interface BaseConfValues {
   domain: string;
   /** The anycast OpFlex proxy: the infra subnet's base + .30 (or its loopback stand-in when emulated). */
   peerHost: string;
+  /** The template always writes "8009"; an emulated fabric on another port writes that port instead. */
+  peerPort?: number;
   /** Defaults are the host-agent's flag defaults where known; the rest are assumptions (docs/live-multipod.md). */
   endpointDir?: string;
   serviceDir?: string;
@@ -85,7 +87,7 @@ export function renderBaseConf(v: BaseConfValues): string {
         "name": "${e(v.name)}",
         "domain": "${e(v.domain)}",
         "peers": [
-            {"hostname": "${e(v.peerHost)}", "port": "${OPFLEX_PEER_PORT}"}
+            {"hostname": "${e(v.peerHost)}", "port": "${v.peerPort ?? OPFLEX_PEER_PORT}"}
         ]
     } ,
     "endpoint-sources": {

@@ -3,7 +3,8 @@
  * (cmd/opflex_agent.cpp, Agent::setProperties): every `*.conf` file not starting with "." and not a
  * `reset*`/`reboot*` file, in sorted order, each JSON after dropping lines that begin with `#` or `//`.
  * Later files override `opflex.name` and `opflex.domain`; `opflex.peers` accumulate over all files
- * (the reference inserts them into one set), as do `endpoint-sources.filesystem` paths.
+ * (the reference inserts them into one set). Other keys (endpoint sources, renderers, TLS) are not read:
+ * our agent takes those from its command line.
  *
  * Every problem is one line naming the file (and line, or field).
  */
@@ -16,8 +17,8 @@ export const agentConfigFileMaxBytes = 1024 * 1024;
 /** Nesting of arrays and objects in one file (the host-agent's files nest 6 deep). */
 export const agentConfigDepthMax = 32;
 export const agentConfigFilesPerDirMax = 256;
-/** Peers and endpoint directories, each, over all files. */
-export const agentConfigListItemsMax = 64;
+/** Peers over all files. */
+export const agentConfigPeersMax = 64;
 
 const AGENT_CONFIG_FILE: InputFileKind = { label: 'agent configuration file', maxBytes: agentConfigFileMaxBytes };
 
@@ -25,7 +26,6 @@ export interface AgentConfig {
   name: string | undefined;
   domain: string | undefined;
   peers: Endpoint[];
-  endpointDirs: string[];
   /** The files read, in the order they applied. */
   files: string[];
 }
@@ -46,7 +46,7 @@ export function isResetFileName(file: string): boolean {
 
 /** The configuration the directories give, in order; an AgentConfigError names the first bad file. */
 export function readAgentConfigDirs(dirs: readonly string[]): AgentConfig {
-  const config: AgentConfig = { name: undefined, domain: undefined, peers: [], endpointDirs: [], files: [] };
+  const config: AgentConfig = { name: undefined, domain: undefined, peers: [], files: [] };
   for (const dir of dirs) {
     let names: string[];
     try {
@@ -100,26 +100,12 @@ function applyAgentConfigText(config: AgentConfig, data: unknown, file: string):
       opflex.peers.forEach((peer, i) => addPeer(config, peerOf(peer, file, `opflex.peers[${i}]`), file));
     }
   }
-  const sources = data['endpoint-sources'];
-  if (sources !== undefined) {
-    if (!isObject(sources)) throw new AgentConfigError(`${file}: endpoint-sources: must be an object`);
-    const dirs = sources.filesystem;
-    if (dirs !== undefined) {
-      if (!Array.isArray(dirs)) throw new AgentConfigError(`${file}: endpoint-sources.filesystem: must be a list of directories`);
-      dirs.forEach((dir, i) => {
-        const path = nonEmptyString(dir, file, `endpoint-sources.filesystem[${i}]`);
-        if (config.endpointDirs.includes(path)) return;
-        if (config.endpointDirs.length >= agentConfigListItemsMax) throw new AgentConfigError(`${file}: endpoint-sources.filesystem: more than ${agentConfigListItemsMax} directories`);
-        config.endpointDirs.push(path);
-      });
-    }
-  }
 }
 
 function addPeer(config: AgentConfig, peer: Endpoint, file: string): void {
   const key = formatEndpoint(peer);
   if (config.peers.some((p) => formatEndpoint(p) === key)) return;
-  if (config.peers.length >= agentConfigListItemsMax) throw new AgentConfigError(`${file}: opflex.peers: more than ${agentConfigListItemsMax} peers`);
+  if (config.peers.length >= agentConfigPeersMax) throw new AgentConfigError(`${file}: opflex.peers: more than ${agentConfigPeersMax} peers`);
   config.peers.push(peer);
 }
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { BASE_CONF_FILE, goJsEscape, renderBaseConf, renderRendererConf, RENDERER_CONF_FILE } from '../../src/live/agent-config-files.ts';
-import { agentConfigDepthMax, agentConfigFileMaxBytes, agentConfigListItemsMax, readAgentConfigDirs } from '../../src/live/agent-config-reader.ts';
+import { agentConfigDepthMax, agentConfigFileMaxBytes, agentConfigPeersMax, readAgentConfigDirs } from '../../src/live/agent-config-reader.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'opflex-twin-agent-conf-'));
 let dirs = 0;
@@ -50,7 +50,6 @@ describe('the agent configuration files the host-agent writes', { timeout: 30_00
     assert.equal(config.name, name);
     assert.equal(config.domain, DOMAIN);
     assert.deepEqual(config.peers, [{ host: '127.0.1.30', port: 8009 }]);
-    assert.deepEqual(config.endpointDirs, ['/usr/local/var/lib/opflex-agent-ovs/endpoints/']);
     assert.deepEqual(config.files, [join(dir, BASE_CONF_FILE), join(dir, RENDERER_CONF_FILE)]);
   });
 
@@ -93,7 +92,6 @@ describe('reading configuration directories as the reference agent does', { time
       ['{"opflex": {"peers": [{"port": 1}]}}', ': opflex.peers[0].hostname: must be a non-empty string'],
       ['{"opflex": {"name": 7}}', ': opflex.name: must be a non-empty string'],
       ['{"opflex": {"peers": {}}}', ': opflex.peers: must be a list of {"hostname", "port"}'],
-      ['{"endpoint-sources": {"filesystem": "/x"}}', ': endpoint-sources.filesystem: must be a list of directories'],
       [`{"a":\n${'['.repeat(agentConfigDepthMax)}]}`, `:2: nested more than ${agentConfigDepthMax} levels deep`],
     ];
     for (const [text, problem] of cases) {
@@ -109,9 +107,9 @@ describe('reading configuration directories as the reference agent does', { time
   it('refuses a file over the size bound, too many peers, and a directory that cannot be read', () => {
     const big = configDir({ 'big.conf': ' '.repeat(agentConfigFileMaxBytes + 1) });
     assert.throws(() => readAgentConfigDirs([big]), { message: `${join(big, 'big.conf')}: agent configuration file is too large (${agentConfigFileMaxBytes + 1} bytes; the limit is 1 MiB)` });
-    const peers = Array.from({ length: agentConfigListItemsMax + 1 }, (_, i) => ({ hostname: `10.0.${i >> 8}.${i & 255}`, port: 8009 }));
+    const peers = Array.from({ length: agentConfigPeersMax + 1 }, (_, i) => ({ hostname: `10.0.${i >> 8}.${i & 255}`, port: 8009 }));
     const many = configDir({ 'p.conf': JSON.stringify({ opflex: { peers } }) });
-    assert.throws(() => readAgentConfigDirs([many]), { message: `${join(many, 'p.conf')}: opflex.peers: more than ${agentConfigListItemsMax} peers` });
+    assert.throws(() => readAgentConfigDirs([many]), { message: `${join(many, 'p.conf')}: opflex.peers: more than ${agentConfigPeersMax} peers` });
     assert.throws(() => readAgentConfigDirs([join(root, 'missing')]), { message: `${join(root, 'missing')}: cannot read the configuration directory: ENOENT` });
   });
 });
