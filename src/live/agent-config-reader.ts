@@ -83,7 +83,8 @@ export function parseAgentConfigText(text: string, file: string): unknown {
   } catch (err) {
     const message = (err as Error).message;
     const at = /at position (\d+)/.exec(message);
-    const what = message.replace(/,? ?"[\s\S]*" is not valid JSON/, '').replace(/ in JSON at position \d+/, '').trim();
+    // V8 quotes the text after the token ('Unexpected token '}', "{"a": }" is not valid JSON'): not for a one-line message.
+    const what = message.replace(/, (\.\.\.)?"[\s\S]*$/, '').replace(/ in JSON at position \d+/, '').trim();
     throw new AgentConfigError(at ? `${file}:${lineOf(stripped, Number(at[1]))}: not JSON: ${what}` : `${file}: not JSON: ${what}`);
   }
 }

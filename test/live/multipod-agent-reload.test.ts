@@ -60,7 +60,9 @@ describe('an agent with --config-dir follows its configuration files', { timeout
       endpoints: [...endpointFilesFor(node, scenario.policy.tenant)].map(([file, text]) => parseEndpointFile(text, file)),
       timeScale: TIME_SCALE,
       prrS: 7200,
-      resetWaitDelayS: 5,
+      // A reset.conf change within this delay of the agent's start (or reload) is suppressed; the test
+      // below writes one soon after the reload.
+      resetWaitDelayS: 0.1,
       seed: 1,
       onEvent: (e) => events.push(e),
       onProblem: (p) => problems.push(p),
