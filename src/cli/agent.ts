@@ -89,7 +89,7 @@ type Values = Record<string, unknown>;
 
 function identityFromFlags(values: Values): AgentIdentity {
   const peers = endpointsOption(values.peer as string[] | undefined, 'peer');
-  if (peers.length === 0) throw new UsageError('give at least one --peer host:port, or --config-dir');
+  if (peers.length === 0) throw new UsageError('give at least one --peer host:port');
   const name = textOption(values.name as string | undefined, 'name');
   if (name === undefined) throw new UsageError('--name is required (the node name the anycast proxy knows)');
   const domain = textOption((values.domain as string | undefined) ?? DEFAULT_DOMAIN, 'domain')!;
