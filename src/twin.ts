@@ -8,6 +8,10 @@ import type { RandomStreams } from './kernel/random.ts';
 import type { Scheduler } from './kernel/scheduler.ts';
 import type { Trace } from './kernel/trace.ts';
 import { AnycastProxy } from './fabric/anycast-proxy.ts';
+import { AciPods } from './fabric/aci-pods.ts';
+import { DhcpServer, dhcpClientId } from './fabric/dhcp-server.ts';
+import { InfraReachableTransport } from './fabric/infra-reachability.ts';
+import { InterPodNetwork } from './fabric/inter-pod-network.ts';
 import { Apic } from './fabric/apic.ts';
 import { CoopOracle } from './fabric/coop.ts';
 import { ContractMatcher } from './fabric/contract-matcher.ts';
@@ -19,7 +23,7 @@ import { PodIpOwners } from './fabric/pod-ip-owners.ts';
 import { vpcPathDn } from './fabric/odev.ts';
 import { TrafficProbes, type ProbeOutcomeListener } from './fabric/traffic-probe.ts';
 import { AciController } from './host/aci-controller.ts';
-import { HostAgent } from './host/host-agent.ts';
+import { HostAgent, type AgentConfigWriter, type AgentConfiguration, type MultipodHostSide } from './host/host-agent.ts';
 import { KubeApi } from './host/kube-api.ts';
 import { NodeVm } from './host/node-vm.ts';
 import { PodEndpoint } from './host/pod-endpoint.ts';
@@ -56,6 +60,10 @@ export interface TwinOptions {
   leafLimits?: Partial<LeafLimits>;
   /** Where a node's host-agent writes reset.conf when its agent runs in another process. */
   resetConfWriter?: (node: string) => () => void;
+  /** Multipod: where a pod's anycast proxy listens (default: its scenario address). */
+  podAnycastEndpoint?: (podId: number, scenarioEndpoint: Endpoint) => Endpoint;
+  /** Multipod: where a node's host-agent writes the rewritten agent configuration (default: the in-process agent reloads it). */
+  agentConfigWriter?: AgentConfigWriter;
 }
 
 export class Twin implements FabricView {
@@ -67,6 +75,14 @@ export class Twin implements FabricView {
   readonly leaves = new Map<string, Leaf>();
   readonly pairs = new Map<string, Leaf[]>();
   readonly anycast: AnycastProxy;
+  /** Every pod's anycast proxy (one in a single-pod fabric: `anycast`). */
+  readonly anycasts: AnycastProxy[] = [];
+  readonly aciPods: AciPods;
+  /** Multipod: each pod's COOP oracle and DHCP server, by pod id. */
+  readonly coops = new Map<number, CoopOracle>();
+  readonly dhcpServers = new Map<number, DhcpServer>();
+  private readonly platformConfigDeletes = new Map<string, number>();
+  private agentReloads = 0;
   readonly nodes = new Map<string, NodeVm>();
   readonly dataPlane: DataPlane;
   readonly probes: TrafficProbes;
@@ -101,7 +117,19 @@ export class Twin implements FabricView {
     this.podIpOwners = new PodIpOwners(s.nodes);
     const policy = o.policy ?? buildPolicyUniverse(s.policy);
     this.apic = new Apic(scheduler, trace, random.stream('apic'), policy, s.latencies.apicFetchMs);
-    this.coop = new CoopOracle(scheduler, trace, random.stream('coop'), s.latencies.coopUpdateMs);
+    this.aciPods = new AciPods(s.fabric);
+    if (this.aciPods.multipod) {
+      const ipn = new InterPodNetwork(scheduler, trace, random.stream('ipn'), s.fabric.interPodLatencyMs!);
+      for (const id of this.aciPods.ids) {
+        const coop = new CoopOracle(scheduler, trace, random.stream(`coop:pod-${id}`), s.latencies.coopUpdateMs, `coop:pod-${id}`, ipn);
+        ipn.join(coop);
+        this.coops.set(id, coop);
+      }
+      this.coop = this.coops.get(this.aciPods.ids[0]!)!;
+    } else {
+      this.coop = new CoopOracle(scheduler, trace, random.stream('coop'), s.latencies.coopUpdateMs);
+      this.coops.set(this.podId, this.coop);
+    }
 
     let leafIndex = 0;
     for (const pair of s.fabric.leafPairs) {
@@ -120,7 +148,7 @@ export class Twin implements FabricView {
           trace,
           random: random.stream(`leaf:${address.name}`),
           apic: this.apic,
-          coop: this.coop,
+          coop: this.coops.get(this.aciPods.podOfPair(pairName))!,
           fabric: this,
           timers: s.timers,
           latencies: s.latencies,
@@ -138,13 +166,37 @@ export class Twin implements FabricView {
     for (const h of s.fabric.hypervisors) {
       this.hypervisorPair.set(h.name, h.leafPair);
       const ids = this.leafAddresses.get(h.leafPair)!.map((l) => l.id) as [number, number];
-      this.hypervisorPath.set(h.name, vpcPathDn(this.podId, ids, h.vpc));
+      this.hypervisorPath.set(h.name, vpcPathDn(this.aciPods.podOfHypervisor(h.name), ids, h.vpc));
     }
     const anycastAt = o.anycastEndpoint ?? { host: s.fabric.anycast.address, port: s.fabric.anycast.port };
     const keepalive = (o.keepalive ?? true)
       ? { firstMs: s.timers.keepaliveFirstMs, repeatMs: s.timers.keepaliveRepeatMs, timeoutMs: s.timers.keepaliveTimeoutMs }
       : undefined;
-    this.anycast = new AnycastProxy(anycastAt, scheduler, o.transport, trace, this, keepalive);
+    if (this.aciPods.multipod) {
+      for (const id of this.aciPods.ids) {
+        const spec = this.aciPods.spec(id)!;
+        const scenarioAt = { host: spec.anycast.address, port: spec.anycast.port };
+        const at = o.podAnycastEndpoint?.(id, scenarioAt) ?? (id === this.aciPods.ids[0] && o.anycastEndpoint ? o.anycastEndpoint : scenarioAt);
+        this.aciPods.bindEndpoint(at, id);
+        this.anycasts.push(new AnycastProxy(at, scheduler, o.transport, trace, this, keepalive, { id, refusal: (node) => this.anycastRefusal(id, node) }));
+        const dhcp = new DhcpServer(id, spec.dhcp, scheduler, trace, random.stream(`dhcp:pod-${id}`));
+        dhcp.reserve(spec.anycast.address);
+        this.dhcpServers.set(id, dhcp);
+      }
+      for (const [pairName, addresses] of this.leafAddresses) {
+        const id = this.aciPods.podOfPair(pairName);
+        for (const a of addresses) this.aciPods.bindEndpoint(a, id);
+        for (const leaf of s.fabric.leafPairs.find((p) => p.name === pairName)!.leaves) this.dhcpServers.get(id)!.reserve(leaf.address);
+      }
+      for (const spec of s.nodes) {
+        const id = this.aciPods.podOfAddress(spec.infraIp);
+        if (id !== undefined) this.dhcpServers.get(id)!.seedLease(dhcpClientId(spec.mac), spec.infraIp);
+      }
+      this.anycast = this.anycasts[0]!;
+    } else {
+      this.anycast = new AnycastProxy(anycastAt, scheduler, o.transport, trace, this, keepalive);
+      this.anycasts.push(this.anycast);
+    }
 
     for (const epg of s.policy.epgs) {
       const needed = policyClosure(policy, [{ subject: 'GbpEpGroup', uri: epgUri(s.policy.tenant, epg.name) }]).map((r) => r.uri);
@@ -161,7 +213,7 @@ export class Twin implements FabricView {
           name: spec.name,
           domain: s.policy.domain,
           mac: spec.mac,
-          configuredPeers: [anycastAt],
+          configuredPeers: [this.anycastEndpointFor(spec.infraIp) ?? anycastAt],
           prrS: s.timers.prrMs / 1000,
           retryDelayS: s.settings.opflex_agent_policy_retry_delay_timer,
           resetWaitDelayS: s.settings.opflex_agent_reset_wait_delay,
@@ -169,9 +221,10 @@ export class Twin implements FabricView {
           handshakeTimeoutMs: s.timers.handshakeTimeoutMs,
           reconnectPacingMs: s.timers.reconnectPacingMs,
           platformConfigUri: this.platformConfigUri,
+          ...(this.aciPods.multipod ? { onPlatformConfigDeleted: () => this.platformConfigDeletes.set(spec.name, scheduler.now()) } : {}),
         },
         scheduler,
-        o.transport,
+        this.agentTransport(spec.name),
         trace,
         random.stream(`agent:${spec.name}`),
       );
@@ -181,11 +234,12 @@ export class Twin implements FabricView {
     this.kube = new KubeApi(scheduler, trace, random.stream('kube'), s.latencies.k8sWatchMs);
     for (const vm of this.nodes.values()) {
       const write = o.resetConfWriter?.(vm.name) ?? (() => vm.agent.onResetFileChanged());
-      this.hostAgents.set(vm.name, new HostAgent(vm.name, scheduler, trace, this.kube, write));
+      const multipod = this.aciPods.multipod && s.settings.aci_multipod ? this.multipodHostSide(vm) : undefined;
+      this.hostAgents.set(vm.name, new HostAgent(vm.name, scheduler, trace, this.kube, write, multipod));
     }
     this.controller = new AciController(
       s.controller.node, this.podId, s.nodes.map((n) => n.name), scheduler, trace, random.stream('aci-controller'),
-      this.apic, this.kube, s.settings, s.timers, s.latencies,
+      this.apic, this.kube, s.settings, s.timers, s.latencies, (podId) => this.aciPods.tepPool(podId),
     );
 
     this.dataPlane = new DataPlane({
@@ -207,6 +261,7 @@ export class Twin implements FabricView {
       },
       onResume: (node) => {
         if (node.name === this.controller.node) this.controller.onNodeResumed();
+        this.noticePodChange(node);
       },
       announce: (node, pair) => {
         for (const leaf of this.pairs.get(pair)!) {
@@ -216,7 +271,121 @@ export class Twin implements FabricView {
     });
   }
 
+  // ---- Multipod --------------------------------------------------------------------------------
+
+  /** The anycast proxy endpoint of the pod whose TEP pool holds the address (multipod only). */
+  private anycastEndpointFor(ip: string): Endpoint | undefined {
+    const id = this.aciPods.podOfAddress(ip);
+    return id === undefined ? undefined : this.anycasts[this.aciPods.ids.indexOf(id)]!.endpoint;
+  }
+
+  /** The transport an agent dials with: in a multipod fabric, only what its infra VLAN reaches. */
+  private agentTransport(node: string): Transport {
+    if (!this.aciPods.multipod) return this.o.transport;
+    return new InfraReachableTransport(this.o.transport, this.o.scheduler, (to) => this.unreachableFrom(node, to), this.scenario.timers.connectTimeoutMs);
+  }
+
+  /** The transport a steady start opens the agents' links on: each agent's end gated as its own connects are. */
+  private steadyStartTransport(): Transport {
+    const inner = this.o.transport;
+    return {
+      connect: (to, handler, from) => inner.connect(to, handler, from),
+      listen: (at, onAccept) => inner.listen(at, onAccept),
+      establish: (to, from) => (this.agentTransport(from) as InfraReachableTransport).establish(to, from),
+    };
+  }
+
+  /** Why a node cannot reach a fabric endpoint now (see src/fabric/infra-reachability.ts), or undefined. */
+  private unreachableFrom(node: string, to: Endpoint): string | undefined {
+    const target = this.aciPods.podOfEndpoint(to);
+    const vm = this.nodes.get(node);
+    if (target === undefined || !vm) return undefined;
+    const here = this.aciPods.podOfHypervisor(vm.hypervisor);
+    const ip = this.infraIps.get(node)!;
+    const own = this.aciPods.podOfAddress(ip);
+    if (here === target && own === target) return undefined;
+    return `${to.host}:${to.port} (pod ${target}) is unreachable from node ${node} in pod ${here} with infra address ${ip}${own === undefined ? '' : ` of pod ${own}'s pool`}`;
+  }
+
+  /** Why pod `podId`'s anycast proxy cannot serve the node (live agents are not behind the reachability model). */
+  private anycastRefusal(podId: number, node: string): string | undefined {
+    const ip = this.infraIps.get(node);
+    const vm = this.nodes.get(node);
+    if (!ip || !vm) return undefined;
+    if (this.aciPods.podOfAddress(ip) !== podId) return `infra address ${ip} of "${node}" is not in pod ${podId}'s TEP pool ${this.aciPods.tepPool(podId)}`;
+    if (this.aciPods.podOfHypervisor(vm.hypervisor) !== podId) return `"${node}" runs in pod ${this.aciPods.podOfHypervisor(vm.hypervisor)}, not in pod ${podId}`;
+    return undefined;
+  }
+
+  private multipodHostSide(vm: NodeVm): MultipodHostSide {
+    const s = this.scenario;
+    return {
+      random: this.o.random.stream(`host-agent:${vm.name}`),
+      domain: s.policy.domain,
+      clientId: dhcpClientId(vm.mac),
+      dhcpDelayMs: s.settings.dhcp_delay * 1000,
+      attemptsMax: s.settings.dhcp_renew_max_retry_count,
+      dhcpServer: () => this.dhcpServers.get(this.aciPods.podOfHypervisor(vm.hypervisor))!,
+      faults: () => this.faultsFor(vm.name),
+      infraAddress: () => this.infraIps.get(vm.name)!,
+      podOfAddress: (ip) => this.aciPods.podOfAddress(ip),
+      anycastFor: (ip) => {
+        const at = this.anycastEndpointFor(ip) ?? this.anycast.endpoint;
+        return { hostname: at.host, port: at.port };
+      },
+      setInfraAddress: (ip) => this.setInfraAddress(vm, ip),
+      platformConfigDeletedAtMs: () => this.platformConfigDeletes.get(vm.name),
+      writeAgentConfig: this.o.agentConfigWriter ?? ((node, config) => this.reloadAgent(node, config)),
+    };
+  }
+
+  /** dhclient configured a new infra address: the node's devId changes and its GARP reaches its leaves. */
+  private setInfraAddress(vm: NodeVm, ip: string): void {
+    const old = this.infraIps.get(vm.name);
+    if (old !== undefined) this.nodesByInfraIp.delete(old);
+    this.infraIps.set(vm.name, ip);
+    this.nodesByInfraIp.set(ip, vm.name);
+    const pair = this.hypervisorPair.get(vm.hypervisor)!;
+    for (const leaf of this.pairs.get(pair)!) {
+      this.o.scheduler.after(this.o.random.stream('epm').sample(this.scenario.latencies.epmLearnMs), () => leaf.learnDevice(vm.name));
+    }
+  }
+
+  /** The in-process agent reloads its rewritten configuration: a new process connects to the new peers. */
+  private reloadAgent(node: string, config: AgentConfiguration): void {
+    const vm = this.nodes.get(node)!;
+    const old = vm.agent;
+    old.stop();
+    const configuredPeers = config.peers.map((p) => ({ host: p.hostname, port: p.port }));
+    const agent = new OpflexAgent({ ...old.config, configuredPeers }, this.o.scheduler, this.agentTransport(node), this.o.trace, this.o.random.stream(`agent:${node}:reload-${++this.agentReloads}`));
+    this.o.trace.emit(`agent:${node}`, 'agent-reload', { node, peers: configuredPeers.map((p) => `${p.host}:${p.port}`).join(',') });
+    vm.replaceAgent(agent);
+    agent.start();
+    for (const endpoint of this.localEndpointsOf(vm)) agent.addEndpoint(endpoint);
+  }
+
+  /** The VM resumed: in a multipod fabric, a move to another pod leaves it with an address of the old pod's pool. */
+  private noticePodChange(vm: NodeVm): void {
+    if (!this.aciPods.multipod) return;
+    const ip = this.infraIps.get(vm.name)!;
+    const addressPod = this.aciPods.podOfAddress(ip);
+    const nowIn = this.aciPods.podOfHypervisor(vm.hypervisor);
+    if (addressPod === undefined || addressPod === nowIn) return;
+    const handled = this.scenario.settings.aci_multipod;
+    this.o.trace.emit(`host-agent:${vm.name}`, 'pod-changed', { node: vm.name, fromPod: addressPod, toPod: nowIn, infraIp: ip, aciMultipod: handled });
+    if (!handled) {
+      this.o.trace.emit(`host-agent:${vm.name}`, 'infra-address-stranded', {
+        node: vm.name,
+        why: `aci_multipod is off: nothing renews ${ip} (pod ${addressPod}'s pool) now that the node runs in pod ${nowIn}, so its agent never reaches a leaf again`,
+      });
+    }
+  }
+
   // ---- FabricView ------------------------------------------------------------------------------
+
+  podOfPair(pair: string): number {
+    return this.aciPods.podOfPair(pair);
+  }
 
   locateNode(node: string): NodeLocation | undefined {
     const vm = this.nodes.get(node);
@@ -311,12 +480,12 @@ export class Twin implements FabricView {
   start(): void {
     const s = this.scenario;
     for (const leaf of this.leaves.values()) leaf.start();
-    this.anycast.start();
+    for (const anycast of this.anycasts) anycast.start();
     const inProcess = this.o.agents !== false;
     const steady = s.start === 'steady' && inProcess;
     if (steady) {
       startSteady({
-        transport: this.o.transport,
+        transport: this.aciPods.multipod ? this.steadyStartTransport() : this.o.transport,
         trace: this.o.trace,
         random: this.o.random.stream('steady-start'),
         podId: this.podId,
@@ -375,6 +544,6 @@ export class Twin implements FabricView {
   stop(): void {
     for (const vm of this.nodes.values()) vm.agent.stop();
     for (const leaf of this.leaves.values()) leaf.stop();
-    this.anycast.stop();
+    for (const anycast of this.anycasts) anycast.stop();
   }
 }

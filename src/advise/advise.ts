@@ -11,6 +11,7 @@ import { simulate } from '../simulation.ts';
 import type { SimulationResult } from '../simulation-result.ts';
 import { downloadStorms } from './download-storms.ts';
 import { describeMoves, describeRuns, listed } from './measured-effects.ts';
+import { multipodRisks } from './multipod-risks.ts';
 import type { Risk } from './risk.ts';
 
 /** Objects one leaf may download within the storm window before it counts as a storm, unless told. */
@@ -135,6 +136,8 @@ export function advise(base: ScenarioText, overrides: Override[], options: Advic
       measured('later moves miss the delete', 'reset-wait-delay 1');
     }
   }
+
+  risks.push(...multipodRisks(s, run, measured));
 
   const planned = run([], 'as planned');
   const windowMs = options.stormWindowMs ?? stormWindowMsDefault;

@@ -22,7 +22,14 @@ export class AnycastProxy implements ProxyBackend {
     private readonly trace: Trace,
     private readonly fabric: FabricView,
     private readonly keepalive: { firstMs: number; repeatMs: number; timeoutMs: number } | undefined,
+    /** Multipod: this proxy's pod, and why it cannot serve a node (its address is not of this pod's pool, or it runs elsewhere). */
+    private readonly pod?: { id: number; refusal(node: string): string | undefined },
   ) {}
+
+  /** Trace actor: "anycast" in a single-pod fabric, "anycast:pod-<id>" in a multipod one. */
+  get actor(): string {
+    return this.pod ? `anycast:pod-${this.pod.id}` : 'anycast';
+  }
 
   start(): void {
     this.listener = this.transport.listen(this.endpoint, (connection) => {
@@ -39,15 +46,20 @@ export class AnycastProxy implements ProxyBackend {
   identify(_session: ProxySession, request: IdentityRequest): IdentityResult | { error: string } {
     const location = this.fabric.locateNode(request.name);
     if (!location) {
-      this.trace.emit('anycast', 'identity-refused', { agent: request.name });
+      this.trace.emit(this.actor, 'identity-refused', { agent: request.name });
       return { error: `Unknown node "${request.name}": no leaf pair serves it` };
     }
+    const refused = this.pod?.refusal(request.name);
+    if (refused !== undefined) {
+      this.trace.emit(this.actor, 'identity-refused', { agent: request.name, reason: refused });
+      return { error: refused };
+    }
     const leaves = this.fabric.leavesOfPair(location.pair);
-    this.trace.emit('anycast', 'redirect', { agent: request.name, pair: location.pair });
+    this.trace.emit(this.actor, 'redirect', { agent: request.name, pair: location.pair });
     return {
       name: formatEndpoint(this.endpoint),
       domain: this.fabric.domain,
-      your_location: `topology/pod-${this.fabric.podId}/${location.pair}`,
+      your_location: `topology/pod-${this.pod?.id ?? this.fabric.podId}/${location.pair}`,
       data: {},
       my_role: [...SERVER_ROLES],
       peers: leaves.map((l) => ({ role: [...SERVER_ROLES], connectivity_info: formatEndpoint(l) })),

@@ -1,7 +1,9 @@
 /**
- * The spines' COOP oracle: the fabric-wide endpoint database (endpoint -> owning leaf pair). A
- * report from a new pair is a move: the previous owner's leaves are told to install a bounce entry
- * pointing at the new owner.
+ * The spines' COOP oracle: the pod-wide endpoint database (endpoint -> owning leaf pair). A report
+ * from a new pair is a move: the previous owner's leaves are told to install a bounce entry
+ * pointing at the new owner. In a multipod fabric each pod has one, and an endpoint that was not
+ * local to the pod before is announced to the other pods over the inter-pod network, whose COOP
+ * then moves it (src/fabric/inter-pod-network.ts).
  */
 import type { RandomStream } from '../kernel/random.ts';
 import type { Scheduler } from '../kernel/scheduler.ts';
@@ -12,6 +14,11 @@ export interface CoopSubscriber {
   readonly pair: string;
   /** COOP says the endpoint now lives on another pair. */
   onEndpointMoved(key: string, toPair: string): void;
+}
+
+/** Where a COOP oracle announces endpoints it learned locally that were not local before. */
+export interface InterPodExchange {
+  announce(from: CoopOracle, key: string, pair: string): void;
 }
 
 interface Report {
@@ -28,6 +35,9 @@ export class CoopOracle {
     private readonly trace: Trace,
     private readonly random: RandomStream,
     private readonly updateLatency: Distribution,
+    /** Trace actor: "coop" for the single pod, "coop:pod-<id>" in a multipod fabric. */
+    readonly actor = 'coop',
+    private readonly interPod?: InterPodExchange,
   ) {}
 
   attach(leaf: CoopSubscriber): void {
@@ -55,8 +65,24 @@ export class CoopOracle {
     const previous = this.owners.get(key);
     if (previous === pair) return;
     this.owners.set(key, pair);
-    this.trace.emit('coop', 'coop-update', { key, from: previous, to: pair });
+    this.trace.emit(this.actor, 'coop-update', { key, from: previous, to: pair });
+    if (this.interPod && (previous === undefined || !this.leavesByPair.has(previous))) this.interPod.announce(this, key, pair);
     if (previous === undefined) return;
     for (const leaf of this.leavesByPair.get(previous) ?? []) leaf.onEndpointMoved(key, pair);
   };
+
+  /** Another pod's COOP learned the endpoint on one of its pairs (over the inter-pod network). */
+  learnRemote(key: string, pair: string): void {
+    const previous = this.owners.get(key);
+    if (previous === pair) return;
+    this.owners.set(key, pair);
+    this.trace.emit(this.actor, 'coop-update', { key, from: previous, to: pair, interPod: true });
+    if (previous === undefined) return;
+    for (const leaf of this.leavesByPair.get(previous) ?? []) leaf.onEndpointMoved(key, pair);
+  }
+
+  /** Whether the pair's leaves report to this oracle (the pair is in its pod). */
+  servesPair(pair: string): boolean {
+    return this.leavesByPair.has(pair);
+  }
 }

@@ -30,6 +30,8 @@ export interface FabricView {
   nodeOfPodIp(ip: string): string | undefined;
   macOf(node: string): string | undefined;
   leavesOfPair(pair: string): readonly LeafAddress[];
+  /** The ACI pod a leaf pair belongs to (podId in a single-pod fabric). */
+  podOfPair(pair: string): number;
   /** Faults in force for a node now: the scenario's, with its current migration's on top. */
   faultsFor(node: string): Faults;
 }

@@ -206,7 +206,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     return {
       name: this.endpoint,
       domain: this.d.fabric.domain,
-      your_location: `topology/pod-${this.d.fabric.podId}/node-${this.address.id}`,
+      your_location: `topology/pod-${this.d.fabric.podOfPair(this.pair)}/node-${this.address.id}`,
       data: {},
       my_role: [...SERVER_ROLES],
       peers: this.d.fabric.leavesOfPair(this.pair).map((l) => ({ role: [...SERVER_ROLES], connectivity_info: formatEndpoint(l) })),
@@ -458,7 +458,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     const ip = this.d.fabric.infraIpOf(node);
     if (!location || location.pair !== this.pair || !ip) return;
     const devId = ipv4ToUint32(ip);
-    const dn = odevDn(this.d.fabric.podId, this.address.id, location.path.replace(/^.*pathep-\[(.*)\]$/, '$1'), devId);
+    const dn = odevDn(this.d.fabric.podOfPair(this.pair), this.address.id, location.path.replace(/^.*pathep-\[(.*)\]$/, '$1'), devId);
     const existing = this.odevs.get(dn);
     if (existing?.timer !== undefined) this.d.scheduler.cancel(existing.timer);
     const { domName, ctrlrName, provider } = vmmDomainParts(this.d.fabric.domain);

@@ -7,6 +7,11 @@
  * holds two. It runs as a pod on one node: while that node is stunned its event stream is down,
  * and after resuming it resyncs the current ODevs, which restores what exists but never replays a
  * delete that happened meanwhile; the loop is paused until the resync completes.
+ *
+ * With `aci_multipod` (5.3) the same loop keeps `opflex.cisco.com/aci-pod: pod-<id>-<tepPool>` on
+ * every node whose best fabric path holds two connected ODevs (the pod is the path's), stamps the
+ * time the count drops below two (0, or 1 with a healthy vPC: every hypervisor here has a vPC) and,
+ * if it is still below two `opflex_device_reconnect_wait_timeout` later, sets the annotation to `none`.
  */
 import type { RandomStream } from '../kernel/random.ts';
 import type { Scheduler } from '../kernel/scheduler.ts';
@@ -14,7 +19,7 @@ import type { Trace } from '../kernel/trace.ts';
 import type { Apic, OdevEvent } from '../fabric/apic.ts';
 import type { Odev } from '../fabric/odev.ts';
 import type { Latencies, Settings, Timers } from '../scenario/types.ts';
-import { NODE_ACI_POD_ANNOTATION, type KubeApi } from './kube-api.ts';
+import { ACI_POD_SUBNET_ANNOTATION, NODE_ACI_POD_ANNOTATION, type KubeApi } from './kube-api.ts';
 
 /** How often stale cached ODevs are looked for (the controller's 60 s check). */
 const STALE_CHECK_MS = 60_000;
@@ -44,7 +49,12 @@ export class AciController {
     private readonly settings: Settings,
     private readonly timers: Timers,
     private readonly latencies: Latencies,
+    /** A pod's TEP pool as written in the aci-pod annotation (read from APIC's setup policy). */
+    private readonly tepPoolOf: (podId: number) => string | undefined = () => undefined,
   ) {}
+
+  /** Multipod: when each node's best connected ODev group dropped below two (absent: it has not). */
+  private readonly disconnectedSince = new Map<string, number>();
 
   start(): void {
     this.apic.subscribeOdevs((event) => {
@@ -66,6 +76,7 @@ export class AciController {
    */
   seed(): void {
     for (const odev of this.apic.currentOdevs()) this.cacheSet(odev);
+    if (this.settings.aci_multipod) for (const node of this.nodes) this.checkPod(node);
     if (!this.settings.enable_opflex_agent_reconnect) return;
     for (const node of this.nodes) {
       if (this.largestPathGroup(node) >= 2) this.kube.setAnnotation(node, NODE_ACI_POD_ANNOTATION, `pod-${this.podId}`, this.actor);
@@ -152,7 +163,9 @@ export class AciController {
 
   private readonly loop = (): void => {
     this.scheduler.after(this.timers.controllerLoopMs, this.loop);
-    if (this.stunned || !this.synced || !this.settings.enable_opflex_agent_reconnect) return;
+    if (this.stunned || !this.synced) return;
+    if (this.settings.aci_multipod) for (const node of this.nodes) this.checkPod(node);
+    if (!this.settings.enable_opflex_agent_reconnect) return;
     for (const node of this.nodes) {
       const largest = this.largestPathGroup(node);
       const current = this.kube.annotation(node, NODE_ACI_POD_ANNOTATION);
@@ -164,6 +177,46 @@ export class AciController {
       }
     }
   };
+
+  /** One multipod pass over a node: annotate its pod, stamp a disconnect, or give up on it after the wait. */
+  private checkPod(node: string): void {
+    const best = this.bestConnectedGroup(node);
+    const current = this.kube.annotation(node, ACI_POD_SUBNET_ANNOTATION);
+    if (best !== undefined && best.count >= 2) {
+      this.disconnectedSince.delete(node);
+      const podId = podIdOfPath(best.path);
+      const pool = podId === undefined ? undefined : this.tepPoolOf(podId);
+      if (pool !== undefined) this.kube.setAnnotation(node, ACI_POD_SUBNET_ANNOTATION, `pod-${podId}-${pool}`, this.actor);
+      return;
+    }
+    if (current === undefined || current === 'none') return;
+    const now = this.scheduler.now();
+    const since = this.disconnectedSince.get(node);
+    if (since === undefined) {
+      this.disconnectedSince.set(node, now);
+      this.trace.emit(this.actor, 'odev-disconnect-stamped', { node, connected: best?.count ?? 0, annotation: current });
+      return;
+    }
+    const waitMs = this.settings.opflex_device_reconnect_wait_timeout * 1000;
+    if (now - since < waitMs) return;
+    this.disconnectedSince.delete(node);
+    this.trace.emit(this.actor, 'odev-reconnect-wait-expired', { node, since, waitMs });
+    this.kube.setAnnotation(node, ACI_POD_SUBNET_ANNOTATION, 'none', this.actor);
+  }
+
+  /** The fabric path holding most of the node's connected ODevs, and how many. */
+  private bestConnectedGroup(node: string): { path: string; count: number } | undefined {
+    const groups = new Map<string, number>();
+    let best: { path: string; count: number } | undefined;
+    for (const dn of this.dnsByNode.get(node) ?? []) {
+      const odev = this.cache.get(dn)!;
+      if (odev.state !== 'connected') continue;
+      const n = (groups.get(odev.fabricPathDn) ?? 0) + 1;
+      groups.set(odev.fabricPathDn, n);
+      if (!best || n > best.count) best = { path: odev.fabricPathDn, count: n };
+    }
+    return best;
+  }
 
   private largestPathGroup(node: string): number {
     const groups = new Map<string, number>();
@@ -195,4 +248,10 @@ export class AciController {
       }
     }
   };
+}
+
+/** The pod id in a fabricPathDn `topology/pod-<id>/...`. */
+function podIdOfPath(path: string): number | undefined {
+  const m = /^topology\/pod-(\d+)\//.exec(path);
+  return m ? Number(m[1]) : undefined;
 }

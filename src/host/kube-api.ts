@@ -8,6 +8,8 @@ import type { Trace } from '../kernel/trace.ts';
 import type { Distribution } from '../scenario/types.ts';
 
 export const NODE_ACI_POD_ANNOTATION = 'opflex.cisco.com/node-aci-pod';
+/** Multipod: `pod-<id>-<tepPool>` of the pod serving the node, or `none` (aci-fabric-behavior.md 5.3). */
+export const ACI_POD_SUBNET_ANNOTATION = 'opflex.cisco.com/aci-pod';
 
 export type AnnotationWatcher = (node: string, key: string, previous: string | undefined, value: string | undefined) => void;
 

@@ -172,7 +172,7 @@ export class AgentProcess {
   }
 
   private reload(identity: AgentIdentity): void {
-    this.trace.emit(`agent:${this.identity.name}`, 'agent-reload', { peers: identity.peers.map(formatEndpoint).join(','), previous: this.identity.peers.map(formatEndpoint).join(',') });
+    this.trace.emit(`agent:${this.identity.name}`, 'agent-reload', { node: this.identity.name, peers: identity.peers.map(formatEndpoint).join(','), previous: this.identity.peers.map(formatEndpoint).join(',') });
     this.current.stop();
     this.reloads++;
     this.identity = identity;

@@ -35,6 +35,8 @@ export interface AgentConfig {
   reconnectPacingMs: number;
   /** The PlatformConfig URI of the agent's domain (what DomainConfig references). */
   platformConfigUri: string;
+  /** The agent's file-based event notification of a PlatformConfig delete (opflex #644), read by the host-agent. */
+  onPlatformConfigDeleted?: () => void;
 }
 
 type PeerState = 'connecting' | 'handshaking' | 'ready' | 'closed';
@@ -222,7 +224,10 @@ export class OpflexAgent {
 
   /** resetAllUnconfiguredPeers(): clear the location, fall back to the configured peers. */
   reset(path: ResetPath): void {
-    if (path === 'platform-config-delete') this.lastResetMs = this.scheduler.now();
+    if (path === 'platform-config-delete') {
+      this.lastResetMs = this.scheduler.now();
+      this.config.onPlatformConfigDeleted?.();
+    }
     this.trace.emit(this.actor, 'agent-reset', { path });
     this.location = '';
     for (const endpoint of this.config.configuredPeers) this.addPeer(endpoint, true);

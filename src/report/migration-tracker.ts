@@ -4,6 +4,7 @@
  * when the node converged on its destination (sessions ready on both leaves, every endpoint
  * declared, every policy object present, both ODevs connected).
  */
+import { ACI_POD_SUBNET_ANNOTATION } from '../host/kube-api.ts';
 import type { TraceEvent } from '../kernel/trace.ts';
 
 export interface Milestone {
@@ -158,8 +159,36 @@ export class MigrationTracker {
         a.declared.clear();
         return this.milestone(a, 'agent-reset', e, `by ${e.data.path}`);
       case 'annotation-set':
-        if (e.data.value === 'none') this.once(a, 'annotation-none', e);
+        if (e.data.key === ACI_POD_SUBNET_ANNOTATION) {
+          if (e.data.value === 'none') this.once(a, 'aci-pod-none', e);
+          else if (e.data.previous === 'none') this.once(a, 'aci-pod-annotated', e, String(e.data.value));
+        } else if (e.data.value === 'none') this.once(a, 'annotation-none', e);
         return;
+      // Multipod (docs/multipod.md): the node changed pods and renews its infra address.
+      case 'pod-changed':
+        return this.once(a, 'pod-changed', e, `pod ${e.data.fromPod} -> pod ${e.data.toPod}`);
+      case 'infra-address-stranded':
+        return this.once(a, 'infra-address-stranded', e);
+      case 'odev-disconnect-stamped':
+        return this.once(a, 'odev-disconnect-stamped', e);
+      case 'dhcp-skipped':
+        return this.once(a, 'dhcp-skipped', e);
+      case 'dhcp-attempt':
+        return this.milestone(a, 'dhcp-attempt', e, `attempt ${e.data.attempt} of ${e.data.of}`);
+      case 'dhcp-declined':
+        return this.milestone(a, 'dhcp-declined', e, String(e.data.ip));
+      case 'dhcp-attempt-failed':
+        return this.milestone(a, 'dhcp-attempt-failed', e, `attempt ${e.data.attempt}: ${e.data.why}`);
+      case 'dhcp-renew-failed':
+        return this.once(a, 'dhcp-renew-failed', e, `${e.data.attempts} attempt(s)`);
+      case 'infra-address-changed':
+        return this.once(a, 'new-infra-address', e, `${e.data.from} -> ${e.data.to}`);
+      case 'multicast-route-added':
+      case 'multicast-route-missing':
+      case 'agent-config-rewritten':
+        return this.once(a, e.event, e);
+      case 'agent-reload':
+        return this.once(a, 'agent-reload', e, String(e.data.peers));
       case 'reset-conf-written':
         return this.once(a, 'reset-conf-written', e);
       case 'agent-reset-suppressed':

@@ -52,6 +52,21 @@ export const MILESTONE_TEXT: Record<string, string> = {
   'destination-odev-1': 'first destination ODev connected',
   'destination-odev-2': 'second destination ODev connected',
   converged: 'converged on the destination',
+  'pod-changed': "VM runs in another ACI pod with its old pod's infra address: its sessions are lost",
+  'infra-address-stranded': 'aci_multipod is off: nothing renews the infra address, the node is stranded',
+  'odev-disconnect-stamped': "controller stamps the disconnect (the node's best ODev group below two)",
+  'aci-pod-none': 'controller sets aci-pod to none (reconnect-wait timeout over)',
+  'dhcp-skipped': 'host-agent skips DHCP: a fresh PlatformConfig delete means an intra-pod move',
+  'dhcp-attempt': 'host-agent DHCP renew attempt: release, dhcp_delay, flush, link bounce, poll',
+  'dhcp-declined': 'offered address still held by another node: declined',
+  'dhcp-attempt-failed': 'DHCP attempt failed',
+  'dhcp-renew-failed': 'DHCP renew failed after every attempt: the node never converges',
+  'new-infra-address': 'new infra address from the new pod (new devId)',
+  'multicast-route-added': 'route 224.0.0.0/4 (metric 401) re-added',
+  'multicast-route-missing': 'route 224.0.0.0/4 not re-added (fault): multicast to the node stops',
+  'agent-config-rewritten': "host-agent's config rediscovery rewrites the agent's peer (new pool .30)",
+  'agent-reload': "opflex-agent reloads and connects to the new pod's anycast proxy",
+  'aci-pod-annotated': 'controller sets aci-pod to the new pod',
 };
 
 export function renderSimulation(result: SimulationResult, style: Style = plain): string {

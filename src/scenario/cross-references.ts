@@ -4,6 +4,7 @@
  * migration and evacuation hosts, flow pods, fault targets), names are unique per kind, and
  * migrations, evacuations and flows fit the timeline.
  */
+import { parseTepPool, poolContains } from '../fabric/tep-pool.ts';
 import { formatDuration } from './duration.ts';
 import type { ScenarioBody } from './schema.ts';
 import { formatPath, type Path, type RawIssue } from './yaml-positions.ts';
@@ -78,6 +79,60 @@ function hasRepeats(values: Float64Array | Uint32Array): boolean {
  * Every reference resolves, names are unique per kind, migrations and flows fit the timeline.
  * `lineOf` places a path (for "first used at line N").
  */
+/** Where the i-th entry of a flat fabric list is in the file: `fabric.<list>[i]`, or inside its pod in the multipod form. */
+function fabricListPaths(s: ScenarioBody, list: 'leafPairs' | 'hypervisors' | 'spines', count: number): Path[] {
+  const pods = s.fabric.pods;
+  if (!pods) return Array.from({ length: count }, (_, i) => ['fabric', list, i]);
+  return pods.flatMap((pod, p) => pod[list].map((_, j) => ['fabric', 'pods', p, list, j] as Path));
+}
+
+/**
+ * The multipod form's own rules: unique pod ids, pools that do not overlap, every leaf, anycast
+ * proxy, DHCP range and node infra address inside its pod's pool, and leaf pairs within one pod.
+ */
+function podIssues(s: ScenarioBody, pairPaths: Path[], hypervisorPaths: Path[]): RawIssue[] {
+  const issues: RawIssue[] = [];
+  const pods = s.fabric.pods!;
+  const pools = pods.map((p) => parseTepPool(p.tepPool));
+  const podIndexOfPair = new Map<string, number>();
+  const podIndexOfHypervisor = new Map<string, number>();
+  pods.forEach((pod, p) => {
+    pod.leafPairs.forEach((name) => podIndexOfPair.set(name, p));
+    pod.hypervisors.forEach((name) => podIndexOfHypervisor.set(name, p));
+  });
+  const firstId = new Map<number, number>();
+  pods.forEach((pod, p) => {
+    const earlier = firstId.get(pod.id);
+    if (earlier !== undefined) issues.push({ path: ['fabric', 'pods', p, 'id'], message: `duplicate pod id ${pod.id} (also pods[${earlier}])` });
+    else firstId.set(pod.id, p);
+    for (let q = 0; q < p; q++) {
+      const a = pools[p]!;
+      const b = pools[q]!;
+      if (a.base < b.base + b.size && b.base < a.base + a.size) issues.push({ path: ['fabric', 'pods', p, 'tepPool'], message: `TEP pool ${pod.tepPool} overlaps pod ${pods[q]!.id}'s ${pods[q]!.tepPool}` });
+    }
+    if (!poolContains(pools[p]!, pod.anycast.address)) issues.push({ path: ['fabric', 'pods', p, 'anycast'], message: `anycast ${pod.anycast.address} is outside pod ${pod.id}'s TEP pool ${pod.tepPool}` });
+    for (const end of ['first', 'last'] as const) {
+      if (!poolContains(pools[p]!, pod.dhcp.range[end])) issues.push({ path: ['fabric', 'pods', p, 'dhcp', 'range', end], message: `DHCP range ${end} ${pod.dhcp.range[end]} is outside pod ${pod.id}'s TEP pool ${pod.tepPool}` });
+    }
+  });
+  s.fabric.leafPairs.forEach((pair, i) => {
+    const p = podIndexOfPair.get(pair.name)!;
+    pair.leaves.forEach((leaf, j) => {
+      if (!poolContains(pools[p]!, leaf.address)) issues.push({ path: [...pairPaths[i]!, 'leaves', j, 'address'], message: `leaf "${leaf.name}" address ${leaf.address} is outside pod ${pods[p]!.id}'s TEP pool ${pods[p]!.tepPool}` });
+    });
+  });
+  s.fabric.hypervisors.forEach((h, i) => {
+    const own = podIndexOfHypervisor.get(h.name)!;
+    const pairPod = podIndexOfPair.get(h.leafPair);
+    if (pairPod !== undefined && pairPod !== own) issues.push({ path: [...hypervisorPaths[i]!, 'leafPair'], message: `leaf pair "${h.leafPair}" is in pod ${pods[pairPod]!.id}, not in hypervisor "${h.name}"'s pod ${pods[own]!.id}` });
+  });
+  s.nodes.forEach((n, i) => {
+    const p = podIndexOfHypervisor.get(n.hypervisor);
+    if (p !== undefined && !poolContains(pools[p]!, n.infraIp)) issues.push({ path: ['nodes', i, 'infraIp'], message: `infra address ${n.infraIp} of node "${n.name}" is outside pod ${pods[p]!.id}'s TEP pool ${pods[p]!.tepPool} (hypervisor "${n.hypervisor}")` });
+  });
+  return issues;
+}
+
 export function crossCheck(s: ScenarioBody, lineOf: (path: Path) => number): RawIssue[] {
   const issues: RawIssue[] = [];
 
@@ -103,23 +158,27 @@ export function crossCheck(s: ScenarioBody, lineOf: (path: Path) => number): Raw
     return false;
   };
 
-  // Fabric
+  // Fabric (in the multipod form the flat lists are the pods' lists one after the other)
   const f = s.fabric;
-  unique('spine name', f.spines.map((value, i) => ({ value, path: ['fabric', 'spines', i] })));
-  const pairs = unique('leaf pair name', f.leafPairs.map((p, i) => ({ value: p.name, path: ['fabric', 'leafPairs', i, 'name'] })));
-  const leaves = f.leafPairs.flatMap((p, i) => p.leaves.map((leaf, j) => ({ leaf, path: ['fabric', 'leafPairs', i, 'leaves', j] as Path })));
+  const pairPaths = fabricListPaths(s, 'leafPairs', f.leafPairs.length);
+  const hypervisorPaths = fabricListPaths(s, 'hypervisors', f.hypervisors.length);
+  const spinePaths = fabricListPaths(s, 'spines', f.spines.length);
+  unique('spine name', f.spines.map((value, i) => ({ value, path: spinePaths[i]! })));
+  const pairs = unique('leaf pair name', f.leafPairs.map((p, i) => ({ value: p.name, path: [...pairPaths[i]!, 'name'] })));
+  const leaves = f.leafPairs.flatMap((p, i) => p.leaves.map((leaf, j) => ({ leaf, path: [...pairPaths[i]!, 'leaves', j] as Path })));
   unique('leaf name', leaves.map(({ leaf, path }) => ({ value: leaf.name, path: [...path, 'name'] })));
   unique('leaf id', leaves.map(({ leaf, path }) => ({ value: String(leaf.id), path: [...path, 'id'] })));
   unique('leaf address', leaves.map(({ leaf, path }) => ({ value: leaf.address, path: [...path, 'address'] })));
-  const hypervisors = unique('hypervisor name', f.hypervisors.map((h, i) => ({ value: h.name, path: ['fabric', 'hypervisors', i, 'name'] })));
-  f.hypervisors.forEach((h, i) => reference('leaf pair', h.leafPair, pairs, ['fabric', 'hypervisors', i, 'leafPair']));
+  const hypervisors = unique('hypervisor name', f.hypervisors.map((h, i) => ({ value: h.name, path: [...hypervisorPaths[i]!, 'name'] })));
+  f.hypervisors.forEach((h, i) => reference('leaf pair', h.leafPair, pairs, [...hypervisorPaths[i]!, 'leafPair']));
   const vpcOwner = new Map<string, string>();
   f.hypervisors.forEach((h, i) => {
     const key = `${h.leafPair}\u0000${h.vpc}`;
     const owner = vpcOwner.get(key);
     if (owner === undefined) vpcOwner.set(key, h.name);
-    else issues.push({ path: ['fabric', 'hypervisors', i, 'vpc'], message: `vPC "${h.vpc}" on leaf pair "${h.leafPair}" is already used by hypervisor "${owner}"` });
+    else issues.push({ path: [...hypervisorPaths[i]!, 'vpc'], message: `vPC "${h.vpc}" on leaf pair "${h.leafPair}" is already used by hypervisor "${owner}"` });
   });
+  if (f.pods) issues.push(...podIssues(s, pairPaths, hypervisorPaths));
 
   // Policy
   const p = s.policy;

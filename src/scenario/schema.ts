@@ -27,7 +27,9 @@ import { describeValue } from './scenario-error.ts';
 import { expandGenerated } from './generated.ts';
 import { generatedSchema } from './generated-schema.ts';
 import { faultScheduleSchema } from './fault-schema.ts';
+import { anycastAddressOf, numberToIpv4, parseTepPool } from '../fabric/tep-pool.ts';
 import type {
+  AciPodSpec,
   ContractSpec,
   Distribution,
   EpgSpec,
@@ -192,7 +194,22 @@ const anycastSchema = z
 // ----------------------------------------------------------------------------------------------
 // settings: acc-provision kube_config names, integers in seconds as in that file
 
-const seconds = (def: number, description: string, min = 0) => z.int().min(min).default(def).meta({ description: `${description} (seconds)` });
+/**
+ * Whole seconds as acc-provision writes them; a duration string with a unit ("10s", "2m") is read too,
+ * so `compare --vary dhcp_delay=1s,5s` works. A string that is not whole seconds stays a string and is refused.
+ */
+const seconds = (def: number, description: string, min = 0) =>
+  z.preprocess(wholeSecondsOf, z.int().min(min).default(def)).meta({ description: `${description} (seconds)` });
+
+function wholeSecondsOf(value: unknown): unknown {
+  if (typeof value !== 'string' || !/[a-z]\s*$/i.test(value)) return value;
+  try {
+    const ms = parseDuration(value);
+    return ms % 1000 === 0 ? ms / 1000 : value;
+  } catch {
+    return value;
+  }
+}
 
 export const settingsSchema = z.strictObject({
   enable_opflex_agent_reconnect: z.boolean().default(false).meta({ description: 'Controller resets the agent when the source ODev is deleted.' }),
@@ -297,17 +314,30 @@ export const leafSchema = z.strictObject({
   downloadConcurrency: z.int().min(1).default(4).meta({ description: 'Concurrent APIC fetches per leaf; more queue.' }),
 }) satisfies z.ZodType<LeafSettings, unknown>;
 
+/** Multipod faults: the DHCP server and the host-agent's renew cycle (docs/multipod.md). */
+const MULTIPOD_FAULT_KEYS = {
+  dhcpOfferExtraDelay: durationSchema("Multipod: added to the pod DHCP server's offer latency (a slow server).").optional(),
+  dhcpSilent: z.boolean().optional().meta({ description: 'Multipod: the DHCP server never answers; every renew attempt times out.' }),
+  dhcpLeaseHeld: z.boolean().optional().meta({ description: 'Multipod: the first offer after the release is an address another node still holds; the client declines it.' }),
+  multicastRouteLost: z.boolean().optional().meta({ description: 'Multipod: the host-agent does not re-add the 224.0.0.0/4 route after the renew.' }),
+};
+
 export const faultsSchema = z
   .strictObject({
     platformConfigDeleteMissed: z.boolean().default(false).meta({ description: 'The source proxy never sends the PlatformConfig delete.' }),
     platformConfigDeleteExtraDelay: durationSchema('Added to proxyReaction: the slow case.').prefault(0),
     odevCreateExtraDelay: durationSchema('Added to odevCreate: the slow ODev case.').prefault(0),
+    ...MULTIPOD_FAULT_KEYS,
   })
   .transform(
     (f): Faults => ({
       platformConfigDeleteMissed: f.platformConfigDeleteMissed,
       platformConfigDeleteExtraDelayMs: f.platformConfigDeleteExtraDelay,
       odevCreateExtraDelayMs: f.odevCreateExtraDelay,
+      dhcpOfferExtraDelayMs: f.dhcpOfferExtraDelay ?? 0,
+      dhcpSilent: f.dhcpSilent ?? false,
+      dhcpLeaseHeld: f.dhcpLeaseHeld ?? false,
+      multicastRouteLost: f.multicastRouteLost ?? false,
     }),
   );
 
@@ -338,14 +368,80 @@ const hypervisorSchema = z
   })
   .transform((h): HypervisorSpec => ({ name: h.name, leafPair: h.leafPair, vpc: h.vpc ?? `${h.name}-vpc` }));
 
-/** spines, leafPairs and hypervisors are required unless the scenario has a `generated:` section. */
+const tepPoolSchema = z
+  .string()
+  .meta({ description: 'TEP pool of the pod as a CIDR, e.g. "10.1.0.0/16".' })
+  .transform((v, ctx) => {
+    try {
+      return parseTepPool(v.trim());
+    } catch (err) {
+      ctx.issues.push({ code: 'custom', message: (err as Error).message, input: v });
+      return z.NEVER;
+    }
+  });
+
+const dhcpServerSchema = z.strictObject({
+  lease: positiveDurationSchema('Lease time the pod DHCP server grants.').prefault('24h'),
+  offerLatency: distributionSchema('DISCOVER -> OFFER/ACK back at the client. [assumption]').prefault('5ms..50ms'),
+  range: z
+    .strictObject({ first: ipv4('First address handed out.'), last: ipv4('Last address handed out.') })
+    .optional()
+    .meta({ description: 'Addresses handed out (default: pool base + 64 to the last address but one).' }),
+});
+
+/** One ACI pod (the multipod form of `fabric`). */
+const aciPodSchema = z.strictObject({
+  id: z.int().min(1).meta({ description: 'ACI pod id.' }),
+  tepPool: tepPoolSchema,
+  anycast: anycastSchema.optional().meta({ description: 'The pod anycast OpFlex proxy (default: pool base .30, port 8009).' }),
+  spines: z.array(name()).min(1).meta({ description: 'Spine switch names of this pod (its COOP oracle).' }),
+  leafPairs: z.array(leafPairSchema).min(1),
+  hypervisors: z.array(hypervisorSchema).min(1),
+  dhcp: dhcpServerSchema.prefault({}).meta({ description: 'The pod DHCP server for the infra VLAN.' }),
+});
+
+/** spines, leafPairs and hypervisors are required unless the scenario has a `generated:` section or lists `pods`. */
 export const fabricSchema = z.strictObject({
-  podId: z.int().min(1).default(1).meta({ description: 'ACI pod id.' }),
+  podId: z.int().min(1).default(1).meta({ description: 'ACI pod id (single-pod form; the multipod form gives each pod its id).' }),
   spines: z.array(name()).min(1).optional().meta({ description: 'Spine switch names (COOP oracles).' }),
   leafPairs: z.array(leafPairSchema).min(1).optional(),
   hypervisors: z.array(hypervisorSchema).min(1).optional(),
   anycast: anycastSchema.prefault(DEFAULT_ANYCAST),
+  pods: z.array(aciPodSchema).min(1).optional().meta({ description: 'Multipod form: the ACI pods, each with its TEP pool, anycast proxy, spines, leaf pairs, hypervisors and DHCP server.' }),
+  interPod: z
+    .strictObject({ latency: distributionSchema('One-way spine-to-spine latency over the IPN. [assumption]').prefault('1ms..5ms') })
+    .prefault({})
+    .meta({ description: 'The inter-pod network (multipod form).' }),
 });
+
+/** The multipod form normalised: pods with defaults applied, and the flat lists the model reads. */
+function multipodFabric(pods: z.output<typeof aciPodSchema>[], interPodLatencyMs: Distribution): FabricSpec {
+  const aciPods: AciPodSpec[] = pods.map((p) => {
+    const anycast = p.anycast ?? { address: anycastAddressOf(p.tepPool), port: DEFAULT_OPFLEX_PORT };
+    const range = p.dhcp.range ?? { first: numberToIpv4(p.tepPool.base + DHCP_RANGE_OFFSET), last: numberToIpv4(p.tepPool.base + p.tepPool.size - 2) };
+    return {
+      id: p.id,
+      tepPool: p.tepPool.cidr,
+      anycast,
+      spines: p.spines,
+      leafPairs: p.leafPairs.map((l) => l.name),
+      hypervisors: p.hypervisors.map((h) => h.name),
+      dhcp: { leaseMs: p.dhcp.lease, offerLatencyMs: p.dhcp.offerLatency, range },
+    };
+  });
+  return {
+    podId: aciPods[0]!.id,
+    spines: pods.flatMap((p) => p.spines),
+    leafPairs: pods.flatMap((p) => p.leafPairs),
+    hypervisors: pods.flatMap((p) => p.hypervisors),
+    anycast: aciPods[0]!.anycast,
+    pods: aciPods,
+    interPodLatencyMs,
+  };
+}
+
+/** Default first DHCP address: past the pool's low addresses (anycast proxy .30, VXLAN anycast .32). [assumption] */
+const DHCP_RANGE_OFFSET = 64;
 
 // ----------------------------------------------------------------------------------------------
 // policy
@@ -467,6 +563,7 @@ const migrationSchema = z
       .strictObject({
         platformConfigDeleteMissed: z.boolean().optional().meta({ description: 'This migration only: the source proxy never sends the PlatformConfig delete.' }),
         platformConfigDeleteExtraDelay: durationSchema('This migration only: added to proxyReaction.').optional(),
+        ...MULTIPOD_FAULT_KEYS,
       })
       .optional()
       .meta({ description: 'Faults for this migration only, over the scenario-wide faults.' }),
@@ -480,6 +577,10 @@ const migrationSchema = z
           faults: {
             ...(m.faults.platformConfigDeleteMissed !== undefined ? { platformConfigDeleteMissed: m.faults.platformConfigDeleteMissed } : {}),
             ...(m.faults.platformConfigDeleteExtraDelay !== undefined ? { platformConfigDeleteExtraDelayMs: m.faults.platformConfigDeleteExtraDelay } : {}),
+            ...(m.faults.dhcpOfferExtraDelay !== undefined ? { dhcpOfferExtraDelayMs: m.faults.dhcpOfferExtraDelay } : {}),
+            ...(m.faults.dhcpSilent !== undefined ? { dhcpSilent: m.faults.dhcpSilent } : {}),
+            ...(m.faults.dhcpLeaseHeld !== undefined ? { dhcpLeaseHeld: m.faults.dhcpLeaseHeld } : {}),
+            ...(m.faults.multicastRouteLost !== undefined ? { multicastRouteLost: m.faults.multicastRouteLost } : {}),
           },
         }
       : {}),
@@ -559,7 +660,12 @@ export const scenarioInputSchema = z
         const missing = (path: string[], expected: 'object' | 'array') => ctx.addIssue({ code: 'invalid_type', expected, input: undefined, path });
         if (fabric === undefined) missing(['fabric'], 'object');
         else if (fabric !== null && typeof fabric === 'object' && !Array.isArray(fabric)) {
-          for (const key of ['spines', 'leafPairs', 'hypervisors']) if ((fabric as Record<string, unknown>)[key] === undefined) missing(['fabric', key], 'array');
+          const f = fabric as Record<string, unknown>;
+          if (f.pods !== undefined) {
+            for (const key of ['spines', 'leafPairs', 'hypervisors']) {
+              if (f[key] !== undefined) ctx.addIssue({ code: 'custom', message: `${key} belongs inside each pod when fabric lists pods`, input: f[key], path: ['fabric', key] });
+            }
+          } else for (const key of ['spines', 'leafPairs', 'hypervisors']) if (f[key] === undefined) missing(['fabric', key], 'array');
         }
         if (nodes === undefined) missing(['nodes'], 'array');
       },
@@ -573,7 +679,7 @@ export const scenarioInputSchema = z
 
 /** The scenario schema: YAML data in, a normalised scenario (without `source`) out. */
 export const scenarioSchema = scenarioInputSchema.transform((s, ctx): ScenarioBody => {
-  let fabric: FabricSpec = {
+  let fabric: FabricSpec = s.fabric?.pods ? multipodFabric(s.fabric.pods, s.fabric.interPod.latency) : {
     podId: s.fabric?.podId ?? 1,
     spines: s.fabric?.spines ?? [],
     leafPairs: s.fabric?.leafPairs ?? [],

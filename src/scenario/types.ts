@@ -41,6 +41,37 @@ export interface FabricSpec {
   hypervisors: HypervisorSpec[];
   /** The anycast OpFlex proxy, "10.0.0.30:8009". */
   anycast: { address: string; port: number };
+  /**
+   * The ACI pods, when the scenario lists them (`fabric.pods`); absent for the single-pod form. The
+   * lists above then hold every pod's spines, leaf pairs and hypervisors, and podId/anycast the first pod's.
+   */
+  pods?: AciPodSpec[];
+  /** One-way spine-to-spine latency over the inter-pod network (multipod only). */
+  interPodLatencyMs?: Distribution;
+}
+
+/** A pod's DHCP server for the infra VLAN (aci-fabric-behavior.md 1.2, 5.3). */
+export interface DhcpServerSpec {
+  /** Lease time. */
+  leaseMs: number;
+  /** DISCOVER -> OFFER/ACK at the client. */
+  offerLatencyMs: Distribution;
+  /** First and last address it hands out (inclusive), inside the pod's TEP pool. */
+  range: { first: string; last: string };
+}
+
+/** One ACI pod of a multipod fabric. */
+export interface AciPodSpec {
+  id: number;
+  /** TEP pool as a CIDR, e.g. "10.1.0.0/16": infra addresses of its leaves and nodes come from it. */
+  tepPool: string;
+  /** The pod's anycast OpFlex proxy (default: pool base + .30, port 8009). */
+  anycast: { address: string; port: number };
+  spines: string[];
+  /** Names of the leaf pairs and hypervisors in this pod (their specs are in the fabric's flat lists). */
+  leafPairs: string[];
+  hypervisors: string[];
+  dhcp: DhcpServerSpec;
 }
 
 export interface FilterSpec {
@@ -201,7 +232,24 @@ export interface Faults {
   platformConfigDeleteExtraDelayMs: number;
   /** Added to odevCreateMs: the slow ODev case the reconnect feature targets. */
   odevCreateExtraDelayMs: number;
+  /** Added to the DHCP server's offer latency: a slow server (multipod). */
+  dhcpOfferExtraDelayMs: number;
+  /** The DHCP server never answers: every renew attempt times out (multipod). */
+  dhcpSilent: boolean;
+  /** The first offer after the release is an address another node still holds: the client declines it. */
+  dhcpLeaseHeld: boolean;
+  /** The host-agent does not re-add the 224.0.0.0/4 route after the renew (a known issue). */
+  multicastRouteLost: boolean;
 }
+
+/** Fault keys a migration may set for itself. */
+export type MigrationFaultKey =
+  | 'platformConfigDeleteMissed'
+  | 'platformConfigDeleteExtraDelayMs'
+  | 'dhcpOfferExtraDelayMs'
+  | 'dhcpSilent'
+  | 'dhcpLeaseHeld'
+  | 'multicastRouteLost';
 
 /** The fault menu (src/scenario/fault-schema.ts, docs/scenario-reference.md "faultSchedule"). */
 export type FaultKind =
@@ -245,7 +293,7 @@ export interface MigrationSpec {
   node: string;
   to: string;
   /** Faults for this migration only, over the scenario-wide ones. */
-  faults?: Partial<Pick<Faults, 'platformConfigDeleteMissed' | 'platformConfigDeleteExtraDelayMs'>>;
+  faults?: Partial<Pick<Faults, MigrationFaultKey>>;
 }
 
 /** Moving every VM off a hypervisor, as entering maintenance mode does (src/host/evacuation.ts). */

@@ -73,7 +73,10 @@ describe('scenario defaults', () => {
 
   it('applies leaf and fault defaults', () => {
     assert.deepEqual(s.leaf, { downloadConcurrency: 4 });
-    assert.deepEqual(s.faults, { platformConfigDeleteMissed: false, platformConfigDeleteExtraDelayMs: 0, odevCreateExtraDelayMs: 0 });
+    assert.deepEqual(s.faults, {
+      platformConfigDeleteMissed: false, platformConfigDeleteExtraDelayMs: 0, odevCreateExtraDelayMs: 0,
+      dhcpOfferExtraDelayMs: 0, dhcpSilent: false, dhcpLeaseHeld: false, multicastRouteLost: false,
+    });
   });
 
   it('applies fabric defaults: pod 1, anycast 10.0.0.30:8009, leaf port 8009, vPC "<hypervisor>-vpc"', () => {
@@ -162,7 +165,10 @@ describe('scenario defaults', () => {
     assert.deepEqual(t.latencies.odevCreateMs, { kind: 'fixed', valueMs: 120_000 });
     assert.deepEqual(t.latencies.odevDeleteMs, { kind: 'uniform', minMs: 240_000, maxMs: 420_000 });
     assert.deepEqual(t.latencies.k8sWatchMs, { kind: 'fixed', valueMs: 250 });
-    assert.deepEqual(t.faults, { platformConfigDeleteMissed: true, platformConfigDeleteExtraDelayMs: 0, odevCreateExtraDelayMs: 300_000 });
+    assert.deepEqual(t.faults, {
+      platformConfigDeleteMissed: true, platformConfigDeleteExtraDelayMs: 0, odevCreateExtraDelayMs: 300_000,
+      dhcpOfferExtraDelayMs: 0, dhcpSilent: false, dhcpLeaseHeld: false, multicastRouteLost: false,
+    });
     assert.deepEqual(t.leaf, { downloadConcurrency: 8 });
     assert.deepEqual(t.controller, { node: 'node-2' });
     assert.equal(t.description, 'a test');

@@ -30,6 +30,11 @@
     'agent-reset': 'Agent', 'agent-reset-suppressed': 'Agent',
     'reset-conf-written': 'Host-agent',
     'annotation-none': 'Controller',
+    // Multipod: the host-agent's DHCP renew and config rewrite, the controller's aci-pod annotation.
+    'pod-changed': 'vMotion', 'infra-address-stranded': 'Host-agent', 'dhcp-skipped': 'Host-agent', 'dhcp-attempt': 'Host-agent',
+    'dhcp-declined': 'Host-agent', 'dhcp-attempt-failed': 'Host-agent', 'dhcp-renew-failed': 'Host-agent', 'new-infra-address': 'Host-agent',
+    'multicast-route-added': 'Host-agent', 'multicast-route-missing': 'Host-agent', 'agent-config-rewritten': 'Host-agent',
+    'agent-reload': 'Agent', 'odev-disconnect-stamped': 'Controller', 'aci-pod-none': 'Controller', 'aci-pod-annotated': 'Controller',
   };
 
   // ---- Small helpers ---------------------------------------------------------------------------
