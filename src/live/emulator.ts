@@ -23,6 +23,8 @@ import { OPFLEX_METHODS, watchFabricSide } from './fabric-side-messages.ts';
 import { MessageCounter } from '../report/message-counter.ts';
 import { PodAddressPlan } from './pod-address-plan.ts';
 import { AgentConfigFiles } from './agent-config-writer.ts';
+import type { AgentConfiguration } from '../host/host-agent.ts';
+import { ACI_POD_SUBNET_ANNOTATION } from '../host/kube-api.ts';
 
 export interface EmulatorOptions {
   scenario: Scenario;
@@ -101,7 +103,12 @@ export class Emulator implements ControlledFabric {
       anycastEndpoint: this.addresses.pods[0]!.anycast,
       agents: options.agents,
       playMigrations: options.playMigrations ?? false,
+      podAnycastEndpoint: (podId) => this.addresses.anycastOf(podId),
       ...(options.resetDir ? { resetConfWriter: (node: string) => resetConfWriter(options.resetDir!, node) } : {}),
+      // The multipod host-agent's rewritten configuration goes to the files an agent in another process reads.
+      ...(this.agentConfigs
+        ? { agentConfigWriter: (node: string, config: AgentConfiguration) => this.agentConfigs!.write(node, { name: config.name, domain: config.domain, peers: config.peers.map((p) => ({ host: p.hostname, port: p.port })) }) }
+        : {}),
       policy: options.policy ?? policyUniverseFor(s.policy),
     });
     this.tracker = new MigrationTracker(this.twin.trackerContext());
@@ -213,7 +220,10 @@ export class Emulator implements ControlledFabric {
       state: vm.state,
       infraIp: vm.infraIp,
       pods: vm.pods.length,
-      annotations: { 'opflex.cisco.com/node-aci-pod': this.twin.kube.annotation(vm.name, 'opflex.cisco.com/node-aci-pod') ?? null },
+      annotations: {
+        'opflex.cisco.com/node-aci-pod': this.twin.kube.annotation(vm.name, 'opflex.cisco.com/node-aci-pod') ?? null,
+        'opflex.cisco.com/aci-pod': this.twin.kube.annotation(vm.name, ACI_POD_SUBNET_ANNOTATION) ?? null,
+      },
       agent: this.options.agents ? { health: vm.agent.health, peers: vm.agent.peers() } : null,
     }));
   }

@@ -91,6 +91,11 @@ export class PodAddressPlan {
     return { host: offsetAddress(pod.leafBase, (this.pairOrder.get(pair) ?? 0) + indexInPair), port };
   }
 
+  /** Where pod `id`'s anycast proxy listens. */
+  anycastOf(id: number): Endpoint {
+    return (this.pods.find((p) => p.id === id) ?? this.pods[0]!).anycast;
+  }
+
   podOfLeafPair(pair: string): LoopbackPod | undefined {
     return this.podOfPair.get(pair);
   }
