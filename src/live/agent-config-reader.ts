@@ -12,6 +12,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatEndpoint, type Endpoint } from '../transport/transport.ts';
 import { InputFileError, readInputFile, type InputFileKind } from '../scenario/input-file.ts';
+import { printable } from '../printable.ts';
 
 export const agentConfigFileMaxBytes = 1024 * 1024;
 /** Nesting of arrays and objects in one file (the host-agent's files nest 6 deep). */
@@ -84,7 +85,8 @@ export function parseAgentConfigText(text: string, file: string): unknown {
     const message = (err as Error).message;
     const at = /at position (\d+)/.exec(message);
     // V8 quotes the text after the token ('Unexpected token '}', "{"a": }" is not valid JSON'): not for a one-line message.
-    const what = message.replace(/, (\.\.\.)?"[\s\S]*$/, '').replace(/ in JSON at position \d+/, '').trim();
+    // The token it quotes may be a newline or a control character: escaped, so the message stays one line.
+    const what = printable(message.replace(/, (\.\.\.)?"[\s\S]*$/, '').replace(/ in JSON at position \d+/, '').trim());
     throw new AgentConfigError(at ? `${file}:${lineOf(stripped, Number(at[1]))}: not JSON: ${what}` : `${file}: not JSON: ${what}`);
   }
 }
