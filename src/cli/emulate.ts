@@ -112,7 +112,7 @@ export const emulateCommand: CommandSpec = {
           io.stdout.write(printable(`  ${pair.padEnd(20)} ${leaves.map((l) => `${l.name} ${l.endpoint}`).join(', ')}`) + '\n');
         }
       }
-      if (emulator.agentConfigs) io.stdout.write(printable(`  agent configuration   ${emulator.agentConfigs.dirOf('<node>')}/01-base.conf  (agent --config-dir ${emulator.agentConfigs.dirOf('<node>')})`) + '\n');
+      if (emulator.agentConfigs) io.stdout.write(printable(`  agent configuration  ${emulator.agentConfigs.dirOf('<node>')}/01-base.conf  (agent --config-dir ${emulator.agentConfigs.dirOf('<node>')})`) + '\n');
       io.stdout.write(`  control API           http://${listening.host}:${listening.port}/  (GET /fabric /nodes /sessions /odevs /migrations /events /metrics, POST /migrations /policy)\n`);
       io.stdout.write(`Press Ctrl-C to stop.\n`);
     }
