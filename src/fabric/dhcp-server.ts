@@ -71,7 +71,13 @@ export class DhcpServer {
 
   /** The client declined an offer (its ARP probe found the address in use): never offered again. */
   decline(clientId: string, ip: string): void {
-    this.reserved.add(ipv4ToNumber(ip));
+    const n = ipv4ToNumber(ip);
+    this.reserved.add(n);
+    // A decline of the client's own address ends its lease on it: the next request gets another.
+    if (this.leases.get(clientId)?.ip === n) {
+      this.leases.delete(clientId);
+      this.holders.delete(n);
+    }
     this.trace.emit(this.actor, 'dhcp-decline', { client: clientId, ip });
   }
 
@@ -96,7 +102,8 @@ export class DhcpServer {
       }
     }
     const own = this.leases.get(clientId);
-    let ip = own && own.expiresAtMs > now ? own.ip : this.freeAddress(now);
+    // The client keeps its own address, unless it expired or was declined (found in use) since.
+    const ip = own && own.expiresAtMs > now && !this.reserved.has(own.ip) ? own.ip : this.freeAddress(now);
     if (ip === undefined) {
       this.trace.emit(this.actor, 'dhcp-pool-exhausted', { client: clientId, first: this.spec.range.first, last: this.spec.range.last });
       return undefined;

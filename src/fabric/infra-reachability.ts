@@ -15,22 +15,21 @@ import { formatEndpoint, type Connection, type ConnectionHandler, type Endpoint,
 /** Why `to` cannot be reached from the node now, or undefined when it can. */
 export type ReachabilityCheck = (to: Endpoint) => string | undefined;
 
-/** Connection ids of connects that never reached anything (kept apart from the transport's own ids). */
-let unansweredIds = 0;
-
 class GatedConnection implements Connection {
   private handler: ConnectionHandler | undefined;
   private inner: Connection | undefined;
   private innerClosed = false;
   private reported = false;
-  readonly id: number;
 
   constructor(
     private readonly to: Endpoint,
     readonly local: string,
     private readonly unreachable: ReachabilityCheck,
-  ) {
-    this.id = -++unansweredIds;
+  ) {}
+
+  /** The transport's id once the connect was answered; 0 for a connect that never reached anything. */
+  get id(): number {
+    return this.inner?.id ?? 0;
   }
 
   get remote(): string {

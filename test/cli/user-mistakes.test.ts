@@ -74,7 +74,7 @@ const MISTAKES: Mistake[] = [
   { mistake: 'at: 1e15', argv: () => ['simulate', at('at.yaml')], code: 1, message: /at\.yaml:\d+:\d+: migrations\[0\]\.at: duration 1000000000000000 is longer than the longest accepted/ },
   { mistake: 'policyFile: a directory', argv: () => ['simulate', at('policy-dir.yaml')], code: 1, message: /policy-dir\.yaml:\d+:\d+: policy\.policyFile: .*: is a directory, not a policy file$/ },
   { mistake: 'policyFile: not JSON', argv: () => ['simulate', at('policy-text.yaml')], code: 1, message: /not-json\.json: .*not valid JSON/ },
-  { mistake: 'unknown built-in scenario', argv: () => ['simulate', '--builtin', 'nope'], code: 1, message: /^built-in:nope: unknown built-in scenario "nope" \(known: default\)$/ },
+  { mistake: 'unknown built-in scenario', argv: () => ['simulate', '--builtin', 'nope'], code: 1, message: /^built-in:nope: unknown built-in scenario "nope" \(known: default, multipod\)$/ },
   { mistake: 'unknown preset', argv: () => ['simulate', '--preset', 'XXL'], code: 2, message: /^--preset must be one of S, M, L, XL, got "XXL"$/ },
   // simulate: options
   { mistake: '--seed abc', argv: () => ['simulate', '--seed', 'abc'], code: 2, message: /^--seed must be an integer, got "abc"$/ },
