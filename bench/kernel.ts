@@ -11,6 +11,11 @@
  * Both sides draw increments from the same xorshift32 stream in the same order (through the same
  * table of Exp(1) quantiles), so the workloads are the same event for event; the `clock` field (JSON
  * only) is the last popped time on each side, and a row says so if they differ.
+ *
+ * A second workload, "model mix", draws the increments from the model's own schedule offsets
+ * instead (1024 quantiles recorded from preset M into bench/kernel-model-delays.txt by
+ * bench/kernel-record-delays.ts: network latencies under a millisecond, keepalive at 15 s, 100 ms
+ * and 630 s timers, a tail of long ones), run by the native heap and the EventQueue.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
@@ -26,6 +31,7 @@ import type { BenchOptions, BenchRow, BenchSuite } from './suite.ts';
 const run = promisify(execFile);
 const THIS_FILE = fileURLToPath(import.meta.url);
 const NATIVE_SOURCE = join(dirname(THIS_FILE), 'native', 'hold.cpp');
+const MODEL_DELAYS = join(dirname(THIS_FILE), 'kernel-model-delays.txt');
 const WORKER_FLAG = '--kernel-worker';
 const SEED = 0x2545f491;
 
@@ -34,9 +40,12 @@ const TARGET_RATE_100K = 3_000_000;
 const TARGET_NATIVE_RATIO = 0.7;
 
 type Impl = 'queue' | 'scheduler';
+/** Where the increments come from: Exp(1) quantiles, or the model's recorded schedule offsets. */
+type Workload = 'exp' | 'model';
 
 interface HoldParams {
   impl: Impl;
+  workload: Workload;
   pending: number;
   ops: number;
   runs: number;
@@ -51,12 +60,14 @@ interface HoldResult {
   bestNs: number;
   eventsPerSec: number;
   nsPerEvent: number;
+  /** Pops per second of CPU time (best run): on a loaded machine, the rate while the run had a core. */
+  cpuEventsPerSec: number;
   peakRssBytes: number;
   clock: number;
 }
 
 interface Plan {
-  sizes: { pending: number; ops: number }[];
+  sizes: { workload: Workload; pending: number; ops: number }[];
   runs: number;
   warmup: number;
 }
@@ -65,8 +76,9 @@ function plan(quick: boolean): Plan {
   if (quick) {
     return {
       sizes: [
-        { pending: 1_000, ops: 300_000 },
-        { pending: 100_000, ops: 300_000 },
+        { workload: 'exp', pending: 1_000, ops: 300_000 },
+        { workload: 'exp', pending: 100_000, ops: 300_000 },
+        { workload: 'model', pending: 100_000, ops: 300_000 },
       ],
       runs: 1,
       warmup: 100_000,
@@ -74,9 +86,12 @@ function plan(quick: boolean): Plan {
   }
   return {
     sizes: [
-      { pending: 1_000, ops: 5_000_000 },
-      { pending: 100_000, ops: 5_000_000 },
-      { pending: 1_000_000, ops: 3_000_000 },
+      { workload: 'exp', pending: 1_000, ops: 5_000_000 },
+      { workload: 'exp', pending: 100_000, ops: 5_000_000 },
+      { workload: 'exp', pending: 1_000_000, ops: 3_000_000 },
+      { workload: 'model', pending: 1_000, ops: 5_000_000 },
+      { workload: 'model', pending: 100_000, ops: 5_000_000 },
+      { workload: 'model', pending: 1_000_000, ops: 3_000_000 },
     ],
     runs: 3,
     warmup: 1_000_000,
@@ -89,23 +104,46 @@ function plan(quick: boolean): Plan {
  * of the timed loop (V8's Math.log costs about three times glibc's), so the rows compare queues.
  */
 const TABLE_BITS = 10;
-const INCREMENTS = new Float64Array(1 << TABLE_BITS);
-for (let k = 0; k < INCREMENTS.length; k++) INCREMENTS[k] = -Math.log(1 - (k + 0.5) / INCREMENTS.length);
+const EXP_INCREMENTS = new Float64Array(1 << TABLE_BITS);
+for (let k = 0; k < EXP_INCREMENTS.length; k++) EXP_INCREMENTS[k] = -Math.log(1 - (k + 0.5) / EXP_INCREMENTS.length);
+
+/** The model's 1024 recorded offsets; lines starting with '#' are comments (as hold.cpp reads them). */
+function modelIncrements(): Float64Array {
+  const values: number[] = [];
+  readFileSync(MODEL_DELAYS, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (line === '' || line.startsWith('#')) return;
+      const value = Number(line);
+      if (!Number.isFinite(value) || value < 0) throw new Error(`${MODEL_DELAYS}:${i + 1}: not a non-negative number: ${line.slice(0, 40)}`);
+      values.push(value);
+    });
+  if (values.length !== 1 << TABLE_BITS) throw new Error(`${MODEL_DELAYS}: ${values.length} numbers, expected ${1 << TABLE_BITS}`);
+  return Float64Array.from(values);
+}
+
+function incrementsFor(workload: Workload): Float64Array {
+  return workload === 'model' ? modelIncrements() : EXP_INCREMENTS;
+}
 
 class XorShift32 {
   private s: number;
 
-  constructor(seed: number) {
+  constructor(
+    seed: number,
+    private readonly increments: Float64Array,
+  ) {
     this.s = seed | 0 || 1;
   }
 
+  /** The next increment: the table entry picked by the top bits of the next draw. */
   exp(): number {
     let s = this.s;
     s ^= s << 13;
     s ^= s >>> 17;
     s ^= s << 5;
     this.s = s;
-    return INCREMENTS[s >>> (32 - TABLE_BITS)]!;
+    return this.increments[s >>> (32 - TABLE_BITS)]!;
   }
 }
 
@@ -126,8 +164,8 @@ class QueueHold implements HoldModel {
     this.queue.push(this.now + this.rng.exp(), this.fire);
   };
 
-  constructor(pending: number, seed: number) {
-    this.rng = new XorShift32(seed);
+  constructor(pending: number, seed: number, increments: Float64Array) {
+    this.rng = new XorShift32(seed, increments);
     for (let i = 0; i < pending; i++) this.queue.push(this.rng.exp(), this.fire);
   }
 
@@ -150,8 +188,8 @@ class SchedulerHold implements HoldModel {
     this.scheduler.after(this.rng.exp(), this.fire);
   };
 
-  constructor(pending: number, seed: number) {
-    this.rng = new XorShift32(seed);
+  constructor(pending: number, seed: number, increments: Float64Array) {
+    this.rng = new XorShift32(seed, increments);
     for (let i = 0; i < pending; i++) this.scheduler.after(this.rng.exp(), this.fire);
   }
 
@@ -180,15 +218,20 @@ function highWaterRss(): number | undefined {
 /** Runs in the worker process: warm up, then the best of `runs` timed runs. */
 function measureHold(p: HoldParams): HoldResult {
   let peakRss = process.memoryUsage().rss;
-  const model: HoldModel = p.impl === 'queue' ? new QueueHold(p.pending, p.seed) : new SchedulerHold(p.pending, p.seed);
+  const increments = incrementsFor(p.workload);
+  const model: HoldModel = p.impl === 'queue' ? new QueueHold(p.pending, p.seed, increments) : new SchedulerHold(p.pending, p.seed, increments);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   model.run(p.warmup);
   let bestMs = Infinity;
+  let bestCpuUs = Infinity;
   for (let r = 0; r < p.runs; r++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     model.run(p.ops);
     const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(c0);
     if (ms < bestMs) bestMs = ms;
+    bestCpuUs = Math.min(bestCpuUs, cpu.user + cpu.system);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }
   // The kernel's high-water mark catches growth peaks between the samples above.
@@ -201,6 +244,7 @@ function measureHold(p: HoldParams): HoldResult {
     bestNs,
     eventsPerSec: p.ops / (bestNs * 1e-9),
     nsPerEvent: bestNs / p.ops,
+    cpuEventsPerSec: p.ops / (bestCpuUs * 1e-6),
     peakRssBytes: peakRss,
     clock: model.clock,
   };
@@ -260,6 +304,7 @@ async function buildNative(log: (m: string) => void): Promise<NativeBuild> {
 
 async function runNative(binary: string, p: Omit<HoldParams, 'impl'>): Promise<HoldResult> {
   const args = [p.pending, p.ops, p.runs, p.warmup, p.seed >>> 0].map(String);
+  if (p.workload === 'model') args.push(MODEL_DELAYS);
   const { stdout } = await run(binary, args, { maxBuffer: 1 << 20 });
   return lastJsonLine(stdout) as HoldResult;
 }
@@ -270,7 +315,8 @@ function fmtRate(r: number): string {
 
 export const kernelSuite: BenchSuite = {
   name: 'kernel',
-  description: 'HOLD model: pop min, push (time + Exp(1)); N pending; best of 3 timed runs (quick: 1) after warm-up',
+  description:
+    "HOLD model: pop min, push (time + increment); increments Exp(1) or the model mix (preset M's schedule offsets); N pending; best of 3 timed runs (quick: 1) after warm-up",
   columns: [
     { key: 'impl', header: 'implementation' },
     { key: 'pending', header: 'pending', unit: 'events' },
@@ -278,6 +324,8 @@ export const kernelSuite: BenchSuite = {
     { key: 'eventsPerSec', header: 'rate', unit: 'M events/s', scale: 1e-6, digits: 2 },
     { key: 'nsPerEvent', header: 'time', unit: 'ns/event', digits: 1 },
     { key: 'vsNative', header: 'vs native', unit: 'ratio', digits: 2, suffix: 'x' },
+    { key: 'vsNativeCpu', header: 'vs native, CPU time', unit: 'ratio', digits: 2, suffix: 'x' },
+    { key: 'cpuEventsPerSec', header: 'CPU rate', unit: 'M events/CPU-s', scale: 1e-6, digits: 2, table: false },
     { key: 'peakRssBytes', header: 'peak RSS', unit: 'MiB', scale: 1 / 2 ** 20, digits: 1 },
     { key: 'clock', header: 'final clock', table: false },
   ],
@@ -287,17 +335,19 @@ export const kernelSuite: BenchSuite = {
     const rows: BenchRow[] = [];
     const native = await buildNative(options.log);
     try {
-      for (const { pending, ops } of sizes) {
-        const group = 'hold model';
-        const common = { pending, ops, runs, warmup, seed: SEED };
+      for (const { workload, pending, ops } of sizes) {
+        const group = workload === 'exp' ? 'hold model' : 'model mix';
+        const common = { workload, pending, ops, runs, warmup, seed: SEED };
 
         let nativeRate: number | undefined;
+        let nativeCpuRate: number | undefined;
         let nativeClock: number | undefined;
         if (native.binary) {
-          options.log(`kernel: native hold, ${pending} pending`);
+          options.log(`kernel: native ${group}, ${pending} pending`);
           try {
             const r = await runNative(native.binary, common);
             nativeRate = r.eventsPerSec;
+            nativeCpuRate = r.cpuEventsPerSec;
             nativeClock = r.clock;
             rows.push({
               group,
@@ -308,6 +358,8 @@ export const kernelSuite: BenchSuite = {
                 eventsPerSec: r.eventsPerSec,
                 nsPerEvent: r.nsPerEvent,
                 vsNative: 1,
+                vsNativeCpu: 1,
+                cpuEventsPerSec: r.cpuEventsPerSec,
                 peakRssBytes: r.peakRssBytes,
                 clock: r.clock,
               },
@@ -320,15 +372,17 @@ export const kernelSuite: BenchSuite = {
           rows.push({ group, fields: { impl: 'C++ std::priority_queue', pending, ops }, note: native.problem ?? 'no native baseline' });
         }
 
-        for (const impl of ['queue', 'scheduler'] as const) {
+        // The scheduler's overhead does not depend on the increments: the model mix runs the queue only.
+        const impls = workload === 'exp' ? (['queue', 'scheduler'] as const) : (['queue'] as const);
+        for (const impl of impls) {
           const label = impl === 'queue' ? 'EventQueue.popAndRun' : 'VirtualScheduler.after';
-          options.log(`kernel: ${label}, ${pending} pending`);
+          options.log(`kernel: ${label}, ${group}, ${pending} pending`);
           const r = await runJsWorker({ impl, ...common });
           const ratio = nativeRate ? r.eventsPerSec / nativeRate : null;
           const notes: string[] = [];
           // A quick run is too short to warm up fully: no verdicts on the targets.
           if (impl === 'queue' && !options.quick) {
-            if (pending === 100_000) {
+            if (pending === 100_000 && workload === 'exp') {
               notes.push(`>= ${fmtRate(TARGET_RATE_100K)} target ${r.eventsPerSec >= TARGET_RATE_100K ? 'met' : 'MISSED'}`);
             }
             if (ratio !== null) notes.push(`>= ${TARGET_NATIVE_RATIO}x native target ${ratio >= TARGET_NATIVE_RATIO ? 'met' : 'MISSED'}`);
@@ -345,6 +399,8 @@ export const kernelSuite: BenchSuite = {
               eventsPerSec: r.eventsPerSec,
               nsPerEvent: r.nsPerEvent,
               vsNative: ratio,
+              vsNativeCpu: nativeCpuRate ? r.cpuEventsPerSec / nativeCpuRate : null,
+              cpuEventsPerSec: r.cpuEventsPerSec,
               peakRssBytes: r.peakRssBytes,
               clock: r.clock,
             },

@@ -7,8 +7,65 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BenchRow, BenchSuite } from './suite.ts';
+import type { MemoryProbeSize } from './model-memory-child.ts';
 
 const CHILD = fileURLToPath(new URL('./model-child.ts', import.meta.url));
+const MEMORY_CHILD = fileURLToPath(new URL('./model-memory-child.ts', import.meta.url));
+
+/** Targets of issue 13 for the steady start's live heap. */
+const bytesPerAddedPodMax = 1.5 * 1024;
+const bytesPerAddedNodeMax = 20 * 1024;
+
+/**
+ * The memory probe's fabrics: a base the size of preset M, the same with twice the pods per node, and
+ * with twice the nodes (same leaf pairs, hypervisors and EPGs). `--quick` uses a tenth of each.
+ */
+function memoryProbeSizes(quick: boolean): { base: MemoryProbeSize; morePods: MemoryProbeSize; moreNodes: MemoryProbeSize } {
+  const base: MemoryProbeSize = quick
+    ? { leafPairs: 4, hypervisors: 40, nodes: 200, podsPerNode: 25, epgs: 40 }
+    : { leafPairs: 20, hypervisors: 400, nodes: 2000, podsPerNode: 25, epgs: 300 };
+  return { base, morePods: { ...base, podsPerNode: base.podsPerNode * 2 }, moreNodes: { ...base, nodes: base.nodes * 2 } };
+}
+
+interface MemoryProbeResult extends MemoryProbeSize {
+  pods: number;
+  steadyHeapBytes: number;
+}
+
+function runMemoryProbe(size: MemoryProbeSize): MemoryProbeResult | { error: string } {
+  const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', MEMORY_CHILD, JSON.stringify(size)], { encoding: 'utf8', timeout: 10 * 60_000, maxBuffer: 1 << 20 });
+  if (child.error) return { error: child.error.message };
+  if (child.status !== 0) return { error: (child.stderr || `exit ${child.status}`).trim().split('\n').slice(-1)[0]! };
+  return JSON.parse(child.stdout.trim().split('\n').pop()!) as MemoryProbeResult;
+}
+
+/**
+ * Live heap per added pod and per added node of a steady start: the slope between two fabrics that
+ * differ only in pods per node, then between two that differ only in nodes, less the added nodes' pods.
+ */
+function memoryRows(quick: boolean, log: (message: string) => void): BenchRow[] {
+  const sizes = memoryProbeSizes(quick);
+  log('model: steady-start heap per added pod and node (3 fabrics, forced GC)');
+  const base = runMemoryProbe(sizes.base);
+  const morePods = runMemoryProbe(sizes.morePods);
+  const moreNodes = runMemoryProbe(sizes.moreNodes);
+  const group = 'model memory';
+  for (const r of [base, morePods, moreNodes]) if ('error' in r) return [{ group, fields: {}, note: `failed: ${r.error}` }];
+  const [b, p, n] = [base, morePods, moreNodes] as MemoryProbeResult[];
+  const bytesPerAddedPod = (p!.steadyHeapBytes - b!.steadyHeapBytes) / (p!.pods - b!.pods);
+  const bytesPerAddedNode = (n!.steadyHeapBytes - b!.steadyHeapBytes - bytesPerAddedPod * (n!.pods - b!.pods)) / (n!.nodes - b!.nodes);
+  const verdict = (value: number, max: number, what: string) => `${what} ${value <= max ? '<=' : 'MISSED >'} ${max / 1024} KiB`;
+  const row = (r: MemoryProbeResult, what: string, note?: string): BenchRow => ({
+    group,
+    fields: { fabric: what, nodes: r.nodes, pods: r.pods, steadyHeapBytes: r.steadyHeapBytes, ...(what === 'base' ? {} : what === 'x2 pods' ? { bytesPerAdded: bytesPerAddedPod } : { bytesPerAdded: bytesPerAddedNode }) },
+    ...(note !== undefined ? { note } : {}),
+  });
+  return [
+    row(b!, 'base'),
+    row(p!, 'x2 pods', verdict(bytesPerAddedPod, bytesPerAddedPodMax, 'per added pod')),
+    row(n!, 'x2 nodes', verdict(bytesPerAddedNode, bytesPerAddedNodeMax, 'per added node (its pods apart)')),
+  ];
+}
 
 interface ChildResult {
   preset: string;
@@ -52,6 +109,9 @@ export const modelSuite: BenchSuite = {
     { key: 'peakRssBytes', header: 'peak RSS', unit: 'MiB', scale: 1 / 1048576 },
     { key: 'bytesPerPod', header: 'RSS per pod', unit: 'KiB', scale: 1 / 1024, digits: 1 },
     { key: 'bytesPerAddedPod', header: 'RSS per added pod', unit: 'KiB', scale: 1 / 1024, digits: 1 },
+    { key: 'fabric', header: 'fabric' },
+    { key: 'steadyHeapBytes', header: 'steady-start heap', unit: 'MiB', scale: 1 / 1048576, digits: 1 },
+    { key: 'bytesPerAdded', header: 'heap per added pod or node', unit: 'KiB', scale: 1 / 1024, digits: 2 },
   ],
   async run(options) {
     const runs: [string, 'cold' | 'steady'][] = options.quick
@@ -84,6 +144,7 @@ export const modelSuite: BenchSuite = {
         note: notes.join('; '),
       });
     }
+    rows.push(...memoryRows(options.quick, options.log));
     return rows;
   },
 };

@@ -1,8 +1,22 @@
 #!/usr/bin/env node
-// Runs every test/**/*.test.ts with node's own test runner (Node 20 has no glob for --test).
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+// Runs every test/**/*.test.ts (or those whose path contains an argument) with node's own test
+// runner (Node 20 has no glob for --test), several files at a time: most of them wait on sockets,
+// child processes and timers rather than the CPU. The last line is node's own summary.
+//   TEST_CONCURRENCY=n  files at once (default FILE_CONCURRENCY)
+// Files start longest first, by the durations the previous run kept in DURATIONS_FILE (a file
+// with no record counts as long); `--slowest` prints that record's slowest files and exits.
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
+
+/** Files run at once; on the 2-core machine 4 was fastest (docs/limits.md, "The test suite"). */
+const FILE_CONCURRENCY = 4;
+/** A file still running after this long is cancelled: the last stop for a hang (each test states its own timeout). */
+const FILE_TIMEOUT_MS = 900_000;
+/** Seconds per test file from the last runs (gitignored, like everything in node_modules). */
+const DURATIONS_FILE = 'node_modules/.cache/opflex-twin/test-file-durations.json';
+/** How many files `--slowest` lists. */
+const SLOWEST_LISTED = 15;
 
 function findTests(dir) {
   const out = [];
@@ -14,11 +28,86 @@ function findTests(dir) {
   return out;
 }
 
-const filters = process.argv.slice(2);
-const files = findTests('test').filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
+function positiveNumber(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!(n > 0)) {
+    console.error(`run-tests: ${name} must be a positive number, got "${raw}"`);
+    process.exit(2);
+  }
+  return n;
+}
+
+/** {relative path: seconds}; empty when there is no record yet or it does not parse. */
+function readDurations(path) {
+  try {
+    const record = JSON.parse(readFileSync(path, 'utf8'));
+    return record && typeof record === 'object' ? record : {};
+  } catch {
+    return {};
+  }
+}
+
+const durations = readDurations(DURATIONS_FILE);
+const args = process.argv.slice(2);
+if (args.includes('--slowest')) {
+  const slowest = Object.entries(durations).sort((a, b) => b[1] - a[1]).slice(0, SLOWEST_LISTED);
+  for (const [file, seconds] of slowest) console.log(`${seconds.toFixed(1).padStart(7)} s  ${file}`);
+  process.exit(0);
+}
+
+const files = findTests('test').filter((f) => args.length === 0 || args.some((x) => f.includes(x)));
 if (files.length === 0) {
   console.error('No test files matched.');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
+// Longest first, so no long file starts near the end while the others are done (stable: ties keep path order).
+const expectedSeconds = (f) => durations[f] ?? Infinity;
+files.sort((a, b) => expectedSeconds(b) - expectedSeconds(a));
+
+const concurrency = Math.round(positiveNumber('TEST_CONCURRENCY', FILE_CONCURRENCY));
+// A test that timed out leaves its sockets and timers behind; without this its file would keep running
+// until FILE_TIMEOUT_MS although all its tests are over (the flag exists from Node 20.14 on).
+const [major, minor] = process.versions.node.split('.').map(Number);
+const forceExit = major > 20 || (major === 20 && minor >= 14) ? ['--test-force-exit'] : [];
+// A long fuzz exploration (FUZZ_SCALE > 1) runs its files that much longer.
+const fileTimeoutMs = Math.round(FILE_TIMEOUT_MS * Math.max(1, positiveNumber('FUZZ_SCALE', 1)));
+mkdirSync(dirname(DURATIONS_FILE), { recursive: true });
+const thisRun = `${DURATIONS_FILE}.${process.pid}`;
+const result = spawnSync(
+  process.execPath,
+  [
+    '--import', 'tsx', '--test',
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    `--test-reporter=${resolve('scripts/file-durations-reporter.mjs')}`, `--test-reporter-destination=${thisRun}`,
+    `--test-concurrency=${concurrency}`, `--test-timeout=${fileTimeoutMs}`, ...forceExit,
+    ...files,
+  ],
+  { stdio: 'inherit' },
+);
+
+// Keep this run's durations (summed per file, by path relative to the checkout) with the earlier runs' of other files.
+const measured = {};
+let lines = [];
+try {
+  lines = readFileSync(thisRun, 'utf8').split('\n').filter(Boolean);
+} catch {
+  // no record of this run (it ended before any test did)
+}
+for (const line of lines) {
+  try {
+    const { file, seconds } = JSON.parse(line);
+    const path = relative(process.cwd(), file);
+    measured[path] = (measured[path] ?? 0) + seconds;
+  } catch {
+    // a line cut short when the run ended
+  }
+}
+if (Object.keys(measured).length > 0) {
+  writeFileSync(thisRun, `${JSON.stringify({ ...durations, ...measured }, null, 1)}\n`);
+  renameSync(thisRun, DURATIONS_FILE);
+} else {
+  rmSync(thisRun, { force: true });
+}
 process.exit(result.status ?? 1);

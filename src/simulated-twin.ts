@@ -14,7 +14,7 @@ import { Twin, type TwinOptions } from './twin.ts';
 import { FaultInjector } from './check/fault-injector.ts';
 import { FaultyTransport } from './check/faulty-transport.ts';
 
-export interface SimulatedTwinOptions extends Pick<TwinOptions, 'agents' | 'keepalive' | 'onProbe'> {
+interface SimulatedTwinOptions extends Pick<TwinOptions, 'agents' | 'keepalive' | 'onProbe'> {
   /** Overrides the scenario's seed. */
   seed?: number;
   /** Keep every trace event in memory. */
@@ -25,7 +25,7 @@ export interface SimulatedTwinOptions extends Pick<TwinOptions, 'agents' | 'keep
   wrapTransport?: (transport: Transport, scheduler: VirtualScheduler) => Transport;
 }
 
-export interface SimulatedTwin {
+interface SimulatedTwin {
   twin: Twin;
   scheduler: VirtualScheduler;
   trace: Trace;

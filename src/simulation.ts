@@ -18,7 +18,7 @@ import { simulatedTwin } from './simulated-twin.ts';
 import { ExchangeTap } from './report/exchange-tap.ts';
 import { emitRunHeader, listenerNames } from './report/run-header.ts';
 
-export interface SimulationOptions {
+interface SimulationOptions {
   /** Overrides the scenario's seed. */
   seed?: number;
   /** Keep every trace event in memory (for --trace and tests). */
@@ -98,7 +98,7 @@ export function simulate(scenario: Scenario, options: SimulationOptions = {}): S
           onMessageFlow?.(flow);
         },
         // Without a flow listener only the migrating agents' exchanges are recorded.
-        onMessageFlow ? undefined : (from, to) => tap!.isCapturing(from, to),
+        onMessageFlow ? undefined : { get version() { return tap!.version; }, follows: (from, to) => tap!.isCapturing(from, to) },
       ).wrap(transport),
     onProbe: (probe, tMs, delivered, bounced, reason, at) => {
       recorder.record(probe.spec, tMs, delivered, bounced, reason);
@@ -139,7 +139,7 @@ export function simulate(scenario: Scenario, options: SimulationOptions = {}): S
   }
   options.onProgress?.(end, end);
   recorder.finish(end);
-  tap!.finish();
+  tap.finish();
 
   const flowsOf = (window: number) =>
     recorder.window(window).map((f) => ({ ...f, firstDropMs: f.firstDropMs ?? null, lastDropMs: f.lastDropMs ?? null }));

@@ -38,6 +38,7 @@ import type { TrackerContext } from './report/migration-tracker.ts';
 import { OpflexAgent } from './opflex/agent.ts';
 import type { Faults, MigrationSpec, Scenario } from './scenario/types.ts';
 import type { Endpoint, Transport } from './transport/transport.ts';
+import { lookup } from './lookup.ts';
 
 export interface TwinOptions {
   scheduler: Scheduler;
@@ -165,8 +166,9 @@ export class Twin implements FabricView {
     }
     for (const h of s.fabric.hypervisors) {
       this.hypervisorPair.set(h.name, h.leafPair);
-      const ids = this.leafAddresses.get(h.leafPair)!.map((l) => l.id) as [number, number];
-      this.hypervisorPath.set(h.name, vpcPathDn(this.aciPods.podOfHypervisor(h.name), ids, h.vpc));
+      const [first, second] = this.leafAddresses.get(h.leafPair) ?? [];
+      if (!first || !second) throw new Error(`hypervisor ${h.name}: leaf pair ${h.leafPair} needs two leaves`);
+      this.hypervisorPath.set(h.name, vpcPathDn(this.aciPods.podOfHypervisor(h.name), [first.id, second.id], h.vpc));
     }
     const anycastAt = o.anycastEndpoint ?? { host: s.fabric.anycast.address, port: s.fabric.anycast.port };
     const keepalive = (o.keepalive ?? true)
@@ -243,18 +245,18 @@ export class Twin implements FabricView {
     );
 
     this.dataPlane = new DataPlane({
-      pairOfNode: (node) => this.hypervisorPair.get(this.nodes.get(node)!.hypervisor)!,
-      pathOfNode: (node) => this.hypervisorPath.get(this.nodes.get(node)!.hypervisor)!,
-      isStunned: (node) => this.nodes.get(node)!.state === 'stunned',
-      leavesOfPair: (pair) => this.pairs.get(pair)!,
+      pairOfNode: (node) => lookup(this.hypervisorPair, lookup(this.nodes, node, 'node').hypervisor, 'hypervisor'),
+      pathOfNode: (node) => lookup(this.hypervisorPath, lookup(this.nodes, node, 'node').hypervisor, 'hypervisor'),
+      isStunned: (node) => lookup(this.nodes, node, 'node').state === 'stunned',
+      leavesOfPair: (pair) => lookup(this.pairs, pair, 'leaf pair'),
       coopOwner: (ip) => this.coop.owner(ip),
       policyNeeded: (epg) => this.policyNeededByEpg.get(epg) ?? [],
       contractVerdict: (a, b, packet, reply) => this.contracts.verdict(a, b, packet, reply),
     });
     this.probes = new TrafficProbes(scheduler, trace, this.dataPlane, o.onProbe ?? (() => {}));
     this.vmotion = new VMotion(scheduler, trace, random.stream('vmotion'), s.latencies, {
-      node: (name) => this.nodes.get(name)!,
-      pairOfHypervisor: (h) => this.hypervisorPair.get(h)!,
+      node: (name) => lookup(this.nodes, name, 'node'),
+      pairOfHypervisor: (h) => lookup(this.hypervisorPair, h, 'hypervisor'),
       onStart: (node, spec) => this.currentMigration.set(node.name, spec),
       onStun: (node) => {
         if (node.name === this.controller.node) this.controller.onNodeStunned();
@@ -264,7 +266,7 @@ export class Twin implements FabricView {
         this.noticePodChange(node);
       },
       announce: (node, pair) => {
-        for (const leaf of this.pairs.get(pair)!) {
+        for (const leaf of lookup(this.pairs, pair, 'leaf pair')) {
           o.scheduler.after(random.stream('epm').sample(s.latencies.epmLearnMs), () => leaf.learnDevice(node.name));
         }
       },
@@ -393,7 +395,7 @@ export class Twin implements FabricView {
     // Asked for every endpoint a leaf registers: one object per node until it moves.
     const known = this.locations.get(node);
     if (known?.hypervisor === vm.hypervisor) return known;
-    const location: NodeLocation = { node, hypervisor: vm.hypervisor, pair: this.hypervisorPair.get(vm.hypervisor)!, path: this.hypervisorPath.get(vm.hypervisor)! };
+    const location: NodeLocation = { node, hypervisor: vm.hypervisor, pair: lookup(this.hypervisorPair, vm.hypervisor, 'hypervisor'), path: lookup(this.hypervisorPath, vm.hypervisor, 'hypervisor') };
     this.locations.set(node, location);
     return location;
   }
@@ -428,7 +430,7 @@ export class Twin implements FabricView {
   }
 
   locateHypervisorPath(hypervisor: string): string {
-    return this.hypervisorPath.get(hypervisor)!;
+    return lookup(this.hypervisorPath, hypervisor, 'hypervisor');
   }
 
   /** Policy URIs a leaf must hold to forward for an EPG (its closure). */
@@ -492,21 +494,21 @@ export class Twin implements FabricView {
         prrS: s.timers.prrMs / 1000,
         keepaliveRepeatMs: s.timers.keepaliveRepeatMs,
         nodes: this.nodes.values(),
-        pairOf: (vm) => this.hypervisorPair.get(vm.hypervisor)!,
-        leavesOfPair: (pair) => this.pairs.get(pair)!,
-        addressesOfPair: (pair) => this.leafAddresses.get(pair)!,
+        pairOf: (vm) => lookup(this.hypervisorPair, vm.hypervisor, 'hypervisor'),
+        leavesOfPair: (pair) => lookup(this.pairs, pair, 'leaf pair'),
+        addressesOfPair: (pair) => lookup(this.leafAddresses, pair, 'leaf pair'),
         endpointsOf: (vm) => this.localEndpointsOf(vm),
       });
     } else {
       for (const vm of this.nodes.values()) {
-        const pair = this.hypervisorPair.get(vm.hypervisor)!;
-        for (const leaf of this.pairs.get(pair)!) leaf.learnDevice(vm.name);
+        const pair = lookup(this.hypervisorPair, vm.hypervisor, 'hypervisor');
+        for (const leaf of lookup(this.pairs, pair, 'leaf pair')) leaf.learnDevice(vm.name);
       }
     }
     this.controller.start();
     if (steady) this.controller.seed();
     for (const vm of this.nodes.values()) {
-      const hostAgent = this.hostAgents.get(vm.name)!;
+      const hostAgent = lookup(this.hostAgents, vm.name, 'node');
       if (steady) hostAgent.startSteady();
       else if (inProcess || this.o.resetConfWriter) hostAgent.start();
     }
@@ -520,8 +522,8 @@ export class Twin implements FabricView {
     if (this.o.playMigrations !== false) this.evacuations = scheduleEvacuations({ scheduler: this.o.scheduler, trace: this.o.trace, vmotion: this.vmotion, nodes: this.nodes, hypervisors: s.fabric.hypervisors }, s.evacuations);
     const pods = this.podsNamed(s.flows.flatMap((f) => [f.from, f.to]));
     for (const f of s.flows) {
-      const from = pods.get(f.from)!;
-      const to = pods.get(f.to)!;
+      const from = lookup(pods, f.from, 'pod');
+      const to = lookup(pods, f.to, 'pod');
       this.probes.add(f, from, to, this.contracts.trafficOf(f, from.epg, to.epg));
     }
   }

@@ -55,7 +55,7 @@ const generated = parseScenario(
   'small.yaml',
 );
 
-describe('a steady start', () => {
+describe('a steady start', { timeout: 120_000 }, () => {
   for (const [name, scenario] of [['the built-in default', loadBuiltinScenario('default')], ['a generated fabric with reconnect on', generated]] as const) {
     it(`holds the state a cold start of ${name} settles into`, () => {
       const cold = run(quiet(scenario), 90_000);

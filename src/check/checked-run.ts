@@ -10,6 +10,7 @@ import { simulatedTwin } from '../simulated-twin.ts';
 import type { Twin } from '../twin.ts';
 import { HazardWitness, type HazardFinding } from './hazards.ts';
 import { InvariantMonitor, type Violation } from './invariants.ts';
+import { isFaultKind } from '../scenario/fault-schema.ts';
 
 /** Quiet time after the last fault heals and the last move starts before liveness is judged. */
 export const settleMs = 150_000;
@@ -35,7 +36,7 @@ export interface CheckedRunOptions {
 }
 
 /** When the last fault has healed (its start plus its duration and magnitude). */
-export function lastHealMs(schedule: readonly FaultEntry[]): number {
+function lastHealMs(schedule: readonly FaultEntry[]): number {
   return schedule.reduce((max, f) => Math.max(max, f.atMs + (f.forMs ?? 0) + (f.delayMs ?? 0)), 0);
 }
 
@@ -57,8 +58,8 @@ export function runChecked(scenario: Scenario, options: CheckedRunOptions = {}):
     monitor.onEvent(e);
     witness.onEvent(e);
     if (e.event === 'fault-start') {
-      const kind = e.data.kind as FaultKind;
-      faultsInjected[kind] = (faultsInjected[kind] ?? 0) + 1;
+      const kind = e.data.kind;
+      if (typeof kind === 'string' && isFaultKind(kind)) faultsInjected[kind] = (faultsInjected[kind] ?? 0) + 1;
     }
   });
   options.prepare?.(twin);

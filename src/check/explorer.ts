@@ -14,8 +14,9 @@ import { invariantSpec, type Violation } from './invariants.ts';
 import { scenarioForSeed, type ScheduleOptions } from './schedule-generator.ts';
 import { runSeed, type SeedOutcome } from './seed-outcome.ts';
 import { shrink } from './shrink.ts';
+import { isFaultKind } from '../scenario/fault-schema.ts';
 
-export interface ExploreOptions extends ScheduleOptions {
+interface ExploreOptions extends ScheduleOptions {
   base: Scenario;
   seeds: number;
   /** First seed (default 1): seeds run are firstSeed .. firstSeed + seeds - 1. */
@@ -28,7 +29,7 @@ export interface ExploreOptions extends ScheduleOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export interface Reproduction {
+interface Reproduction {
   invariant: string;
   statement: string;
   /** The lowest failing seed, and how many seeds failed this invariant. */
@@ -56,7 +57,7 @@ export interface ExploreSummary {
 }
 
 /** Events shown around a violation. */
-export const traceAroundEventsMax = 16;
+const traceAroundEventsMax = 16;
 
 export async function explore(o: ExploreOptions): Promise<ExploreSummary> {
   const stopwatch = new Stopwatch();
@@ -73,7 +74,7 @@ export async function explore(o: ExploreOptions): Promise<ExploreSummary> {
   const firstFailing = new Map<string, { outcome: SeedOutcome; violation: Violation }>();
   let unsettled = 0;
   for (const out of outcomes) {
-    for (const [kind, n] of Object.entries(out.faultsInjected)) faultsInjected[kind as FaultKind] = (faultsInjected[kind as FaultKind] ?? 0) + n;
+    for (const [kind, n] of Object.entries(out.faultsInjected)) if (isFaultKind(kind)) faultsInjected[kind] = (faultsInjected[kind] ?? 0) + n;
     for (const name of new Set(out.violations.map((v) => v.invariant))) {
       violationsByInvariant[name] = (violationsByInvariant[name] ?? 0) + 1;
       if (!firstFailing.has(name)) firstFailing.set(name, { outcome: out, violation: out.violations.find((v) => v.invariant === name)! });

@@ -18,6 +18,8 @@ import { HostEvacuations } from '../host/evacuation.ts';
 import type { FaultEntry } from '../scenario/types.ts';
 import type { Twin } from '../twin.ts';
 import type { FaultyTransport, LinkFaults, LinkVerdict } from './faulty-transport.ts';
+import { field } from '../json-fields.ts';
+import { lookup } from '../lookup.ts';
 
 /** The target of a fault as one string, as trace events and reports name it. */
 export function faultTarget(f: FaultEntry): string {
@@ -37,8 +39,8 @@ interface Active {
 function isPlatformConfigDelete(message: RpcMessage): boolean {
   if (message.kind !== 'request' || message.method !== 'policy_update') return false;
   for (const item of message.params) {
-    const deletes = (item as { delete?: { subject?: string }[] } | null)?.delete;
-    if (Array.isArray(deletes) && deletes.some((d) => d?.subject === 'PlatformConfig')) return true;
+    const deletes = field(item, 'delete');
+    if (Array.isArray(deletes) && deletes.some((d) => field(d, 'subject') === 'PlatformConfig')) return true;
   }
   return false;
 }
@@ -191,24 +193,25 @@ export class FaultInjector implements LinkFaults {
       this.active.delete(active);
       this.trace.emit('fault', 'fault-end', { kind: entry.kind, target, fault: index });
     };
-    const transport = this.transport!;
+    const transport = this.transport;
+    if (!transport) throw new Error('the fault injector began a fault before it was attached to a transport');
     switch (entry.kind) {
       case 'session-reset': {
-        const { agentSide, leafSide } = transport.sessions(entry.node!, entry.leaf!);
+        const { agentSide, leafSide } = transport.sessions(needed(entry, 'node'), needed(entry, 'leaf'));
         for (const c of entry.side === 'leaf' ? leafSide : agentSide) c.close(`fault: session reset (${entry.side} side)`);
         end();
         return;
       }
       case 'partition':
-        this.scheduler.after(entry.forMs!, () => {
+        this.scheduler.after(needed(entry, 'forMs'), () => {
           end();
-          transport.heal(entry.node!, entry.leaf!);
+          transport.heal(needed(entry, 'node'), needed(entry, 'leaf'));
         });
         return;
       case 'leaf-reload': {
-        const leaf = twin.leaves.get(entry.leaf!)!;
+        const leaf = lookup(twin.leaves, needed(entry, 'leaf'), 'leaf');
         leaf.reload();
-        this.scheduler.after(entry.forMs!, () => {
+        this.scheduler.after(needed(entry, 'forMs'), () => {
           leaf.startProxy();
           // The rebooted leaf learns the devices behind its ports again from their traffic.
           for (const vm of twin.nodes.values()) leaf.learnDevice(vm.name);
@@ -217,19 +220,19 @@ export class FaultInjector implements LinkFaults {
         return;
       }
       case 'proxy-restart': {
-        const leaf = twin.leaves.get(entry.leaf!)!;
+        const leaf = lookup(twin.leaves, needed(entry, 'leaf'), 'leaf');
         leaf.stopProxy('fault: proxy restart');
-        this.scheduler.after(entry.forMs!, () => {
+        this.scheduler.after(needed(entry, 'forMs'), () => {
           leaf.startProxy();
           end();
         });
         return;
       }
       case 'agent-restart': {
-        const vm = twin.nodes.get(entry.node!)!;
+        const vm = lookup(twin.nodes, needed(entry, 'node'), 'node');
         const old = vm.agent;
         old.stop();
-        this.scheduler.after(entry.forMs!, () => {
+        this.scheduler.after(needed(entry, 'forMs'), () => {
           const agent = new OpflexAgent(old.config, this.scheduler, transport, this.trace, this.random.stream(`agent:${vm.name}:restart-${index}`));
           vm.replaceAgent(agent);
           agent.start();
@@ -239,12 +242,12 @@ export class FaultInjector implements LinkFaults {
         return;
       }
       case 'host-agent-restart':
-        twin.hostAgents.get(entry.node!)!.restart();
+        lookup(twin.hostAgents, needed(entry, 'node'), 'node').restart();
         end();
         return;
       case 'controller-restart':
         twin.controller.podStopped();
-        this.scheduler.after(entry.forMs!, () => {
+        this.scheduler.after(needed(entry, 'forMs'), () => {
           twin.controller.podStarted();
           end();
         });
@@ -253,11 +256,11 @@ export class FaultInjector implements LinkFaults {
         this.pingPong(twin, entry, end);
         return;
       case 'evacuation-overlap':
-        (twin.evacuations ?? this.evacuations)!.schedule({ atMs: this.scheduler.now(), hypervisor: entry.hypervisor!, concurrency: EVACUATION_CONCURRENCY });
+        (twin.evacuations ?? this.evacuations)!.schedule({ atMs: this.scheduler.now(), hypervisor: needed(entry, 'hypervisor'), concurrency: EVACUATION_CONCURRENCY });
         end();
         return;
       default:
-        this.scheduler.after(entry.forMs!, () => {
+        this.scheduler.after(needed(entry, 'forMs'), () => {
           end();
           this.onHeal.get(entry.kind)?.();
         });
@@ -270,7 +273,7 @@ export class FaultInjector implements LinkFaults {
    * the first other hypervisor.
    */
   private pingPong(twin: Twin, entry: FaultEntry, end: () => void): void {
-    const vm = twin.nodes.get(entry.node!)!;
+    const vm = lookup(twin.nodes, needed(entry, 'node'), 'node');
     const origin = twin.scenario.nodes.find((n) => n.name === vm.name)!.hypervisor;
     const go = (): void => {
       const back = vm.hypervisor !== origin ? origin : twin.scenario.fabric.hypervisors.find((h) => h.name !== vm.hypervisor)?.name;
@@ -288,4 +291,11 @@ export class FaultInjector implements LinkFaults {
       }
     });
   }
+}
+
+/** A field the fault's kind requires: the scenario schema checked it is there. */
+function needed<K extends 'node' | 'leaf' | 'hypervisor' | 'forMs'>(entry: FaultEntry, key: K): NonNullable<FaultEntry[K]> {
+  const value = entry[key];
+  if (value == null) throw new Error(`fault ${entry.kind} has no ${key}`);
+  return value;
 }

@@ -25,7 +25,7 @@ export interface LinkFaults {
 }
 
 /** Most messages one direction of a session may have held or delayed; past it the session breaks. */
-export const heldMessagesPerLinkMax = 100_000;
+const heldMessagesPerLinkMax = 100_000;
 
 const NO_HANDLER: ConnectionHandler = { onOpen() {}, onMessage() {}, onClose() {} };
 

@@ -7,7 +7,7 @@ import type { TraceEvent } from '../kernel/trace.ts';
 import type { Twin } from '../twin.ts';
 import type { Violation } from './invariants.ts';
 
-export interface HazardSpec {
+interface HazardSpec {
   name: string;
   statement: string;
   /** Where the real system is documented to behave so. */

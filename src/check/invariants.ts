@@ -10,7 +10,7 @@ import { NODE_ACI_POD_ANNOTATION } from '../host/kube-api.ts';
 import { MigrationTracker } from '../report/migration-tracker.ts';
 import type { Twin } from '../twin.ts';
 
-export interface InvariantSpec {
+interface InvariantSpec {
   name: string;
   kind: 'safety' | 'liveness';
   statement: string;
@@ -87,7 +87,7 @@ export const INVARIANTS = [
   },
 ] as const satisfies readonly InvariantSpec[];
 
-export type InvariantName = (typeof INVARIANTS)[number]['name'];
+type InvariantName = (typeof INVARIANTS)[number]['name'];
 
 export function invariantSpec(name: string): InvariantSpec | undefined {
   return INVARIANTS.find((i) => i.name === name);
@@ -103,7 +103,7 @@ export interface Violation {
 }
 
 /** Bound on violations kept per run: the first ones tell the story. */
-export const violationsPerRunMax = 100;
+const violationsPerRunMax = 100;
 
 export class InvariantMonitor {
   readonly violations: Violation[] = [];

@@ -28,7 +28,7 @@ function withoutMsSuffix<T>(o: object, value: (v: T) => unknown = (v) => v): Rec
   return out;
 }
 
-export function faultEntryDocument(f: FaultEntry): Record<string, unknown> {
+function faultEntryDocument(f: FaultEntry): Record<string, unknown> {
   return {
     at: f.atMs,
     kind: f.kind,
@@ -42,7 +42,7 @@ export function faultEntryDocument(f: FaultEntry): Record<string, unknown> {
   };
 }
 
-export function scenarioDocument(s: Scenario): Record<string, unknown> {
+function scenarioDocument(s: Scenario): Record<string, unknown> {
   return {
     name: s.name,
     description: s.description,

@@ -16,7 +16,7 @@ export interface ScheduleOptions {
 }
 
 /** Faults per seed: 1 to this many. */
-export const faultsPerSeedMax = 5;
+const faultsPerSeedMax = 5;
 
 /** Ranges (ms) each kind's duration and magnitude are drawn from; boot and restart times are [assumption]. */
 const FOR_RANGE_MS: Partial<Record<FaultKind, [number, number]>> = {
@@ -80,7 +80,7 @@ function drawFault(r: RandomStream, s: Scenario, kind: FaultKind): FaultEntry {
   const atMs = migration ? Math.max(0, migration.atMs + Math.round(r.uniform(-5_000, 35_000))) : Math.round(r.uniform(5_000, Math.max(10_000, s.durationMs - 30_000)));
   const node = migration && r.next() < 0.8 ? migration.node : pick(r, s.nodes).name;
   const entry: FaultEntry = { atMs, kind };
-  const targets = spec.targets as readonly string[];
+  const targets: readonly string[] = spec.targets;
   if (targets.includes('node')) entry.node = node;
   if (targets.includes('leaf')) {
     const vm = s.nodes.find((n) => n.name === node)!;

@@ -7,14 +7,17 @@ import type { Scenario } from '../scenario/types.ts';
 import { runSeed, type SeedOutcome } from './seed-outcome.ts';
 import type { ScheduleOptions } from './schedule-generator.ts';
 
-export type WorkerRequest = { seed: number } | { stop: true };
-export type WorkerReply = SeedOutcome;
+type WorkerRequest = { seed: number } | { stop: true };
+type WorkerReply = SeedOutcome;
 
+// The explorer starts this worker with exactly these (structured-cloned) as its data.
 const { base, schedule } = workerData as { base: Scenario; schedule: ScheduleOptions };
-parentPort!.on('message', (request: WorkerRequest) => {
+const port = parentPort;
+if (!port) throw new Error('seed-worker.ts runs only as a worker thread (the explorer starts it)');
+port.on('message', (request: WorkerRequest) => {
   if ('stop' in request) {
-    parentPort!.close();
+    port.close();
     return;
   }
-  parentPort!.postMessage(runSeed(base, request.seed, schedule) satisfies WorkerReply);
+  port.postMessage(runSeed(base, request.seed, schedule) satisfies WorkerReply);
 });

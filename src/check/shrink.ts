@@ -9,9 +9,9 @@ import { runChecked, type CheckedRun, type CheckedRunOptions } from './checked-r
 import { withSchedule } from './schedule-generator.ts';
 
 /** Most candidate runs one shrink may try. */
-export const shrinkRunsMax = 400;
+const shrinkRunsMax = 400;
 
-export interface ShrinkResult {
+interface ShrinkResult {
   scenario: Scenario;
   /** Candidate runs tried. */
   runs: number;

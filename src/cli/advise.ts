@@ -4,44 +4,38 @@ import { loadPlan } from '../scenario/plan.ts';
 import { PRESET_NAMES } from '../scenario/presets.ts';
 import { scenarioTextFor } from './scenario-argument.ts';
 import { accProvisionOverrides } from './acc-provision-option.ts';
-import { integerOption, type CommandSpec } from './command.ts';
+import { defineCommand } from './command.ts';
 import { RunReportBuilder } from '../report/run-report.ts';
 import { runView } from '../report/html/run-view.ts';
 import { writePage } from './show.ts';
-import { MAX_EVENTS_OPTION, maxEventsOption, seedOption } from './run-options.ts';
+import { MAX_EVENTS_OPTION } from './run-options.ts';
 import { commandSummary } from './command-index.ts';
 
-export const adviseCommand: CommandSpec = {
+export const adviseCommand = defineCommand({
   name: 'advise',
   summary: commandSummary('advise'),
   positionals: '[scenario.yaml]',
   maxPositionals: 1,
   options: {
-    'acc-provision': { type: 'string', value: 'file', description: 'Settings from an acc-provision input file' },
-    plan: { type: 'string', value: 'file', description: 'Migrations (and optionally the controller node) to check, over the scenario' },
-    seed: { type: 'string', value: 'n', description: "Seed for the runs (default: the scenario's)" },
-    'storm-objects': { type: 'string', value: 'n', description: 'Objects one leaf may download within 10 s before it is a storm', default: '20' },
-    json: { type: 'boolean', description: 'Print the risks as JSON' },
-    html: { type: 'string', value: 'file', description: 'Also write an HTML report: each finding with its measured effect drawn against the clean run' },
-    builtin: { type: 'string', value: 'name', description: 'Use a built-in scenario by name', default: 'default' },
-    preset: { type: 'string', value: 'name', description: `Use a fabric-scale preset: ${PRESET_NAMES.join(', ')}` },
+    'acc-provision': { kind: 'string', value: 'file', help: 'Settings from an acc-provision input file' },
+    plan: { kind: 'string', value: 'file', help: 'Migrations (and optionally the controller node) to check, over the scenario' },
+    seed: { kind: 'integer', min: 0, value: 'n', help: "Seed for the runs (default: the scenario's)" },
+    'storm-objects': { kind: 'integer', min: 1, value: 'n', help: 'Objects one leaf may download within 10 s before it is a storm', default: '20' },
+    json: { kind: 'flag', help: 'Print the risks as JSON' },
+    html: { kind: 'string', value: 'file', help: 'Also write an HTML report: each finding with its measured effect drawn against the clean run' },
+    builtin: { kind: 'string', value: 'name', help: 'Use a built-in scenario by name', default: 'default' },
+    preset: { kind: 'string', value: 'name', help: `Use a fabric-scale preset: ${PRESET_NAMES.join(', ')}` },
     'max-events': MAX_EVENTS_OPTION,
   },
-  async run(args, io) {
-    const seed = seedOption(args.values.seed);
-    const stormObjects = integerOption(args.values['storm-objects'], 'storm-objects', { min: 1 })!;
-    const maxEvents = maxEventsOption(args.values['max-events']);
-    const base = scenarioTextFor(args.positionals[0], args.values.builtin as string, args.values.preset as string | undefined);
-    const overrides = [
-      ...accProvisionOverrides(args.values['acc-provision'] as string | undefined, io),
-      ...(args.values.plan ? loadPlan(args.values.plan as string) : []),
-    ];
-    const htmlPath = args.values.html as string | undefined;
+  async run({ positionals, options }, io) {
+    const { seed, 'storm-objects': stormObjects, 'max-events': maxEvents, html: htmlPath, plan } = options;
+    const base = scenarioTextFor(positionals[0], options.builtin, options.preset);
+    const overrides = [...accProvisionOverrides(options['acc-provision'], io), ...(plan ? loadPlan(plan) : [])];
     const builders = new Map<string, RunReportBuilder>();
     const result = advise(base, overrides, {
       ...(seed !== undefined ? { seed } : {}),
       ...(maxEvents !== undefined ? { maxEvents } : {}),
-      ...(htmlPath !== undefined ? { traceListenerFor: (label: string) => builders.set(label, new RunReportBuilder()).get(label)!.onEvent } : {}),
+      ...(htmlPath !== undefined ? { traceListenerFor: (label: string) => reportBuilderFor(builders, label).onEvent } : {}),
       stormObjects,
     });
     if (htmlPath !== undefined) {
@@ -50,10 +44,13 @@ export const adviseCommand: CommandSpec = {
         kind: 'advise',
         title: `opflex-twin advise: ${result.scenario.name}`,
         clean: views.get('as planned') ?? null,
-        findings: result.risks.map((risk, i) => ({ risk, runs: (result.measuredBy[i] ?? []).flatMap((label) => (views.has(label) ? [{ label, run: views.get(label)! }] : [])) })),
+        findings: result.risks.map((risk, i) => ({ risk, runs: (result.measuredBy[i] ?? []).flatMap((label) => {
+          const run = views.get(label);
+          return run ? [{ label, run }] : [];
+        }) })),
       }, htmlPath);
     }
-    if (args.values.json) {
+    if (options.json) {
       io.stdout.write(JSON.stringify({ scenario: result.scenario.name, risks: result.risks, simulations: result.simulations }, null, 2) + '\n');
     } else {
       const style = styleFor(io.stdout);
@@ -69,4 +66,11 @@ export const adviseCommand: CommandSpec = {
     }
     return result.risks.length > 0 ? 1 : 0;
   },
-};
+});
+
+/** A fresh report builder for one of advise's runs, kept under its label. */
+function reportBuilderFor(builders: Map<string, RunReportBuilder>, label: string): RunReportBuilder {
+  const builder = new RunReportBuilder();
+  builders.set(label, builder);
+  return builder;
+}

@@ -2,8 +2,13 @@ import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AgentProcess, type AgentIdentity } from '../live/agent-process.ts';
 import { AgentConfigError, readAgentConfigDirs } from '../live/agent-config-reader.ts';
+import type { Endpoint } from '../transport/transport.ts';
 import { INPUT_FILES } from '../scenario/input-file.ts';
-import { directoryOption, durationOption, endpointsOption, fileOption, textOption, timeScaleOption, UsageError, type CommandSpec } from './command.ts';
+import { defineCommand } from './command.ts';
+import { directoryOption, fileOption } from './option-values.ts';
+import { timeScaleOption } from './time-scale-option.ts';
+import { UsageError } from './usage-error.ts';
+import { errnoCode, errorMessage } from '../error-details.ts';
 import { printable } from '../printable.ts';
 import { traceLine } from './trace-printer.ts';
 import { commandSummary } from './command-index.ts';
@@ -23,44 +28,42 @@ function checkResetFile(path: string): void {
       return;
     } catch (err) {
       if (err instanceof UsageError) throw err;
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`--reset-file: ${at}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      const code = errnoCode(err);
+      if (code !== 'ENOENT') throw new UsageError(`--reset-file: ${at}: ${code ?? errorMessage(err)}`);
     }
   }
 }
 
-export const agentCommand: CommandSpec = {
+export const agentCommand = defineCommand({
   name: 'agent',
   summary: commandSummary('agent'),
   positionals: '',
   maxPositionals: 0,
   options: {
-    peer: { type: 'string', multiple: true, value: 'host:port', description: 'Configured peer (the anycast proxy), repeatable' },
-    name: { type: 'string', value: 'name', description: "The agent's name (the node name)" },
-    domain: { type: 'string', value: 'domain', description: `OpFlex domain (default ${DEFAULT_DOMAIN})` },
-    'config-dir': { type: 'string', multiple: true, value: 'dir', description: 'Read name, domain and peers from the *.conf files here (as opflex-agent -c DIR -w; the host-agent writes 01-base.conf), watch them and reload on a change; repeatable; instead of --peer, --name and --domain' },
-    mac: { type: 'string', value: 'mac', description: 'Uplink MAC sent in the identity', default: '00:00:00:00:00:00' },
-    endpoints: { type: 'string', value: 'dir', description: 'Directory of .ep endpoint files, watched for changes' },
-    'reset-file': { type: 'string', value: 'file', description: 'Reset file to watch (the host-agent writes reset.conf)' },
-    'reset-wait-delay': { type: 'string', value: 's', description: 'Seconds after a PlatformConfig-delete reset in which a reset-file change is ignored', default: '5' },
-    prr: { type: 'string', value: 's', description: 'Policy resolve refresh rate (seconds, or a duration such as 2h; at least 15 s)', default: '7200' },
-    tls: { type: 'boolean', description: 'TLS without verifying the server (opflex.ssl.mode "encrypted")' },
-    ca: { type: 'string', value: 'file', description: 'TLS verifying the server against this CA (mode "secure")' },
-    'time-scale': { type: 'string', value: 'x', description: 'Run timers this many times faster', default: '1' },
-    json: { type: 'boolean', description: 'Print events as NDJSON' },
+    peer: { kind: 'endpoints', value: 'host:port', help: 'Configured peer (the anycast proxy), repeatable' },
+    name: { kind: 'text', value: 'name', help: "The agent's name (the node name)" },
+    domain: { kind: 'text', value: 'domain', help: `OpFlex domain (default ${DEFAULT_DOMAIN})` },
+    'config-dir': { kind: 'repeatable', value: 'dir', help: 'Read name, domain and peers from the *.conf files here (as opflex-agent -c DIR -w; the host-agent writes 01-base.conf), watch them and reload on a change; repeatable; instead of --peer, --name and --domain' },
+    mac: { kind: 'string', value: 'mac', help: 'Uplink MAC sent in the identity', default: '00:00:00:00:00:00' },
+    endpoints: { kind: 'string', value: 'dir', help: 'Directory of .ep endpoint files, watched for changes' },
+    'reset-file': { kind: 'string', value: 'file', help: 'Reset file to watch (the host-agent writes reset.conf)' },
+    'reset-wait-delay': { kind: 'duration', value: 's', help: 'Seconds after a PlatformConfig-delete reset in which a reset-file change is ignored', default: '5' },
+    prr: { kind: 'duration', minMs: agentPrrMsMin, value: 's', help: 'Policy resolve refresh rate (seconds, or a duration such as 2h; at least 15 s)', default: '7200' },
+    tls: { kind: 'flag', help: 'TLS without verifying the server (opflex.ssl.mode "encrypted")' },
+    ca: { kind: 'string', value: 'file', help: 'TLS verifying the server against this CA (mode "secure")' },
+    'time-scale': timeScaleOption('Run timers this many times faster'),
+    json: { kind: 'flag', help: 'Print events as NDJSON' },
   },
-  async run(args, io) {
-    const configDirs = ((args.values['config-dir'] as string[] | undefined) ?? []).map((dir) => directoryOption(dir, 'config-dir')!);
-    const identity = configDirs.length > 0 ? identityFromConfig(configDirs, args.values) : identityFromFlags(args.values);
-    const mac = String(args.values.mac).toLowerCase();
-    if (!MAC.test(mac)) throw new UsageError(`--mac must be a MAC address such as 00:50:56:aa:01:01, got ${JSON.stringify(printable(String(args.values.mac)))}`);
-    const timeScale = timeScaleOption(args.values['time-scale']);
-    const prrMs = durationOption(args.values.prr, 'prr', { minMs: agentPrrMsMin })!;
-    const resetWaitDelayMs = durationOption(args.values['reset-wait-delay'], 'reset-wait-delay')!;
-    const endpointsDir = directoryOption(args.values.endpoints, 'endpoints');
-    const resetFile = args.values['reset-file'] as string | undefined;
+  async run({ options }, io) {
+    const { 'time-scale': timeScale, prr: prrMs, 'reset-wait-delay': resetWaitDelayMs, 'reset-file': resetFile, json } = options;
+    const configDirs = options['config-dir'].map((dir) => directoryOption(dir, 'config-dir') ?? dir);
+    const flags = { peer: options.peer, name: options.name, domain: options.domain };
+    const identity = configDirs.length > 0 ? identityFromConfig(configDirs, flags) : identityFromFlags(flags);
+    const mac = options.mac.toLowerCase();
+    if (!MAC.test(mac)) throw new UsageError(`--mac must be a MAC address such as 00:50:56:aa:01:01, got ${JSON.stringify(printable(options.mac))}`);
+    const endpointsDir = directoryOption(options.endpoints, 'endpoints');
     if (resetFile !== undefined) checkResetFile(resetFile);
-    const ca = fileOption(args.values.ca, 'ca', INPUT_FILES.tls);
-    const json = Boolean(args.values.json);
+    const ca = fileOption(options.ca, 'ca', INPUT_FILES.tls);
     const proc = new AgentProcess({
       ...identity,
       mac,
@@ -70,7 +73,7 @@ export const agentCommand: CommandSpec = {
       timeScale,
       prrS: prrMs / 1000,
       resetWaitDelayS: resetWaitDelayMs / 1000,
-      ...(ca ? { clientTls: { ca } } : args.values.tls ? { clientTls: { rejectUnauthorized: false } } : {}),
+      ...(ca ? { clientTls: { ca } } : options.tls ? { clientTls: { rejectUnauthorized: false } } : {}),
       seed: 1,
       onEvent: (e) => io.stdout.write(traceLine(e, json) + '\n'),
       onProblem: (p) => io.stderr.write(`opflex-twin agent: skipping ${printable(p.file)}: ${printable(p.message)}\n`),
@@ -83,23 +86,24 @@ export const agentCommand: CommandSpec = {
     await proc.stop();
     return 0;
   },
-};
+});
 
-type Values = Record<string, unknown>;
+interface IdentityFlags {
+  peer: Endpoint[];
+  name: string | undefined;
+  domain: string | undefined;
+}
 
-function identityFromFlags(values: Values): AgentIdentity {
-  const peers = endpointsOption(values.peer as string[] | undefined, 'peer');
-  if (peers.length === 0) throw new UsageError('give at least one --peer host:port');
-  const name = textOption(values.name as string | undefined, 'name');
+function identityFromFlags({ peer, name, domain }: IdentityFlags): AgentIdentity {
+  if (peer.length === 0) throw new UsageError('give at least one --peer host:port');
   if (name === undefined) throw new UsageError('--name is required (the node name the anycast proxy knows)');
-  const domain = textOption((values.domain as string | undefined) ?? DEFAULT_DOMAIN, 'domain')!;
-  return { name, domain, peers };
+  return { name, domain: domain ?? DEFAULT_DOMAIN, peers: peer };
 }
 
 /** The files give the name, domain and peers, as they do the reference agent: the flags may not compete. */
-function identityFromConfig(dirs: string[], values: Values): AgentIdentity {
-  const flags = (['peer', 'name', 'domain'] as const).filter((flag) => values[flag] !== undefined);
-  if (flags.length > 0) throw new UsageError(`--config-dir gives the name, domain and peers: drop ${flags.map((f) => `--${f}`).join(', ')}`);
+function identityFromConfig(dirs: string[], flags: IdentityFlags): AgentIdentity {
+  const given = [flags.peer.length > 0 ? '--peer' : '', flags.name !== undefined ? '--name' : '', flags.domain !== undefined ? '--domain' : ''].filter(Boolean);
+  if (given.length > 0) throw new UsageError(`--config-dir gives the name, domain and peers: drop ${given.join(', ')}`);
   let config;
   try {
     config = readAgentConfigDirs(dirs);

@@ -6,12 +6,13 @@ import { runChecked } from '../check/checked-run.ts';
 import { explore, traceAround } from '../check/explorer.ts';
 import { hazardExamples } from '../check/hazard-examples.ts';
 import { scenarioYaml } from '../check/scenario-document.ts';
-import { FAULT_KIND_NAMES } from '../scenario/fault-schema.ts';
+import { FAULT_KIND_NAMES, isFaultKind } from '../scenario/fault-schema.ts';
 import { loadScenarioFile } from '../scenario/loader.ts';
 import { PRESET_NAMES } from '../scenario/presets.ts';
 import type { FaultKind } from '../scenario/types.ts';
 import { scenarioWithOverrides } from '../scenario/variants.ts';
-import { integerOption, UsageError, type CommandSpec } from './command.ts';
+import { defineCommand } from './command.ts';
+import { UsageError } from './usage-error.ts';
 import { checkPage, checkReplayPage } from '../check/check-page-builder.ts';
 import { ProgressBar } from './progress-bar.ts';
 import { scenarioTextFor } from './scenario-argument.ts';
@@ -19,69 +20,72 @@ import { writePage } from './show.ts';
 import { commandSummary } from './command-index.ts';
 
 /** Most seeds one check may run. */
-export const checkSeedsMax = 10_000_000;
+const checkSeedsMax = 10_000_000;
 /** Most worker threads. */
-export const checkJobsMax = 64;
+const checkJobsMax = 64;
 
 function faultKinds(value: string): FaultKind[] {
   if (value === 'all') return [...FAULT_KIND_NAMES];
-  const kinds = value.split(',').map((k) => k.trim()).filter((k) => k !== '');
-  const unknown = kinds.filter((k) => !FAULT_KIND_NAMES.includes(k as FaultKind));
+  const words = value.split(',').map((k) => k.trim()).filter((k) => k !== '');
+  const kinds: FaultKind[] = [];
+  const unknown: string[] = [];
+  for (const word of words) {
+    if (isFaultKind(word)) kinds.push(word);
+    else unknown.push(word);
+  }
   if (unknown.length > 0 || kinds.length === 0) throw new UsageError(`--faults: unknown fault kind ${unknown.map((k) => `"${k}"`).join(', ') || '(empty)'} (known: all, ${FAULT_KIND_NAMES.join(', ')})`);
-  return kinds as FaultKind[];
+  return kinds;
 }
 
-export const checkCommand: CommandSpec = {
+export const checkCommand = defineCommand({
   name: 'check',
   summary: commandSummary('check'),
   positionals: '[scenario.yaml]',
   maxPositionals: 1,
   options: {
-    preset: { type: 'string', value: 'name', description: `Use a fabric-scale preset: ${PRESET_NAMES.join(', ')}` },
-    builtin: { type: 'string', value: 'name', description: 'Use a built-in scenario by name', default: 'default' },
-    seeds: { type: 'string', value: 'n', description: 'How many seeds to run', default: '100' },
-    'first-seed': { type: 'string', value: 'n', description: 'First seed', default: '1' },
-    faults: { type: 'string', value: 'list', description: 'Fault kinds to draw from, comma-separated, or all', default: 'all' },
-    swarm: { type: 'boolean', description: 'Each seed also draws which fault kinds are enabled at all (swarm testing)' },
-    jobs: { type: 'string', value: 'k', description: 'Worker threads (default: the core count)' },
-    json: { type: 'boolean', description: 'Print the summary as JSON' },
-    strict: { type: 'boolean', description: 'Known hazards fail the check too' },
-    out: { type: 'string', value: 'dir', description: 'Directory the shrunk reproductions are written to', default: 'check-reproductions' },
-    replay: { type: 'string', value: 'file', description: 'Re-check one scenario file (a shrunk reproduction) instead of exploring' },
-    html: { type: 'string', value: 'file', description: 'Also write an HTML report: the summary, the seeds with a finding, and each reproduction drawn as its run' },
+    preset: { kind: 'string', value: 'name', help: `Use a fabric-scale preset: ${PRESET_NAMES.join(', ')}` },
+    builtin: { kind: 'string', value: 'name', help: 'Use a built-in scenario by name', default: 'default' },
+    seeds: { kind: 'integer', value: 'n', help: 'How many seeds to run', default: '100' },
+    'first-seed': { kind: 'integer', value: 'n', help: 'First seed', default: '1' },
+    faults: { kind: 'string', value: 'list', help: 'Fault kinds to draw from, comma-separated, or all', default: 'all' },
+    swarm: { kind: 'flag', help: 'Each seed also draws which fault kinds are enabled at all (swarm testing)' },
+    jobs: { kind: 'integer', value: 'k', help: 'Worker threads (default: the core count)' },
+    json: { kind: 'flag', help: 'Print the summary as JSON' },
+    strict: { kind: 'flag', help: 'Known hazards fail the check too' },
+    out: { kind: 'string', value: 'dir', help: 'Directory the shrunk reproductions are written to', default: 'check-reproductions' },
+    replay: { kind: 'string', value: 'file', help: 'Re-check one scenario file (a shrunk reproduction) instead of exploring' },
+    html: { kind: 'string', value: 'file', help: 'Also write an HTML report: the summary, the seeds with a finding, and each reproduction drawn as its run' },
   },
-  async run(args, io) {
-    const replay = args.values.replay as string | undefined;
+  async run({ positionals, options }, io) {
+    const { replay, html: htmlPath, strict, json } = options;
     if (replay !== undefined) {
-      if (args.positionals.length > 0 || args.values.preset !== undefined) throw new UsageError('--replay takes the scenario file itself: give no other scenario');
+      if (positionals.length > 0 || options.preset !== undefined) throw new UsageError('--replay takes the scenario file itself: give no other scenario');
       const scenario = loadScenarioFile(replay);
       const run = runChecked(scenario, { recordTrace: true });
       // The trace around the first violation, or around what the first known hazard explains.
       const first = run.violations[0] ?? run.hazards[0]?.first;
       const around = first ? traceAround(run.trace ?? [], first) : [];
-      const htmlPath = args.values.html as string | undefined;
       if (htmlPath !== undefined) await writePage(checkReplayPage(replay, scenario, run, around), htmlPath);
-      if (args.values.json) io.stdout.write(JSON.stringify({ source: replay, ...run, trace: undefined, traceAround: around }, null, 2) + '\n');
+      if (json) io.stdout.write(JSON.stringify({ source: replay, ...run, trace: undefined, traceAround: around }, null, 2) + '\n');
       else io.stdout.write(renderReplay(replay, run, around));
-      return run.violations.length > 0 || (args.values.strict && run.hazards.length > 0) ? 1 : 0;
+      return run.violations.length > 0 || (strict && run.hazards.length > 0) ? 1 : 0;
     }
-    const seeds = integerOption(args.values.seeds, 'seeds')!;
+    const { seeds, 'first-seed': firstSeed } = options;
     if (seeds < 1 || seeds > checkSeedsMax) throw new UsageError(`--seeds must be between 1 and ${checkSeedsMax}, got ${seeds}`);
-    const firstSeed = integerOption(args.values['first-seed'], 'first-seed')!;
     if (firstSeed < 0) throw new UsageError(`--first-seed must be 0 or more, got ${firstSeed}`);
-    const jobs = integerOption(args.values.jobs, 'jobs') ?? availableParallelism();
+    const jobs = options.jobs ?? availableParallelism();
     if (jobs < 1 || jobs > checkJobsMax) throw new UsageError(`--jobs must be between 1 and ${checkJobsMax}, got ${jobs}`);
-    const kinds = faultKinds(args.values.faults as string);
-    const base = scenarioWithOverrides(scenarioTextFor(args.positionals[0], args.values.builtin as string, args.values.preset as string | undefined), []);
-    const progress = io.stderr.isTTY && !args.values.json ? new ProgressBar(io.stderr, 0) : undefined;
+    const kinds = faultKinds(options.faults);
+    const base = scenarioWithOverrides(scenarioTextFor(positionals[0], options.builtin, options.preset), []);
+    const progress = io.stderr.isTTY && !json ? new ProgressBar(io.stderr, 0) : undefined;
     const summary = await explore({
-      base, seeds, firstSeed, jobs, kinds, swarm: args.values.swarm === true,
+      base, seeds, firstSeed, jobs, kinds, swarm: options.swarm,
       ...(progress ? { onProgress: (done: number, total: number) => progress.update(done / total, `${done}/${total} seeds`) } : {}),
     });
     progress?.done();
     const written = new Map<string, string>();
     if (summary.reproductions.length > 0) {
-      const dir = args.values.out as string;
+      const dir = options.out;
       mkdirSync(dir, { recursive: true });
       for (const r of summary.reproductions) {
         const file = join(dir, `${r.invariant}-seed-${r.seed}.yaml`);
@@ -89,19 +93,18 @@ export const checkCommand: CommandSpec = {
         written.set(r.invariant, file);
       }
     }
-    if (args.values.json) {
+    if (json) {
       const { outcomes: _outcomes, ...rest } = summary;
       const doc = { ...rest, reproductions: summary.reproductions.map((r) => ({ ...r, scenario: undefined, file: written.get(r.invariant) })) };
       io.stdout.write(JSON.stringify(doc, null, 2) + '\n');
     } else io.stdout.write(renderSummary(summary, written));
-    const htmlPath = args.values.html as string | undefined;
     if (htmlPath !== undefined) {
-      const schedule = { kinds, swarm: args.values.swarm === true };
+      const schedule = { kinds, swarm: options.swarm };
       const title = `opflex-twin check: ${base.name}, seeds ${summary.firstSeed}..${summary.firstSeed + summary.seedsRun - 1}`;
       await writePage(checkPage({ title, base, schedule, summary, hazards: hazardExamples(base, summary.outcomes, schedule) }), htmlPath);
     }
     const unexplained = summary.reproductions.length > 0;
     const hazards = Object.keys(summary.hazardsByName).length > 0;
-    return unexplained || (args.values.strict && hazards) ? 1 : 0;
+    return unexplained || (strict && hazards) ? 1 : 0;
   },
-};
+});

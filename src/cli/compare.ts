@@ -5,8 +5,10 @@ import { parseVary, scenarioWithOverrides, type Override } from '../scenario/var
 import { PRESET_NAMES } from '../scenario/presets.ts';
 import { scenarioTextFor } from './scenario-argument.ts';
 import { simulate } from '../simulation.ts';
-import { UsageError, type CommandSpec } from './command.ts';
-import { MAX_EVENTS_OPTION, maxEventsOption, seedOption } from './run-options.ts';
+import { errorMessage } from '../error-details.ts';
+import { defineCommand } from './command.ts';
+import { MAX_EVENTS_OPTION } from './run-options.ts';
+import { UsageError } from './usage-error.ts';
 import { accProvisionOverrides } from './acc-provision-option.ts';
 import { RunReportBuilder } from '../report/run-report.ts';
 import { runView } from '../report/html/run-view.ts';
@@ -16,47 +18,44 @@ import { commandSummary } from './command-index.ts';
 /** Most variants one compare runs (every combination of the --vary values). */
 const variantsMax = 64;
 
-export const compareCommand: CommandSpec = {
+export const compareCommand = defineCommand({
   name: 'compare',
   summary: commandSummary('compare'),
   positionals: '[scenario.yaml]',
   maxPositionals: 1,
   options: {
-    vary: { type: 'string', multiple: true, value: 'KEY=V1,V2', description: 'A key and the values to try, e.g. enable_opflex_agent_reconnect=false,true' },
-    seed: { type: 'string', value: 'n', description: "Seed for every variant (default: the scenario's)" },
-    'acc-provision': { type: 'string', value: 'file', description: 'Take settings from an acc-provision input file first' },
-    json: { type: 'boolean', description: 'Print the comparison as JSON' },
-    html: { type: 'string', value: 'file', description: 'Also write an HTML report: the variants side by side on the same axes' },
-    builtin: { type: 'string', value: 'name', description: 'Use a built-in scenario by name', default: 'default' },
-    preset: { type: 'string', value: 'name', description: `Use a fabric-scale preset: ${PRESET_NAMES.join(', ')}` },
+    vary: { kind: 'repeatable', value: 'KEY=V1,V2', help: 'A key and the values to try, e.g. enable_opflex_agent_reconnect=false,true' },
+    seed: { kind: 'integer', min: 0, value: 'n', help: "Seed for every variant (default: the scenario's)" },
+    'acc-provision': { kind: 'string', value: 'file', help: 'Take settings from an acc-provision input file first' },
+    json: { kind: 'flag', help: 'Print the comparison as JSON' },
+    html: { kind: 'string', value: 'file', help: 'Also write an HTML report: the variants side by side on the same axes' },
+    builtin: { kind: 'string', value: 'name', help: 'Use a built-in scenario by name', default: 'default' },
+    preset: { kind: 'string', value: 'name', help: `Use a fabric-scale preset: ${PRESET_NAMES.join(', ')}` },
     'max-events': MAX_EVENTS_OPTION,
   },
-  async run(args, io) {
-    const specs = (args.values.vary as string[] | undefined) ?? [];
+  async run({ positionals, options }, io) {
+    const { vary: specs, seed: seedGiven, 'max-events': maxEvents, html: htmlPath } = options;
     if (specs.length === 0) throw new UsageError('give at least one --vary KEY=V1,V2');
-    const seedGiven = seedOption(args.values.seed);
-    const maxEvents = maxEventsOption(args.values['max-events']);
     let varies;
     try {
       varies = specs.map(parseVary);
     } catch (err) {
-      throw new UsageError((err as Error).message);
+      throw new UsageError(errorMessage(err));
     }
-    const base = scenarioTextFor(args.positionals[0], args.values.builtin as string, args.values.preset as string | undefined);
+    const base = scenarioTextFor(positionals[0], options.builtin, options.preset);
     const scenario = parseScenario(base.text, base.source, { baseDir: base.baseDir });
-    const fromAcc = accProvisionOverrides(args.values['acc-provision'] as string | undefined, io);
+    const fromAcc = accProvisionOverrides(options['acc-provision'], io);
     const seed = seedGiven ?? scenario.seed;
 
     let combos: { overrides: Override[]; values: Record<string, string> }[] = [{ overrides: [], values: {} }];
     for (const v of varies) {
-      combos = combos.flatMap((c) => v.values.map((value, i) => ({
-        overrides: [...c.overrides, { path: v.path, value }],
-        values: { ...c.values, [v.key]: v.texts[i]! },
+      combos = combos.flatMap((c) => v.texts.map((text, i) => ({
+        overrides: [...c.overrides, { path: v.path, value: v.values[i] }],
+        values: { ...c.values, [v.key]: text },
       })));
     }
     if (combos.length > variantsMax) throw new UsageError(`${combos.length} combinations; at most ${variantsMax} run at once`);
 
-    const htmlPath = args.values.html as string | undefined;
     const reports: { label: string; builder: RunReportBuilder }[] = [];
     const variants: VariantResult[] = combos.map((c) => {
       const label = Object.entries(c.values).map(([k, v]) => `${k}=${v}`).join(' ');
@@ -70,8 +69,8 @@ export const compareCommand: CommandSpec = {
       const title = `opflex-twin compare: ${scenario.name}, seed ${seed}`;
       await writePage({ kind: 'compare', title, keys, variants: reports.map((r) => ({ label: r.label, run: runView(r.builder.finish()) })) }, htmlPath);
     }
-    if (args.values.json) io.stdout.write(JSON.stringify(comparisonJson(scenario.name, seed, keys, variants), null, 2) + '\n');
+    if (options.json) io.stdout.write(JSON.stringify(comparisonJson(scenario.name, seed, keys, variants), null, 2) + '\n');
     else io.stdout.write(renderComparison(scenario.name, seed, keys, variants, styleFor(io.stdout)));
     return 0;
   },
-};
+});

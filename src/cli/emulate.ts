@@ -4,16 +4,11 @@ import { INPUT_FILES } from '../scenario/input-file.ts';
 import { loadPolicyStore } from '../scenario/policy-source.ts';
 import { ListenError } from '../transport/socket-transport.ts';
 import { formatEndpoint, type Endpoint } from '../transport/transport.ts';
-import {
-  directoryOption,
-  endpointOption,
-  fileOption,
-  ipv4Option,
-  portOption,
-  timeScaleOption,
-  UsageError,
-  type CommandSpec,
-} from './command.ts';
+import { defineCommand } from './command.ts';
+import { timeScaleOption } from './time-scale-option.ts';
+import { directoryOption, fileOption } from './option-values.ts';
+import { UsageError } from './usage-error.ts';
+import { errorMessage } from '../error-details.ts';
 import { printable } from '../printable.ts';
 import { PRESET_NAMES } from '../scenario/presets.ts';
 import { loadScenarioWith, setOverrides } from './scenario-argument.ts';
@@ -28,42 +23,36 @@ const NOTABLE = new Set([
   'agent-reset', 'agent-reset-suppressed', 'identity-refused', 'endpoint-declared',
 ]);
 
-export const emulateCommand: CommandSpec = {
+export const emulateCommand = defineCommand({
   name: 'emulate',
   summary: commandSummary('emulate'),
   positionals: '[scenario.yaml]',
   maxPositionals: 1,
   options: {
-    policy: { type: 'string', value: 'file', description: 'Serve this opflex_server policy file (JSON array of managed objects)' },
-    'time-scale': { type: 'string', value: 'x', description: 'Run model timers this many times faster than the wall clock', default: '1' },
-    'leaf-base': { type: 'string', value: 'ip', description: "Address of the first leaf; the others follow (a multipod fabric's next pod starts 256 addresses on: 127.0.1.101)", default: '127.0.0.101' },
-    port: { type: 'string', value: 'n', description: 'OpFlex port of every leaf', default: '8009' },
-    anycast: { type: 'string', value: 'host:port', description: "Anycast OpFlex proxy address (a multipod fabric's next pod: 256 addresses on, 127.0.1.30, same port)", default: '127.0.0.30:8009' },
-    control: { type: 'string', value: 'host:port', description: 'HTTP control API address', default: '127.0.0.1:8080' },
-    agents: { type: 'boolean', description: "Also run the twin's own agent for every node in this process" },
-    'reset-dir': { type: 'string', value: 'dir', description: 'Host-agents write <dir>/<node>/reset.conf and the agent configuration <dir>/<node>/01-base.conf (peer: the loopback address of its pod\'s anycast proxy) and 10-renderer.conf here, for agents in other processes: agent --config-dir <dir>/<node> (or --reset-file <dir>/<node>/reset.conf)' },
-    'play-migrations': { type: 'boolean', description: "Also play the scenario's planned migrations at their times" },
-    'tls-key': { type: 'string', value: 'file', description: 'Serve OpFlex over TLS with this PEM key' },
-    'tls-cert': { type: 'string', value: 'file', description: 'and this PEM certificate' },
-    set: { type: 'string', multiple: true, value: 'KEY=VALUE', description: 'Change a setting, latency, timer or fault (as compare --vary), e.g. leafServe=0' },
-    verbose: { type: 'boolean', short: 'v', description: 'Print every trace event, not only the notable ones' },
-    json: { type: 'boolean', description: 'Print events as NDJSON' },
-    builtin: { type: 'string', value: 'name', description: 'Use a built-in scenario by name', default: 'default' },
-    preset: { type: 'string', value: 'name', description: `Use a fabric-scale preset: ${PRESET_NAMES.join(', ')}` },
+    policy: { kind: 'string', value: 'file', help: 'Serve this opflex_server policy file (JSON array of managed objects)' },
+    'time-scale': timeScaleOption('Run model timers this many times faster than the wall clock'),
+    'leaf-base': { kind: 'ipv4', value: 'ip', help: "Address of the first leaf; the others follow (a multipod fabric's next pod starts 256 addresses on: 127.0.1.101)", default: '127.0.0.101' },
+    port: { kind: 'port', value: 'n', help: 'OpFlex port of every leaf', default: '8009' },
+    anycast: { kind: 'endpoint', value: 'host:port', help: "Anycast OpFlex proxy address (a multipod fabric's next pod: 256 addresses on, 127.0.1.30, same port)", default: '127.0.0.30:8009' },
+    control: { kind: 'endpoint', allowAny: true, value: 'host:port', help: 'HTTP control API address', default: '127.0.0.1:8080' },
+    agents: { kind: 'flag', help: "Also run the twin's own agent for every node in this process" },
+    'reset-dir': { kind: 'string', value: 'dir', help: 'Host-agents write <dir>/<node>/reset.conf and the agent configuration <dir>/<node>/01-base.conf (peer: the loopback address of its pod\'s anycast proxy) and 10-renderer.conf here, for agents in other processes: agent --config-dir <dir>/<node> (or --reset-file <dir>/<node>/reset.conf)' },
+    'play-migrations': { kind: 'flag', help: "Also play the scenario's planned migrations at their times" },
+    'tls-key': { kind: 'string', value: 'file', help: 'Serve OpFlex over TLS with this PEM key' },
+    'tls-cert': { kind: 'string', value: 'file', help: 'and this PEM certificate' },
+    set: { kind: 'repeatable', value: 'KEY=VALUE', help: 'Change a setting, latency, timer or fault (as compare --vary), e.g. leafServe=0' },
+    verbose: { kind: 'flag', short: 'v', help: 'Print every trace event, not only the notable ones' },
+    json: { kind: 'flag', help: 'Print events as NDJSON' },
+    builtin: { kind: 'string', value: 'name', help: 'Use a built-in scenario by name', default: 'default' },
+    preset: { kind: 'string', value: 'name', help: `Use a fabric-scale preset: ${PRESET_NAMES.join(', ')}` },
   },
-  async run(args, io) {
-    const timeScale = timeScaleOption(args.values['time-scale']);
-    const port = portOption(args.values.port, 'port')!;
-    const leafBase = ipv4Option(args.values['leaf-base'], 'leaf-base')!;
-    const anycast = endpointOption(args.values.anycast, 'anycast')!;
-    const control = endpointOption(args.values.control, 'control', true)!;
-    const resetDir = directoryOption(args.values['reset-dir'], 'reset-dir', true);
-    const keyPath = args.values['tls-key'] as string | undefined;
-    const certPath = args.values['tls-cert'] as string | undefined;
+  async run({ positionals, options }, io) {
+    const { 'time-scale': timeScale, port, 'leaf-base': leafBase, anycast, control, 'tls-key': keyPath, 'tls-cert': certPath, json, verbose } = options;
+    const resetDir = directoryOption(options['reset-dir'], 'reset-dir', true);
     if ((keyPath === undefined) !== (certPath === undefined)) throw new UsageError('--tls-key and --tls-cert go together');
     const key = fileOption(keyPath, 'tls-key', INPUT_FILES.tls);
     const cert = fileOption(certPath, 'tls-cert', INPUT_FILES.tls);
-    const scenario = loadScenarioWith(args.positionals[0], args.values.builtin as string, setOverrides(args.values.set as string[] | undefined), args.values.preset as string | undefined);
+    const scenario = loadScenarioWith(positionals[0], options.builtin, setOverrides(options.set), options.preset);
     const leafCount = scenario.fabric.leafPairs.length * 2;
     if (ipv4Number(leafBase) + leafCount - 1 > 0xffffffff) throw new UsageError(`--leaf-base ${leafBase} leaves no room for the scenario's ${leafCount} leaf addresses`);
     const emulator = constructEmulator({
@@ -73,23 +62,21 @@ export const emulateCommand: CommandSpec = {
       anycast,
       control,
       timeScale,
-      agents: Boolean(args.values.agents),
-      playMigrations: Boolean(args.values['play-migrations']),
+      agents: options.agents,
+      playMigrations: options['play-migrations'],
       ...(resetDir !== undefined ? { resetDir } : {}),
-      ...(args.values.policy !== undefined ? { policy: loadPolicyStore(args.values.policy as string) } : {}),
+      ...(options.policy !== undefined ? { policy: loadPolicyStore(options.policy) } : {}),
       ...(key && cert ? { tls: { key, cert } } : {}),
     });
-    const json = Boolean(args.values.json);
-    const verbose = Boolean(args.values.verbose);
     const reported = new Set<number>();
     emulator.subscribe((e) => {
       if (verbose || NOTABLE.has(e.event)) io.stdout.write(traceLine(e, json) + '\n');
       if (e.event !== 'converged' && e.event !== 'odev-connected' && e.event !== 'policy-present') return;
       for (const r of emulator.tracker.records) {
-        if (!r.converged || reported.has(r.index) || json) continue;
+        if (r.convergedMs === undefined || reported.has(r.index) || json) continue;
         reported.add(r.index);
         const stun = r.milestones.find((m) => m.name === 'stun-start');
-        const after = stun ? ` ${((r.convergedMs! - stun.tMs) / 1000).toFixed(3)} s after the switch-over` : '';
+        const after = stun ? ` ${((r.convergedMs - stun.tMs) / 1000).toFixed(3)} s after the switch-over` : '';
         io.stdout.write(printable(`== migration ${r.index + 1}: ${r.node} ${r.from} -> ${r.to} converged${after}; ${r.downloads.length} objects downloaded at ${r.toPair}`) + '\n');
       }
     });
@@ -123,7 +110,7 @@ export const emulateCommand: CommandSpec = {
     await emulator.stop();
     return 0;
   },
-};
+});
 
 /** The emulator, or a usage error when the addresses chosen cannot hold every pod's listeners. */
 function constructEmulator(options: EmulatorOptions): Emulator {
@@ -141,7 +128,7 @@ function ipv4Number(address: string): number {
 
 /** A listener that could not be bound, as one line naming the option that chose its address. */
 function listenFailure(err: unknown, anycast: Endpoint): string {
-  const message = (err as Error).message ?? String(err);
+  const message = errorMessage(err);
   if (err instanceof ListenError) {
     const at = err.endpoint;
     const option = at.host === anycast.host && at.port === anycast.port ? '--anycast' : '--leaf-base and --port';

@@ -3,43 +3,44 @@ import { generatedSchema, type GeneratedInput } from '../scenario/generated-sche
 import { parseScenario } from '../scenario/loader.ts';
 import { PRESET_NAMES, planYaml, preset, type PlanOptions } from '../scenario/presets.ts';
 import { ScenarioError } from '../scenario/scenario-error.ts';
-import { integerOption, UsageError, type CommandSpec } from './command.ts';
+import { defineCommand } from './command.ts';
+import { errorMessage } from '../error-details.ts';
+import { UsageError } from './usage-error.ts';
 import { commandSummary } from './command-index.ts';
 
 /** Size options and the `generated:` keys they set. */
-const SIZES: [option: string, key: keyof GeneratedInput][] = [
+const SIZES = [
   ['leaf-pairs', 'leafPairs'],
   ['hypervisors', 'hypervisors'],
   ['nodes', 'nodes'],
   ['pods-per-node', 'podsPerNode'],
   ['epgs', 'epgs'],
   ['contracts', 'contracts'],
-];
+] as const satisfies readonly (readonly [option: string, key: keyof GeneratedInput])[];
 
-export const generateCommand: CommandSpec = {
+export const generateCommand = defineCommand({
   name: 'generate',
   summary: commandSummary('generate'),
   positionals: '',
   maxPositionals: 0,
   options: {
-    preset: { type: 'string', value: 'name', description: `Start from a preset: ${PRESET_NAMES.join(', ')}` },
-    'leaf-pairs': { type: 'string', value: 'n', description: 'vPC leaf pairs' },
-    hypervisors: { type: 'string', value: 'n', description: 'Hypervisors in total (default: 2 per leaf pair)' },
-    nodes: { type: 'string', value: 'n', description: 'Node VMs (default: one per hypervisor)' },
-    'pods-per-node': { type: 'string', value: 'n', description: 'Pods per node (default 10)' },
-    epgs: { type: 'string', value: 'n', description: 'EPGs (default 10)' },
-    contracts: { type: 'string', value: 'n', description: 'Contracts (default: half the EPGs)' },
-    evacuate: { type: 'string', value: 'n', description: "Hypervisors to evacuate at once (default: the preset's, else 1 unless --migrate is given)" },
-    concurrency: { type: 'string', value: 'n', description: 'Concurrent vMotions per evacuated host (default 8)' },
-    migrate: { type: 'string', value: 'n', description: 'Planned migrations of single nodes to another leaf pair (default 0)' },
-    seed: { type: 'string', value: 'n', description: 'Seed of the scenario and of its expansion (default 1)' },
-    start: { type: 'string', value: 'mode', description: 'How the run begins: steady (default: from the settled fabric) or cold (the bootstrap simulated)' },
-    name: { type: 'string', value: 'name', description: 'Scenario name (default: generated-<preset> or generated)' },
-    out: { type: 'string', short: 'o', value: 'file', description: 'Write the scenario here instead of to stdout' },
+    preset: { kind: 'string', value: 'name', help: `Start from a preset: ${PRESET_NAMES.join(', ')}` },
+    'leaf-pairs': { kind: 'integer', value: 'n', help: 'vPC leaf pairs' },
+    hypervisors: { kind: 'integer', value: 'n', help: 'Hypervisors in total (default: 2 per leaf pair)' },
+    nodes: { kind: 'integer', value: 'n', help: 'Node VMs (default: one per hypervisor)' },
+    'pods-per-node': { kind: 'integer', value: 'n', help: 'Pods per node (default 10)' },
+    epgs: { kind: 'integer', value: 'n', help: 'EPGs (default 10)' },
+    contracts: { kind: 'integer', value: 'n', help: 'Contracts (default: half the EPGs)' },
+    evacuate: { kind: 'integer', value: 'n', help: "Hypervisors to evacuate at once (default: the preset's, else 1 unless --migrate is given)" },
+    concurrency: { kind: 'integer', value: 'n', help: 'Concurrent vMotions per evacuated host (default 8)' },
+    migrate: { kind: 'integer', value: 'n', help: 'Planned migrations of single nodes to another leaf pair (default 0)' },
+    seed: { kind: 'integer', value: 'n', help: 'Seed of the scenario and of its expansion (default 1)' },
+    start: { kind: 'string', value: 'mode', help: 'How the run begins: steady (default: from the settled fabric) or cold (the bootstrap simulated)' },
+    name: { kind: 'string', value: 'name', help: 'Scenario name (default: generated-<preset> or generated)' },
+    out: { kind: 'string', short: 'o', value: 'file', help: 'Write the scenario here instead of to stdout' },
   },
-  run(args, io) {
-    const v = args.values;
-    const base = v.preset === undefined ? undefined : presetOrUsage(v.preset as string);
+  run({ options: v }, io) {
+    const base = v.preset === undefined ? undefined : presetOrUsage(v.preset);
     const generated: GeneratedInput = { ...(base?.plan.generated ?? {}) };
     for (const [option, key] of SIZES) {
       const n = nonNegative(v[option], option);
@@ -49,6 +50,7 @@ export const generateCommand: CommandSpec = {
     }
     const checked = generatedSchema.safeParse(generated);
     if (!checked.success) {
+      // A failed parse always carries at least one issue.
       const issue = checked.error.issues[0]!;
       const option = SIZES.find(([, key]) => key === issue.path[0])?.[0];
       throw new UsageError(`${option ? `--${option}` : 'sizes'}: ${issue.message}`);
@@ -57,11 +59,11 @@ export const generateCommand: CommandSpec = {
     const concurrency = nonNegative(v.concurrency, 'concurrency');
     if (concurrency === 0) throw new UsageError('--concurrency must be at least 1');
     const seed = nonNegative(v.seed, 'seed');
-    const start = v.start as string | undefined;
+    const start = v.start;
     if (start !== undefined && start !== 'cold' && start !== 'steady') throw new UsageError(`--start takes cold or steady, not "${start}"`);
     const evacuate = nonNegative(v.evacuate, 'evacuate') ?? base?.plan.evacuate ?? (migrate ? 0 : 1);
     const plan: PlanOptions = {
-      name: (v.name as string | undefined) ?? (base ? `generated-${base.name}` : 'generated'),
+      name: v.name ?? (base ? `generated-${base.name}` : 'generated'),
       generated,
       evacuate,
       ...(concurrency !== undefined ? { concurrency } : base?.plan.concurrency !== undefined ? { concurrency: base.plan.concurrency } : {}),
@@ -83,20 +85,20 @@ export const generateCommand: CommandSpec = {
       throw err;
     }
     // The file must load: check it before writing (this expands it once).
-    const out = v.out as string | undefined;
+    const out = v.out;
     parseScenario(text, out ?? '<generated>');
     if (out === undefined) io.stdout.write(text);
     else {
       try {
         writeFileSync(out, text);
       } catch (err) {
-        throw new ScenarioError([{ source: out, line: 0, column: 0, path: '', message: `cannot write: ${(err as Error).message}` }]);
+        throw new ScenarioError([{ source: out, line: 0, column: 0, path: '', message: `cannot write: ${errorMessage(err)}` }]);
       }
       io.stderr.write(`opflex-twin generate: wrote ${out}\n`);
     }
     return 0;
   },
-};
+});
 
 function presetOrUsage(name: string) {
   try {
@@ -107,8 +109,7 @@ function presetOrUsage(name: string) {
   }
 }
 
-function nonNegative(value: unknown, name: string): number | undefined {
-  const n = integerOption(value, name);
+function nonNegative(n: number | undefined, name: string): number | undefined {
   if (n !== undefined && n < 0) throw new UsageError(`--${name} must not be negative, got ${n}`);
   return n;
 }

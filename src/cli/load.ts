@@ -1,46 +1,45 @@
 import { holdSessions, resetStorm, resolveFlood } from '../live/load-client.ts';
+import { agentResolveTargets } from '../live/resolve-targets.ts';
+import { loadPolicyStore } from '../scenario/policy-source.ts';
 import { buildPolicyUniverse } from '../model/policy-builder.ts';
 import { policyClosure } from '../model/policy-closure.ts';
 import { epgUri } from '../model/policy-builder.ts';
-import { choiceOption, durationOption, endpointOption, endpointsOption, integerOption, UsageError, type CommandSpec } from './command.ts';
+import { defineCommand } from './command.ts';
+import { UsageError } from './usage-error.ts';
 import { loadScenarioWith } from './scenario-argument.ts';
 import { commandSummary } from './command-index.ts';
 
 /** Most sessions one load run opens (each is a socket; past this the client's ports run out first). */
-export const loadSessionsMax = 60_000;
+const loadSessionsMax = 60_000;
 /** Most requests outstanding per session in a resolve flood. */
-export const loadInFlightMax = 10_000;
+const loadInFlightMax = 10_000;
 /** Most agents a storm starts. */
-export const loadAgentsMax = 100_000;
+const loadAgentsMax = 100_000;
 /** The longest a load run measures or holds (1 hour). */
-export const loadDurationMsMax = 3_600_000;
+const loadDurationMsMax = 3_600_000;
 
-export const loadCommand: CommandSpec = {
+export const loadCommand = defineCommand({
   name: 'load',
   summary: commandSummary('load'),
   positionals: '[scenario.yaml]',
   maxPositionals: 1,
   options: {
-    mode: { type: 'string', value: 'hold|resolve|storm', description: 'What to do', default: 'resolve' },
-    leaf: { type: 'string', multiple: true, value: 'host:port', description: 'Leaf addresses to load (hold, resolve)' },
-    anycast: { type: 'string', value: 'host:port', description: 'Anycast address (storm)', default: '127.0.0.30:8009' },
-    sessions: { type: 'string', value: 'n', description: 'Sessions (hold: to hold; resolve: to send on)', default: '8' },
-    'in-flight': { type: 'string', value: 'n', description: 'Requests outstanding per session (resolve)', default: '32' },
-    seconds: { type: 'string', value: 's', description: 'How long to measure (resolve) or hold (hold): seconds, or a duration such as 500ms', default: '5' },
-    agents: { type: 'string', value: 'n', description: 'Agents for the first n nodes of the scenario (storm)', default: '100' },
-    builtin: { type: 'string', value: 'name', description: 'Use a built-in scenario by name', default: 'default' },
-    preset: { type: 'string', value: 'name', description: 'Use a fabric-scale preset (storm: the same as the emulator)' },
+    mode: { kind: 'choice', choices: ['hold', 'resolve', 'storm'], value: 'hold|resolve|storm', help: 'What to do', default: 'resolve' },
+    leaf: { kind: 'endpoints', value: 'host:port', help: 'Leaf addresses to load (hold, resolve)' },
+    anycast: { kind: 'endpoint', value: 'host:port', help: 'Anycast address (storm)', default: '127.0.0.30:8009' },
+    sessions: { kind: 'integer', min: 1, max: loadSessionsMax, value: 'n', help: 'Sessions (hold: to hold; resolve: to send on)', default: '8' },
+    'in-flight': { kind: 'integer', min: 1, max: loadInFlightMax, value: 'n', help: 'Requests outstanding per session (resolve)', default: '32' },
+    seconds: { kind: 'duration', minMs: 1, maxMs: loadDurationMsMax, value: 's', help: 'How long to measure (resolve) or hold (hold): seconds, or a duration such as 500ms', default: '5' },
+    agents: { kind: 'integer', min: 1, max: loadAgentsMax, value: 'n', help: 'Agents for the first n nodes of the scenario (storm)', default: '100' },
+    builtin: { kind: 'string', value: 'name', help: 'Use a built-in scenario by name', default: 'default' },
+    preset: { kind: 'string', value: 'name', help: 'Use a fabric-scale preset (storm: the same as the emulator)' },
+    'server-pid': { kind: 'integer', min: 1, max: 2 ** 31 - 1, value: 'pid', help: "Also report that process's CPU time per reply (resolve; Linux, same machine)" },
+    policy: { kind: 'string', value: 'file', help: "Resolve what an agent resolves from this opflex_server policy file (resolve; the server must serve the same file), instead of the scenario's first EPG" },
   },
-  async run(args, io) {
-    const mode = choiceOption(args.values.mode, 'mode', ['hold', 'resolve', 'storm'] as const)!;
-    const leaves = endpointsOption(args.values.leaf, 'leaf');
-    const anycast = endpointOption(args.values.anycast, 'anycast')!;
-    const sessions = integerOption(args.values.sessions, 'sessions', { min: 1, max: loadSessionsMax })!;
-    const inFlight = integerOption(args.values['in-flight'], 'in-flight', { min: 1, max: loadInFlightMax })!;
-    const durationMs = durationOption(args.values.seconds, 'seconds', { minMs: 1, maxMs: loadDurationMsMax })!;
-    const agents = integerOption(args.values.agents, 'agents', { min: 1, max: loadAgentsMax })!;
+  async run({ positionals, options }, io) {
+    const { mode, leaf: leaves, anycast, sessions, 'in-flight': inFlight, seconds: durationMs, agents, 'server-pid': serverPid } = options;
     if (mode !== 'storm' && leaves.length === 0) throw new UsageError(`--mode ${mode} needs --leaf host:port (repeatable)`);
-    const scenario = loadScenarioWith(args.positionals[0], args.values.builtin as string, [], args.values.preset as string | undefined);
+    const scenario = loadScenarioWith(positionals[0], options.builtin, [], options.preset);
     let result: unknown;
     switch (mode) {
       case 'hold': {
@@ -50,12 +49,19 @@ export const loadCommand: CommandSpec = {
         break;
       }
       case 'resolve': {
+        const file = options.policy;
+        if (file !== undefined) {
+          const uris = agentResolveTargets(loadPolicyStore(file));
+          if (uris.length === 0) throw new UsageError(`--policy ${file} holds no PlatformConfig or GbpEpGroup to resolve`);
+          result = { mode: 'resolve', ...(await resolveFlood(leaves, uris, sessions, inFlight, durationMs, scenario.policy.domain, serverPid)) };
+          break;
+        }
         const universe = buildPolicyUniverse(scenario.policy);
         // One EPG's closure: the flood measures serving from the leaf's cache, not APIC fetches.
         const first = scenario.policy.epgs[0];
         if (first === undefined) throw new UsageError('--mode resolve needs a scenario with at least one EPG in its policy section');
         const uris = policyClosure(universe, [{ subject: 'GbpEpGroup', uri: epgUri(scenario.policy.tenant, first.name) }]);
-        result = { mode: 'resolve', ...(await resolveFlood(leaves, uris, sessions, inFlight, durationMs, scenario.policy.domain)) };
+        result = { mode: 'resolve', ...(await resolveFlood(leaves, uris, sessions, inFlight, durationMs, scenario.policy.domain, serverPid)) };
         break;
       }
       case 'storm':
@@ -65,4 +71,4 @@ export const loadCommand: CommandSpec = {
     io.stdout.write(JSON.stringify(result) + '\n');
     return 0;
   },
-};
+});

@@ -3,7 +3,8 @@
  * when used, so `--help` and a usage error load no simulation code (error-lines.ts, which knows the
  * model's error types, loads only when there is an error to print).
  */
-import { commandHelp, EXIT_CODES_HELP, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, parseCommandArgs, UsageError, type CommandIO } from './command.ts';
+import { commandHelp, EXIT_CODES_HELP, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CommandIO } from './command.ts';
+import { UsageError } from './usage-error.ts';
 import { COMMANDS } from './command-index.ts';
 
 /** The command list: each whole summary, its further lines under its first. */
@@ -65,12 +66,12 @@ export async function main(argv: string[], io: CommandIO = { stdout: process.std
   const prefix = `opflex-twin ${name}`;
   try {
     const command = await entry.load();
-    const parsed = parseCommandArgs(command, rest);
-    if (parsed.values.help) {
+    const invocation = command.parse(rest);
+    if (invocation.help) {
       io.stdout.write(commandHelp(command));
       return EXIT_OK;
     }
-    return await command.run(parsed, io);
+    return await invocation.run(io);
   } catch (err) {
     if (err instanceof UsageError) return usage(prefix, err.message, `Run "opflex-twin ${name} --help" for usage.`);
     const { errorLines } = await import('./error-lines.ts');

@@ -3,7 +3,8 @@ import { loadScenarioFile } from '../scenario/loader.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { PRESET_NAMES, preset, presetYaml } from '../scenario/presets.ts';
 import { parseVary, readScenarioText, scenarioWithOverrides, type Override, type ScenarioText } from '../scenario/variants.ts';
-import { UsageError } from './command.ts';
+import { errorMessage } from '../error-details.ts';
+import { UsageError } from './usage-error.ts';
 
 /** A scenario file path when given, else the named built-in scenario. */
 export function loadScenarioArgument(path: string | undefined, builtin = 'default'): Scenario {
@@ -17,7 +18,7 @@ export function setOverrides(sets: string[] | undefined): Override[] {
     try {
       vary = parseVary(spec);
     } catch (err) {
-      throw new UsageError(`--set: ${(err as Error).message.replace('--vary takes KEY=V1,V2[,...]', 'takes KEY=VALUE')}`);
+      throw new UsageError(`--set: ${errorMessage(err).replace('--vary takes KEY=V1,V2[,...]', 'takes KEY=VALUE')}`);
     }
     if (vary.values.length !== 1) throw new UsageError(`--set ${vary.key} takes one value; use compare --vary for several`);
     return { path: vary.path, value: vary.values[0] };
@@ -28,7 +29,7 @@ export function setOverrides(sets: string[] | undefined): Override[] {
 export function scenarioTextFor(path: string | undefined, builtin: string, presetName?: string): ScenarioText {
   if (presetName === undefined) return readScenarioText(path, builtin);
   if (path !== undefined) throw new UsageError('give a scenario file or --preset, not both');
-  if (!PRESET_NAMES.includes(presetName as never)) throw new UsageError(`--preset must be one of ${PRESET_NAMES.join(', ')}, got "${presetName}"`);
+  if (!PRESET_NAMES.some((name) => name === presetName)) throw new UsageError(`--preset must be one of ${PRESET_NAMES.join(', ')}, got "${presetName}"`);
   return { text: presetYaml(presetName), source: `preset:${preset(presetName).name}`, baseDir: process.cwd() };
 }
 

@@ -1,8 +1,8 @@
 import { scenarioJsonSchema } from '../scenario/scenario-json-schema.ts';
-import type { CommandSpec } from './command.ts';
+import { defineCommand } from './command.ts';
 import { commandSummary } from './command-index.ts';
 
-export const schemaCommand: CommandSpec = {
+export const schemaCommand = defineCommand({
   name: 'schema',
   summary: commandSummary('schema'),
   positionals: '',
@@ -12,4 +12,4 @@ export const schemaCommand: CommandSpec = {
     io.stdout.write(JSON.stringify(scenarioJsonSchema(), null, 2) + '\n');
     return 0;
   },
-};
+});

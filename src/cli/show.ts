@@ -4,7 +4,8 @@ import { runView } from '../report/html/run-view.ts';
 import { markdownSummary } from '../report/markdown-summary.ts';
 import type { RunReport } from '../report/run-report.ts';
 import { reportFromTraceFile, TraceFileError } from '../report/trace-file.ts';
-import { UsageError, type CommandSpec } from './command.ts';
+import { defineCommand } from './command.ts';
+import { UsageError } from './usage-error.ts';
 import { writeOutputFile } from './run-options.ts';
 import { commandSummary } from './command-index.ts';
 
@@ -18,17 +19,17 @@ export async function writePage(page: ReportPage, path: string): Promise<void> {
   await writeOutputFile(path, 'html', renderHtmlReport(page));
 }
 
-export const showCommand: CommandSpec = {
+export const showCommand = defineCommand({
   name: 'show',
   summary: commandSummary('show'),
   positionals: '<trace.ndjson>',
   maxPositionals: 1,
   options: {
-    output: { type: 'string', short: 'o', value: 'file', description: 'The HTML report to write (default: the trace name with .html)' },
-    markdown: { type: 'string', value: 'file', description: 'Also write a Markdown summary with a Mermaid diagram of the switch-over' },
+    output: { kind: 'string', short: 'o', value: 'file', help: 'The HTML report to write (default: the trace name with .html)' },
+    markdown: { kind: 'string', value: 'file', help: 'Also write a Markdown summary with a Mermaid diagram of the switch-over' },
   },
-  async run(args, io) {
-    const tracePath = args.positionals[0];
+  async run({ positionals, options }, io) {
+    const tracePath = positionals[0];
     if (tracePath === undefined) throw new UsageError('Give the trace file: opflex-twin show trace.ndjson -o report.html');
     let report: RunReport;
     try {
@@ -37,9 +38,9 @@ export const showCommand: CommandSpec = {
       if (err instanceof TraceFileError) throw new Error(err.message);
       throw err;
     }
-    const output = (args.values.output as string | undefined) ?? `${tracePath.replace(/\.ndjson$|\.jsonl$|\.json$/, '')}.html`;
-    await writeRunReports(report, `opflex-twin simulate: ${report.scenario}`, output, args.values.markdown as string | undefined, 'output');
-    io.stderr.write(`Wrote ${output}${args.values.markdown ? ` and ${args.values.markdown}` : ''} (${report.migrations.length} migration${report.migrations.length === 1 ? '' : 's'})\n`);
+    const output = options.output ?? `${tracePath.replace(/\.ndjson$|\.jsonl$|\.json$/, '')}.html`;
+    await writeRunReports(report, `opflex-twin simulate: ${report.scenario}`, output, options.markdown, 'output');
+    io.stderr.write(`Wrote ${output}${options.markdown ? ` and ${options.markdown}` : ''} (${report.migrations.length} migration${report.migrations.length === 1 ? '' : 's'})\n`);
     return 0;
   },
-};
+});

@@ -13,17 +13,17 @@ import type { Odev } from './odev.ts';
 import type { PolicyUpdateItem } from '../opflex/message.ts';
 import type { PolicySource } from './policy-cache.ts';
 
-export type OdevStatus = 'created' | 'modified' | 'deleted';
+type OdevStatus = 'created' | 'modified' | 'deleted';
 
 export interface OdevEvent {
   status: OdevStatus;
   odev: Odev;
 }
 
-export type OdevListener = (event: OdevEvent) => void;
+type OdevListener = (event: OdevEvent) => void;
 
 /** A change to the policy universe, in policy_update form. */
-export type PolicyChangeListener = (update: PolicyUpdateItem) => void;
+type PolicyChangeListener = (update: PolicyUpdateItem) => void;
 
 export class Apic implements PolicySource {
   private readonly odevs = new Map<string, Odev>();

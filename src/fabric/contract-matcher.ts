@@ -27,7 +27,7 @@ export type ContractVerdict = 'permit' | 'deny' | 'no-permit';
 type ContractDirection = 'in' | 'out';
 
 /** The source port of every probe request (the start of IANA's dynamic port range). */
-export const PROBE_SOURCE_PORT = 49152;
+const PROBE_SOURCE_PORT = 49152;
 /** A probe's destination port when neither the flow nor the policy names one. */
 export const DEFAULT_PROBE_PORT = 80;
 

@@ -21,3 +21,8 @@ export const DROP_REASONS: Record<DropReason, string> = {
   'contract-denied': 'a contract rule denies the packet, or no contract rule permits its EPG pair, protocol and port (implicit deny)',
   'unknown-destination': 'COOP knows no owner for the destination',
 };
+
+/** Whether a word read back from a report or trace is one of the drop reasons. */
+export function isDropReason(word: string): word is DropReason {
+  return Object.hasOwn(DROP_REASONS, word);
+}

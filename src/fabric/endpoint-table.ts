@@ -18,7 +18,7 @@ export interface LocalEntry {
   readonly node: string;
 }
 
-export interface BounceEntry {
+interface BounceEntry {
   kind: 'bounce';
   key: string;
   toPair: string;
@@ -26,14 +26,14 @@ export interface BounceEntry {
   timer: TimerHandle;
 }
 
-export type EpmEntry = LocalEntry | BounceEntry;
+type EpmEntry = LocalEntry | BounceEntry;
 
 interface RemoteEntry {
   pair: string;
   lastSeenMs: number;
 }
 
-export interface EndpointTableEvents {
+interface EndpointTableEvents {
   /** A local endpoint left this leaf's port: moved to another pair (bounce) or to another port. */
   onLocalMovedAway(key: string, previous: LocalEntry, how: 'bounce' | 'port-moved'): void;
 }

@@ -3,7 +3,7 @@
  * pair has two, one with isSecondary=false and one with true, both on the same fabricPathDn.
  */
 
-export type OdevState = 'connected' | 'disconnected';
+type OdevState = 'connected' | 'disconnected';
 
 export interface Odev {
   dn: string;

@@ -26,14 +26,14 @@ export interface PolicySource {
 }
 
 /** Objects waiting for a download slot on one leaf, over all its sessions. */
-export const DOWNLOADS_QUEUED_PER_LEAF_MAX = 65_536;
+const DOWNLOADS_QUEUED_PER_LEAF_MAX = 65_536;
 /** Downloads (queued or in flight) one session may wait on at once. */
 export const DOWNLOADS_PER_REQUESTER_MAX = 4096;
 /** Of those, how many take their turn in arrival order (more than an agent asks for at once). */
-export const DOWNLOADS_IN_ORDER_PER_REQUESTER = 64;
+const DOWNLOADS_IN_ORDER_PER_REQUESTER = 64;
 
 /** Who waits for a download (the leaf: a session); compared by identity. */
-export type Requester = object;
+type Requester = object;
 
 type Done = (answer: ResolveAnswer) => void;
 
@@ -69,7 +69,7 @@ interface RequesterState {
   overflowHead: number;
 }
 
-export interface PolicyCacheOptions {
+interface PolicyCacheOptions {
   concurrency: number;
   serveLatency: Distribution;
   gcDelayMs: number;

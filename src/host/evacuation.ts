@@ -21,7 +21,7 @@ import type { EvacuationSpec, HypervisorSpec } from '../scenario/types.ts';
 import type { NodeVm } from './node-vm.ts';
 import type { VMotion } from './vmotion.ts';
 
-export interface EvacuationContext {
+interface EvacuationContext {
   scheduler: Scheduler;
   trace: Trace;
   vmotion: VMotion;
@@ -30,7 +30,7 @@ export interface EvacuationContext {
 }
 
 /** One evacuation's progress (also what tests and reports can read). */
-export interface EvacuationState {
+interface EvacuationState {
   index: number;
   spec: EvacuationSpec;
   /** VMs it had to move (those on the host at the start, plus any that landed there meanwhile). */

@@ -11,7 +11,7 @@ export const NODE_ACI_POD_ANNOTATION = 'opflex.cisco.com/node-aci-pod';
 /** Multipod: `pod-<id>-<tepPool>` of the pod serving the node, or `none` (aci-fabric-behavior.md 5.3). */
 export const ACI_POD_SUBNET_ANNOTATION = 'opflex.cisco.com/aci-pod';
 
-export type AnnotationWatcher = (node: string, key: string, previous: string | undefined, value: string | undefined) => void;
+type AnnotationWatcher = (node: string, key: string, previous: string | undefined, value: string | undefined) => void;
 
 interface Change {
   watcher: AnnotationWatcher;

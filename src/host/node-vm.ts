@@ -2,7 +2,7 @@
 import type { OpflexAgent } from '../opflex/agent.ts';
 import type { NodeSpec, PodSpec } from '../scenario/types.ts';
 
-export type VmState = 'running' | 'stunned';
+type VmState = 'running' | 'stunned';
 
 export class NodeVm {
   readonly name: string;

@@ -9,7 +9,7 @@ import type { Trace } from '../kernel/trace.ts';
 import type { Latencies, MigrationSpec } from '../scenario/types.ts';
 import type { NodeVm } from './node-vm.ts';
 
-export interface VMotionHooks {
+interface VMotionHooks {
   node(name: string): NodeVm;
   pairOfHypervisor(hypervisor: string): string;
   /** The GARP reached the destination pair: its leaves learn the device (after the EPM latency). */
@@ -20,7 +20,7 @@ export interface VMotionHooks {
 }
 
 /** Told about every migration, planned or started at run time (host evacuations use this). */
-export interface VMotionObserver {
+interface VMotionObserver {
   /** Pre-copy began (after `migration-start`); not called for a skipped migration. */
   started?(index: number, node: NodeVm, from: string, to: string): void;
   /** The VM runs on its destination (after `resume`), or the migration was skipped. */

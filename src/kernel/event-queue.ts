@@ -1,25 +1,32 @@
 /**
- * The simulation's hot path: a binary min-heap keyed by (time, sequence). Ties pop in insertion
+ * The simulation's hot path: a priority queue keyed by (time, sequence). Ties pop in insertion
  * order because the sequence grows monotonically. Cancellation marks the slot and the entry is
  * skipped when it reaches the top, so cancel is O(1).
  *
  * Callbacks and their argument live in slot arrays, so scheduling a pre-bound method costs no
  * allocation beyond amortised array growth.
  *
- * Layout and algorithm, measured with the HOLD model in bench/kernel.ts (`npm run bench`):
+ * Layout and algorithm, measured with the HOLD model and the model mix in bench/kernel.ts
+ * (`npm run bench`, figures in bench/README.md):
  * - A heap entry is 16 bytes in one Float64Array, [time, key] with key = seq * 2^24 + slot: keys
  *   compare as sequences (the slot only fills the low bits), so a sift moves one (time, key) pair in
  *   one array, as a C++ heap of (time, seq) pairs does.
+ * - From ladderFromEntries pending, only the nearest events are in the heap: the rest wait unsorted
+ *   in the time buckets of a ladder queue (LadderBuckets), and the heap takes the next bucket when
+ *   it runs dry. A push to the far future is an append, and the heap stays the size of a bucket, in
+ *   cache, however many events are pending. Everything in the heap is before everything in the
+ *   buckets, so the pop order is the heap's: exactly (time, key), and so are the slots released.
  * - Removing the top is bottom-up: the hole walks to a leaf along the smaller child, chosen without
  *   a branch, then the former last entry sifts up from there (it belongs near the bottom). Which
  *   child is smaller is a coin flip a branch predictor cannot learn; without the branch, big heaps
  *   load the great-grandchildren ahead to overlap the cache misses of the next levels.
- * - From wideFromEntries (2^18) the heap turns 4-ary: half the levels, so half the cache misses
- *   per pop once the heap is out of cache (about +20% at 1M pending). Below that the binary walk
- *   wins (the pick among 4 siblings costs more than the misses it saves), so the heap rebuilds
- *   itself in the other arity when the size crosses the threshold, with 2x hysteresis. Any arity
- *   pops in (time, key) order, so the pop order, and every trace, is the same.
+ * - From wideFrom (2^18) heap entries the heap turns 4-ary: half the levels, so half the cache misses
+ *   per pop once the heap is out of cache. With the ladder, the heap gets that big only when one
+ *   bucket does (a burst of events at one time). Below that the binary walk wins, so the heap
+ *   rebuilds itself in the other arity when the size crosses the threshold, with 2x hysteresis.
  */
+
+import { LadderBuckets } from './ladder-buckets.ts';
 
 export type EventCallback = (arg: any) => void;
 
@@ -36,6 +43,11 @@ const SEQ_LIMIT = 2 ** 29;
 const PREFETCH_FROM = 1 << 13;
 /** Entries from which the heap turns 4-ary (fewer levels, so fewer cache misses per pop); below half of it, binary again. */
 const wideFromEntries = 1 << 18;
+/**
+ * Pending entries from which the far future moves to LadderBuckets (the heap then holds one bucket at
+ * a time); below half of it, everything is one heap again.
+ */
+const ladderFromEntries = 1 << 9;
 /** Sentinel entries past the capacity, so a 4-ary walk can always read a whole group of siblings. */
 const PADDING = 4;
 
@@ -51,13 +63,17 @@ export class EventQueue {
   private size = 0;
   /** 4-ary (children 4i+1..4i+4) when true, binary (2i+1, 2i+2) when false; see wideFromEntries. */
   private wide = false;
+  /** The entries later than all of the heap's, while the queue is big (see ladderFromEntries). */
+  private far: LadderBuckets | undefined;
   /** Sink for the look-ahead loads in removeTop, so the compiler keeps them. */
   private prefetched = 0;
 
-  private callbacks: (EventCallback | undefined)[] = [];
-  private args: unknown[] = [];
-  private generation: Int32Array;
-  private cancelled: Uint8Array;
+  /**
+   * Callback at 2 * slot, its argument at 2 * slot + 1: one cache miss fetches both.
+   */
+  private events: unknown[] = [];
+  /** Per slot: generation * 2 + 1 if its event is cancelled (one array, so one cache miss per pop). */
+  private state: Int32Array;
   private freeSlots: Int32Array;
   private freeCount = 0;
   private slotsUsed = 0;
@@ -72,16 +88,17 @@ export class EventQueue {
     initialCapacity = 1024,
     private readonly sequenceLimit = SEQ_LIMIT,
     private readonly wideFrom = wideFromEntries,
+    private readonly ladderFrom = ladderFromEntries,
   ) {
     if (!(sequenceLimit >= 2 && sequenceLimit <= SEQ_LIMIT)) throw new RangeError(`sequenceLimit must be in [2, 2^29], got ${sequenceLimit}`);
     if (!(Number.isInteger(wideFrom) && wideFrom >= 2)) throw new RangeError(`wideFrom must be an integer >= 2, got ${wideFrom}`);
+    if (!(Number.isInteger(ladderFrom) && ladderFrom >= 2)) throw new RangeError(`ladderFrom must be an integer >= 2, got ${ladderFrom}`);
     // A power of two, so removeTop can mask its look-ahead indexes into the heap.
     const capacity = Math.min(MAX_CAPACITY, 2 ** Math.ceil(Math.log2(Math.max(16, initialCapacity))));
     this.capacity = capacity;
     this.heap = emptyHeap(capacity);
     this.freeSlots = new Int32Array(capacity);
-    this.generation = new Int32Array(capacity);
-    this.cancelled = new Uint8Array(capacity);
+    this.state = new Int32Array(capacity);
   }
 
   /** Events scheduled and not yet popped or cancelled. */
@@ -95,38 +112,44 @@ export class EventQueue {
 
   push(time: number, callback: EventCallback, arg?: unknown): EventHandle {
     if (!(time >= 0) || time === Infinity) throw new RangeError(`Event time must be a finite non-negative number, got ${time}`);
-    if (this.size === this.capacity) this.grow();
+    const entries = this.far === undefined ? this.size : this.size + this.far.size;
+    if (entries === this.capacity) this.grow();
     if (this.nextSeq >= this.sequenceLimit) this.renumber();
     const slot = this.freeCount > 0 ? this.freeSlots[--this.freeCount]! : this.slotsUsed++;
-    this.callbacks[slot] = callback;
-    this.args[slot] = arg;
-    this.cancelled[slot] = 0;
+    // A free slot's state has its cancelled bit clear (releaseSlot clears it).
+    this.events[2 * slot] = callback;
+    this.events[2 * slot + 1] = arg;
 
     const key = this.nextSeq++ * SLOT_BITS + slot;
+    this.live++;
+    const handle = (this.state[slot]! >>> 1) * SLOT_BITS + slot;
+    if (this.far === undefined) {
+      if (entries >= this.ladderFrom) this.startLadder();
+    }
+    if (this.far !== undefined && this.far.add(time, key)) return handle;
     if (this.size >= this.wideFrom && !this.wide) this.reshape(true);
     if (this.wide) this.siftUp4(this.size++, time, key);
     else this.siftUp(this.size++, time, key);
-    this.live++;
-    return this.generation[slot]! * SLOT_BITS + slot;
+    return handle;
   }
 
   cancel(handle: EventHandle): boolean {
     const slot = handle % SLOT_BITS;
     const gen = (handle - slot) / SLOT_BITS;
-    if (!(slot >= 0 && slot < this.slotsUsed) || this.generation[slot] !== gen || this.cancelled[slot] === 1) return false;
-    if (this.callbacks[slot] === undefined) return false;
-    this.cancelled[slot] = 1;
-    this.callbacks[slot] = undefined;
-    this.args[slot] = undefined;
+    if (!(slot >= 0 && slot < this.slotsUsed) || this.state[slot] !== 2 * gen) return false;
+    if (this.events[2 * slot] === undefined) return false;
+    this.state[slot] = 2 * gen + 1;
+    this.events[2 * slot] = undefined;
+    this.events[2 * slot + 1] = undefined;
     this.live--;
     return true;
   }
 
   /** Time of the next live event, or Infinity. Drops cancelled entries found on top. */
   peekTime(): number {
-    while (this.size > 0) {
+    while (this.size > 0 || this.refill()) {
       const slot = slotOf(this.heap[1]!);
-      if (this.cancelled[slot] === 0) return this.heap[0]!;
+      if ((this.state[slot]! & 1) === 0) return this.heap[0]!;
       this.removeTop();
       this.releaseSlot(slot);
     }
@@ -139,18 +162,19 @@ export class EventQueue {
    * callback runs without allocating a result object.
    */
   popAndRun(onTime: (time: number) => void): boolean {
-    while (this.size > 0) {
+    while (this.size > 0 || this.refill()) {
       const time = this.heap[0]!;
       const slot = slotOf(this.heap[1]!);
       this.removeTop();
-      if (this.cancelled[slot] === 1) {
+      if ((this.state[slot]! & 1) === 1) {
         this.releaseSlot(slot);
         continue;
       }
-      const callback = this.callbacks[slot]!;
-      const arg = this.args[slot];
-      this.callbacks[slot] = undefined;
-      this.args[slot] = undefined;
+      const events = this.events;
+      const callback = events[2 * slot] as EventCallback;
+      const arg = events[2 * slot + 1];
+      events[2 * slot] = undefined;
+      events[2 * slot + 1] = undefined;
       this.releaseSlot(slot);
       this.live--;
       onTime(time);
@@ -161,11 +185,15 @@ export class EventQueue {
   }
 
   clear(): void {
+    if (this.far !== undefined) {
+      this.size += this.far.takeAll(this.heap, this.size);
+      this.far = undefined;
+    }
     for (let i = 0; i < this.size; i++) {
       const slot = slotOf(this.heap[2 * i + 1]!);
       this.heap[2 * i] = Infinity;
-      this.callbacks[slot] = undefined;
-      this.args[slot] = undefined;
+      this.events[2 * slot] = undefined;
+      this.events[2 * slot + 1] = undefined;
       this.releaseSlot(slot);
     }
     this.size = 0;
@@ -311,8 +339,40 @@ export class EventQueue {
     }
   }
 
+  /** Moves every heap entry to a new LadderBuckets, whose first spread decides the buckets. */
+  private startLadder(): void {
+    const far = new LadderBuckets();
+    const heap = this.heap;
+    for (let i = 0; i < this.size; i++) {
+      far.add(heap[2 * i]!, heap[2 * i + 1]!);
+      heap[2 * i] = Infinity;
+    }
+    this.far = far;
+    this.size = 0;
+    this.wide = false;
+  }
+
+  /**
+   * Fills the empty heap from the far future: its next bucket, or all of it (back to one heap)
+   * once fewer than half of ladderFrom entries are left. False when nothing is pending there.
+   */
+  private refill(): boolean {
+    const far = this.far;
+    if (far === undefined) return false;
+    const heap = this.heap;
+    let n: number;
+    if (far.size < this.ladderFrom / 2) {
+      n = far.takeAll(heap, 0);
+      this.far = undefined;
+    } else n = far.takeNext(heap, 0);
+    this.wide = false;
+    for (let k = 1; k < n; k++) this.siftUp(k, heap[2 * k]!, heap[2 * k + 1]!);
+    this.size = n;
+    return n > 0;
+  }
+
   private releaseSlot(slot: number): void {
-    this.generation[slot] = (this.generation[slot]! + 1) & GENERATION_MASK;
+    this.state[slot] = (((this.state[slot]! >>> 1) + 1) & GENERATION_MASK) * 2;
     this.freeSlots[this.freeCount++] = slot;
   }
 
@@ -328,10 +388,7 @@ export class EventQueue {
       return b;
     };
     this.freeSlots = grow32(this.freeSlots);
-    this.generation = grow32(this.generation);
-    const cancelled = new Uint8Array(capacity);
-    cancelled.set(this.cancelled);
-    this.cancelled = cancelled;
+    this.state = grow32(this.state);
     this.capacity = capacity;
   }
 
@@ -341,22 +398,26 @@ export class EventQueue {
    */
   private renumber(): void {
     const heap = this.heap;
+    const far = this.far;
     const n = this.size;
-    const keys = new Float64Array(n);
+    const keys = new Float64Array(n + (far === undefined ? 0 : far.size));
     for (let i = 0; i < n; i++) keys[i] = heap[2 * i + 1]!;
+    let k = n;
+    far?.mapKeys((key) => (keys[k++] = key));
     keys.sort();
-    for (let i = 0; i < n; i++) {
-      const key = heap[2 * i + 1]!;
+    const renumbered = (key: number): number => {
       let lo = 0;
-      let hi = n - 1;
+      let hi = keys.length - 1;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
         if (keys[mid]! < key) lo = mid + 1;
         else hi = mid;
       }
-      heap[2 * i + 1] = lo * SLOT_BITS + slotOf(key);
-    }
-    this.nextSeq = n;
+      return lo * SLOT_BITS + slotOf(key);
+    };
+    for (let i = 0; i < n; i++) heap[2 * i + 1] = renumbered(heap[2 * i + 1]!);
+    far?.mapKeys(renumbered);
+    this.nextSeq = keys.length;
   }
 }
 

@@ -32,7 +32,7 @@ export interface AgentIdentity {
   peers: Endpoint[];
 }
 
-export interface AgentProcessOptions extends AgentIdentity {
+interface AgentProcessOptions extends AgentIdentity {
   mac: string;
   /** Configuration directories watched for changes; the identity above is what they gave at start. */
   configDirs?: string[];
@@ -101,14 +101,16 @@ export class AgentProcess {
   start(): void {
     this.agent.start();
     for (const ep of this.o.endpoints ?? []) this.agent.addEndpoint(ep);
-    if (this.o.endpointsDir) {
-      this.rescan();
-      this.watch(this.o.endpointsDir, () => this.scheduleRescan());
+    const dir = this.o.endpointsDir;
+    if (dir) {
+      this.rescan(dir);
+      this.watch(dir, () => this.scheduleRescan(dir));
     }
-    for (const dir of this.o.configDirs ?? []) {
+    const configDirs = this.o.configDirs ?? [];
+    for (const dir of configDirs) {
       this.watch(dir, (changed) => {
         if (changed === 'reset.conf') this.agent.onResetFileChanged();
-        else if (changed === null || isAgentConfigFileName(changed)) this.scheduleConfigRead();
+        else if (changed === null || isAgentConfigFileName(changed)) this.scheduleConfigRead(configDirs);
       });
     }
     if (this.o.resetFile) {
@@ -139,14 +141,14 @@ export class AgentProcess {
     this.watchers.push(watcher);
   }
 
-  private scheduleRescan(): void {
+  private scheduleRescan(dir: string): void {
     if (this.rescanTimer) clearTimeout(this.rescanTimer);
-    this.rescanTimer = setTimeout(() => this.rescan(), watchSettleMs);
+    this.rescanTimer = setTimeout(() => this.rescan(dir), watchSettleMs);
   }
 
-  private scheduleConfigRead(): void {
+  private scheduleConfigRead(dirs: string[]): void {
     if (this.configTimer) clearTimeout(this.configTimer);
-    this.configTimer = setTimeout(() => this.readConfig(), watchSettleMs);
+    this.configTimer = setTimeout(() => this.readConfig(dirs), watchSettleMs);
   }
 
   /**
@@ -155,16 +157,16 @@ export class AgentProcess {
    * exits on it and is restarted by its container). A rewrite with the same content does not reload
    * here; the reference reloads on every write event (docs/live-multipod.md).
    */
-  private readConfig(): void {
+  private readConfig(dirs: string[]): void {
     let identity: AgentIdentity;
     try {
-      const config = readAgentConfigDirs(this.o.configDirs!);
-      if (config.name === undefined || config.domain === undefined) throw new AgentConfigError(`${this.o.configDirs!.join(', ')}: opflex.name and opflex.domain must be set`);
-      if (config.peers.length === 0) throw new AgentConfigError(`${this.o.configDirs!.join(', ')}: no opflex.peers in the configuration`);
+      const config = readAgentConfigDirs(dirs);
+      if (config.name === undefined || config.domain === undefined) throw new AgentConfigError(`${dirs.join(', ')}: opflex.name and opflex.domain must be set`);
+      if (config.peers.length === 0) throw new AgentConfigError(`${dirs.join(', ')}: no opflex.peers in the configuration`);
       identity = { name: config.name, domain: config.domain, peers: config.peers };
     } catch (err) {
       if (!(err instanceof AgentConfigError)) throw err;
-      this.o.onProblem({ file: this.o.configDirs!.join(', '), message: `configuration not reloaded: ${err.message}` });
+      this.o.onProblem({ file: dirs.join(', '), message: `configuration not reloaded: ${err.message}` });
       return;
     }
     if (sameIdentity(identity, this.identity)) return;
@@ -183,8 +185,8 @@ export class AgentProcess {
   }
 
   /** Brings the agent's endpoints in line with the directory: added, changed and removed files. */
-  private rescan(): void {
-    const { endpoints, problems } = readEndpointDir(this.o.endpointsDir!);
+  private rescan(dir: string): void {
+    const { endpoints, problems } = readEndpointDir(dir);
     for (const p of problems) this.o.onProblem(p);
     const seen = new Set<string>();
     for (const ep of endpoints) {

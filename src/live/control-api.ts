@@ -17,8 +17,10 @@ import { HttpError } from './http-error.ts';
 import { readJsonBody } from './json-body.ts';
 import { LocalOrigin } from './local-origin.ts';
 import { MigrationRefused, quoteName } from './migration-refusal.ts';
+import { errorMessage } from '../error-details.ts';
+import { isRecord } from '../json-fields.ts';
 
-export interface ControlApiOptions {
+interface ControlApiOptions {
   /** Where a dropped subscriber or a failed request is reported (one line each); stderr by default. */
   log?: (line: string) => void;
   /** Bounds other than the defaults (tests use small ones). */
@@ -45,7 +47,8 @@ export interface ControlledFabric {
   updatePolicy(body: unknown): unknown;
 }
 
-type Method = 'GET' | 'POST';
+const METHODS = ['GET', 'POST'] as const;
+type Method = (typeof METHODS)[number];
 
 interface Route {
   handlers: Partial<Record<Method, (req: IncomingMessage, res: ServerResponse, query: URLSearchParams) => Promise<void> | void>>;
@@ -106,11 +109,13 @@ export class ControlApi {
     });
     this.server = server;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (err) => reject(new Error(`Control API cannot listen on ${host}:${port}: ${(err as Error).message}`)));
+      server.once('error', (err) => reject(new Error(`Control API cannot listen on ${host}:${port}: ${err.message}`)));
       server.listen(port, host, () => resolve());
     });
     server.on('error', (err) => this.log(`control API: server error: ${err.message}`));
-    const address = server.address() as AddressInfo;
+    const address = server.address();
+    // A server listening on a host and port (not a pipe) has an AddressInfo.
+    if (address === null || typeof address === 'string') throw new Error(`Control API cannot listen on ${host}:${port}: no TCP address`);
     this.origin = new LocalOrigin(address.address, address.port);
     return address;
   }
@@ -122,7 +127,7 @@ export class ControlApi {
     try {
       this.subscribers.send(eventFrame(e));
     } catch (err) {
-      this.log(`control API: could not stream a ${JSON.stringify(e.event)} event: ${oneLine((err as Error).message)}`);
+      this.log(`control API: could not stream a ${JSON.stringify(e.event)} event: ${oneLine(errorMessage(err))}`);
     }
   }
 
@@ -174,14 +179,14 @@ export class ControlApi {
       throw new HttpError(421, `Host ${host === undefined ? 'header missing' : quoteName(host)}: this control API answers only to ${origin.expectedHosts}`);
     }
     const from = req.headers.origin;
-    if (!origin.originAllowed(from)) throw new HttpError(403, `Origin ${quoteName(from!)} may not use this control API (only programs, which send no Origin, and its own pages)`);
+    if (from !== undefined && !origin.originAllowed(from)) throw new HttpError(403, `Origin ${quoteName(from)} may not use this control API (only programs, which send no Origin, and its own pages)`);
     if (!target.startsWith('/')) throw new HttpError(400, `Request target ${quoteName(target)} must be a path`);
     const q = target.indexOf('?');
     const path = (q < 0 ? target : target.slice(0, q)).replace(/\/+$/, '') || '/';
     const route = this.routes.get(path);
     if (!route) throw new HttpError(404, `No route ${quoteName(path)} (GET / lists them)`);
-    const method = req.method as Method;
-    const handler = route.handlers[method];
+    const method = METHODS.find((m) => m === req.method);
+    const handler = method === undefined ? undefined : route.handlers[method];
     const allowed = Object.keys(route.handlers).join(', ');
     if (!handler) throw new HttpError(405, `${quoteName(req.method ?? '')} not allowed on ${path} (allowed: ${allowed})`, {}, { allow: allowed });
     const query = new URLSearchParams(q < 0 ? '' : target.slice(q + 1));
@@ -198,7 +203,7 @@ export class ControlApi {
 
   private async startMigration(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readJsonBody(req, this.limits);
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'Body must be a JSON object {"node": ..., "to": ...}');
+    if (!isRecord(body)) throw new HttpError(400, 'Body must be a JSON object {"node": ..., "to": ...}');
     for (const key of Object.keys(body)) if (key !== 'node' && key !== 'to') throw new HttpError(400, `Unknown field ${quoteName(key)} (expected node, to)`);
     const node = requiredString(body, 'node', 'a node name');
     const to = requiredString(body, 'to', 'a hypervisor name');
@@ -309,10 +314,10 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-function requiredString(body: object, field: string, what: string): string {
-  const value = (body as Record<string, unknown>)[field];
-  if (value === undefined) throw new HttpError(400, `Field "${field}" is missing: ${what}`);
-  if (typeof value !== 'string') throw new HttpError(400, `Field "${field}" must be ${what}`);
+function requiredString(body: Record<string, unknown>, name: string, what: string): string {
+  const value = body[name];
+  if (value === undefined) throw new HttpError(400, `Field "${name}" is missing: ${what}`);
+  if (typeof value !== 'string') throw new HttpError(400, `Field "${name}" must be ${what}`);
   return value;
 }
 

@@ -11,13 +11,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MILESTONE_TEXT } from '../report/terminal-report.ts';
 
 /** Lines the page's event log keeps (older lines scroll away). */
-export const eventLogLinesMax = 200;
+const eventLogLinesMax = 200;
 /** Samples of the message counters kept per method for the rate sparklines (one per poll). */
-export const rateSamplesMax = 60;
+const rateSamplesMax = 60;
 /** How often the page reads /metrics for message rates. */
-export const metricsPollMs = 1000;
+const metricsPollMs = 1000;
 /** The page re-reads the JSON routes at most this often, however fast events arrive. */
-export const refreshIntervalMinMs = 200;
+const refreshIntervalMinMs = 200;
 
 const STYLE = `
 :root { --bg:#f4f6f9; --panel:#fff; --ink:#1c2430; --dim:#6b7686; --line:#dfe4ea; --accent:#0a66c2;
@@ -406,7 +406,7 @@ const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-export const DASHBOARD_HTML = `<!doctype html>
+const DASHBOARD_HTML = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>opflex-twin live</title><link rel="icon" href="data:,"><style>${STYLE}</style></head>
 <body>${BODY}<script>${SCRIPT}</script></body></html>

@@ -90,10 +90,12 @@ export class Emulator implements ControlledFabric {
     const fault = (connection: string, reason: string) => this.trace.emit('transport', 'connection-error', { connection, reason });
     this.scheduler = new RealtimeScheduler(options.timeScale, (err) => fault('timer', `callback failed: ${err instanceof Error ? err.message : String(err)}`));
     this.trace = new Trace(this.scheduler, { record: false });
+    const { resetDir } = options;
     this.transport = new SocketTransport({ ...(options.tls ? { tls: options.tls } : {}), onConnectionError: (e) => fault(e.connection, e.reason) });
     this.recentLimit = options.recentEventLimit ?? 10_000;
     this.addresses = new PodAddressPlan(s.fabric, { anycast: options.anycast, leafBase: options.leafBase, port: options.port });
-    this.agentConfigs = options.resetDir !== undefined ? new AgentConfigFiles(options.resetDir, this.addresses) : undefined;
+    const agentConfigs = resetDir !== undefined ? new AgentConfigFiles(resetDir, this.addresses) : undefined;
+    this.agentConfigs = agentConfigs;
     this.twin = new Twin(s, {
       scheduler: this.scheduler,
       transport: watchFabricSide(this.transport, this.messages.observe),
@@ -104,10 +106,10 @@ export class Emulator implements ControlledFabric {
       agents: options.agents,
       playMigrations: options.playMigrations ?? false,
       podAnycastEndpoint: (podId) => this.addresses.anycastOf(podId),
-      ...(options.resetDir ? { resetConfWriter: (node: string) => resetConfWriter(options.resetDir!, node) } : {}),
+      ...(resetDir ? { resetConfWriter: (node: string) => resetConfWriter(resetDir, node) } : {}),
       // The multipod host-agent's rewritten configuration goes to the files an agent in another process reads.
-      ...(this.agentConfigs
-        ? { agentConfigWriter: (node: string, config: AgentConfiguration) => this.agentConfigs!.write(node, { name: config.name, domain: config.domain, peers: config.peers.map((p) => ({ host: p.hostname, port: p.port })) }) }
+      ...(agentConfigs
+        ? { agentConfigWriter: (node: string, config: AgentConfiguration) => agentConfigs.write(node, { name: config.name, domain: config.domain, peers: config.peers.map((p) => ({ host: p.hostname, port: p.port })) }) }
         : {}),
       policy: options.policy ?? policyUniverseFor(s.policy),
     });

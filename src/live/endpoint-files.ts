@@ -14,6 +14,8 @@ import type { LocalEndpoint } from '../opflex/agent-processor.ts';
 import { INPUT_FILES, InputFileError, readInputFile } from '../scenario/input-file.ts';
 import type { NodeSpec } from '../scenario/types.ts';
 import { podInterfaceName, podUuid } from '../host/pod-endpoint.ts';
+import { errnoCode, errorMessage } from '../error-details.ts';
+import { field, isRecord } from '../json-fields.ts';
 
 const MAX_FILES = 10_000;
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
@@ -29,30 +31,37 @@ export function parseEndpointFile(text: string, file: string): LocalEndpoint {
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new SyntaxError(`${file}: not JSON: ${(err as Error).message}`);
+    throw new SyntaxError(`${file}: not JSON: ${errorMessage(err)}`);
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new SyntaxError(`${file}: must be a JSON object`);
-  const o = data as Record<string, unknown>;
+  if (!isRecord(data)) throw new SyntaxError(`${file}: must be a JSON object`);
+  const o = data;
   const str = (key: string): string => {
     const v = o[key];
     if (typeof v !== 'string' || v.length === 0) throw new SyntaxError(`${file}: "${key}" must be a non-empty string`);
     return v;
   };
-  const mac = str('mac').toLowerCase();
-  if (!MAC.test(mac)) throw new SyntaxError(`${file}: "mac" must look like 0a:58:0a:02:01:0a, got "${o.mac as string}"`);
+  const givenMac = str('mac');
+  const mac = givenMac.toLowerCase();
+  if (!MAC.test(mac)) throw new SyntaxError(`${file}: "mac" must look like 0a:58:0a:02:01:0a, got "${givenMac}"`);
   const ips = o.ip === undefined ? [] : o.ip;
-  if (!Array.isArray(ips) || !ips.every((ip) => typeof ip === 'string' && IPV4.test(ip))) throw new SyntaxError(`${file}: "ip" must be a list of IPv4 addresses`);
+  if (!Array.isArray(ips) || !ips.every((ip): ip is string => typeof ip === 'string' && IPV4.test(ip))) throw new SyntaxError(`${file}: "ip" must be a list of IPv4 addresses`);
   const space = str('policy-space-name');
   const group = str('endpoint-group-name');
   const uuid = str('uuid');
   return {
     uuid,
     mac,
-    ips: ips as string[],
+    ips,
     epgUri: epgUri(space, group),
-    interfaceName: typeof o['interface-name'] === 'string' ? (o['interface-name'] as string) : '',
-    name: typeof (o.attributes as Record<string, unknown> | undefined)?.['vm-name'] === 'string' ? ((o.attributes as Record<string, string>)['vm-name'] as string) : uuid,
+    interfaceName: typeof o['interface-name'] === 'string' ? o['interface-name'] : '',
+    name: vmName(o.attributes) ?? uuid,
   };
+}
+
+/** The "vm-name" attribute, when the file gives one. */
+function vmName(attributes: unknown): string | undefined {
+  const name = field(attributes, 'vm-name');
+  return typeof name === 'string' ? name : undefined;
 }
 
 /** Every `*.ep` file in a directory: the endpoints that parsed and the problems with the rest. */
@@ -63,8 +72,8 @@ export function readEndpointDir(dir: string): { endpoints: LocalEndpoint[]; prob
   try {
     names = readdirSync(dir).filter((f) => f.endsWith('.ep') && !f.startsWith('.')).sort();
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'directory not found' : code === 'ENOTDIR' ? 'is not a directory' : `cannot list the directory: ${code ?? (err as Error).message}`;
+    const code = errnoCode(err);
+    const reason = code === 'ENOENT' ? 'directory not found' : code === 'ENOTDIR' ? 'is not a directory' : `cannot list the directory: ${code ?? errorMessage(err)}`;
     return { endpoints, problems: [{ file: dir, message: reason }] };
   }
   if (names.length > MAX_FILES) problems.push({ file: dir, message: `${names.length} endpoint files; only the first ${MAX_FILES} are read` });
@@ -74,7 +83,7 @@ export function readEndpointDir(dir: string): { endpoints: LocalEndpoint[]; prob
       endpoints.push(parseEndpointFile(readInputFile(file, INPUT_FILES.endpoint), file));
     } catch (err) {
       // The problem names the file itself: its message need not repeat it.
-      const message = err instanceof InputFileError ? err.reason : (err as Error).message;
+      const message = err instanceof InputFileError ? err.reason : errorMessage(err);
       problems.push({ file, message: message.startsWith(`${file}: `) ? message.slice(file.length + 2) : message });
     }
   }

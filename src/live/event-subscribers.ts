@@ -6,8 +6,9 @@
  */
 import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { errorMessage } from '../error-details.ts';
 
-export interface EventSubscriberLimits {
+interface EventSubscriberLimits {
   eventSubscribersMax: number;
   eventBufferBytesMax: number;
   eventStallMs: number;
@@ -62,7 +63,7 @@ export class EventSubscribers {
       try {
         subscriber.res.write(frame);
       } catch (err) {
-        this.drop(subscriber, `a write failed: ${(err as Error).message}`);
+        this.drop(subscriber, `a write failed: ${errorMessage(err)}`);
       }
     }
   }

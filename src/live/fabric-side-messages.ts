@@ -13,7 +13,7 @@ export const OPFLEX_METHODS: ReadonlySet<string> = new Set([
   'endpoint_resolve', 'endpoint_unresolve', 'endpoint_update', 'state_report', 'custom',
 ]);
 
-export type MessageObserver = (fromAgent: boolean, message: RpcMessage) => void;
+type MessageObserver = (fromAgent: boolean, message: RpcMessage) => void;
 
 export function watchFabricSide(inner: Transport, observe: MessageObserver): Transport {
   const watch = { sent: (message: RpcMessage) => observe(false, message), received: (message: RpcMessage) => observe(true, message) };

@@ -5,8 +5,9 @@
 import type { IncomingMessage } from 'node:http';
 import { parseJson, type JsonValue } from '../opflex/lossless-json.ts';
 import { HttpError } from './http-error.ts';
+import { errorMessage } from '../error-details.ts';
 
-export interface JsonBodyLimits {
+interface JsonBodyLimits {
   bodyBytesMax: number;
   bodyDepthMax: number;
 }
@@ -24,7 +25,7 @@ export async function readJsonBody(req: IncomingMessage, limits: JsonBodyLimits)
   try {
     return parseJson(text);
   } catch (err) {
-    throw new HttpError(400, `Body is not JSON: ${(err as Error).message}`);
+    throw new HttpError(400, `Body is not JSON: ${errorMessage(err)}`);
   }
 }
 
@@ -57,7 +58,7 @@ function readBounded(req: IncomingMessage, bytesMax: number): Promise<Buffer[] |
  * Where `text` opens its (depthMax+1)th nested array or object, or undefined if it never does. Brackets
  * inside strings do not count; a malformed text is left for the parser to report.
  */
-export function nestingPastDepth(text: string, depthMax: number): number | undefined {
+function nestingPastDepth(text: string, depthMax: number): number | undefined {
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {

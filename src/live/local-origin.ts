@@ -43,7 +43,7 @@ export class LocalOrigin {
 }
 
 function splitHostPort(value: string): { host: string; port: number } | undefined {
-  const match = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(value);
-  if (!match) return undefined;
-  return { host: match[1]!, port: match[2] === undefined ? 80 : Number(match[2]) };
+  const [, host, port] = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(value) ?? [];
+  if (host === undefined) return undefined;
+  return { host, port: port === undefined ? 80 : Number(port) };
 }

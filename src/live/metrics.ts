@@ -21,11 +21,14 @@ function bump(map: Map<string, number>, key: string): void {
   map.set(key, (map.get(key) ?? 0) + 1);
 }
 
+/** One Prometheus sample: its labels and its value. */
+type Sample = [labels: Record<string, string>, value: number];
+
 const label = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
 export function renderMetrics(twin: Twin, counters: TraceCounters, messages?: MessageCounter): string {
   const lines: string[] = [];
-  const family = (name: string, help: string, type: 'gauge' | 'counter', samples: [Record<string, string>, number][]) => {
+  const family = (name: string, help: string, type: 'gauge' | 'counter', samples: Sample[]) => {
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
     for (const [labels, value] of samples) {
       const l = Object.entries(labels).map(([k, v]) => `${k}="${label(v)}"`).join(',');
@@ -36,12 +39,12 @@ export function renderMetrics(twin: Twin, counters: TraceCounters, messages?: Me
   family('opflex_twin_sessions', 'OpFlex sessions open on a leaf, by state', 'gauge', leaves.flatMap((leaf) => {
     const byState = new Map<string, number>();
     for (const s of leaf.openSessions()) byState.set(s.state, (byState.get(s.state) ?? 0) + 1);
-    return [...byState].map(([state, n]) => [{ leaf: leaf.name, state }, n] as [Record<string, string>, number]);
+    return [...byState].map(([state, n]): Sample => [{ leaf: leaf.name, state }, n]);
   }));
   family('opflex_twin_odevs', 'opflexODev objects on a leaf, by state', 'gauge', leaves.flatMap((leaf) => {
     const byState = new Map<string, number>();
     for (const o of leaf.currentOdevs()) byState.set(o.state, (byState.get(o.state) ?? 0) + 1);
-    return [...byState].map(([state, n]) => [{ leaf: leaf.name, state }, n] as [Record<string, string>, number]);
+    return [...byState].map(([state, n]): Sample => [{ leaf: leaf.name, state }, n]);
   }));
   family('opflex_twin_policy_objects', 'Policy objects a leaf holds', 'gauge', leaves.map((l) => [{ leaf: l.name }, l.cache.presentUris().length]));
   family('opflex_twin_download_queue_depth', 'Objects waiting for an APIC download slot', 'gauge', leaves.map((l) => [{ leaf: l.name }, l.cache.queueDepth]));
@@ -50,9 +53,9 @@ export function renderMetrics(twin: Twin, counters: TraceCounters, messages?: Me
   family('opflex_twin_declared_endpoints', 'Endpoints registered on a leaf', 'gauge', leaves.map((l) => [{ leaf: l.name }, l.declaredEndpoints().length]));
   family('opflex_twin_agent_resets_total', 'Agent resets seen, by what caused them', 'counter', [...counters.resetsByPath].map(([path, n]) => [{ path }, n]));
   if (messages) {
-    family('opflex_twin_opflex_messages_total', 'OpFlex messages between agents and the fabric, by method and direction', 'counter', Object.entries(messages.toJSON()).flatMap(([method, c]) => [
-      [{ method, direction: 'agent-to-leaf' }, c.agentToLeaf] as [Record<string, string>, number],
-      [{ method, direction: 'leaf-to-agent' }, c.leafToAgent] as [Record<string, string>, number],
+    family('opflex_twin_opflex_messages_total', 'OpFlex messages between agents and the fabric, by method and direction', 'counter', Object.entries(messages.toJSON()).flatMap(([method, c]): Sample[] => [
+      [{ method, direction: 'agent-to-leaf' }, c.agentToLeaf],
+      [{ method, direction: 'leaf-to-agent' }, c.leafToAgent],
     ]));
   }
   family('opflex_twin_trace_events_total', 'Trace events, by event name', 'counter', [...counters.byEvent].sort(([a], [b]) => a.localeCompare(b)).map(([event, n]) => [{ event }, n]));

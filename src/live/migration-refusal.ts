@@ -2,7 +2,7 @@
  * Why the emulator will not start a migration a person asked for. The control API turns the reason
  * into a status: a name it does not know is a bad request, a node busy or already there a conflict.
  */
-export type MigrationRefusalReason = 'unknown-node' | 'unknown-hypervisor' | 'already-migrating' | 'already-there';
+type MigrationRefusalReason = 'unknown-node' | 'unknown-hypervisor' | 'already-migrating' | 'already-there';
 
 export class MigrationRefused extends Error {
   constructor(

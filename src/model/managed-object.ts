@@ -31,8 +31,10 @@ export function isReference(data: unknown): data is Reference {
     typeof data === 'object' &&
     data !== null &&
     !Array.isArray(data) &&
-    typeof (data as Reference).subject === 'string' &&
-    typeof (data as Reference).reference_uri === 'string'
+    'subject' in data &&
+    typeof data.subject === 'string' &&
+    'reference_uri' in data &&
+    typeof data.reference_uri === 'string'
   );
 }
 

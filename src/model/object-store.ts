@@ -16,7 +16,7 @@
 import type { ManagedObject } from './managed-object.ts';
 
 /** Estimates the memory an object holds, for a store that keeps a budget. */
-export type ObjectSizer = (mo: ManagedObject) => number;
+type ObjectSizer = (mo: ManagedObject) => number;
 
 export class ObjectStore {
   private readonly objects = new Map<string, ManagedObject>();

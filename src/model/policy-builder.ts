@@ -9,7 +9,7 @@ import type { ManagedObject, Property, PropertyData } from './managed-object.ts'
 import { ObjectStore } from './object-store.ts';
 import { buildUri, childUri } from './uri.ts';
 
-export const POLICY_UNIVERSE_URI = '/PolicyUniverse/';
+const POLICY_UNIVERSE_URI = '/PolicyUniverse/';
 
 export function platformConfigUri(domain: string): string {
   return buildUri(['PolicyUniverse'], ['PlatformConfig', domain]);
@@ -23,31 +23,31 @@ export function epgUri(tenant: string, epg: string): string {
   return buildUri(['PolicyUniverse'], ['PolicySpace', tenant], ['GbpEpGroup', epg]);
 }
 
-export function bridgeDomainUri(tenant: string, bd: string): string {
+function bridgeDomainUri(tenant: string, bd: string): string {
   return buildUri(['PolicyUniverse'], ['PolicySpace', tenant], ['GbpBridgeDomain', bd]);
 }
 
-export function floodDomainUri(tenant: string, bd: string): string {
+function floodDomainUri(tenant: string, bd: string): string {
   return buildUri(['PolicyUniverse'], ['PolicySpace', tenant], ['GbpFloodDomain', bd]);
 }
 
-export function routingDomainUri(tenant: string, vrf: string): string {
+function routingDomainUri(tenant: string, vrf: string): string {
   return buildUri(['PolicyUniverse'], ['PolicySpace', tenant], ['GbpRoutingDomain', vrf]);
 }
 
-export function subnetsUri(tenant: string, bd: string): string {
+function subnetsUri(tenant: string, bd: string): string {
   return buildUri(['PolicyUniverse'], ['PolicySpace', tenant], ['GbpSubnets', bd]);
 }
 
-export function contractUri(tenant: string, contract: string): string {
+function contractUri(tenant: string, contract: string): string {
   return buildUri(['PolicyUniverse'], ['PolicySpace', tenant], ['GbpContract', contract]);
 }
 
-export function classifierUri(tenant: string, filter: string): string {
+function classifierUri(tenant: string, filter: string): string {
   return buildUri(['PolicyUniverse'], ['PolicySpace', tenant], ['GbpeL24Classifier', filter]);
 }
 
-export function actionUri(tenant: string, action: 'allow' | 'deny'): string {
+function actionUri(tenant: string, action: 'allow' | 'deny'): string {
   return buildUri(['PolicyUniverse'], ['PolicySpace', tenant], ['GbpAllowDenyAction', action]);
 }
 

@@ -6,7 +6,7 @@
  */
 
 /** Wire types: strings (enums travel as their const names), unsigned integers (U8..U64), references. */
-export type PropertyKind = 'string' | 'unsigned' | 'reference';
+type PropertyKind = 'string' | 'unsigned' | 'reference';
 
 const NAMED: Record<string, PropertyKind> = { name: 'string' };
 

@@ -19,22 +19,22 @@ import { propertyKind } from './policy-classes.ts';
 /** Objects (plus delete items) in one file, change or message. */
 export const objectsPerBatchMax = 250_000;
 export const childrenPerObjectMax = 65_536;
-export const propertiesPerObjectMax = 256;
+const propertiesPerObjectMax = 256;
 /** References in one object's properties, each one policy_resolve at an agent. */
-export const referencesPerObjectMax = 16;
+const referencesPerObjectMax = 16;
 /** Elements in one property's data array. */
-export const vectorLengthMax = 4096;
+const vectorLengthMax = 4096;
 /** Levels of arrays and references inside one property's data (a vector of references is 2). */
 export const propertyDataDepthMax = 4;
 export const uriLengthMax = 4096;
 /** Containment levels in a URI (its `/`-separated segments); bounds the depth of the object tree. */
 export const uriLevelsMax = 64;
 /** Class names, property names and reference subjects. */
-export const nameLengthMax = 256;
+const nameLengthMax = 256;
 /** One string in property data. */
-export const stringLengthMax = 65_536;
+const stringLengthMax = 65_536;
 /** Problems kept in an error (all are counted). */
-export const issuesKeptMax = 1000;
+const issuesKeptMax = 1000;
 
 export interface PolicyLimits {
   objectsPerBatchMax: number;
@@ -112,11 +112,11 @@ function quote(text: string): string {
 }
 
 /** Objects already held, which a batch must agree with. */
-export interface StoredObjects {
+interface StoredObjects {
   get(uri: string): ManagedObject | undefined;
 }
 
-export interface ValidationOptions {
+interface ValidationOptions {
   store?: StoredObjects;
   limits?: Readonly<PolicyLimits>;
   /**
@@ -299,10 +299,11 @@ class Validator {
       return;
     }
     for (const key of Object.keys(prop)) if (key !== 'name' && key !== 'data') report(`${path}.${key}`, 'unknown field');
-    const named = this.name(prop.name, `${path}.name`, report);
+    const name = prop.name;
+    const named = this.name(name, `${path}.name`, report);
     if (named) {
-      if (names.has(prop.name as string)) report(`${path}.name`, `duplicate property ${quote(prop.name as string)}`);
-      names.add(prop.name as string);
+      if (names.has(name)) report(`${path}.name`, `duplicate property ${quote(name)}`);
+      names.add(name);
     }
     if (prop.data === undefined) {
       report(`${path}.data`, 'is missing');
@@ -311,11 +312,11 @@ class Validator {
     const before = this.count;
     this.data(prop.data, `${path}.data`, 0, references, report);
     if (this.count !== before || !named || subject === undefined) return;
-    const kind = propertyKind(subject, prop.name as string);
+    const kind = propertyKind(subject, name);
     const data = prop.data;
-    if (kind === 'string' && typeof data !== 'string') report(`${path}.data`, `${quote(subject + '.' + (prop.name as string))} is a string, got ${describe(data)}`);
-    else if (kind === 'unsigned' && !isUnsigned(data)) report(`${path}.data`, `${quote(subject + '.' + (prop.name as string))} is an unsigned 64-bit integer, got ${describe(data)}`);
-    else if (kind === 'reference' && !(isPlainObject(data) && 'reference_uri' in data)) report(`${path}.data`, `${quote(subject + '.' + (prop.name as string))} is a reference {subject, reference_uri}, got ${describe(data)}`);
+    if (kind === 'string' && typeof data !== 'string') report(`${path}.data`, `${quote(subject + '.' + name)} is a string, got ${describe(data)}`);
+    else if (kind === 'unsigned' && !isUnsigned(data)) report(`${path}.data`, `${quote(subject + '.' + name)} is an unsigned 64-bit integer, got ${describe(data)}`);
+    else if (kind === 'reference' && !(isPlainObject(data) && 'reference_uri' in data)) report(`${path}.data`, `${quote(subject + '.' + name)} is a reference {subject, reference_uri}, got ${describe(data)}`);
   }
 
   /** Property data as libopflex types it: string, 64-bit integer, reference, or a vector of those. */

@@ -9,24 +9,48 @@ for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 const HEX = '0123456789abcdef';
 const ESCAPED: string[] = Array.from({ length: 256 }, (_, b) => '%' + HEX[b >> 4] + HEX[b & 15]);
 
-export function escapeUriComponent(value: string): string {
-  let plain = true;
+/** `value` escaped, then `suffix` (unescaped), as one flat string. */
+export function escapeUriComponent(value: string, suffix = ''): string {
+  let firstEscape = -1;
+  let ascii = true;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    if (c > 127 || UNRESERVED[c] === 0) {
-      plain = false;
+    if (c > 127) {
+      ascii = false;
+      if (firstEscape < 0) firstEscape = i;
       break;
     }
+    if (UNRESERVED[c] === 0 && firstEscape < 0) firstEscape = i;
   }
-  if (plain) return value;
+  if (firstEscape < 0) return flat(value, suffix);
   // Built as one flat string (not by `+=`, whose rope of small pieces outlives the URI it makes).
-  const bytes = Buffer.from(value, 'utf8');
-  const parts: string[] = new Array(bytes.length);
-  for (let i = 0; i < bytes.length; i++) {
-    const byte = bytes[i]!;
-    parts[i] = UNRESERVED[byte] === 1 ? String.fromCharCode(byte) : ESCAPED[byte]!;
+  const parts: string[] = [];
+  if (ascii) {
+    // A run of plain characters is one slice; each other character its escape.
+    let runStart = 0;
+    for (let i = firstEscape; i < value.length; i++) {
+      const c = value.charCodeAt(i);
+      if (UNRESERVED[c] === 1) continue;
+      if (i > runStart) parts.push(value.slice(runStart, i));
+      parts.push(ESCAPED[c]!);
+      runStart = i + 1;
+    }
+    if (runStart < value.length) parts.push(value.slice(runStart));
+  } else {
+    const bytes = Buffer.from(value, 'utf8');
+    for (let i = 0; i < bytes.length; i++) {
+      const byte = bytes[i]!;
+      parts.push(UNRESERVED[byte] === 1 ? String.fromCharCode(byte) : ESCAPED[byte]!);
+    }
   }
+  if (suffix !== '') parts.push(suffix);
   return parts.join('');
+}
+
+/** V8 keeps a concatenation of 13 or more characters as a rope of its parts: those are joined flat. */
+function flat(value: string, suffix: string): string {
+  if (suffix === '') return value;
+  return value.length + suffix.length < 13 ? value + suffix : [value, suffix].join('');
 }
 
 export function unescapeUriComponent(escaped: string): string {
@@ -47,9 +71,9 @@ export function unescapeUriComponent(escaped: string): string {
 }
 
 /** One containment level: the class name and its naming values (none for single-cardinality children). */
-export type UriLevel = readonly [className: string, ...names: string[]];
+type UriLevel = readonly [className: string, ...names: string[]];
 
-export class UriBuilder {
+class UriBuilder {
   private readonly parts: string[];
 
   constructor(base = '/') {

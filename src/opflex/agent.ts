@@ -52,7 +52,8 @@ interface Peer {
   /** Closed on purpose (redirect, reset, give-up): no reconnect. */
   removed: boolean;
   opened: boolean;
-  roles: Set<OpflexRole>;
+  /** Never changed in place (replaced), so peers with the same roles share one set. */
+  roles: ReadonlySet<OpflexRole>;
   handshakeTimer: TimerHandle | undefined;
 }
 
@@ -77,6 +78,15 @@ class PeerEvents implements RpcEndpointEvents {
 }
 
 const MAX_PEERS = 64;
+const NO_ROLE: ReadonlySet<OpflexRole> = new Set();
+const EVERY_SERVER_ROLE: ReadonlySet<OpflexRole> = new Set(SERVER_ROLES);
+
+/** A peer's roles as its identity reply lists them; the usual answer (every server role) is one shared set. */
+function rolesOf(listed: readonly OpflexRole[]): ReadonlySet<OpflexRole> {
+  const roles = new Set(listed);
+  if (roles.size === EVERY_SERVER_ROLE.size && SERVER_ROLES.every((r) => roles.has(r))) return EVERY_SERVER_ROLE;
+  return roles;
+}
 /** Placeholder until the RpcEndpoint attaches itself, right after connect() returns. */
 const UNATTACHED = { onOpen() {}, onMessage() {}, onClose() {} };
 const GIVE_UP_AFTER_FAILURES = 3;
@@ -163,7 +173,7 @@ export class OpflexAgent {
       const key = formatEndpoint(endpoint);
       const peer: Peer = {
         key, endpoint, configured: false, state: 'ready', rpc: undefined, failures: 0, removed: false, opened: true,
-        roles: new Set(SERVER_ROLES), handshakeTimer: undefined,
+        roles: EVERY_SERVER_ROLE, handshakeTimer: undefined,
       };
       this.pool.set(key, peer);
       peer.rpc = new RpcEndpoint(connection, this.scheduler, new PeerEvents(this, peer), { keepalive: this.config.keepalive, keepalivePhaseMs });
@@ -249,7 +259,7 @@ export class OpflexAgent {
     }
     const peer: Peer = {
       key, endpoint, configured, state: 'connecting', rpc: undefined, failures: 0, removed: false, opened: false,
-      roles: new Set(), handshakeTimer: undefined,
+      roles: NO_ROLE, handshakeTimer: undefined,
     };
     this.pool.set(key, peer);
     this.trace.emit(this.actor, 'peer-added', { peer: key, configured });
@@ -323,7 +333,7 @@ export class OpflexAgent {
     for (const other of [...this.pool.values()]) {
       if (!other.configured && !listed.has(other.key) && other !== peer) this.removePeer(other, 'stale peer connection');
     }
-    peer.roles = new Set(identity.roles);
+    peer.roles = rolesOf(identity.roles);
     peer.state = 'ready';
     peer.failures = 0;
     this.trace.emit(this.actor, 'peer-ready', { peer: peer.key });

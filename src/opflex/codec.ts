@@ -7,6 +7,7 @@ import { detachAboveChars, detachedString, detachStrings } from './detached-stri
 import { encodeFrame } from './framing.ts';
 import { JsonSyntaxError, parseJsonWithRawMember, stringifyJson, type JsonValue } from './lossless-json.ts';
 import type { RawId, RpcMessage } from './message.ts';
+import { rememberRequest, repeatedRequest } from './repeated-requests.ts';
 
 /**
  * Why a frame is not a message libopflex would accept. libopflex drops the connection on every one
@@ -33,6 +34,14 @@ export class ProtocolError extends Error {
  */
 export function decodeMessage(frame: Buffer | string): RpcMessage {
   const text = typeof frame === 'string' ? frame : frame.toString('utf8');
+  const repeated = repeatedRequest(text);
+  if (repeated) return repeated;
+  const message = decodeFresh(text);
+  if (message.kind === 'request') rememberRequest(text, message);
+  return message;
+}
+
+function decodeFresh(text: string): RpcMessage {
   let parsed;
   try {
     parsed = parseJsonWithRawMember(text, 'id');
@@ -130,16 +139,21 @@ export class MessageTooLargeError extends RangeError {
 const policyBytesCache = new WeakMap<readonly unknown[], Buffer | number>();
 const RESULT_POLICY_TAIL = Buffer.from('}}\0');
 
+/** A piece of a frame to send: bytes, or text to send as UTF-8. */
+export type FrameChunk = Buffer | string;
+
 /**
- * The frame bytes of a message as buffers to write in order (same bytes as encodeMessage). Throws a
- * MessageTooLargeError, without building the whole text, when the frame would exceed `maxBytes`.
+ * The frame bytes of a message as chunks to write in order (the same bytes as encodeMessage). A
+ * policy_resolve reply is its head as text (written straight into the outgoing batch, no buffer of
+ * its own) and the policy's cached bytes. Throws a MessageTooLargeError, without building the whole
+ * text, when the frame would exceed `maxBytes`.
  */
-export function encodeMessageChunks(msg: RpcMessage, maxBytes = Infinity): Buffer[] {
+export function encodeMessageChunks(msg: RpcMessage, maxBytes = Infinity): FrameChunk[] {
   if (msg.kind === 'result' && typeof msg.result === 'object' && msg.result !== null) {
     const policy = (msg.result as { policy?: unknown }).policy;
-    if (Array.isArray(policy) && Object.keys(msg.result).length === 1) {
-      const head = Buffer.from(`{"id":${msg.id},"result":{"policy":`, 'utf8');
-      const framing = head.length + RESULT_POLICY_TAIL.length;
+    if (Array.isArray(policy) && hasOnlyPolicy(msg.result)) {
+      const head = `{"id":${msg.id},"result":{"policy":`;
+      const framing = Buffer.byteLength(head, 'utf8') + RESULT_POLICY_TAIL.length;
       try {
         return [head, policyBytes(policy, maxBytes - framing), RESULT_POLICY_TAIL];
       } catch (err) {
@@ -160,6 +174,12 @@ export function encodeMessageChunks(msg: RpcMessage, maxBytes = Infinity): Buffe
   const frame = encodeFrame(text);
   if (frame.length > maxBytes) throw new MessageTooLargeError(frame.length, maxBytes);
   return [frame];
+}
+
+/** `{policy}` and nothing else (without building a keys array per reply). */
+function hasOnlyPolicy(result: object): boolean {
+  for (const key in result) if (key !== 'policy') return false;
+  return true;
 }
 
 /** The JSON bytes of a policy array, cached per array; written object by object so a huge one is given up early. */

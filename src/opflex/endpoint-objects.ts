@@ -190,7 +190,7 @@ export class EndpointObjectFactory {
  * pods each have two).
  */
 function lastSegment(name: string): string {
-  return [escapeUriComponent(name), '/'].join('');
+  return escapeUriComponent(name, '/');
 }
 
 function prefixed(cache: Map<string, string>, layer: 'EprL2' | 'EprL3', domain: string): string {

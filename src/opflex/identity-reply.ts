@@ -5,6 +5,7 @@
  */
 import { formatEndpoint, parseEndpoint, type Endpoint } from '../transport/transport.ts';
 import { OPFLEX_ROLES, type OpflexRole } from './message.ts';
+import { errorMessage } from '../error-details.ts';
 
 /** Peers one identity reply may list (the agent's pool holds at most as many). */
 export const identityPeersMax = 64;
@@ -36,7 +37,7 @@ export function readIdentityReply(result: unknown): IdentityReply | string {
     try {
       endpoint = parseEndpoint(info);
     } catch (err) {
-      return `bad peer entry: peers[${i}]: ${(err as Error).message}`;
+      return `bad peer entry: peers[${i}]: ${errorMessage(err)}`;
     }
     peers.push({ key: formatEndpoint(endpoint), endpoint });
   }

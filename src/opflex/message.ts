@@ -93,14 +93,17 @@ export interface StateReportItem {
   observable: ManagedObject[];
 }
 
-/** The raw id libopflex generates for a request: `["method", n]` with n an unsigned 64-bit counter. */
-export function makeRawId(method: string, n: bigint): RawId {
+/**
+ * The raw id libopflex generates for a request: `["method", n]` with n an unsigned 64-bit counter
+ * (a number where the counter cannot pass 2^53, as an echo's cannot: no BigInt per keepalive).
+ */
+export function makeRawId(method: string, n: bigint | number): RawId {
   let prefix = idPrefixes.get(method);
   if (prefix === undefined) {
     prefix = `[${JSON.stringify(method)},`;
     if (idPrefixes.size < 64) idPrefixes.set(method, prefix);
   }
-  return `${prefix}${n.toString()}]`;
+  return `${prefix}${n}]`;
 }
 
 /** `["method",` per method name (a few are used millions of times). */

@@ -33,10 +33,12 @@ export interface RpcEndpointOptions {
 }
 
 export class RpcEndpoint implements ConnectionHandler {
-  private readonly pending = new Map<RawId, ReplyHandler>();
+  /** Made at the first request that wants a reply: most of a fabric's server sessions never send one. */
+  private pending: Map<RawId, ReplyHandler> | undefined;
   private keepaliveTimer: TimerHandle | undefined;
   private lastHeardMs: number;
-  private echoCounter = 0n;
+  /** A number: one echo per keepalive period would take millions of years to pass 2^53. */
+  private echoCounter = 0;
   private requestCounter = 0n;
   private closed = false;
   private readonly maxPending: number;
@@ -58,7 +60,7 @@ export class RpcEndpoint implements ConnectionHandler {
   }
 
   get pendingRequests(): number {
-    return this.pending.size;
+    return this.pending?.size ?? 0;
   }
 
   onOpen(): void {
@@ -75,11 +77,12 @@ export class RpcEndpoint implements ConnectionHandler {
   requestWithId(id: RawId, method: string, params: unknown[], onReply?: ReplyHandler): RawId {
     if (this.closed) return id;
     if (onReply) {
-      if (this.pending.size >= this.maxPending) {
-        const oldest = this.pending.keys().next().value as RawId;
-        this.pending.delete(oldest);
+      const pending = (this.pending ??= new Map());
+      if (pending.size >= this.maxPending) {
+        const oldest = pending.keys().next().value as RawId;
+        pending.delete(oldest);
       }
-      this.pending.set(id, onReply);
+      pending.set(id, onReply);
     }
     this.connection.send({ kind: 'request', id, method, params });
     return id;
@@ -109,9 +112,9 @@ export class RpcEndpoint implements ConnectionHandler {
       this.events.onRequest(message);
       return;
     }
-    const handler = this.pending.get(message.id);
+    const handler = this.pending?.get(message.id);
     if (handler) {
-      this.pending.delete(message.id);
+      this.pending!.delete(message.id);
       handler(message);
     }
   }
@@ -121,7 +124,7 @@ export class RpcEndpoint implements ConnectionHandler {
     this.closed = true;
     this.scheduler.cancel(this.keepaliveTimer);
     this.keepaliveTimer = undefined;
-    this.pending.clear();
+    this.pending?.clear();
     this.events.onClose(reason);
   }
 

@@ -14,7 +14,7 @@ import type { MigrationSummary } from '../simulation-result.ts';
 import type { MessageFlow } from './message-flows.ts';
 
 /** Messages drawn as arrows; a run with more draws the first ones and counts the rest in `otherData`. */
-export const messageArrowsMax = 200_000;
+const messageArrowsMax = 200_000;
 /** Length of the slice a message makes on the sender's and the receiver's track (arrows bind to slices). */
 const messageSliceUs = 1;
 
@@ -25,13 +25,16 @@ export type ChromeTraceEvent =
   | { ph: 's' | 'f'; name: string; cat: string; ts: number; id: number; pid: number; tid: number; bp?: 'e' }
   | { ph: 'C'; name: string; cat: string; ts: number; pid: number; args: Record<string, number> };
 
-export interface ChromeTraceDocument {
+/** Every event but metadata has a time. */
+type TimedEvent = Exclude<ChromeTraceEvent, { ph: 'M' }>;
+
+interface ChromeTraceDocument {
   traceEvents: ChromeTraceEvent[];
   displayTimeUnit: 'ms';
   otherData: Record<string, string | number>;
 }
 
-export interface ChromeTraceRun {
+interface ChromeTraceRun {
   scenario: Scenario;
   seed: number;
   durationMs: number;
@@ -136,11 +139,11 @@ function argsOf(data: TraceData): Record<string, unknown> | undefined {
   return any ? args : undefined;
 }
 
-function migrationSpans(m: MigrationSummary, track: Track, endMs: number): ChromeTraceEvent[] {
+function migrationSpans(m: MigrationSummary, track: Track, endMs: number): TimedEvent[] {
   const start = us(m.startMs);
   const end = Math.max(start, us(m.converged && m.convergenceMs !== null ? m.startMs + m.convergenceMs : endMs));
   const name = `migration ${m.index + 1}: ${m.node} ${m.from} -> ${m.to}`;
-  const events: ChromeTraceEvent[] = [
+  const events: TimedEvent[] = [
     {
       ph: 'X', name, cat: 'migration', ts: start, dur: end - start, ...track,
       args: { node: m.node, from: m.from, to: m.to, fromPair: m.fromPair, toPair: m.toPair, converged: m.converged, outageMs: m.outageMs },
@@ -165,9 +168,9 @@ function migrationSpans(m: MigrationSummary, track: Track, endMs: number): Chrom
 }
 
 /** Outage spans from each flow-down to the next flow-up on the flow's track (or to the end of the run). */
-function outageSpans(run: ChromeTraceRun, tracks: Tracks): ChromeTraceEvent[] {
+function outageSpans(run: ChromeTraceRun, tracks: Tracks): TimedEvent[] {
   const open = new Map<string, TraceEvent>();
-  const spans: ChromeTraceEvent[] = [];
+  const spans: TimedEvent[] = [];
   const close = (down: TraceEvent, endMs: number, atEnd: boolean) => {
     const flow = down.actor.slice('flow:'.length);
     const ts = us(down.tMs);
@@ -194,8 +197,8 @@ function outageSpans(run: ChromeTraceRun, tracks: Tracks): ChromeTraceEvent[] {
   return spans;
 }
 
-function messageEvents(flows: readonly MessageFlow[], tracks: Tracks): ChromeTraceEvent[] {
-  const events: ChromeTraceEvent[] = [];
+function messageEvents(flows: readonly MessageFlow[], tracks: Tracks): TimedEvent[] {
+  const events: TimedEvent[] = [];
   let id = 0;
   for (const flow of flows) {
     id++;
@@ -212,8 +215,8 @@ function messageEvents(flows: readonly MessageFlow[], tracks: Tracks): ChromeTra
   return events;
 }
 
-function downloadQueueCounters(trace: readonly TraceEvent[], tracks: Tracks): ChromeTraceEvent[] {
-  const counters: ChromeTraceEvent[] = [];
+function downloadQueueCounters(trace: readonly TraceEvent[], tracks: Tracks): TimedEvent[] {
+  const counters: TimedEvent[] = [];
   for (const e of trace) {
     if ((e.event !== 'policy-download-queued' && e.event !== 'policy-download') || typeof e.data.queued !== 'number') continue;
     counters.push({ ph: 'C', name: `download queue ${e.actor}`, cat: 'policy', ts: us(e.tMs), pid: tracks.of(e.actor).pid, args: { queued: e.data.queued } });
@@ -232,7 +235,7 @@ export function chromeTrace(run: ChromeTraceRun): ChromeTraceDocument {
     tracks.of(`host-agent:${node.name}`);
   }
 
-  const timed: ChromeTraceEvent[] = [];
+  const timed: TimedEvent[] = [];
   for (const m of run.migrations) timed.push(...migrationSpans(m, tracks.of(`migration ${m.index + 1} (${m.node})`, MIGRATIONS), run.durationMs));
   for (const e of run.trace) {
     const args = argsOf(e.data);
@@ -242,8 +245,8 @@ export function chromeTrace(run: ChromeTraceRun): ChromeTraceDocument {
   timed.push(...messageEvents(run.messages, tracks));
   timed.push(...downloadQueueCounters(run.trace, tracks));
   // By time; at one time the longer span first, so parents come before the slices they enclose.
-  const order2 = new Map(timed.map((e, i) => [e, i]));
-  timed.sort((a, b) => (a as { ts: number }).ts - (b as { ts: number }).ts || durOf(b) - durOf(a) || order2.get(a)! - order2.get(b)!);
+  // sort() is stable: events at one time with one length keep the order they were made in.
+  timed.sort((a, b) => a.ts - b.ts || durOf(b) - durOf(a));
 
   return {
     traceEvents: [...tracks.metadata, ...timed],
@@ -259,7 +262,7 @@ export function chromeTrace(run: ChromeTraceRun): ChromeTraceDocument {
   };
 }
 
-function durOf(e: ChromeTraceEvent): number {
+function durOf(e: TimedEvent): number {
   return e.ph === 'X' ? e.dur : -1;
 }
 

@@ -12,11 +12,12 @@
 import type { Trace, TraceEvent } from '../kernel/trace.ts';
 import type { RpcMessage } from '../opflex/message.ts';
 import type { MessageFlow } from './message-flows.ts';
+import { field, isRecord } from '../json-fields.ts';
 
 /** Messages recorded per migration; the rest of its exchange is left out (an `opflex-messages-dropped` event counts them). */
 export const exchangeMessagesPerMigrationMax = 400;
 /** Objects named per message; past it the summary ends "and N more". */
-export const exchangeObjectsPerMessageMax = 6;
+const exchangeObjectsPerMessageMax = 6;
 
 const AGENT_PREFIX = 'agent:';
 
@@ -31,6 +32,7 @@ export class ExchangeTap {
   private readonly capturing = new Map<string, Capture>();
   /** The agent actors ("agent:<node>") whose window is open, for isCapturing. */
   private readonly capturingAgents = new Set<string>();
+  private windowChanges = 0;
 
   constructor(private readonly trace: Trace) {}
 
@@ -40,6 +42,7 @@ export class ExchangeTap {
       this.close(e.data.node as string);
       this.capturing.set(e.data.node as string, { migration: e.data.migration as number, sinceMs: e.tMs, recorded: 0, droppedCount: 0 });
       this.capturingAgents.add(AGENT_PREFIX + (e.data.node as string));
+      this.windowChanges++;
     } else if (e.event === 'milestone' && e.data.name === 'converged') {
       this.close(e.data.node as string);
     }
@@ -50,8 +53,15 @@ export class ExchangeTap {
     for (const node of [...this.capturing.keys()]) this.close(node);
   }
 
+  /** Changes whenever a window opens or closes (what isCapturing answers may change then). */
+  get version(): number {
+    return this.windowChanges;
+  }
+
   /** Whether a message between these actors may belong to an open window (the flow recorder asks before it records). */
-  readonly isCapturing = (from: string, to: string): boolean => this.capturingAgents.has(from) || this.capturingAgents.has(to);
+  isCapturing(from: string, to: string): boolean {
+    return this.capturingAgents.has(from) || this.capturingAgents.has(to);
+  }
 
   /** A message arrived: recorded when it belongs to an open window (sent since the stun). */
   onFlow(flow: MessageFlow, message: RpcMessage): void {
@@ -84,6 +94,7 @@ export class ExchangeTap {
     if (!capture) return;
     this.capturing.delete(node);
     this.capturingAgents.delete(AGENT_PREFIX + node);
+    this.windowChanges++;
     if (capture.droppedCount > 0) {
       this.trace.emit('simulation', 'opflex-messages-dropped', { node, migration: capture.migration, count: capture.droppedCount, max: exchangeMessagesPerMigrationMax });
     }
@@ -91,31 +102,31 @@ export class ExchangeTap {
 }
 
 /** The objects a message names, as "Subject uri" items joined by ", " (bounded). */
-export function objectsOf(message: RpcMessage, method: string): string {
+function objectsOf(message: RpcMessage, method: string): string {
   const items: string[] = [];
   const add = (subject: unknown, uri: unknown, prefix = ''): void => {
     items.push(`${prefix}${typeof subject === 'string' ? subject : '?'} ${typeof uri === 'string' ? uri : '?'}`);
   };
   const eachParam = (visit: (item: Record<string, unknown>) => void): void => {
     if (message.kind !== 'request' || !Array.isArray(message.params)) return;
-    for (const p of message.params) if (p !== null && typeof p === 'object') visit(p as Record<string, unknown>);
+    for (const p of message.params) if (isRecord(p)) visit(p);
   };
   const eachObject = (list: unknown, prefix = ''): void => {
     if (!Array.isArray(list)) return;
-    for (const mo of list) if (mo !== null && typeof mo === 'object') add((mo as Record<string, unknown>).subject, (mo as Record<string, unknown>).uri, prefix);
+    for (const mo of list) if (mo !== null && typeof mo === 'object') add(field(mo, 'subject'), field(mo, 'uri'), prefix);
   };
   if (message.kind === 'error') return `error ${message.error.code}`;
   if (message.kind === 'result') {
-    const result = message.result as Record<string, unknown> | null;
-    if (method === 'policy_resolve' && result && Array.isArray(result.policy)) {
-      const policy = result.policy as { subject?: unknown; parent_uri?: unknown; uri?: unknown }[];
+    const policy = field(message.result, 'policy');
+    if (method === 'policy_resolve' && Array.isArray(policy)) {
       // The subtree's roots: objects whose parent is not in the reply.
-      const uris = new Set(policy.map((mo) => mo?.uri));
-      eachObject(policy.filter((mo) => mo && !uris.has(mo.parent_uri)));
+      const uris = new Set(policy.map((mo) => field(mo, 'uri')));
+      eachObject(policy.filter((mo) => mo && !uris.has(field(mo, 'parent_uri'))));
       return bounded(items, `${policy.length} object${policy.length === 1 ? '' : 's'}`);
     }
-    if (method === 'send_identity' && result && Array.isArray(result.peers)) {
-      return (result.peers as { connectivity_info?: unknown }[]).map((p) => String(p?.connectivity_info)).join(', ');
+    const peers = field(message.result, 'peers');
+    if (method === 'send_identity' && Array.isArray(peers)) {
+      return peers.map((p) => String(field(p, 'connectivity_info'))).join(', ');
     }
     return '';
   }
@@ -138,7 +149,7 @@ export function objectsOf(message: RpcMessage, method: string): string {
       eachParam((p) => {
         eachObject(p.replace, 'replace ');
         eachObject(p.merge_children, 'merge ');
-        if (Array.isArray(p.delete)) for (const d of p.delete as Record<string, unknown>[]) add(d?.subject, d?.uri, 'delete ');
+        if (Array.isArray(p.delete)) for (const d of p.delete) add(field(d, 'subject'), field(d, 'uri'), 'delete ');
       });
       break;
   }

@@ -5,7 +5,7 @@
 import type { TraceEvent } from '../kernel/trace.ts';
 
 /** Fault windows a report keeps per run (a hand-written schedule may hold thousands). */
-export const faultWindowsPerRunMax = 500;
+const faultWindowsPerRunMax = 500;
 
 export interface FaultWindow {
   /** The fault's index in the schedule. */

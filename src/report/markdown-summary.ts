@@ -20,7 +20,7 @@ function cell(s: string): string {
   return s.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
 }
 
-export function mermaidSequence(exchange: Exchange, maxSteps = mermaidStepsMax): string {
+function mermaidSequence(exchange: Exchange, maxSteps = mermaidStepsMax): string {
   const ids = new Map(exchange.participants.map((p, i) => [p, `P${i}`]));
   const lines = ['sequenceDiagram'];
   for (const p of exchange.participants) lines.push(`  participant ${ids.get(p)} as ${mermaidText(p)}`);

@@ -21,7 +21,7 @@ export interface MessageFlow {
 }
 
 /** How the two ends of a connection are named: the dialling side by its `from`, the other by the address it listens on. */
-export interface FlowActorNames {
+interface FlowActorNames {
   client(from: string): string;
   server(listenAddress: string): string;
 }
@@ -32,8 +32,14 @@ interface Pending {
   sentMs: number;
 }
 
-export function methodOf(message: RpcMessage): string {
+function methodOf(message: RpcMessage): string {
   return message.kind === 'request' ? message.method : (methodOfRawId(message.id) ?? 'unknown');
+}
+
+/** The flows a recorder follows, and a number that changes whenever `follows` may answer differently. */
+export interface FlowSelection {
+  readonly version: number;
+  follows(from: string, to: string): boolean;
 }
 
 export class MessageFlowRecorder {
@@ -44,8 +50,12 @@ export class MessageFlowRecorder {
     private readonly clock: Pick<Scheduler, 'now'>,
     private readonly names: FlowActorNames,
     private readonly onFlow: (flow: MessageFlow, message: RpcMessage) => void,
-    /** Which sends to follow (by sender and receiver actor); all when absent. Others cost one call. */
-    private readonly watching?: (from: string, to: string) => boolean,
+    /**
+     * Which flows to follow (by sender and receiver actor); all when absent. A flow is reported when
+     * it is followed both when sent and when it arrives. Each connection end remembers its answers
+     * until `selection.version` changes, so a message that is not followed costs a comparison.
+     */
+    private readonly selection?: FlowSelection,
   ) {}
 
   /** The transport the actors use: `inner`, with every message on every connection seen. */
@@ -57,11 +67,30 @@ export class MessageFlowRecorder {
   }
 
   private watch(self: string, peer: string): MessageWatch {
-    return { sent: (message) => this.sent(message, self, peer), received: (message) => this.arrived(message, self) };
+    const selection = this.selection;
+    if (selection === undefined) return { sent: (message) => this.sent(message, self, peer), received: (message) => this.arrived(message, self) };
+    // Answers for this end's two directions, as of selection.version `asOf`.
+    let asOf = NaN;
+    let sending = false;
+    let receiving = false;
+    const refresh = (): void => {
+      asOf = selection.version;
+      sending = selection.follows(self, peer);
+      receiving = selection.follows(peer, self);
+    };
+    return {
+      sent: (message) => {
+        if (asOf !== selection.version) refresh();
+        if (sending) this.sent(message, self, peer);
+      },
+      received: (message) => {
+        if (asOf !== selection.version) refresh();
+        if (receiving) this.arrived(message, self);
+      },
+    };
   }
 
   private sent(message: RpcMessage, from: string, to: string): void {
-    if (this.watching !== undefined && !this.watching(from, to)) return;
     const list = this.pending.get(message);
     const entry = { from, to, sentMs: this.clock.now() };
     if (list) list.push(entry);

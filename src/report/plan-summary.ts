@@ -5,7 +5,7 @@
  */
 import type { TraceEvent } from '../kernel/trace.ts';
 
-export interface LeafLoad {
+interface LeafLoad {
   leaf: string;
   downloads: number;
   servedFromCache: number;

@@ -7,7 +7,7 @@ import type { Trace } from '../kernel/trace.ts';
 import type { Scenario } from '../scenario/types.ts';
 
 /** The actor of the events the simulation itself adds to the trace. */
-export const SIMULATION_ACTOR = 'simulation';
+const SIMULATION_ACTOR = 'simulation';
 
 export function emitRunHeader(trace: Trace, scenario: Scenario, seed: number, nodeOfPod: ReadonlyMap<string, string>): void {
   trace.emit(SIMULATION_ACTOR, 'run', { scenario: scenario.name, seed, durationMs: scenario.durationMs, start: scenario.start });

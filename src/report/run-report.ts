@@ -13,28 +13,28 @@ import type { MigrationRecord } from './migration-tracker.ts';
 import { percentiles } from './plan-summary.ts';
 
 /** Points kept per leaf for the download-queue chart (the deepest in each time bucket). */
-export const queuePointsPerLeafMax = 300;
+const queuePointsPerLeafMax = 300;
 /** Leaves drawn in the download-queue chart: the ones whose queue got deepest. */
-export const queueChartLeavesMax = 10;
+const queueChartLeavesMax = 10;
 /** Migrations, flows and leaf pairs a report keeps; more in a trace is reported as an error. */
-export const reportMigrationsMax = 20_000;
-export const reportFlowsMax = 1_000;
-export const reportLeafPairsMax = 5_000;
+const reportMigrationsMax = 20_000;
+const reportFlowsMax = 1_000;
+const reportLeafPairsMax = 5_000;
 /** Milestones kept per migration (a run records about 20). */
-export const reportMilestonesPerMigrationMax = 200;
+const reportMilestonesPerMigrationMax = 200;
 /** Down periods of flows a report keeps; more in a trace is reported as an error. */
-export const reportOutagePeriodsMax = 200_000;
+const reportOutagePeriodsMax = 200_000;
 /** Leaves whose download queue a report follows; more in a trace is reported as an error. */
-export const reportQueueLeavesMax = 20_000;
+const reportQueueLeavesMax = 20_000;
 
-export interface ReportMilestone {
+interface ReportMilestone {
   name: string;
   actor: string;
   tMs: number;
   detail?: string;
 }
 
-export interface OutageSegment {
+interface OutageSegment {
   startMs: number;
   endMs: number;
   reason: string;
@@ -42,7 +42,7 @@ export interface OutageSegment {
   lost: number;
 }
 
-export interface ReportFlow {
+interface ReportFlow {
   name: string;
   from: string;
   to: string;
@@ -52,7 +52,7 @@ export interface ReportFlow {
   segments: OutageSegment[];
 }
 
-export interface LeafDownloads {
+interface LeafDownloads {
   downloaded: number;
   servedFromCache: number;
   bySubject: Record<string, number>;
@@ -83,14 +83,14 @@ export interface ReportMigration extends Pick<MigrationRecord, 'index' | 'node' 
   exchangeDropped: number;
 }
 
-export interface QueueSeries {
+interface QueueSeries {
   leaf: string;
   peak: number;
   /** [tMs, queued] steps. */
   points: [number, number][];
 }
 
-export interface LeafPairLoad {
+interface LeafPairLoad {
   fromPair: string;
   toPair: string;
   moves: number;
@@ -167,7 +167,7 @@ export class RunReportBuilder {
         };
         return;
       case 'settings':
-        this.settings = Object.fromEntries(Object.entries(d).filter(([, v]) => v !== undefined)) as Record<string, string | number | boolean>;
+        this.settings = Object.fromEntries(Object.entries(d).filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined));
         return;
       case 'leaf-pair': {
         const pair = str(d.pair);

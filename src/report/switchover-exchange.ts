@@ -14,7 +14,7 @@ export interface Exchange {
   dropped: number;
 }
 
-export interface ExchangeStep {
+interface ExchangeStep {
   from: string;
   to: string;
   method: string;
@@ -81,7 +81,7 @@ export function stepLabel(step: ExchangeStep): string {
 }
 
 /** "GbpEpGroup /PolicyUniverse/.../GbpEpGroup/kubernetes%7capi/" as "GbpEpGroup kubernetes|api". */
-export function shortObjects(objects: string, maxChars = 80): string {
+function shortObjects(objects: string, maxChars = 80): string {
   const short = objects.replace(/(\S+) \/(?:[^\s,]*\/)?([^\s,/]+)\/?(?=,|$| and )/g, (_, subject: string, last: string) => `${subject} ${safeDecode(last)}`);
   return short.length > maxChars ? `${short.slice(0, maxChars - 1)}…` : short;
 }

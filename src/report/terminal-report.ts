@@ -1,5 +1,5 @@
 /** The simulation summary as a person reads it in a terminal: a timeline and a summary per migration. */
-import { DROP_REASONS, type DropReason } from '../fabric/drop-reasons.ts';
+import { DROP_REASONS, isDropReason } from '../fabric/drop-reasons.ts';
 import { printable } from '../printable.ts';
 import type { MigrationSummary, SimulationResult } from '../simulation-result.ts';
 
@@ -161,6 +161,6 @@ function renderMigration(m: MigrationSummary, style: Style): string[] {
   out.push(`  Longest pod-traffic outage: ${style.bold(seconds(m.outageMs))}`);
   const reasons = new Set<string>();
   for (const f of m.flows) for (const r of Object.keys(f.dropped)) reasons.add(r);
-  for (const r of reasons) out.push(style.dim(`    ${r}: ${DROP_REASONS[r as DropReason] ?? r}`));
+  for (const r of reasons) out.push(style.dim(`    ${r}: ${isDropReason(r) ? DROP_REASONS[r] : r}`));
   return out;
 }

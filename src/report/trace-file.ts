@@ -7,9 +7,11 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { TraceData, TraceEvent } from '../kernel/trace.ts';
 import { RunReportBuilder, TraceFormatError, type RunReport } from './run-report.ts';
+import { errnoCode, errorMessage } from '../error-details.ts';
+import { isRecord } from '../json-fields.ts';
 
 /** Longest line read from a trace file (a simulation writes lines of a few hundred characters). */
-export const traceLineCharsMax = 64 * 1024;
+const traceLineCharsMax = 64 * 1024;
 
 export class TraceFileError extends Error {
   override name = 'TraceFileError';
@@ -24,8 +26,8 @@ export function parseTraceLine(line: string): TraceEvent | string {
   } catch {
     return 'not JSON';
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'not a JSON object';
-  const { tMs, actor, event, ...rest } = value as Record<string, unknown>;
+  if (!isRecord(value)) return 'not a JSON object';
+  const { tMs, actor, event, ...rest } = value;
   if (typeof tMs !== 'number' || !Number.isFinite(tMs) || tMs < 0) return '"tMs" is not a time in milliseconds';
   if (typeof actor !== 'string') return '"actor" is not a string';
   if (typeof event !== 'string') return '"event" is not a string';
@@ -47,7 +49,7 @@ export async function reportFromTraceFile(path: string): Promise<RunReport> {
   try {
     await opened;
   } catch (err) {
-    throw new TraceFileError(`${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new TraceFileError(`${path}: ${errnoCode(err) === 'ENOENT' ? 'no such file' : errorMessage(err)}`);
   }
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   let n = 0;

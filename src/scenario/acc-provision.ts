@@ -4,7 +4,7 @@
  * not change a migration's control-plane behaviour as "not modelled", anything else as "unknown".
  * Nothing is dropped silently.
  */
-import { isMap, isPair, isScalar, type Pair } from 'yaml';
+import { isMap, isNode, isPair, isScalar } from 'yaml';
 import { INPUT_FILES, InputFileError, readInputFile } from './input-file.ts';
 import { ScenarioError, describeValue, type ScenarioIssue } from './scenario-error.ts';
 import { parseYamlSource } from './yaml-document.ts';
@@ -76,14 +76,14 @@ export interface AccProvisionImport {
 
 export function parseAccProvision(text: string, source: string): AccProvisionImport {
   const { doc, lines } = parseYamlSource(text, source);
-  const lineOf = (node: { range?: [number, number, number] | null } | null | undefined) => (node?.range ? lines.linePos(node.range[0]).line : 0);
+  const lineOf = (node: unknown) => (isNode(node) && node.range ? lines.linePos(node.range[0]).line : 0);
   if (!isMap(doc.contents)) throw new ScenarioError([{ source, line: 1, column: 1, path: '', message: 'an acc-provision input file is a YAML mapping' }]);
 
   const result: AccProvisionImport = { source, settings: {}, applied: [], notModelled: [], unknown: [] };
   const problems: ScenarioIssue[] = [];
-  for (const top of doc.contents.items as Pair[]) {
+  for (const top of doc.contents.items) {
     const section = isScalar(top.key) ? String(top.key.value) : '';
-    const line = lineOf(top.key as never);
+    const line = lineOf(top.key);
     if (NOT_MODELLED_SECTIONS.includes(section)) {
       result.notModelled.push({ key: section, line });
       continue;
@@ -100,7 +100,7 @@ export function parseAccProvision(text: string, source: string): AccProvisionImp
     for (const item of top.value.items) {
       if (!isPair(item) || !isScalar(item.key)) continue;
       const key = String(item.key.value);
-      const keyLine = lineOf(item.key as never);
+      const keyLine = lineOf(item.key);
       const modelled = MODELLED[key];
       if (modelled && modelled.section === section) {
         const value = isScalar(item.value) ? item.value.value : undefined;

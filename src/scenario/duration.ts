@@ -11,9 +11,10 @@
  */
 import { describeValue as describe } from './scenario-error.ts';
 import type { Distribution } from './types.ts';
+import { isRecord } from '../json-fields.ts';
 
 /** Milliseconds per unit. */
-export const DURATION_UNITS_MS: Readonly<Record<string, number>> = Object.freeze({ ms: 1, s: 1_000, m: 60_000, h: 3_600_000 });
+const DURATION_UNITS_MS: Readonly<Record<string, number>> = Object.freeze({ ms: 1, s: 1_000, m: 60_000, h: 3_600_000 });
 
 /** The longest duration a scenario may write anywhere (7 days): past it a value is a typo or a unit mix-up. */
 export const durationMsMax = 7 * 24 * 3_600_000;
@@ -57,7 +58,8 @@ export function parseDuration(input: unknown): number {
   if (text === '') throw new RangeError('duration is empty: write a number of milliseconds or a string such as "250ms"');
   const m = NUMBER_WITH_UNIT.exec(text);
   if (!m) throw new RangeError(`invalid duration ${JSON.stringify(shorten(input))}: expected a number with a unit, such as ${EXAMPLES}`);
-  const [, sign, digits, unit] = m as unknown as [string, string, string, string];
+  // Every group takes part in a match (possibly empty), so the defaults never apply.
+  const [, sign = '', digits = '', unit = ''] = m;
   if (sign === '-') throw new RangeError(`duration must not be negative, got ${JSON.stringify(shorten(input))}`);
   if (unit === '') throw new RangeError(`duration ${JSON.stringify(shorten(input))} has no unit: use ${UNIT_LIST} (e.g. "${shorten(digits)}ms")`);
   const factor = Object.hasOwn(DURATION_UNITS_MS, unit) ? DURATION_UNITS_MS[unit] : undefined;
@@ -113,7 +115,8 @@ export function normalDistribution(meanMs: number, sdMs: number, minMs = 0): Dis
 }
 
 /** Builds a checked lognormal distribution; samples above `maxMs` (default: no cap) are clamped. */
-export function lognormalDistribution(medianMs: number, sigma: number, maxMs = Number.POSITIVE_INFINITY): Distribution {
+/** `sigma` is checked here (a file may give anything), so it is taken as it comes. */
+export function lognormalDistribution(medianMs: number, sigma: unknown, maxMs = Number.POSITIVE_INFINITY): Distribution {
   if (typeof sigma !== 'number' || !Number.isFinite(sigma) || sigma < 0 || sigma > lognormalSigmaMax) {
     throw new RangeError(`sigma must be a finite number >= 0 and at most ${lognormalSigmaMax} (it has no unit), got ${describe(sigma)}`);
   }
@@ -164,10 +167,6 @@ function onlyKeys(obj: Record<string, unknown>, allowed: readonly string[], wher
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function required(obj: Record<string, unknown>, key: string, where: string): unknown {
   if (obj[key] === undefined || obj[key] === null) throw new TypeError(`${where} needs ${JSON.stringify(key)}`);
   return obj[key];
@@ -201,7 +200,7 @@ export function parseDistribution(input: unknown): Distribution {
       if (!isRecord(body)) throw new TypeError(`lognormal needs {median, sigma, max?}, got ${describe(body)}`);
       onlyKeys(body, ['median', 'sigma', 'max'], 'lognormal');
       const max = body['max'] === undefined ? undefined : parseDuration(body['max']);
-      return lognormalDistribution(parseDuration(required(body, 'median', 'lognormal')), required(body, 'sigma', 'lognormal') as number, max);
+      return lognormalDistribution(parseDuration(required(body, 'median', 'lognormal')), required(body, 'sigma', 'lognormal'), max);
     }
     case 'exponential': {
       if (!isRecord(body)) throw new TypeError(`exponential needs {mean, max?}, got ${describe(body)}`);
@@ -211,21 +210,5 @@ export function parseDistribution(input: unknown): Distribution {
     }
     default:
       throw new TypeError(`unknown distribution ${JSON.stringify(kind)}: expected one of uniform, normal, lognormal, exponential`);
-  }
-}
-
-/** A short human form of a distribution, as a scenario file would write it. */
-export function formatDistribution(d: Distribution): string {
-  switch (d.kind) {
-    case 'fixed':
-      return formatDuration(d.valueMs);
-    case 'uniform':
-      return `${formatDuration(d.minMs)}..${formatDuration(d.maxMs)}`;
-    case 'normal':
-      return `normal(mean ${formatDuration(d.meanMs)}, sd ${formatDuration(d.sdMs)}, min ${formatDuration(d.minMs)})`;
-    case 'lognormal':
-      return `lognormal(median ${formatDuration(d.medianMs)}, sigma ${d.sigma}${Number.isFinite(d.maxMs) ? `, max ${formatDuration(d.maxMs)}` : ''})`;
-    case 'exponential':
-      return `exponential(mean ${formatDuration(d.meanMs)}${Number.isFinite(d.maxMs) ? `, max ${formatDuration(d.maxMs)}` : ''})`;
   }
 }

@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import type { FaultEntry, FaultKind } from './types.ts';
+import { isRecord } from '../json-fields.ts';
 
 /** Which target keys each kind needs, and whether it takes `for` and `delay`. */
 export const FAULT_KINDS = {
@@ -35,12 +36,17 @@ export const FAULT_KINDS = {
   'evacuation-overlap': { targets: ['hypervisor'], for: false, delay: false },
 } as const satisfies Record<FaultKind, { targets: readonly ('node' | 'leaf' | 'hypervisor')[]; for: boolean; delay: boolean }>;
 
-export const FAULT_KIND_NAMES = Object.keys(FAULT_KINDS) as FaultKind[];
+/** Whether a word names a fault kind. */
+export function isFaultKind(word: string): word is FaultKind {
+  return Object.hasOwn(FAULT_KINDS, word);
+}
+
+export const FAULT_KIND_NAMES: readonly FaultKind[] = Object.keys(FAULT_KINDS).filter(isFaultKind);
 
 /** Longest `for` or `delay` a fault entry may have: a fault longer than a day is a different scenario. */
 export const faultDurationMaxMs = 86_400_000;
 /** Most entries in one schedule (the explorer draws a handful; hand-written files need few more). */
-export const faultEntriesMax = 10_000;
+const faultEntriesMax = 10_000;
 
 type DurationFactory = (description: string) => z.ZodType<number, unknown>;
 
@@ -51,7 +57,7 @@ export function faultScheduleSchema(duration: DurationFactory) {
   const entry = z
     .strictObject({
       at: duration('When the fault starts, from the start of the run.'),
-      kind: z.enum(FAULT_KIND_NAMES as [FaultKind, ...FaultKind[]], {
+      kind: z.enum(FAULT_KIND_NAMES, {
         error: (iss) => `expected a fault kind (${FAULT_KIND_NAMES.join(', ')}), got ${JSON.stringify(iss.input)}`,
       }),
       node: z.string().min(1).optional().meta({ description: 'Node (its agent, host-agent or VM) the fault targets.' }),
@@ -64,21 +70,22 @@ export function faultScheduleSchema(duration: DurationFactory) {
     })
     // Runs even when other entries (or other keys of the file) have problems, so every problem is
     // reported at once; an entry whose own shape is wrong is left to those issues.
-    .check(z.superRefine((raw: unknown, ctx) => {
-      const e = raw as { kind?: unknown; node?: unknown; leaf?: unknown; hypervisor?: unknown; for?: unknown; delay?: unknown; side?: unknown; mode?: unknown };
-      if (e === null || typeof e !== 'object' || typeof e.kind !== 'string' || !Object.hasOwn(FAULT_KINDS, e.kind)) return;
-      const spec = FAULT_KINDS[e.kind as FaultKind];
+    .check(z.superRefine((e: unknown, ctx) => {
+      if (!isRecord(e)) return;
+      const kind = e.kind;
+      if (typeof kind !== 'string' || !isFaultKind(kind)) return;
+      const spec = FAULT_KINDS[kind];
       for (const key of ['node', 'leaf', 'hypervisor'] as const) {
-        const wanted = (spec.targets as readonly string[]).includes(key);
-        if (wanted && e[key] === undefined) ctx.addIssue({ code: 'custom', message: `${e.kind} needs a ${key}`, path: [key], input: undefined });
-        if (!wanted && e[key] !== undefined) ctx.addIssue({ code: 'custom', message: `${e.kind} takes no ${key}`, path: [key], input: e[key] });
+        const wanted = spec.targets.some((target) => target === key);
+        if (wanted && e[key] === undefined) ctx.addIssue({ code: 'custom', message: `${kind} needs a ${key}`, path: [key], input: undefined });
+        if (!wanted && e[key] !== undefined) ctx.addIssue({ code: 'custom', message: `${kind} takes no ${key}`, path: [key], input: e[key] });
       }
-      if (spec.for && e.for === undefined) ctx.addIssue({ code: 'custom', message: `${e.kind} needs a duration ("for")`, path: ['for'], input: undefined });
-      if (!spec.for && e.for !== undefined) ctx.addIssue({ code: 'custom', message: `${e.kind} takes no duration ("for")`, path: ['for'], input: e.for });
-      if (spec.delay && e.delay === undefined) ctx.addIssue({ code: 'custom', message: `${e.kind} needs a magnitude ("delay")`, path: ['delay'], input: undefined });
-      if (!spec.delay && e.delay !== undefined) ctx.addIssue({ code: 'custom', message: `${e.kind} takes no magnitude ("delay")`, path: ['delay'], input: e.delay });
-      if (e.side !== undefined && e.kind !== 'session-reset') ctx.addIssue({ code: 'custom', message: `only session-reset takes a side`, path: ['side'], input: e.side });
-      if (e.mode !== undefined && e.kind !== 'partition') ctx.addIssue({ code: 'custom', message: `only partition takes a mode`, path: ['mode'], input: e.mode });
+      if (spec.for && e.for === undefined) ctx.addIssue({ code: 'custom', message: `${kind} needs a duration ("for")`, path: ['for'], input: undefined });
+      if (!spec.for && e.for !== undefined) ctx.addIssue({ code: 'custom', message: `${kind} takes no duration ("for")`, path: ['for'], input: e.for });
+      if (spec.delay && e.delay === undefined) ctx.addIssue({ code: 'custom', message: `${kind} needs a magnitude ("delay")`, path: ['delay'], input: undefined });
+      if (!spec.delay && e.delay !== undefined) ctx.addIssue({ code: 'custom', message: `${kind} takes no magnitude ("delay")`, path: ['delay'], input: e.delay });
+      if (e.side !== undefined && kind !== 'session-reset') ctx.addIssue({ code: 'custom', message: `only session-reset takes a side`, path: ['side'], input: e.side });
+      if (e.mode !== undefined && kind !== 'partition') ctx.addIssue({ code: 'custom', message: `only partition takes a mode`, path: ['mode'], input: e.mode });
     }, { when: () => true }))
     .transform((e): FaultEntry => {
       const out: FaultEntry = { atMs: e.at, kind: e.kind };

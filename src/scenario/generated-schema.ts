@@ -9,9 +9,9 @@
 import { z } from 'zod';
 
 /** Most pods one `generated:` section may expand to (pod addresses come from 10.64.0.0 upward). */
-export const MAX_GENERATED_PODS = 2_000_000;
+const MAX_GENERATED_PODS = 2_000_000;
 /** Most generated nodes: their infra IPs come from 10.0.0.0/16. */
-export const MAX_GENERATED_NODES = 50_000;
+const MAX_GENERATED_NODES = 50_000;
 
 /** The `generated:` section with every default applied. */
 export interface GeneratedSpec {

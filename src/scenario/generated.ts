@@ -40,13 +40,13 @@ import type {
 } from './types.ts';
 
 /** The parts of a scenario the expansion merges with (explicit lists may be empty). */
-export interface ExplicitParts {
+interface ExplicitParts {
   fabric: FabricSpec;
   policy: PolicySpec;
   nodes: NodeSpec[];
 }
 
-export interface Expansion {
+interface Expansion {
   fabric: FabricSpec;
   policy: PolicySpec;
   nodes: NodeSpec[];
@@ -54,12 +54,12 @@ export interface Expansion {
   problems: string[];
 }
 
-export const DEFAULT_SPINES = ['spine-201', 'spine-202'];
-export const FIRST_LEAF_ID = 101;
-export const FIRST_LEAF_ADDRESS = '10.0.80.64';
-export const FIRST_INFRA_IP = '10.0.0.101';
-export const POD_SPACE_START = '10.64.0.0';
-export const SHARED_CONTRACT = 'kube-dns';
+const DEFAULT_SPINES = ['spine-201', 'spine-202'];
+const FIRST_LEAF_ID = 101;
+const FIRST_LEAF_ADDRESS = '10.0.80.64';
+const FIRST_INFRA_IP = '10.0.0.101';
+const POD_SPACE_START = '10.64.0.0';
+const SHARED_CONTRACT = 'kube-dns';
 
 const EPG_PREFIX = 'kubernetes|';
 const INFRA_WORD = 'infra';
@@ -87,7 +87,7 @@ export function ipToNumber(ip: string): number {
   return ((Number(p[0]) << 24) | (Number(p[1]) << 16) | (Number(p[2]) << 8) | Number(p[3])) >>> 0;
 }
 
-export function numberToIp(n: number): string {
+function numberToIp(n: number): string {
   return flat(OCTET_DOT[n >>> 24]! + OCTET_DOT[(n >>> 16) & 255]! + OCTET_DOT[(n >>> 8) & 255]! + OCTET[n & 255]!);
 }
 
@@ -143,7 +143,7 @@ export function compareNames(a: string, b: string): number {
 // Names
 
 /** `kubernetes|web-3` for the 1-based EPG number 3; number 1 is the infra EPG. */
-export function generatedEpgShort(n: number): string {
+function generatedEpgShort(n: number): string {
   return `${n === 1 ? INFRA_WORD : WORDS[(n - 2) % WORDS.length]!}-${n}`;
 }
 

@@ -7,6 +7,7 @@
  * while it is read, or a special file that reports size 0, still cannot make the read exceed it.
  */
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { errnoCode, errorMessage } from '../error-details.ts';
 
 /** What a file is read as: its name in messages and its size bound. */
 export interface InputFileKind {
@@ -18,11 +19,11 @@ export interface InputFileKind {
 const MIB = 1024 * 1024;
 
 export const scenarioFileMaxBytes = 16 * MIB;
-export const policyFileMaxBytes = 64 * MIB;
-export const accProvisionFileMaxBytes = 1 * MIB;
-export const planFileMaxBytes = 4 * MIB;
+const policyFileMaxBytes = 64 * MIB;
+const accProvisionFileMaxBytes = 1 * MIB;
+const planFileMaxBytes = 4 * MIB;
 export const endpointFileMaxBytes = 64 * 1024;
-export const tlsFileMaxBytes = 1 * MIB;
+const tlsFileMaxBytes = 1 * MIB;
 
 export const INPUT_FILES = {
   scenario: { label: 'scenario file', maxBytes: scenarioFileMaxBytes },
@@ -80,7 +81,7 @@ function withRegularFile<T>(path: string, kind: InputFileKind, use: (fd: number,
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
-    throw new InputFileError(path, openFailure(err as NodeJS.ErrnoException, kind));
+    throw new InputFileError(path, openFailure(err, kind));
   }
   try {
     const stat = fstatSync(fd);
@@ -90,14 +91,15 @@ function withRegularFile<T>(path: string, kind: InputFileKind, use: (fd: number,
     return use(fd, stat.size);
   } catch (err) {
     if (err instanceof InputFileError) throw err;
-    throw new InputFileError(path, `cannot read the ${kind.label}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new InputFileError(path, `cannot read the ${kind.label}: ${errnoCode(err) ?? errorMessage(err)}`);
   } finally {
     closeSync(fd);
   }
 }
 
-function openFailure(err: NodeJS.ErrnoException, kind: InputFileKind): string {
-  switch (err.code) {
+function openFailure(err: unknown, kind: InputFileKind): string {
+  const code = errnoCode(err);
+  switch (code) {
     case 'ENOENT':
       return `${kind.label} not found`;
     case 'EACCES':
@@ -112,7 +114,7 @@ function openFailure(err: NodeJS.ErrnoException, kind: InputFileKind): string {
     case 'ENXIO':
       return `is not a regular file: it cannot be read as ${withArticle(kind.label)}`;
     default:
-      return `cannot open the ${kind.label}: ${err.code ?? err.message}`;
+      return `cannot open the ${kind.label}: ${code ?? errorMessage(err)}`;
   }
 }
 

@@ -6,11 +6,12 @@
  *     - { at: 20s, node: node-1, to: esx-3 }
  *   controller: { node: node-4 }
  */
-import { isMap } from 'yaml';
+import { isMap, isNode, isScalar } from 'yaml';
 import { INPUT_FILES, InputFileError, readInputFile } from './input-file.ts';
 import { ScenarioError } from './scenario-error.ts';
 import { parseYamlSource, yamlToJs } from './yaml-document.ts';
 import type { Override } from './variants.ts';
+import { isRecord } from '../json-fields.ts';
 
 const PLAN_KEYS = ['migrations', 'controller', 'faults', 'flows'];
 
@@ -19,15 +20,16 @@ export function parsePlan(text: string, source: string): Override[] {
   const { doc, lines } = yaml;
   if (!isMap(doc.contents)) throw new ScenarioError([{ source, line: 1, column: 1, path: '', message: `a plan is a mapping with ${PLAN_KEYS.join(', ')}` }]);
   for (const pair of doc.contents.items) {
-    const key = String((pair.key as { value?: unknown })?.value ?? '');
+    const key = String((isScalar(pair.key) ? pair.key.value : undefined) ?? '');
     if (!PLAN_KEYS.includes(key)) {
-      const range = (pair.key as { range?: [number, number, number] }).range;
+      const range = isNode(pair.key) ? pair.key.range : undefined;
       const { line, col } = lines.linePos(range?.[0] ?? 0);
       throw new ScenarioError([{ source, line, column: col, path: key, message: `not a plan key (a plan may set ${PLAN_KEYS.join(', ')})` }]);
     }
   }
-  const data = yamlToJs(yaml) as Record<string, unknown>;
-  return Object.entries(data).map(([key, value]) => ({ path: [key], value: value ?? null }));
+  // The document is a mapping (checked above), so its value is an object.
+  const data = yamlToJs(yaml);
+  return Object.entries(isRecord(data) ? data : {}).map(([key, value]) => ({ path: [key], value: value ?? null }));
 }
 
 export function loadPlan(path: string): Override[] {

@@ -15,7 +15,9 @@ import { DEFAULT_ANYCAST } from './schema.ts';
 import { ScenarioError } from './scenario-error.ts';
 import type { Scenario } from './types.ts';
 
-export type PresetName = 'S' | 'M' | 'L' | 'XL';
+/** In size order, as help and error messages list them. */
+export const PRESET_NAMES = ['S', 'M', 'L', 'XL'] as const;
+type PresetName = (typeof PRESET_NAMES)[number];
 
 export interface PlanOptions {
   /** Scenario name. */
@@ -38,7 +40,7 @@ export interface PlanOptions {
   start?: 'cold' | 'steady';
 }
 
-export interface Preset {
+interface Preset {
   name: PresetName;
   summary: string;
   plan: Omit<PlanOptions, 'name'>;
@@ -67,15 +69,13 @@ export const PRESETS: Record<PresetName, Preset> = {
   },
 };
 
-export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
-
 /** A preset by name (case-insensitive); a `ScenarioError` naming the known ones otherwise. */
 export function preset(name: string): Preset {
-  const found = PRESETS[name.toUpperCase() as PresetName];
-  if (!found) {
+  const known = PRESET_NAMES.find((n) => n === name.toUpperCase());
+  if (known === undefined) {
     throw new ScenarioError([{ source: `preset:${name}`, line: 0, column: 0, path: '', message: `unknown preset "${name}" (known: ${PRESET_NAMES.join(', ')})` }]);
   }
-  return found;
+  return PRESETS[known];
 }
 
 /** Seconds allowed per wave of concurrent vMotions when choosing the duration (pre-copy is 5-20 s by default). */
@@ -83,7 +83,7 @@ const WAVE_S = 25;
 const TAIL_S = 120;
 
 /** The scenario input (what the YAML file holds) of a plan. */
-export function planDocument(options: PlanOptions): Record<string, unknown> {
+function planDocument(options: PlanOptions): Record<string, unknown> {
   const seed = options.seed ?? 1;
   const spec = generatedSchema.parse(options.generated);
   const [address, port] = DEFAULT_ANYCAST.split(':');

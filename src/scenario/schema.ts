@@ -28,6 +28,7 @@ import { expandGenerated } from './generated.ts';
 import { generatedSchema } from './generated-schema.ts';
 import { faultScheduleSchema } from './fault-schema.ts';
 import { anycastAddressOf, numberToIpv4, parseTepPool } from '../fabric/tep-pool.ts';
+import { isRecord } from '../json-fields.ts';
 import type {
   AciPodSpec,
   ContractSpec,
@@ -55,12 +56,12 @@ import type {
 /** Scenario without `source`, which the loader adds. */
 export type ScenarioBody = Omit<Scenario, 'source'>;
 
-export const DEFAULT_OPFLEX_PORT = 8009;
+const DEFAULT_OPFLEX_PORT = 8009;
 export const DEFAULT_ANYCAST = '10.0.0.30:8009';
-export const DEFAULT_DOMAIN = 'comp/prov-Kubernetes/ctrlr-[kube]-kube/sw-InsiemeLSOid';
+const DEFAULT_DOMAIN = 'comp/prov-Kubernetes/ctrlr-[kube]-kube/sw-InsiemeLSOid';
 /** Added to the last migration's `at` when `duration` is not given (or used alone without migrations). */
-export const DEFAULT_TAIL_MS = 120_000;
-export const DEFAULT_FLOW_INTERVAL = '100ms';
+const DEFAULT_TAIL_MS = 120_000;
+const DEFAULT_FLOW_INTERVAL = '100ms';
 
 type Ctx = { issues: { push(issue: { code: 'custom'; message: string; input: unknown; path?: PropertyKey[] }): unknown } };
 
@@ -81,7 +82,7 @@ function guard<T>(ctx: Ctx, input: unknown, path: PropertyKey[], fn: () => T): T
 const DURATION_FORMS = 'a duration (milliseconds as a number, or a string such as "250ms", "1.5s", "5m" or "2h")';
 
 /** A duration: a number of milliseconds or a string with a unit; normalised to milliseconds. */
-export function durationSchema(description = 'A duration: milliseconds as a number, or a string such as "250ms", "1.5s", "5m", "2h".') {
+function durationSchema(description = 'A duration: milliseconds as a number, or a string such as "250ms", "1.5s", "5m", "2h".') {
   return z
     .union([z.number().meta({ minimum: 0, maximum: durationMsMax }), z.string().meta({ pattern: DURATION_PATTERN })], {
       error: (iss) => `expected ${DURATION_FORMS}, got ${describeValue(iss.input)}`,
@@ -91,7 +92,7 @@ export function durationSchema(description = 'A duration: milliseconds as a numb
 }
 
 /** The shortest period, interval or timeout: shorter ones only make a run that never ends. */
-export const periodMsMin = 1;
+const periodMsMin = 1;
 /** The longest run a scenario may ask for, written as `duration` or implied by its last migration. */
 export const scenarioDurationMsMax = 24 * 3_600_000;
 
@@ -139,7 +140,7 @@ const exponentialForm = z
   .transform((v, ctx): Distribution => guard(ctx, v, ['exponential'], () => exponentialDistribution(v.exponential.mean, v.exponential.max)));
 
 /** A latency distribution in any accepted form; normalised to a tagged `Distribution` in milliseconds. */
-export function distributionSchema(description: string) {
+function distributionSchema(description: string) {
   return z
     .union(
       [
@@ -401,7 +402,7 @@ const aciPodSchema = z.strictObject({
 });
 
 /** spines, leafPairs and hypervisors are required unless the scenario has a `generated:` section or lists `pods`. */
-export const fabricSchema = z.strictObject({
+const fabricSchema = z.strictObject({
   podId: z.int().min(1).default(1).meta({ description: 'ACI pod id (single-pod form; the multipod form gives each pod its id).' }),
   spines: z.array(name()).min(1).optional().meta({ description: 'Spine switch names (COOP oracles).' }),
   leafPairs: z.array(leafPairSchema).min(1).optional(),
@@ -501,7 +502,7 @@ const cidr = z
   .cidrv4({ error: (iss) => `expected a gateway address with prefix such as "10.2.0.1/16", got ${describeValue(iss.input)}` })
   .meta({ description: 'Gateway address with prefix length, e.g. "10.2.0.1/16".' });
 
-export const policySchema = z
+const policySchema = z
   .strictObject({
     domain: name('OpFlex / VMM domain (the PlatformConfig name).').default(DEFAULT_DOMAIN),
     tenant: name('PolicySpace of the cluster objects.').default('kube'),
@@ -622,7 +623,7 @@ const flowSchema = z
 // the whole scenario
 
 /** The input object, before whole-scenario defaults (duration, controller node, flow stop). */
-export const scenarioInputSchema = z
+const scenarioInputSchema = z
   .strictObject({
     name: name('Scenario name.'),
     description: z.string().default(''),
@@ -655,17 +656,16 @@ export const scenarioInputSchema = z
     // Runs even when other keys have issues, so a missing section is reported with everything else.
     z.superRefine(
       (s: unknown, ctx) => {
-        if (s === null || typeof s !== 'object' || Array.isArray(s) || (s as { generated?: unknown }).generated !== undefined) return;
-        const { fabric, nodes } = s as { fabric?: unknown; nodes?: unknown };
+        if (!isRecord(s) || s.generated !== undefined) return;
+        const { fabric, nodes } = s;
         const missing = (path: string[], expected: 'object' | 'array') => ctx.addIssue({ code: 'invalid_type', expected, input: undefined, path });
         if (fabric === undefined) missing(['fabric'], 'object');
-        else if (fabric !== null && typeof fabric === 'object' && !Array.isArray(fabric)) {
-          const f = fabric as Record<string, unknown>;
-          if (f.pods !== undefined) {
+        else if (isRecord(fabric)) {
+          if (fabric.pods !== undefined) {
             for (const key of ['spines', 'leafPairs', 'hypervisors']) {
-              if (f[key] !== undefined) ctx.addIssue({ code: 'custom', message: `${key} belongs inside each pod when fabric lists pods`, input: f[key], path: ['fabric', key] });
+              if (fabric[key] !== undefined) ctx.addIssue({ code: 'custom', message: `${key} belongs inside each pod when fabric lists pods`, input: fabric[key], path: ['fabric', key] });
             }
-          } else for (const key of ['spines', 'leafPairs', 'hypervisors']) if (f[key] === undefined) missing(['fabric', key], 'array');
+          } else for (const key of ['spines', 'leafPairs', 'hypervisors']) if (fabric[key] === undefined) missing(['fabric', key], 'array');
         }
         if (nodes === undefined) missing(['nodes'], 'array');
       },
@@ -742,5 +742,3 @@ export const scenarioSchema = scenarioInputSchema.transform((s, ctx): ScenarioBo
     ...(s.faultSchedule.length > 0 ? { faultSchedule: s.faultSchedule } : {}),
   };
 });
-
-export type ScenarioInput = z.input<typeof scenarioSchema>;

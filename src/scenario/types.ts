@@ -323,7 +323,7 @@ export interface FlowSpec {
   stopMs: number;
 }
 
-export interface ControllerSpec {
+interface ControllerSpec {
   /** The node whose VM runs the aci-containers-controller pod. */
   node: string;
 }

@@ -12,13 +12,14 @@
 import { LineCounter, isAlias, isMap, isNode, isPair, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import { ScenarioError, scenarioIssuesReportedMax, type ScenarioIssue } from './scenario-error.ts';
+import { errorMessage } from '../error-details.ts';
 
 /** Deepest nesting of mappings and lists accepted (scenarios need 7). */
 export const yamlDepthMax = 64;
 /** Most alias nodes (`*name`) in one document; also the yaml package's expansion budget for `toJS`. */
 export const yamlAliasesMax = 1000;
 
-export interface YamlSource {
+interface YamlSource {
   doc: Document;
   lines: LineCounter;
   source: string;
@@ -48,7 +49,7 @@ export function yamlToJs(y: YamlSource): unknown {
   try {
     return y.doc.toJS({ maxAliasCount: yamlAliasesMax });
   } catch (err) {
-    throw new ScenarioError([{ source: y.source, line: 1, column: 1, path: '', message: `cannot read the YAML document: ${lowerFirst(firstLine((err as Error).message))}` }]);
+    throw new ScenarioError([{ source: y.source, line: 1, column: 1, path: '', message: `cannot read the YAML document: ${lowerFirst(firstLine(errorMessage(err)))}` }]);
   }
 }
 
@@ -65,15 +66,20 @@ export function parseYamlValue(text: string, what: string): unknown {
 
 type Frame = { node: unknown; depth: number } | { leave: YamlNode };
 
+/** Where a YAML node starts in the text (0 for a key that is not a node). */
+function startOf(node: unknown): number {
+  return isNode(node) ? (node.range?.[0] ?? 0) : 0;
+}
+
 function structureIssues(doc: Document, lines: LineCounter, source: string): { issues: ScenarioIssue[]; omitted: number } {
   const issues: ScenarioIssue[] = [];
   let omitted = 0;
-  const at = (node: YamlNode, message: string) => {
+  const at = (node: unknown, message: string) => {
     if (issues.length >= scenarioIssuesReportedMax) {
       omitted++;
       return;
     }
-    const { line, col } = lines.linePos(node.range?.[0] ?? 0);
+    const { line, col } = lines.linePos(startOf(node));
     issues.push({ source, line, column: col, path: '', message });
   };
   // Anchors as defined so far in document order: an alias names the latest one before it.
@@ -112,11 +118,11 @@ function structureIssues(doc: Document, lines: LineCounter, source: string): { i
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
         const key = keyOf(pair.key, anchors);
-        if (key.kind === 'collection') at(pair.key as YamlNode, 'a mapping key must be a plain value, not a mapping or list');
+        if (key.kind === 'collection') at(pair.key, 'a mapping key must be a plain value, not a mapping or list');
         else if (key.kind === 'text') {
           const first = seen.get(key.text);
-          if (first === undefined) seen.set(key.text, (pair.key as YamlNode | null)?.range?.[0] ?? 0);
-          else at(pair.key as YamlNode, `YAML syntax error: map keys must be unique: ${JSON.stringify(key.text)} is already at line ${lines.linePos(first).line}`);
+          if (first === undefined) seen.set(key.text, startOf(pair.key));
+          else at(pair.key, `YAML syntax error: map keys must be unique: ${JSON.stringify(key.text)} is already at line ${lines.linePos(first).line}`);
         }
         children.push(pair.key, pair.value);
       }

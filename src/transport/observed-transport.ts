@@ -13,7 +13,7 @@ export interface MessageWatch {
 }
 
 /** Chooses a watch per connection end; undefined leaves that end unwatched. */
-export interface TransportWatcher {
+interface TransportWatcher {
   /** The dialling end: `from` names it, `to` is the address it dials. */
   client?(to: Endpoint, from: string): MessageWatch | undefined;
   /** An accepted end on the listener at `at`; `remote` names the dialler. */

@@ -16,7 +16,7 @@ import {
   type Transport,
 } from './transport.ts';
 
-export interface SimTransportOptions {
+interface SimTransportOptions {
   linkLatency: Distribution;
   connectLatency: Distribution;
   random: RandomStream;
@@ -26,12 +26,11 @@ export interface SimTransportOptions {
   observe?: (fromClient: boolean, message: RpcMessage) => void;
 }
 
-interface Delivery {
-  from: SimConnection;
-  to: SimConnection;
-  message: RpcMessage | undefined;
-  closeReason: string | undefined;
-}
+/** What travels on one direction of a link: a message, or (a string) the reason the sender closed it. */
+type InFlight = RpcMessage | string;
+
+/** An outbox that never empties drops its delivered head once it is this long and at least half the array. */
+const outboxCompactFrom = 1024;
 
 class SimConnection implements Connection {
   readonly id: number;
@@ -40,7 +39,16 @@ class SimConnection implements Connection {
   open = false;
   closed = false;
   lastDeliveryAt = 0;
-  inFlight = 0;
+  /**
+   * What this end sent that has not arrived yet, oldest at `outboxHead`: a direction delivers in
+   * order, so each arrival event takes the oldest, and no record is made per message.
+   */
+  outbox: InFlight[] | undefined;
+  outboxHead = 0;
+
+  get inFlight(): number {
+    return this.outbox === undefined ? 0 : this.outbox.length - this.outboxHead;
+  }
 
   constructor(
     private readonly net: SimTransport,
@@ -62,14 +70,14 @@ class SimConnection implements Connection {
   send(message: RpcMessage): void {
     if (!this.isOpen || !this.peer) return;
     this.net.observe?.(this.isClient, message);
-    this.net.deliver({ from: this, to: this.peer, message, closeReason: undefined });
+    this.net.deliver(this, message);
   }
 
   close(reason: string): void {
     if (this.closed) return;
     this.closed = true;
     const peer = this.peer;
-    if (peer && !peer.closed) this.net.deliver({ from: this, to: peer, message: undefined, closeReason: `peer closed: ${reason}` });
+    if (peer && !peer.closed) this.net.deliver(this, `peer closed: ${reason}`);
     this.handler?.onClose(reason);
   }
 }
@@ -140,28 +148,37 @@ export class SimTransport implements Transport {
     client.handler?.onOpen();
   };
 
-  /** @internal */
-  deliver(delivery: Delivery): void {
-    const from = delivery.from;
+  /** @internal Sends a message, or the close of the link, from one end to its peer. */
+  deliver(from: SimConnection, what: InFlight): void {
     if (from.inFlight >= this.maxInFlight) {
       from.close(`more than ${this.maxInFlight} messages in flight`);
       return;
     }
     const at = Math.max(this.scheduler.now() + this.options.random.sample(this.options.linkLatency), from.lastDeliveryAt);
     from.lastDeliveryAt = at;
-    from.inFlight++;
-    this.scheduler.at(at, this.arrive, delivery);
+    (from.outbox ??= []).push(what);
+    this.scheduler.at(at, SimTransport.arrive, from);
   }
 
-  private readonly arrive = (delivery: Delivery): void => {
-    delivery.from.inFlight--;
-    const { to, message, closeReason } = delivery;
+  /** The oldest thing `from` sent arrives at its peer (arrivals of one direction run in send order). */
+  private static readonly arrive = (from: SimConnection): void => {
+    const outbox = from.outbox!;
+    const what = outbox[from.outboxHead]!;
+    outbox[from.outboxHead++] = undefined!;
+    if (from.outboxHead === outbox.length) {
+      outbox.length = 0;
+      from.outboxHead = 0;
+    } else if (from.outboxHead >= outboxCompactFrom && from.outboxHead * 2 >= outbox.length) {
+      outbox.splice(0, from.outboxHead);
+      from.outboxHead = 0;
+    }
+    const to = from.peer!;
     if (to.closed) return;
-    if (closeReason !== undefined) {
+    if (typeof what === 'string') {
       to.closed = true;
-      to.handler?.onClose(closeReason);
+      to.handler?.onClose(what);
       return;
     }
-    to.handler?.onMessage(message!);
+    to.handler?.onMessage(what);
   };
 }

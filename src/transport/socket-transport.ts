@@ -10,15 +10,17 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { decodeMessage, encodeMessageChunks, MessageTooLargeError, ProtocolError } from '../opflex/codec.ts';
+import { decodeMessage, encodeMessageChunks, MessageTooLargeError, ProtocolError, type FrameChunk } from '../opflex/codec.ts';
 import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder, FrameTooLargeError } from '../opflex/framing.ts';
 import type { RpcMessage } from '../opflex/message.ts';
+import { OutboundBatch } from './outbound-batch.ts';
 import { formatEndpoint, type Connection, type ConnectionHandler, type Endpoint, type Listener, type Transport } from './transport.ts';
+import { errnoCode } from '../error-details.ts';
 
 type Pem = string | Buffer | Array<string | Buffer>;
 
 /** Server side TLS: every accepted connection speaks TLS from its first byte. */
-export interface ServerTlsOptions {
+interface ServerTlsOptions {
   key: Pem;
   cert: Pem;
   /** CAs trusted for client certificates. */
@@ -30,7 +32,7 @@ export interface ServerTlsOptions {
 }
 
 /** Client side TLS, as the agent's opflex.ssl modes: "encrypted" = rejectUnauthorized false, "secure" = true. */
-export interface ClientTlsOptions {
+interface ClientTlsOptions {
   /** CAs trusted for the server's chain (default: Node's bundled roots). */
   ca?: Pem;
   /** Client certificate and key, for servers that demand one. */
@@ -73,13 +75,13 @@ export interface SocketTransportOptions {
   onConnectionError?(info: ConnectionErrorInfo): void;
 }
 
-export const DEFAULT_MAX_WRITE_BUFFER_BYTES = 64 * 1024 * 1024;
-export const DEFAULT_MAX_FRAME_BYTES_BEFORE_IDENTITY = 64 * 1024;
+const DEFAULT_MAX_WRITE_BUFFER_BYTES = 64 * 1024 * 1024;
+const DEFAULT_MAX_FRAME_BYTES_BEFORE_IDENTITY = 64 * 1024;
 export const DEFAULT_UNIDENTIFIED_BUFFERED_BYTES_MAX = 16 * 1024 * 1024;
-export const DEFAULT_UNIDENTIFIED_CONNECTIONS_MAX = 256;
-export const DEFAULT_IDENTITY_TIMEOUT_MS = 30_000;
-export const DEFAULT_KEEPALIVE_IDLE_MS = 60_000;
-export const DEFAULT_CLOSE_LINGER_MS = 2_000;
+const DEFAULT_UNIDENTIFIED_CONNECTIONS_MAX = 256;
+const DEFAULT_IDENTITY_TIMEOUT_MS = 30_000;
+const DEFAULT_KEEPALIVE_IDLE_MS = 60_000;
+const DEFAULT_CLOSE_LINGER_MS = 2_000;
 
 /** Reasons given to the remote side's onClose when the peer ended the connection. */
 export const PEER_CLOSED = 'peer closed the connection';
@@ -90,7 +92,7 @@ export class ListenError extends Error {
   readonly endpoint: Endpoint;
 
   constructor(endpoint: Endpoint, cause: unknown) {
-    const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+    const code = errnoCode(cause);
     super(`Cannot listen on ${formatEndpoint(endpoint)}: ${describeListenError(cause)}`, { cause });
     this.name = 'ListenError';
     this.code = code;
@@ -99,8 +101,7 @@ export class ListenError extends Error {
 }
 
 function describeListenError(err: unknown): string {
-  const e = err as NodeJS.ErrnoException | undefined;
-  switch (e?.code) {
+  switch (errnoCode(err)) {
     case 'EADDRINUSE':
       return 'address already in use (EADDRINUSE)';
     case 'EADDRNOTAVAIL':
@@ -115,8 +116,8 @@ function describeListenError(err: unknown): string {
 /** An error's message; OpenSSL's long "...:error:0A00045C:SSL routines:..." messages shortened to their reason. */
 function errorText(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
-  const { reason, library } = err as Error & { reason?: unknown; library?: unknown };
-  if (typeof reason === 'string' && typeof library === 'string') return `${reason} (${library})`;
+  // OpenSSL's errors carry the short reason and the library that raised it.
+  if ('reason' in err && typeof err.reason === 'string' && 'library' in err && typeof err.library === 'string') return `${err.reason} (${err.library})`;
   return err.message.trim();
 }
 
@@ -142,8 +143,7 @@ function protocolErrorReason(err: ProtocolError | FrameTooLargeError, identified
 }
 
 function connectErrorReason(remote: string, err: unknown, tlsInUse: boolean): string {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
+  switch (errnoCode(err)) {
     case 'ECONNREFUSED':
       return `connection refused: ${remote}`;
     case 'ETIMEDOUT':
@@ -222,7 +222,7 @@ export class SocketConnection implements Connection {
 
   /** Outbound bytes queued in user space for this peer. */
   get bufferedBytes(): number {
-    return this.socket?.writableLength ?? 0;
+    return (this.socket?.writableLength ?? 0) + this.outbound.bytes;
   }
 
   /** Resolves when the underlying socket is fully closed (immediately if it already is or never existed). */
@@ -265,7 +265,7 @@ export class SocketConnection implements Connection {
   send(message: RpcMessage): void {
     const socket = this.socket;
     if (this.state !== 'open' || !socket) return;
-    let chunks: Buffer[];
+    let chunks: FrameChunk[];
     try {
       chunks = encodeMessageChunks(message, this.transport.maxSentFrameBytes);
     } catch (err) {
@@ -273,21 +273,27 @@ export class SocketConnection implements Connection {
       return;
     }
     let size = 0;
-    for (const c of chunks) size += c.length;
-    if (socket.writableLength + size > this.transport.maxWriteBufferBytes) {
+    for (const c of chunks) size += typeof c === 'string' ? Buffer.byteLength(c, 'utf8') : c.length;
+    if (socket.writableLength + this.outbound.bytes + size > this.transport.maxWriteBufferBytes) {
       this.abort(`write buffer over ${this.transport.maxWriteBufferBytes} bytes: peer is not reading`);
       return;
     }
-    // Frames sent in one turn of the event loop leave in one write (writev) instead of one syscall each.
-    if (!this.corked) {
-      this.corked = true;
-      socket.cork();
-      process.nextTick(this.uncork);
-    }
-    for (const c of chunks) socket.write(c);
+    // Frames sent in one turn of the event loop leave in one write instead of one syscall each.
+    if (this.outbound.isEmpty) process.nextTick(this.flush);
+    for (const c of chunks) this.outbound.add(c, typeof c === 'string' ? Buffer.byteLength(c, 'utf8') : c.length);
   }
 
-  private corked = false;
+  private readonly outbound = new OutboundBatch();
+
+  private readonly flush = (): void => {
+    const socket = this.socket;
+    if (!socket || socket.destroyed) {
+      this.outbound.clear();
+      return;
+    }
+    // A TLS socket is left out of the scratch reuse: what its layer keeps of a write is its own business.
+    this.outbound.flushTo(socket, !(socket instanceof tls.TLSSocket));
+  };
 
   /**
    * A message that cannot go out. A reply becomes an error reply (the request fails, the session
@@ -303,11 +309,6 @@ export class SocketConnection implements Connection {
     const why = err instanceof MessageTooLargeError ? `more than ${err.limit} bytes (maxSentFrameBytes)` : errorText(err);
     this.abort(`cannot send ${what}: ${why}`);
   }
-
-  private readonly uncork = (): void => {
-    this.corked = false;
-    this.socket?.uncork();
-  };
 
   /** Ends the connection: queued frames are flushed, then the socket is ended. Calls the own handler's onClose once. */
   close(reason: string): void {
@@ -429,7 +430,12 @@ export class SocketConnection implements Connection {
         this.protocolFailure(err);
         return;
       }
-      this.callHandler(() => this.handler?.onMessage(message));
+      // Inline rather than through callHandler: no closure per message on the hot path.
+      try {
+        this.handler?.onMessage(message);
+      } catch (err) {
+        this.handlerFailed(err);
+      }
     }
   }
 
@@ -488,6 +494,7 @@ export class SocketConnection implements Connection {
       this.pausedForHandler = false;
       socket.resume(); // keep reading (and discarding) so the peer's FIN is seen
     }
+    this.flush();
     socket.end();
     this.lingerTimer = setTimeout(() => socket.destroy(), this.transport.closeLingerMs);
   }
@@ -507,10 +514,14 @@ export class SocketConnection implements Connection {
     try {
       fn();
     } catch (err) {
-      const reason = `handler error: ${errorText(err)}`;
-      this.transport.report(this.describe(), reason);
-      this.close(reason);
+      this.handlerFailed(err);
     }
+  }
+
+  private handlerFailed(err: unknown): void {
+    const reason = `handler error: ${errorText(err)}`;
+    this.transport.report(this.describe(), reason);
+    this.close(reason);
   }
 
   /** Nothing escapes a socket callback: an unexpected exception closes this connection. */

@@ -7,7 +7,7 @@ import { runCli } from '../support/capture.ts';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/acc-provision/acc-provision-input.yaml', import.meta.url));
 
-describe('acc-provision input import', () => {
+describe('acc-provision input import', { timeout: 300_000 }, () => {
   const imp = loadAccProvision(FIXTURE);
 
   it('turns the modelled kube_config and aci_config keys into settings', () => {

@@ -9,7 +9,7 @@ interface Comparison {
   variants: { values: Record<string, string>; migrations: { node: string; converged: boolean; switchoverToConvergedMs: number | null; resets: string[] }[] }[];
 }
 
-describe('compare', () => {
+describe('compare', { timeout: 300_000 }, () => {
   it('runs the same plan and seed under each value and shows both outcomes', async () => {
     const { code, stdout } = await runCli(['compare', '--vary', 'enable_opflex_agent_reconnect=false,true', '--vary', 'platformConfigDeleteMissed=true', '--json']);
     assert.equal(code, 0);
@@ -45,7 +45,7 @@ describe('compare', () => {
   });
 });
 
-describe('simulate --set', () => {
+describe('simulate --set', { timeout: 300_000 }, () => {
   it('changes one key of the scenario, and names the override when the value is invalid', async () => {
     const steady = await runCli(['simulate', '--set', 'start=steady', '--json']);
     assert.equal(steady.code, 0, steady.stderr);
@@ -56,7 +56,7 @@ describe('simulate --set', () => {
   });
 });
 
-describe('advise', () => {
+describe('advise', { timeout: 300_000 }, () => {
   it('flags the default plan: reconnect off and the controller on a migrating node, and exits 1', async () => {
     const { code, stdout } = await runCli(['advise', '--json']);
     assert.equal(code, 1);

@@ -11,7 +11,7 @@ function fabricOf(nodes: number, podsPerNode: number): Scenario {
 
 const GiB = 1024 ** 3;
 
-describe('the heap check before a run', () => {
+describe('the heap check before a run', { timeout: 120_000 }, () => {
   it('estimates what the XL preset measured: about 3 GiB for a million pods on 20,000 nodes', () => {
     const gib = heapEstimateBytes(fabricOf(20_000, 50)) / GiB;
     assert.ok(gib > 2.5 && gib < 3.5, `${gib.toFixed(2)} GiB`);

@@ -41,7 +41,7 @@ function fabric() {
   return { scenario, twin, leaf, gcDelayMs, client, run, collected };
 }
 
-describe('a leaf policy cache', () => {
+describe('a leaf policy cache', { timeout: 120_000 }, () => {
   it('collects an object nobody subscribes to any more, after the GC delay and not before', () => {
     const f = fabric();
     const web = epgUri(f.scenario.policy.tenant, 'kubernetes|web');

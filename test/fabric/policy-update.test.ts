@@ -14,7 +14,7 @@ function warmTwin() {
   return { scenario, scheduler, trace, twin };
 }
 
-describe('policy updates from APIC', () => {
+describe('policy updates from APIC', { timeout: 120_000 }, () => {
   it('reach only the agents subscribed to the object or an ancestor of it', () => {
     const { scenario, scheduler, trace, twin } = warmTwin();
     const api = epgUri(scenario.policy.tenant, 'kubernetes|api');

@@ -131,7 +131,7 @@ async function play(leaf: Leaf, client: OpflexClient, identified: boolean, actio
   }
 }
 
-describe('fuzzing a live leaf with hostile OpFlex peers', () => {
+describe('fuzzing a live leaf with hostile OpFlex peers', { timeout: 1_200_000 }, () => {
   const scenario = loadBuiltinScenario('default');
   const domain = scenario.policy.domain;
   const port = testPort();
@@ -226,7 +226,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('close' as const), session: fc.nat(7) }) },
 );
 
-describe('fuzzing a leaf\'s leaf-wide bounds with sessions that come and go', () => {
+describe('fuzzing a leaf\'s leaf-wide bounds with sessions that come and go', { timeout: 1_200_000 }, () => {
   const limits = { registrationsPerLeafMax: 24, declaredCharsPerLeafMax: 9_000, sessionsPerLeafMax: 5, sessionsPerAgentMax: 2 };
   const domain = loadBuiltinScenario('default').policy.domain;
   let live: Awaited<ReturnType<typeof liveTwin>>;

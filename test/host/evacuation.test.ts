@@ -45,7 +45,7 @@ function evacuationIndices(result: SimulationResult, nodes: readonly string[]): 
   return new Set(result.migrations.filter((m) => nodes.includes(m.node)).map((m) => m.index));
 }
 
-describe('host evacuation', () => {
+describe('host evacuation', { timeout: 120_000 }, () => {
   const s = fabric(['evacuations: [{ at: 10s, hypervisor: esx-1, concurrency: 2 }]']);
   const onHost = s.nodes.filter((n) => n.hypervisor === 'esx-1').map((n) => n.name);
   const result = simulate(s, { recordTrace: true });
@@ -152,7 +152,7 @@ describe('host evacuation', () => {
   });
 });
 
-describe('a storm of cold moves onto one leaf pair', () => {
+describe('a storm of cold moves onto one leaf pair', { timeout: 120_000 }, () => {
   // locality 1 and two EPGs per node (the infra EPG and one homed on the node's pair): the other
   // pair has never seen the movers' second EPG, so each move makes its leaves download from APIC,
   // one object at a time.

@@ -29,7 +29,7 @@ function after(r: SimulationResult, events: TraceEvent[]): TraceEvent[] {
   return events.filter((e) => e.tMs >= r.migrations[MOVE]!.startMs);
 }
 
-describe('enable_opflex_agent_reconnect', () => {
+describe('enable_opflex_agent_reconnect', { timeout: 120_000 }, () => {
   it('converges a move whose PlatformConfig delete is missed; without it the node stays on the old pair', () => {
     const off = run([missed, reconnect(false)]);
     const on = run([missed, reconnect(true)]);
@@ -80,7 +80,7 @@ describe('enable_opflex_agent_reconnect', () => {
   });
 });
 
-describe('the controller pod on the migrating node', () => {
+describe('the controller pod on the migrating node', { timeout: 120_000 }, () => {
   const controllerOnNode1: Override = { path: ['controller', 'node'], value: 'node-1' };
 
   it('misses the reconnect trigger: the ODev deletes happen while its event stream is down', () => {

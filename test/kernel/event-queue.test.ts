@@ -2,11 +2,73 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EventQueue } from '../../src/kernel/event-queue.ts';
 import { RandomStream } from '../../src/kernel/random.ts';
+import { ReferenceQueue } from './reference-queue.ts';
 
 function drain(q: EventQueue): number[] {
   const times: number[] = [];
   while (q.popAndRun((time) => times.push(time))) {}
   return times;
+}
+
+/** A delay like the model's: mostly network latencies, keepalive and backoff offsets, ties at now, far timers. */
+function modelLikeDelay(rnd: RandomStream): number {
+  const kind = rnd.next();
+  if (kind < 0.1) return 0;
+  if (kind < 0.5) return rnd.next();
+  if (kind < 0.65) return rnd.int(40);
+  if (kind < 0.85) return 15_000;
+  if (kind < 0.95) return rnd.uniform(0, 630_000);
+  if (kind < 0.99) return 3_000_000 + rnd.int(3);
+  return 1e12 * rnd.next();
+}
+
+/**
+ * Runs `ops` random pushes (at now + modelLikeDelay), cancels, peeks and pops on the queue and the
+ * reference together, asserting after each that they agree; growing then shrinking in phases of
+ * `phase` operations so the queue crosses its thresholds both ways. Returns the ids in pop order.
+ * Delays come from `delay` (default: modelLikeDelay).
+ */
+function checkAgainstReference(q: EventQueue, seed: number, ops: number, phase: number, delay = modelLikeDelay): number[] {
+  const rnd = new RandomStream(seed);
+  const ref = new ReferenceQueue();
+  const handles: { h: number; entry: ReturnType<ReferenceQueue['push']> }[] = [];
+  const popped: number[] = [];
+  let now = 0;
+  let ran = -1;
+  const run = (id: number) => {
+    ran = id;
+  };
+  for (let i = 0; i < ops; i++) {
+    const growing = Math.floor(i / phase) % 2 === 0;
+    const op = rnd.next();
+    if (op < (growing ? 0.6 : 0.3)) {
+      const time = now + delay(rnd);
+      handles.push({ h: q.push(time, run, i), entry: ref.push(time, i) });
+    } else if (op < (growing ? 0.7 : 0.4) && handles.length > 0) {
+      const { h, entry } = handles[rnd.int(handles.length)]!;
+      assert.equal(q.cancel(h), ref.cancel(entry), `cancel at op ${i}`);
+    } else if (op < (growing ? 0.75 : 0.45)) {
+      assert.equal(q.peekTime(), ref.peekTime(), `peekTime at op ${i}`);
+    } else {
+      const expected = ref.pop();
+      ran = -1;
+      assert.equal(q.popAndRun((t) => (now = t)), expected !== undefined, `pop at op ${i}`);
+      if (expected !== undefined) {
+        assert.equal(ran, expected, `pop at op ${i}`);
+        popped.push(ran);
+      }
+    }
+    assert.equal(q.pending, ref.pending, `pending at op ${i}`);
+    if (handles.length > 4 * phase) handles.splice(0, 2 * phase);
+  }
+  while (ref.pending > 0) {
+    const expected = ref.pop();
+    assert.equal(q.popAndRun(() => {}), true);
+    assert.equal(ran, expected);
+    popped.push(ran);
+  }
+  assert.equal(q.popAndRun(() => {}), false);
+  return popped;
 }
 
 describe('EventQueue', { timeout: 60_000 }, () => {
@@ -122,29 +184,35 @@ describe('EventQueue', { timeout: 60_000 }, () => {
       t: number;
       seq: number;
       cancelled: boolean;
+      /** Popped: no longer pending even though never cancelled. */
+      ran: boolean;
     }
+    const SPREAD = 500;
     const rnd = new RandomStream(1313);
     const q = new EventQueue(16, 40_000);
-    const sorted: Ref[] = []; // pending in (time, seq) order
+    // The reference: pending events by time, each time's in push (= seq) order. Every pending time is
+    // in [now, now + SPREAD), so the earliest is found by looking at those SPREAD times in turn.
+    const byTime = new Map<number, Ref[]>();
     const handles: { h: number; ref: Ref }[] = [];
     const popped: number[] = [];
     const expected: number[] = [];
     let seq = 0;
     let now = 0;
-    const insert = (ref: Ref) => {
-      let lo = 0;
-      let hi = sorted.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        const m = sorted[mid]!;
-        if (m.t < ref.t || (m.t === ref.t && m.seq < ref.seq)) lo = mid + 1;
-        else hi = mid;
+    const earliest = (): Ref | undefined => {
+      for (let t = now; t < now + SPREAD; t++) {
+        const refs = byTime.get(t);
+        if (!refs) continue;
+        while (refs.length > 0 && refs[0]!.cancelled) refs.shift();
+        if (refs.length > 0) return refs[0];
+        byTime.delete(t);
       }
-      sorted.splice(lo, 0, ref);
+      return undefined;
     };
     const push = () => {
-      const ref = { t: now + rnd.int(500), seq: seq++, cancelled: false };
-      insert(ref);
+      const ref = { t: now + rnd.int(SPREAD), seq: seq++, cancelled: false, ran: false };
+      const refs = byTime.get(ref.t);
+      if (refs) refs.push(ref);
+      else byTime.set(ref.t, [ref]);
       handles.push({ h: q.push(ref.t, (s: number) => popped.push(s), ref.seq), ref });
     };
     for (let i = 0; i < 20_000; i++) push();
@@ -153,25 +221,28 @@ describe('EventQueue', { timeout: 60_000 }, () => {
       if (op < 0.45) push();
       else if (op < 0.55) {
         const { h, ref } = handles[rnd.int(handles.length)]!;
-        const live = !ref.cancelled && sorted.includes(ref);
-        assert.equal(q.cancel(h), live);
+        assert.equal(q.cancel(h), !ref.cancelled && !ref.ran);
         ref.cancelled = true;
       } else {
-        let next = 0;
-        while (next < sorted.length && sorted[next]!.cancelled) next++;
-        assert.equal(q.peekTime(), next < sorted.length ? sorted[next]!.t : Infinity);
+        const next = earliest();
+        assert.equal(q.peekTime(), next ? next.t : Infinity);
         const ran = q.popAndRun((time) => {
           now = time;
         });
-        assert.equal(ran, next < sorted.length);
-        if (ran) expected.push(sorted[next]!.seq);
-        sorted.splice(0, next + 1);
+        assert.equal(ran, next !== undefined);
+        if (next) {
+          expected.push(next.seq);
+          next.ran = true;
+          byTime.get(next.t)!.shift();
+        }
       }
       if (handles.length > 40_000) handles.splice(0, 20_000);
     }
     assert.ok(seq > 40_000, 'the run renumbered sequences at least once');
     assert.deepEqual(popped, expected);
-    assert.equal(q.pending, sorted.filter((r) => !r.cancelled).length);
+    let livePending = 0;
+    for (const refs of byTime.values()) livePending += refs.filter((r) => !r.cancelled).length;
+    assert.equal(q.pending, livePending);
   });
 
   it('starts over empty after clear, with old handles unable to cancel new events', () => {
@@ -240,5 +311,122 @@ describe('EventQueue', { timeout: 60_000 }, () => {
     q.cancel(h);
     assert.equal(q.peekTime(), 9);
     assert.deepEqual(drain(q), [9]);
+  });
+
+  it('matches the reference queue with the far future in ladder buckets, at every small threshold', () => {
+    // ladderFrom 2-64 moves the far future out of the heap at almost every size; the phases grow the
+    // queue to about 200 and shrink it to empty, so it switches to buckets and back many times.
+    for (const ladderFrom of [2, 3, 5, 8, 33, 64]) {
+      const q = new EventQueue(16, 2 ** 29, 2 ** 24, ladderFrom);
+      const popped = checkAgainstReference(q, 100 + ladderFrom, 8_000, 500);
+      assert.ok(popped.length > 3_000, `ladderFrom=${ladderFrom}: ${popped.length} pops`);
+    }
+  });
+
+  it('matches the reference queue across sequence renumbering while the ladder holds most events', () => {
+    const q = new EventQueue(16, 3_000, 2 ** 24, 16);
+    checkAgainstReference(q, 77, 30_000, 2_000);
+    // Integer delays up to 200: most events tie with others pushed before and after a renumbering.
+    const ties = new EventQueue(16, 3_000, 2 ** 24, 16);
+    checkAgainstReference(ties, 78, 30_000, 2_000, (rnd) => rnd.int(200));
+  });
+
+  it('matches the reference queue with the heap 4-ary and the far future in buckets', () => {
+    // wideFrom 4 keeps the heap 4-ary while a big bucket or a burst of near events fills it.
+    const q = new EventQueue(16, 2 ** 29, 4, 32);
+    checkAgainstReference(q, 4040, 20_000, 1_500);
+  });
+
+  it('pops events of one time in insertion order when all of them sit in one bucket', () => {
+    const q = new EventQueue(16, 2 ** 29, 2 ** 24, 8);
+    const seen: number[] = [];
+    for (let i = 0; i < 2_000; i++) q.push(7, (v: number) => seen.push(v), i);
+    for (let i = 0; i < 1_000; i++) q.popAndRun(() => {});
+    for (let i = 2_000; i < 3_000; i++) q.push(7, (v: number) => seen.push(v), i);
+    while (q.popAndRun(() => {})) {}
+    assert.deepEqual(
+      seen,
+      Array.from({ length: 3_000 }, (_, i) => i),
+    );
+  });
+
+  it('pops the same order at the default thresholds as one binary heap, 300,000 events of the model mix deep', () => {
+    // Past 512 pending the far future lives in buckets (and a big bucket can make the heap 4-ary);
+    // the binary heap alone (thresholds out of reach) is the order every earlier test pins down.
+    const script = (q: EventQueue) => {
+      const rnd = new RandomStream(99);
+      const order: number[] = [];
+      let now = 0;
+      const record = (id: number) => order.push(id);
+      const handles: number[] = [];
+      for (let i = 0; i < 300_000; i++) handles.push(q.push(modelLikeDelay(rnd), record, i));
+      for (let i = 0; i < 20_000; i++) q.cancel(handles[rnd.int(handles.length)]!);
+      for (let i = 300_000; i < 900_000; i++) {
+        q.popAndRun((t) => (now = t));
+        q.push(now + modelLikeDelay(rnd), record, i);
+        if (i % 7 === 0) q.popAndRun((t) => (now = t));
+      }
+      while (q.popAndRun((t) => (now = t))) {}
+      return order;
+    };
+    const heapOnly = script(new EventQueue(16, 2 ** 29, 2 ** 24, 2 ** 24));
+    const defaults = script(new EventQueue(16));
+    assert.equal(defaults.length, heapOnly.length);
+    assert.ok(defaults.every((id, i) => id === heapOnly[i]), 'same pop order');
+  });
+
+  it('starts over empty after clear in ladder mode, with old handles unable to cancel new events', () => {
+    const q = new EventQueue(16, 2 ** 29, 2 ** 24, 4);
+    const old = Array.from({ length: 100 }, (_, i) => q.push(i * 10, () => assert.fail('cleared events never run')));
+    assert.equal(q.peekTime(), 0, 'the first bucket is in the heap, the rest in the ladder');
+    q.clear();
+    assert.equal(q.pending, 0);
+    assert.equal(q.peekTime(), Infinity);
+    const seen: number[] = [];
+    for (let i = 0; i < 100; i++) q.push(100 - i, (v: number) => seen.push(v), 100 - i);
+    for (const h of old) assert.equal(q.cancel(h), false);
+    while (q.popAndRun(() => {})) {}
+    assert.deepEqual(
+      seen,
+      Array.from({ length: 100 }, (_, i) => i + 1),
+    );
+  });
+
+  it('keeps order in a 4-ary heap after a crowded bucket was split (the heap past its end reads as empty)', () => {
+    // 1,000 close times and one far away: the first rung puts the 1,000 in one bucket, which is spread
+    // into a finer rung when the heap first runs dry. Later, bursts at the head of the queue grow the
+    // heap past wideFrom = 4, so the 4-ary walk reads sibling groups past the heap's end, where the
+    // split staged entries.
+    const q = new EventQueue(16, 2 ** 29, 4, 2);
+    const ref = new ReferenceQueue();
+    const ran: number[] = [];
+    const expected: number[] = [];
+    const push = (time: number, id: number) => {
+      q.push(time, (v: number) => ran.push(v), id);
+      ref.push(time, id);
+    };
+    for (let i = 0; i < 1_000; i++) push(1_000 + ((i * 7919) % 1_000) * 1e-3, i);
+    push(1e9, 1_000);
+    let now = 0;
+    let id = 1_001;
+    // Half the close times go first, in buckets of the finer rung, so the heap is small; then the bursts.
+    for (let i = 0; i < 500; i++) {
+      expected.push(ref.pop()!);
+      q.popAndRun((t) => (now = t));
+    }
+    for (let round = 0; round < 200; round++) {
+      for (let i = 0; i < 3; i++) {
+        expected.push(ref.pop()!);
+        q.popAndRun((t) => (now = t));
+      }
+      for (let i = 0; i < 4; i++) push(now + i * 1e-6, id++);
+    }
+    while (ref.pending > 0) expected.push(ref.pop()!);
+    while (q.popAndRun(() => {})) {}
+    assert.deepEqual(ran, expected);
+  });
+
+  it('rejects a ladderFrom below 2', () => {
+    assert.throws(() => new EventQueue(16, 2 ** 29, 2 ** 18, 1), /ladderFrom must be an integer >= 2, got 1/);
   });
 });

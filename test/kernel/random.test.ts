@@ -4,7 +4,7 @@ import { RandomStreams } from '../../src/kernel/random.ts';
 
 const draws = (s: { next(): number }, n: number) => Array.from({ length: n }, () => s.next());
 
-describe('RandomStreams', () => {
+describe('RandomStreams', { timeout: 120_000 }, () => {
   it('gives the same sequence for the same root seed and stream name', () => {
     assert.deepEqual(draws(new RandomStreams(7).stream('leaf:leaf-101'), 50), draws(new RandomStreams(7).stream('leaf:leaf-101'), 50));
   });

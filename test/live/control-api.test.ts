@@ -13,6 +13,7 @@ import { loadBuiltinScenario } from '../../src/scenario/builtin-scenarios.ts';
 import { parsePolicyFile } from '../../src/scenario/policy-file.ts';
 import { loadPolicyStore } from '../../src/scenario/policy-source.ts';
 import type { Endpoint } from '../../src/transport/transport.ts';
+import { readEventStreamUntil } from '../support/event-stream.ts';
 import { httpRequest, postJson, type RawRequest } from '../support/http-request.ts';
 import { delay, RawPeer, waitFor } from '../transport/socket-helpers.ts';
 
@@ -51,9 +52,15 @@ describe('the emulator with an opflex_server policy file, seen through its contr
     await emulator.stop();
   });
 
+  /** The reply to the raw peer's policy_resolve of `before` (each test that needs it waits for it itself). */
+  async function resolveReply(): Promise<string> {
+    const isReply = (f: string) => f.startsWith('{"id":["policy_resolve"');
+    await waitFor(() => peer.frames.some(isReply), 'the resolve reply', LIVENESS_MS);
+    return peer.frames.find(isReply)!;
+  }
+
   it('serves a policy file object back exactly as the file has it, subtree parents first, id echoed', async () => {
-    await waitFor(() => peer.frames.some((f) => f.startsWith('{"id":["policy_resolve"')), 'the resolve reply', LIVENESS_MS);
-    const reply = peer.frames.find((f) => f.startsWith('{"id":["policy_resolve"'))!;
+    const reply = await resolveReply();
     const subtree: typeof fileObjects = [];
     const byUri = new Map(fileObjects.map((o) => [o.uri, o]));
     const visit = (uri: string) => {
@@ -67,7 +74,12 @@ describe('the emulator with an opflex_server policy file, seen through its contr
     assert.equal(reply, `{"id":["policy_resolve",18446744073709551615],"result":{"policy":${stringifyJson(subtree)}}}`);
   });
 
+  /** The raw peer's session on leaf-101 is ready (each test waits for it itself, whichever runs first). */
+  const sessionReady = () =>
+    waitFor(() => emulator.twin.leaves.get('leaf-101')!.openSessions().some((s) => s.identity?.name === 'node-1' && s.state === 'ready'), 'the session of node-1 to be ready', LIVENESS_MS);
+
   it('lists the fabric, the session and its ODev', async () => {
+    await sessionReady();
     const fabric = (await (await fetch(`${url}/fabric`)).json()) as { leafPairs: { leaves: { name: string; listen: string }[] }[] };
     assert.equal(fabric.leafPairs[0]!.leaves[0]!.listen, `127.0.0.121:${port}`);
     const sessions = (await (await fetch(`${url}/sessions`)).json()) as { leaf: string; sessions: { agent: string; state: string }[] }[];
@@ -81,6 +93,7 @@ describe('the emulator with an opflex_server policy file, seen through its contr
   });
 
   it('exposes Prometheus metrics and streams trace events', async () => {
+    await sessionReady();
     const metrics = await (await fetch(`${url}/metrics`)).text();
     assert.match(metrics, /^# TYPE opflex_twin_sessions gauge$/m);
     assert.match(metrics, /^opflex_twin_sessions\{leaf="leaf-101",state="ready"\} 1$/m);
@@ -88,14 +101,13 @@ describe('the emulator with an opflex_server policy file, seen through its contr
     const controller = new AbortController();
     const response = await fetch(`${url}/events`, { signal: controller.signal });
     assert.equal(response.headers.get('content-type'), 'text/event-stream');
-    const reader = response.body!.getReader();
-    let text = '';
-    while (!text.includes('"event":"session-ready"')) text += new TextDecoder().decode((await reader.read()).value);
+    const text = await readEventStreamUntil(response, (t) => t.includes('"event":"session-ready"'), 'the session-ready event', LIVENESS_MS);
     controller.abort();
     assert.match(text, /event: trace\ndata: \{"tMs":[\d.]+,"actor":"leaf-101","event":"session-ready"/);
   });
 
   it('pushes an operator policy change to the subscribed session as a policy_update', async () => {
+    await resolveReply();
     const ctx = fileObjects.find((o) => o.subject === 'GbpeInstContext' && o.parent_uri === epg.uri)!;
     const changed = { ...ctx, properties: [{ name: 'encapId', data: 7897089 }, { name: 'classid', data: 49999 }] };
     const before = peer.frames.length;

@@ -21,7 +21,7 @@ import { waitFor } from '../transport/socket-helpers.ts';
 const TEST_TIMEOUT = { timeout: 60_000 };
 const LIVENESS_MS = 30_000;
 
-describe('a live leaf against hostile OpFlex peers', () => {
+describe('a live leaf against hostile OpFlex peers', { timeout: 300_000 }, () => {
   const scenario = loadBuiltinScenario('default');
   const domain = scenario.policy.domain;
   const port = testPort();

@@ -14,7 +14,7 @@ const TIME_SCALE = 20;
 const LIVENESS_MS = 90_000;
 
 for (const mode of ['tcp', 'tls'] as const) {
-  describe(`a live migration over ${mode.toUpperCase()}`, () => {
+  describe(`a live migration over ${mode.toUpperCase()}`, { timeout: 300_000 }, () => {
     const scenario = loadBuiltinScenario('default');
     const port = testPort();
     let emulator: Emulator;
@@ -63,18 +63,10 @@ for (const mode of ['tcp', 'tls'] as const) {
       await emulator.stop();
     });
 
-    it('redirects every agent through the anycast proxy to its own leaf pair', async () => {
-      await waitFor(() => [...agents.values()].every((a) => a.agent.health === 'HEALTHY'), 'all agents HEALTHY', LIVENESS_MS);
-      for (const node of scenario.nodes) {
-        const pair = scenario.fabric.hypervisors.find((h) => h.name === node.hypervisor)!.leafPair;
-        const expected = emulator.twin.pairs.get(pair)!.map((l) => l.endpoint).sort();
-        assert.deepEqual(agents.get(node.name)!.agent.readyPeers().sort(), expected, `${node.name} on ${pair}`);
-        const events = agentEvents.get(node.name)!;
-        assert.ok(events.some((e) => e.event === 'peer-not-in-list' && e.data.peer === `127.0.0.30:${port}`), 'the anycast session was closed');
-      }
-    });
+    const allHealthy = () => waitFor(() => [...agents.values()].every((a) => a.agent.health === 'HEALTHY'), 'all agents HEALTHY', LIVENESS_MS);
 
-    it('resolves the full EPG closure and declares every endpoint on both leaves', async () => {
+    /** Every agent has resolved its closure and declared its pods, and every leaf registered its residents' endpoints. */
+    async function steadyState(): Promise<void> {
       for (const node of scenario.nodes) {
         const needed = new Set(node.pods.flatMap((p) => emulator.twin.policyNeeded(p.epg)));
         await waitFor(() => [...needed].every((uri) => agents.get(node.name)!.agent.processor.isResolved(uri)), `${node.name} resolves its closure`, LIVENESS_MS);
@@ -85,9 +77,27 @@ for (const mode of ['tcp', 'tls'] as const) {
         const expected = residents.reduce((sum, n) => sum + 2 * n.pods.length, 0);
         await waitFor(() => leaf.declaredEndpoints().length === expected, `${leaf.name} registers ${expected} endpoints`, LIVENESS_MS);
       }
+    }
+
+    it('redirects every agent through the anycast proxy to its own leaf pair', async () => {
+      await allHealthy();
+      for (const node of scenario.nodes) {
+        const pair = scenario.fabric.hypervisors.find((h) => h.name === node.hypervisor)!.leafPair;
+        const expected = emulator.twin.pairs.get(pair)!.map((l) => l.endpoint).sort();
+        assert.deepEqual(agents.get(node.name)!.agent.readyPeers().sort(), expected, `${node.name} on ${pair}`);
+        const events = agentEvents.get(node.name)!;
+        assert.ok(events.some((e) => e.event === 'peer-not-in-list' && e.data.peer === `127.0.0.30:${port}`), 'the anycast session was closed');
+      }
+    });
+
+    it('resolves the full EPG closure and declares every endpoint on both leaves', async () => {
+      await steadyState();
     });
 
     it('takes node-1 through a migration started from the control API, as on a fabric', async () => {
+      // From a steady fabric (what the tests above wait for), whichever tests run before this one.
+      await allHealthy();
+      await steadyState();
       const migration = { atMs: 0, node: 'node-1', to: 'esx-3' };
       const expected = expectedDownloads(scenario, { ...migration, atMs: 1 });
       const response = await fetch(`${controlUrl}/migrations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ node: migration.node, to: migration.to }) });

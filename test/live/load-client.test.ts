@@ -72,10 +72,15 @@ describe('the load client against an in-process emulator', { timeout: 120_000 },
     const uris = policyClosure(universe, [{ subject: 'GbpEpGroup', uri: epgUri(scenario.policy.tenant, scenario.policy.epgs[0]!.name) }]);
     const durationMs = 500;
     const t0 = performance.now();
-    const flood = await resolveFlood(leaves, uris, 2, 4, durationMs, domain);
+    const flood = await resolveFlood(leaves, uris, 2, 4, durationMs, domain, process.pid);
     const elapsed = performance.now() - t0;
     assert.ok(flood.replies > 0, `replies ${flood.replies}`);
     assert.equal(flood.errors, 0);
+    // Every reply is a whole frame of the EPG closure's objects; latencies and CPU are measured.
+    assert.ok(flood.replyBytes >= flood.replies * '{"id":["policy_resolve",0],"result":{"policy":[]}}'.length, `bytes ${flood.replyBytes}`);
+    assert.ok(flood.replyBytesPerS > 0);
+    assert.ok(flood.latencyP50Ms > 0 && flood.latencyP50Ms <= flood.latencyP99Ms, `p50 ${flood.latencyP50Ms} ms, p99 ${flood.latencyP99Ms} ms`);
+    assert.ok(flood.serverCpuUsPerReply! > 0 && flood.clientCpuUsPerReply > 0, `server ${flood.serverCpuUsPerReply} us, client ${flood.clientCpuUsPerReply} us per reply`);
     assert.ok(elapsed >= FLOOD_WARM_UP_MS + durationMs - TIMER_GRANULARITY_MS, `returned after ${elapsed} ms, before warm-up and duration`);
     // The rate is replies over the measured window, which lasts the duration.
     const windowMs = (flood.replies / flood.repliesPerS) * 1000;
@@ -89,6 +94,10 @@ describe('the load client against an in-process emulator', { timeout: 120_000 },
     const flood = await resolveFlood([leaves[0]!], tooLong, 1, 2, 300, domain);
     assert.equal(flood.replies, 0);
     assert.ok(flood.errors > 0, `errors ${flood.errors}`);
+  });
+
+  it('resolve: a server pid whose CPU time cannot be read fails at once, naming the pid', async () => {
+    await assert.rejects(resolveFlood(leaves, [], 1, 1, 100, domain, 2 ** 31 - 1), /^Error: cannot read the CPU time of process 2147483647 \(\/proc\/2147483647\/schedstat\): ENOENT$/);
   });
 
   it('resolve: reports a refused connection with its address', async () => {

@@ -13,7 +13,7 @@ import { waitFor } from '../transport/socket-helpers.ts';
 
 const LIVENESS_MS = 90_000;
 
-describe('enable_opflex_agent_reconnect, live: the host-agent writes reset.conf and a separate agent process resets', () => {
+describe('enable_opflex_agent_reconnect, live: the host-agent writes reset.conf and a separate agent process resets', { timeout: 300_000 }, () => {
   const scenario = scenarioWithOverrides(readScenarioText(undefined, 'default'), [
     { path: ['settings', 'enable_opflex_agent_reconnect'], value: true },
     { path: ['faults', 'platformConfigDeleteMissed'], value: true },

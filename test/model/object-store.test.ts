@@ -13,7 +13,7 @@ function mo(uri: string, children: string[] = [], parent?: string, props: [strin
   };
 }
 
-describe('ObjectStore', () => {
+describe('ObjectStore', { timeout: 120_000 }, () => {
   it('replace removes children that are no longer listed, recursively', () => {
     const s = new ObjectStore();
     s.replace(mo('/a/', ['/a/b/', '/a/c/']));

@@ -5,7 +5,7 @@ import { buildPolicyUniverse, epgUri, platformConfigUri } from '../../src/model/
 import { policyClosure } from '../../src/model/policy-closure.ts';
 import { testScenario } from '../support/scenario-builder.ts';
 
-describe('policy universe and closure', () => {
+describe('policy universe and closure', { timeout: 120_000 }, () => {
   const spec = testScenario().policy;
   const store = buildPolicyUniverse(spec);
 

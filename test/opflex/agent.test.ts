@@ -101,7 +101,7 @@ function fabric(): { w: World; anycast: FakeServer; a: FakeServer; b: FakeServer
   return { w, anycast, a, b };
 }
 
-describe('the agent', () => {
+describe('the agent', { timeout: 300_000 }, () => {
   it('follows the identity peer list: closes the unlisted anycast peer and goes HEALTHY on both leaves', () => {
     const { w } = fabric();
     const agent = w.agent();

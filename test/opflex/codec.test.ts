@@ -52,7 +52,7 @@ function expectProtocolError(frame: string | Buffer, code: ProtocolErrorCode, me
   return caught;
 }
 
-describe('reference frames', () => {
+describe('reference frames', { timeout: 120_000 }, () => {
   const frames = loadReferenceFrames();
 
   it('are all the frames INDEX.md lists', () => {
@@ -103,7 +103,7 @@ describe('reference frames', () => {
   });
 });
 
-describe('lossless ids', () => {
+describe('lossless ids', { timeout: 120_000 }, () => {
   for (const n of [2n ** 63n, 2n ** 64n - 1n]) {
     it(`echoes id ${n} exactly in a result`, () => {
       const requestText = `{"id":["policy_resolve",${n}],"method":"policy_resolve","params":[{"subject":"GbpEpGroup","policy_uri":"/PolicyUniverse/PolicySpace/kube/GbpEpGroup/x/","prr":7200}]}`;
@@ -136,7 +136,7 @@ describe('lossless ids', () => {
   });
 });
 
-describe('property data', () => {
+describe('property data', { timeout: 120_000 }, () => {
   it('round-trips U64 data past 2^53 as bigint', () => {
     const text =
       '{"id":["policy_update",3],"method":"policy_update","params":[{"replace":[{"subject":"GbpeInstContext","uri":"/x/GbpeInstContext/",' +
@@ -149,7 +149,7 @@ describe('property data', () => {
   });
 });
 
-describe('decode errors', () => {
+describe('decode errors', { timeout: 120_000 }, () => {
   it('rejects text that is not JSON, keeping the SyntaxError and its offset', () => {
     const err = expectProtocolError('{"id":["echo",0],"method":"echo","params":[1}', 'invalid-json', /^Frame is not valid JSON: .* at byte 44$/);
     assert.ok(err.cause instanceof JsonSyntaxError);
@@ -205,7 +205,7 @@ describe('decode errors', () => {
   });
 });
 
-describe('encoding', () => {
+describe('encoding', { timeout: 120_000 }, () => {
   it('writes an error reply as {"id","error":{"code","message"}}', () => {
     const msg: RpcMessage = { kind: 'error', id: '["policy_resolve",9223372036854775808]', error: { code: 'EUNSUPPORTED', message: 'policy_ident "x" is not supported' } };
     const bytes = encodeMessage(msg);
@@ -226,7 +226,7 @@ describe('encoding', () => {
   });
 });
 
-describe('canonicalObject', () => {
+describe('canonicalObject', { timeout: 120_000 }, () => {
   it('orders members as MOSerializer writes them and omits an absent parent', () => {
     const mo = {
       children: ['/r/GbpEpGroup/x/GbpEpGroupToNetworkRSrc/'],

@@ -21,7 +21,7 @@ function declareFrame(objects: unknown[], referenceId: bigint): Buffer {
   return encodeMessage({ kind: 'request', id: makeRawId('endpoint_declare', referenceId), method: 'endpoint_declare', params: [{ endpoint: objects, prr: 7200 }] });
 }
 
-describe('declared endpoint objects', () => {
+describe('declared endpoint objects', { timeout: 120_000 }, () => {
   it('encode to the reference agent\'s EprL2Ep declare byte for byte (frame 12)', () => {
     const [l2] = endpointObjects(endpoint, network);
     assert.deepEqual(declareFrame(l2!, 9223372036854775844n), referenceFrame('12-').bytes);

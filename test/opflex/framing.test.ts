@@ -28,7 +28,7 @@ function catchTooLarge(fn: () => unknown): FrameTooLargeError {
   assert.fail('expected FrameTooLargeError');
 }
 
-describe('FrameDecoder on the reference stream', () => {
+describe('FrameDecoder on the reference stream', { timeout: 120_000 }, () => {
   it('yields every message in order from one chunk', () => {
     assert.deepEqual(messagesOf(new FrameDecoder().push(stream)), expectedMessages);
   });
@@ -57,7 +57,7 @@ describe('FrameDecoder on the reference stream', () => {
   });
 });
 
-describe('FrameDecoder framing rules', () => {
+describe('FrameDecoder framing rules', { timeout: 120_000 }, () => {
   it('ignores empty frames from consecutive NULs, leading NULs and NUL-only chunks', () => {
     const decoder = new FrameDecoder();
     const frames = feed(decoder, [Buffer.from('\0\0{"a":1}\0\0'), Buffer.from('\0'), Buffer.from('\0{"b":'), Buffer.from('2}\0\0')]);
@@ -96,7 +96,7 @@ describe('FrameDecoder framing rules', () => {
   });
 });
 
-describe('FrameDecoder size limit', () => {
+describe('FrameDecoder size limit', { timeout: 120_000 }, () => {
   it('refuses a complete frame over the limit within one chunk', () => {
     const decoder = new FrameDecoder({ maxFrameBytes: 100 });
     const err = catchTooLarge(() => decoder.push(Buffer.concat([Buffer.alloc(101, 0x20), Buffer.from([0])])));
@@ -144,7 +144,7 @@ describe('FrameDecoder size limit', () => {
   });
 });
 
-describe('encodeFrame', () => {
+describe('encodeFrame', { timeout: 120_000 }, () => {
   it('appends a single NUL to the UTF-8 text', () => {
     assert.deepEqual([...encodeFrame('{"é":1}')], [...Buffer.from('{"é":1}', 'utf8'), 0]);
   });

@@ -9,7 +9,7 @@ import {
   stringifyJsonPretty,
 } from '../../src/opflex/lossless-json.ts';
 
-describe('parseJson', () => {
+describe('parseJson', { timeout: 120_000 }, () => {
   it('keeps integers within ±(2^53-1) as numbers, also with 16 digits', () => {
     assert.equal(parseJson('9007199254740991'), 9007199254740991);
     assert.equal(parseJson('-9007199254740991'), -9007199254740991);
@@ -61,7 +61,7 @@ describe('parseJson', () => {
   });
 });
 
-describe('parseJson errors', () => {
+describe('parseJson errors', { timeout: 120_000 }, () => {
   const bad: [string, string, number][] = [
     ['trailing comma in object', '{"a":1,}', 7],
     ['trailing data', '{"a":1} x', 8],
@@ -104,7 +104,7 @@ describe('parseJson errors', () => {
   });
 });
 
-describe('parseJsonWithRawMember', () => {
+describe('parseJsonWithRawMember', { timeout: 120_000 }, () => {
   it('returns the member text exactly as written, whitespace included', () => {
     const text = '{ "id" : [ "policy_resolve" , 9223372036854775808 ] , "result" : {} }';
     const { value, raw } = parseJsonWithRawMember(text, 'id');
@@ -145,7 +145,7 @@ describe('parseJsonWithRawMember', () => {
   });
 });
 
-describe('stringifyJson', () => {
+describe('stringifyJson', { timeout: 120_000 }, () => {
   it('writes compact JSON in insertion order like rapidjson Writer', () => {
     assert.equal(stringifyJson({ b: 1, a: [true, null, 'x'], c: {} }), '{"b":1,"a":[true,null,"x"],"c":{}}');
   });
@@ -182,7 +182,7 @@ describe('stringifyJson', () => {
   });
 });
 
-describe('stringifyJsonPretty', () => {
+describe('stringifyJsonPretty', { timeout: 120_000 }, () => {
   it('indents like rapidjson PrettyWriter, with empty containers on one line', () => {
     const text = stringifyJsonPretty([{ subject: 'X', properties: [], data: { n: 18446744073709551615n }, children: ['/a/'] }]);
     assert.equal(

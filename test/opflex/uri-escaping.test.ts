@@ -1,12 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import type { ManagedObject } from '../../src/model/managed-object.ts';
 import { buildUri, escapeUriComponent, unescapeUriComponent, uriSegments } from '../../src/model/uri.ts';
 import { decodeMessage, encodeMessageText } from '../../src/opflex/codec.ts';
 import type { RpcRequest } from '../../src/opflex/message.ts';
 import { referenceFrame } from './reference-frames.ts';
+import { fuzzParameters, hostileString } from '../support/fuzz.ts';
 
-describe('URI component escaping', () => {
+describe('URI component escaping', { timeout: 120_000 }, () => {
   const cases: [string, string][] = [
     ['kubernetes|kube-default', 'kubernetes%7ckube-default'],
     ['/PolicyUniverse/', '%2fPolicyUniverse%2f'],
@@ -24,7 +26,23 @@ describe('URI component escaping', () => {
       assert.equal(escapeUriComponent(plain), escaped);
       assert.equal(unescapeUriComponent(escaped), plain);
     });
+    it(`escapes ${JSON.stringify(plain)} then appends a suffix unescaped`, () => {
+      assert.equal(escapeUriComponent(plain, '/'), escaped + '/');
+      assert.equal(escapeUriComponent(plain, '/a:b/'), escaped + '/a:b/');
+    });
   }
+
+  it('escapes every byte of any string as the UTF-8 reading says, runs of plain characters kept whole', () => {
+    // The definition, byte by byte.
+    const byBytes = (value: string) =>
+      [...Buffer.from(value, 'utf8')].map((b) => (/[A-Za-z0-9\-_.~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : '%' + b.toString(16).padStart(2, '0'))).join('');
+    fc.assert(
+      fc.property(hostileString(80), fc.constantFrom('', '/', 'x/'), (value, suffix) => {
+        assert.equal(escapeUriComponent(value, suffix), byBytes(value) + suffix);
+      }),
+      fuzzParameters(300),
+    );
+  });
 
   it('writes hex digits in lowercase only', () => {
     const everyByte = String.fromCharCode(...Array.from({ length: 128 }, (_, i) => i));
@@ -42,7 +60,7 @@ describe('URI component escaping', () => {
   });
 });
 
-describe('URIs in the reference frames', () => {
+describe('URIs in the reference frames', { timeout: 120_000 }, () => {
   const l2ep = (decodeMessage(referenceFrame('12').frame) as RpcRequest).params[0] as { endpoint: ManagedObject[] };
   const ep = l2ep.endpoint[0]!;
 

@@ -33,7 +33,7 @@ function leafPairOf(s: Scenario, node: NodeSpec): string {
   return s.fabric.hypervisors.find((h) => h.name === node.hypervisor)!.leafPair;
 }
 
-describe('the built-in default scenario', () => {
+describe('the built-in default scenario', { timeout: 120_000 }, () => {
   const s = loadBuiltinScenario();
 
   it('is listed and loads as "built-in:default"', () => {

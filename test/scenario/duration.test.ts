@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatDuration, parseDistribution, parseDuration } from '../../src/scenario/duration.ts';
 
-describe('parseDuration', () => {
+describe('parseDuration', { timeout: 120_000 }, () => {
   it('reads a bare number as milliseconds', () => {
     assert.equal(parseDuration(250), 250);
     assert.equal(parseDuration(0), 0);
@@ -54,7 +54,7 @@ describe('parseDuration', () => {
   });
 });
 
-describe('formatDuration', () => {
+describe('formatDuration', { timeout: 120_000 }, () => {
   it('writes the largest whole unit, falling back to seconds or milliseconds', () => {
     assert.equal(formatDuration(0), '0ms');
     assert.equal(formatDuration(90), '90ms');
@@ -72,7 +72,7 @@ describe('formatDuration', () => {
   });
 });
 
-describe('parseDistribution', () => {
+describe('parseDistribution', { timeout: 120_000 }, () => {
   it('reads a duration as a fixed distribution', () => {
     assert.deepEqual(parseDistribution(250), { kind: 'fixed', valueMs: 250 });
     assert.deepEqual(parseDistribution('1.5s'), { kind: 'fixed', valueMs: 1500 });

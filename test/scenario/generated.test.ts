@@ -111,7 +111,7 @@ function warmColdCounts(s: Scenario): { warm: number; cold: number; mixedMoves: 
   return { warm, cold, mixedMoves };
 }
 
-describe('generated scenarios', () => {
+describe('generated scenarios', { timeout: 300_000 }, () => {
   const s = loadPreset('S');
 
   it('preset S expands to the sizes it names', () => {
@@ -349,7 +349,7 @@ describe('generated scenarios', () => {
   });
 });
 
-describe('opflex-twin generate', () => {
+describe('opflex-twin generate', { timeout: 300_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'opflex-generate-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 

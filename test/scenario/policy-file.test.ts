@@ -27,7 +27,7 @@ function fileOf(...objects: unknown[]): string {
   return JSON.stringify(objects);
 }
 
-describe('the opflex_server policy fixture', () => {
+describe('the opflex_server policy fixture', { timeout: 120_000 }, () => {
   it('loads into managed objects', async () => {
     const objects = await loadPolicyFile(FIXTURE);
     assert.equal(objects.length, 24);
@@ -89,7 +89,7 @@ describe('the opflex_server policy fixture', () => {
   });
 });
 
-describe('parsePolicyFile', () => {
+describe('parsePolicyFile', { timeout: 120_000 }, () => {
   it('keeps U64 data past 2^53 exact and writes it back as digits', () => {
     const text = fileOf({ ...GOOD, properties: [{ name: 'big', data: 0 }] }).replace('"data":0', '"data":18446744073709551615');
     const [mo] = parsePolicyFile(text, 'big.json');
@@ -110,7 +110,7 @@ describe('parsePolicyFile', () => {
   });
 });
 
-describe('policy file errors', () => {
+describe('policy file errors', { timeout: 120_000 }, () => {
   it('name the file when the top level is not an array, on one line', () => {
     const { error, issues } = issuesOf('{"policy":[]}', 'seed.json');
     assert.equal(error.message, 'Invalid policy file seed.json: the top level must be an array of managed objects, got an object');

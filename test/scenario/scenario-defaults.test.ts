@@ -9,7 +9,7 @@ import { tiny } from './fixtures.ts';
 
 const u = (minMs: number, maxMs: number) => ({ kind: 'uniform' as const, minMs, maxMs });
 
-describe('scenario defaults', () => {
+describe('scenario defaults', { timeout: 120_000 }, () => {
   const s = parseScenario(tiny(), 'scenarios/tiny.yaml');
 
   it('applies the acc-provision setting defaults, in seconds', () => {

@@ -29,7 +29,7 @@ function issueAt(err: ScenarioError, path: string): ScenarioIssue {
   return found[0]!;
 }
 
-describe('scenario errors', () => {
+describe('scenario errors', { timeout: 120_000 }, () => {
   it('the tiny fixture itself is valid', () => {
     assert.equal(parseScenario(tiny(), SOURCE).name, 'tiny');
   });
@@ -194,7 +194,7 @@ describe('scenario errors', () => {
   });
 });
 
-describe('scenario files', () => {
+describe('scenario files', { timeout: 120_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'opflex-twin-scenario-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -15,7 +15,7 @@ interface JsonSchema {
   default?: unknown;
 }
 
-describe('scenario JSON Schema export', () => {
+describe('scenario JSON Schema export', { timeout: 120_000 }, () => {
   const schema = scenarioJsonSchema() as JsonSchema;
 
   it('is a draft 2020-12 schema of a strict object that needs a name, and fabric and nodes unless they are generated', () => {

@@ -18,7 +18,7 @@ function failure(fn: () => unknown): ScenarioError {
   assert.fail('expected the YAML to be refused');
 }
 
-describe('YAML as the command line reads it', { timeout: 60_000 }, () => {
+describe('YAML as the command line reads it', { timeout: 300_000 }, () => {
   it('refuses an alias inside the node it names, at the alias, in scenarios, plans and acc-provision files', () => {
     const scenario = failure(() => parseScenario(tiny({ 38: 'controller: &c {node: node-2, self: *c}', 39: 'migrations:' }, []), 'cycle.yaml'));
     assert.equal(scenario.message, 'cycle.yaml:38:37: alias *c is inside the node &c it refers to (a cycle)');

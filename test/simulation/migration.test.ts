@@ -27,7 +27,7 @@ function assertInOrder(summary: MigrationSummary, names: string[]): void {
   }
 }
 
-describe('the built-in default scenario', () => {
+describe('the built-in default scenario', { timeout: 120_000 }, () => {
   it('has one migration to another leaf pair and one within the pair', () => {
     assert.ok(cross && samePair);
     assert.equal(result.migrations.length, scenario.migrations.length);
@@ -135,7 +135,7 @@ describe('the built-in default scenario', () => {
   });
 });
 
-describe('determinism', () => {
+describe('determinism', { timeout: 120_000 }, () => {
   const stable = (r: ReturnType<typeof simulate>) => {
     const json = toJsonReport(r) as { stats: Record<string, unknown> };
     delete json.stats.wallMs;

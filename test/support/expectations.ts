@@ -3,12 +3,12 @@ import { buildPolicyUniverse, epgUri, platformConfigUri } from '../../src/model/
 import { policyClosure } from '../../src/model/policy-closure.ts';
 import type { MigrationSpec, Scenario } from '../../src/scenario/types.ts';
 
-export function pairOfHypervisor(s: Scenario, hypervisor: string): string {
+function pairOfHypervisor(s: Scenario, hypervisor: string): string {
   return s.fabric.hypervisors.find((h) => h.name === hypervisor)!.leafPair;
 }
 
 /** Where every node is just before a migration starts (earlier migrations applied). */
-export function placementBefore(s: Scenario, migration: MigrationSpec): Map<string, string> {
+function placementBefore(s: Scenario, migration: MigrationSpec): Map<string, string> {
   const at = new Map(s.nodes.map((n) => [n.name, n.hypervisor]));
   for (const m of [...s.migrations].sort((a, b) => a.atMs - b.atMs)) {
     if (m === migration || m.atMs >= migration.atMs) break;
@@ -18,7 +18,7 @@ export function placementBefore(s: Scenario, migration: MigrationSpec): Map<stri
 }
 
 /** PlatformConfig plus the reference closure of every EPG the nodes' pods are in. */
-export function policyNeededBy(s: Scenario, nodes: string[]): Set<string> {
+function policyNeededBy(s: Scenario, nodes: string[]): Set<string> {
   const universe = buildPolicyUniverse(s.policy);
   const out = new Set<string>([platformConfigUri(s.policy.domain)]);
   for (const node of s.nodes.filter((n) => nodes.includes(n.name))) {

@@ -10,7 +10,7 @@ import { loadBuiltinScenario } from '../../src/scenario/builtin-scenarios.ts';
 import { SocketTransport } from '../../src/transport/socket-transport.ts';
 import { Twin } from '../../src/twin.ts';
 
-export interface LiveTwin {
+interface LiveTwin {
   twin: Twin;
   transport: SocketTransport;
   events: TraceEvent[];

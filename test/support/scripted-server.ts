@@ -7,6 +7,7 @@ import { decodeMessage, encodeMessageText } from '../../src/opflex/codec.ts';
 import type { RpcMessage } from '../../src/opflex/message.ts';
 import type { Connection, Endpoint, Listener, Transport } from '../../src/transport/transport.ts';
 import { formatEndpoint } from '../../src/transport/transport.ts';
+import { field } from '../../src/json-fields.ts';
 
 export interface ServerScript {
   /** The `result` of a send_identity reply. */
@@ -39,13 +40,13 @@ export class ScriptedServer {
         onClose: () => {},
         onMessage: (message) => {
           if (message.kind !== 'request') return;
-          const p = (message.params[0] ?? {}) as { subject?: string; policy_uri?: string };
+          const p = message.params[0];
           let result: unknown;
           if (message.method === 'echo') result = message.params;
           else if (message.method === 'send_identity') result = this.script.identity(this.key);
           else if (message.method === 'policy_resolve') {
-            this.resolved.push(String(p.policy_uri));
-            result = this.script.resolve(String(p.subject), String(p.policy_uri));
+            this.resolved.push(String(field(p, 'policy_uri')));
+            result = this.script.resolve(String(field(p, 'subject')), String(field(p, 'policy_uri')));
           } else result = {};
           if (result !== undefined) sendOverWire(connection, { kind: 'result', id: message.id, result });
         },

@@ -10,7 +10,7 @@ export function testPort(): number {
   return 20_000 + Math.floor(Math.random() * 20_000);
 }
 
-export type TestEmulatorOptions = Omit<EmulatorOptions, 'anycast' | 'control'> & { anycastHost: string };
+type TestEmulatorOptions = Omit<EmulatorOptions, 'anycast' | 'control'> & { anycastHost: string };
 
 /** Leaves from `leafBase` and the anycast proxy at `anycastHost`, all on `port`; control API on 127.0.0.1, port 0. */
 export function testEmulator({ anycastHost, ...options }: TestEmulatorOptions): Emulator {

@@ -5,6 +5,7 @@
  * category and id with each end bound to a slice on its track, counters with numeric series,
  * metadata naming processes and threads. Returns every problem found, each naming the event index.
  */
+import { field, isRecord } from '../../src/json-fields.ts';
 
 const PHASES = new Set(['B', 'E', 'X', 'i', 'I', 'C', 's', 't', 'f', 'M', 'b', 'n', 'e', 'P', 'O', 'N', 'D', 'R', 'c']);
 const METADATA_NAMES = new Set(['process_name', 'process_labels', 'process_sort_index', 'thread_name', 'thread_sort_index']);
@@ -24,8 +25,8 @@ const isId = (v: unknown): boolean => (typeof v === 'number' && Number.isInteger
 
 export function traceEventFormatProblems(doc: unknown): string[] {
   const problems: string[] = [];
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return ['the document is not a JSON object with "traceEvents"'];
-  const top = doc as Json;
+  if (!isRecord(doc)) return ['the document is not a JSON object with "traceEvents"'];
+  const top = doc;
   if (!Array.isArray(top.traceEvents)) return ['"traceEvents" is not an array'];
   if (top.displayTimeUnit !== undefined && top.displayTimeUnit !== 'ms' && top.displayTimeUnit !== 'ns') problems.push(`"displayTimeUnit" is ${JSON.stringify(top.displayTimeUnit)}, not "ms" or "ns"`);
 
@@ -33,22 +34,21 @@ export function traceEventFormatProblems(doc: unknown): string[] {
   const openB = new Map<string, { name: unknown; ts: number; index: number }[]>();
   const lastBeTs = new Map<string, number>();
   const flows = new Map<string, { s: number[]; f: number[]; t: number[]; ts: Map<number, number> }>();
-  const flowEvents: { e: Json; index: number; track: string }[] = [];
+  const flowEvents: { e: Json; index: number; track: string; ts: number }[] = [];
 
   top.traceEvents.forEach((raw, index) => {
     const at = `traceEvents[${index}]`;
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return void problems.push(`${at} is not an object`);
-    const e = raw as Json;
+    if (!isRecord(raw)) return void problems.push(`${at} is not an object`);
+    const e = raw;
     const ph = e.ph;
     if (typeof ph !== 'string' || !PHASES.has(ph)) return void problems.push(`${at}: unknown phase ${JSON.stringify(ph)}`);
     if (ph !== 'E' && typeof e.name !== 'string') problems.push(`${at} (${ph}): "name" must be a string`);
     if (!isNumber(e.pid) && ph !== 'M') problems.push(`${at} (${ph}): "pid" must be a number`);
     if (ph === 'M') {
-      if (!METADATA_NAMES.has(e.name as string)) problems.push(`${at} (M): unknown metadata ${JSON.stringify(e.name)}`);
+      if (typeof e.name !== 'string' || !METADATA_NAMES.has(e.name)) problems.push(`${at} (M): unknown metadata ${JSON.stringify(e.name)}`);
       if (!isNumber(e.pid)) problems.push(`${at} (M): "pid" must be a number`);
-      const args = e.args as Json | undefined;
-      if ((e.name === 'process_name' || e.name === 'thread_name') && typeof args?.name !== 'string') problems.push(`${at} (M ${e.name}): "args.name" must be a string`);
-      if ((e.name === 'process_sort_index' || e.name === 'thread_sort_index') && !isNumber(args?.sort_index)) problems.push(`${at} (M ${e.name}): "args.sort_index" must be a number`);
+      if ((e.name === 'process_name' || e.name === 'thread_name') && typeof field(e.args, 'name') !== 'string') problems.push(`${at} (M ${e.name}): "args.name" must be a string`);
+      if ((e.name === 'process_sort_index' || e.name === 'thread_sort_index') && !isNumber(field(e.args, 'sort_index'))) problems.push(`${at} (M ${e.name}): "args.sort_index" must be a number`);
       if ((e.name === 'thread_name' || e.name === 'thread_sort_index') && !isNumber(e.tid)) problems.push(`${at} (M ${e.name}): "tid" must be a number`);
       return;
     }
@@ -82,8 +82,8 @@ export function traceEventFormatProblems(doc: unknown): string[] {
         if ((e.s === undefined || e.s === 't') && !isNumber(e.tid)) problems.push(`${at} (${ph}): a thread-scoped instant needs "tid"`);
         return;
       case 'C': {
-        const args = e.args as Json | undefined;
-        if (typeof args !== 'object' || args === null || Object.keys(args).length === 0) return void problems.push(`${at} (C): "args" must hold the series`);
+        const args = e.args;
+        if (!isRecord(args) || Object.keys(args).length === 0) return void problems.push(`${at} (C): "args" must hold the series`);
         for (const [k, v] of Object.entries(args)) if (!isNumber(v)) problems.push(`${at} (C): series "${k}" is not a number`);
         return;
       }
@@ -98,7 +98,7 @@ export function traceEventFormatProblems(doc: unknown): string[] {
         if (!flow) flows.set(key, (flow = { s: [], t: [], f: [], ts: new Map() }));
         flow[ph].push(index);
         flow.ts.set(index, e.ts);
-        flowEvents.push({ e, index, track });
+        flowEvents.push({ e, index, track, ts: e.ts });
         return;
       }
       default:
@@ -130,8 +130,7 @@ export function traceEventFormatProblems(doc: unknown): string[] {
     const steps = [flow.s[0]!, ...flow.t, flow.f[0]!].map((i) => flow.ts.get(i)!);
     for (let i = 1; i < steps.length; i++) if (steps[i]! < steps[i - 1]!) problems.push(`flow ${key}: goes back in time (${steps[i - 1]} then ${steps[i]})`);
   }
-  for (const { e, index, track } of flowEvents) {
-    const ts = e.ts as number;
+  for (const { e, index, track, ts } of flowEvents) {
     const onTrack = slices.get(track) ?? [];
     // chrome://tracing binds s (and f with bp "e") to the slice enclosing ts; DevTools to the slice
     // with the same category starting at ts. A slice starting at ts with the flow's category satisfies both.

@@ -7,19 +7,29 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RealtimeScheduler } from '../../src/kernel/realtime-scheduler.ts';
+import type { Scheduler } from '../../src/kernel/scheduler.ts';
+import { VirtualScheduler } from '../../src/kernel/virtual-scheduler.ts';
 import type { ManagedObject } from '../../src/model/managed-object.ts';
 import type { IdentityRequest, IdentityResult, RpcErrorReply, RpcResult } from '../../src/opflex/message.ts';
 import { ProxySession, type ProxyBackend } from '../../src/opflex/proxy-session.ts';
 import { RpcEndpoint, type KeepaliveTimers } from '../../src/opflex/rpc-endpoint.ts';
 import { SocketTransport, type ConnectionErrorInfo, type SocketListener } from '../../src/transport/socket-transport.ts';
+import type { Connection } from '../../src/transport/transport.ts';
+import { EchoCountingConnection } from './echo-counting-connection.ts';
 import { RawPeer, waitFor } from './socket-helpers.ts';
 
 const TEST_TIMEOUT = { timeout: 30_000 };
 const DOMAIN = 'comp/prov-Kubernetes/ctrlr-[kube]-kube/sw-InsiemeLSOid';
 const MAX_FRAME_BYTES = 4096;
 const MAX_OUTSTANDING = 100;
-/** libopflex's timers; with timeScale 1000 a silent peer is dropped after about 135 ms of wall time. */
+/** libopflex's timers, run on model time the keepalive tests advance by hand (see advanceModelTime). */
 const LIBOPFLEX_KEEPALIVE: KeepaliveTimers = { firstMs: 10_000, repeatMs: 15_000, timeoutMs: 120_000 };
+/** How long the good agent waits for a reply over loopback before the test fails (a hang, not slowness). */
+const REPLY_LIVENESS_MS = 20_000;
+/** Model time one step of advanceModelTime moves: less than the echo period, so each step sends at most one echo a side. */
+const MODEL_STEP_MS = 5_000;
+/** Wall time the sockets get to carry one step's echoes and their answers (a loaded machine is slow, never this slow). */
+const ECHO_ROUND_TRIP_LIVENESS_MS = 20_000;
 
 /** Answers resolves at once, except for URIs under /Never/, which it never answers (APIC is slow). */
 class StubBackend implements ProxyBackend {
@@ -56,55 +66,93 @@ class StubBackend implements ProxyBackend {
 }
 
 interface ProxyServer {
-  scheduler: RealtimeScheduler;
+  scheduler: Scheduler;
   transport: SocketTransport;
   listener: SocketListener;
   backend: StubBackend;
   sessions: ProxySession[];
+  /** The echoes each session (same index as `sessions`) sent and had answered. */
+  echoes: EchoCountingConnection[];
   errors: ConnectionErrorInfo[];
   keepalive: KeepaliveTimers | undefined;
+  /** Good agents whose echoes advanceModelTime waits for. */
+  goodAgents: GoodAgent[];
+  /**
+   * Model time (keepalive servers only): moves the clock to `toMs` in MODEL_STEP_MS steps; after
+   * each, waits until every good agent's echoes are answered both ways, so time spent moving bytes
+   * on a slow machine never counts as silence.
+   */
+  advanceModelTime(toMs: number): Promise<void>;
   dispose(): Promise<void>;
 }
 
-async function startProxy(options: { keepalive?: KeepaliveTimers; timeScale?: number } = {}): Promise<ProxyServer> {
-  const scheduler = new RealtimeScheduler(options.timeScale ?? 1);
+/**
+ * A proxy on real sockets. Without keepalive its clock is the wall clock; with keepalive it is a
+ * VirtualScheduler that only advanceModelTime moves.
+ */
+async function startProxy(options: { keepalive?: KeepaliveTimers } = {}): Promise<ProxyServer> {
+  const virtual = options.keepalive ? new VirtualScheduler() : undefined;
+  const realtime = virtual ? undefined : new RealtimeScheduler();
+  const scheduler: Scheduler = virtual ?? realtime!;
   const errors: ConnectionErrorInfo[] = [];
   const transport = new SocketTransport({ maxFrameBytes: MAX_FRAME_BYTES, onConnectionError: (e) => errors.push(e) });
   const backend = new StubBackend();
   const sessions: ProxySession[] = [];
+  const echoes: EchoCountingConnection[] = [];
   const listener = await transport.listenAsync({ host: '127.0.0.1', port: 0 }, (connection) => {
-    sessions.push(new ProxySession(connection, scheduler, backend, { keepalive: options.keepalive, maxOutstanding: MAX_OUTSTANDING }));
+    const counted = new EchoCountingConnection(connection);
+    echoes.push(counted);
+    sessions.push(new ProxySession(counted, scheduler, backend, { keepalive: options.keepalive, maxOutstanding: MAX_OUTSTANDING }));
   });
   backend.endpoint = `127.0.0.1:${listener.endpoint.port}`;
-  return {
+  const server: ProxyServer = {
     scheduler,
     transport,
     listener,
     backend,
     sessions,
+    echoes,
     errors,
     keepalive: options.keepalive,
+    goodAgents: [],
+    async advanceModelTime(toMs) {
+      if (!virtual) throw new Error('advanceModelTime needs a proxy with keepalive (model time)');
+      const goodSessions = () => sessions.filter((s, i) => s.identity?.name === GOOD_AGENT_NAME && echoes[i]);
+      const settled = () =>
+        server.goodAgents.every((a) => a.closeReasons.length > 0 || a.echoes.settled) &&
+        sessions.every((s, i) => !goodSessions().includes(s) || s.state === 'closed' || echoes[i]!.settled);
+      while (virtual.now() < toMs) {
+        virtual.runUntil(Math.min(toMs, virtual.now() + MODEL_STEP_MS));
+        await waitFor(settled, `the good sessions' echoes at model time ${virtual.now()} ms to be answered`, ECHO_ROUND_TRIP_LIVENESS_MS);
+      }
+    },
     async dispose() {
       await transport.shutdown();
-      scheduler.stop();
+      realtime?.stop();
     },
   };
+  return server;
 }
 
 type Reply = RpcResult | RpcErrorReply;
+
+const GOOD_AGENT_NAME = 'good-agent';
 
 /** An agent that follows the protocol, built from the same RpcEndpoint the twin's agents use. */
 class GoodAgent {
   readonly transport = new SocketTransport();
   readonly closeReasons: string[] = [];
   rpc!: RpcEndpoint;
+  echoes!: EchoCountingConnection;
   private opened = false;
 
   static async connect(server: ProxyServer): Promise<GoodAgent> {
     const agent = new GoodAgent();
+    server.goodAgents.push(agent);
     const placeholder = { onOpen() {}, onMessage() {}, onClose() {} };
-    const connection = agent.transport.connect(server.listener.endpoint, placeholder, 'good-agent');
-    agent.rpc = new RpcEndpoint(connection, server.scheduler, {
+    const connection: Connection = agent.transport.connect(server.listener.endpoint, placeholder, GOOD_AGENT_NAME);
+    agent.echoes = new EchoCountingConnection(connection);
+    agent.rpc = new RpcEndpoint(agent.echoes, server.scheduler, {
       onOpen: () => {
         agent.opened = true;
       },
@@ -112,14 +160,14 @@ class GoodAgent {
       onClose: (reason) => agent.closeReasons.push(reason),
     }, { keepalive: server.keepalive });
     await waitFor(() => agent.opened || agent.closeReasons.length > 0, 'the good agent to connect');
-    const identity = await agent.call('send_identity', [{ proto_version: '1.0', name: 'good-agent', domain: DOMAIN, my_role: ['policy_element'] }]);
+    const identity = await agent.call('send_identity', [{ proto_version: '1.0', name: GOOD_AGENT_NAME, domain: DOMAIN, my_role: ['policy_element'] }]);
     assert.equal(identity.kind, 'result');
     return agent;
   }
 
   call(method: string, params: unknown[]): Promise<Reply> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`No reply to ${method} within 5 s (closed: ${this.closeReasons.join('; ') || 'no'})`)), 5_000);
+      const timer = setTimeout(() => reject(new Error(`No reply to ${method} within ${REPLY_LIVENESS_MS} ms (closed: ${this.closeReasons.join('; ') || 'no'})`)), REPLY_LIVENESS_MS);
       this.rpc.request(method, params, (reply) => {
         clearTimeout(timer);
         resolve(reply);
@@ -309,15 +357,17 @@ describe('ProxySession over SocketTransport against misbehaving peers', () => {
     });
   }
 
-  it('tears down a silent peer after the keepalive timeout (timers scaled 1000x); an earlier session with keepalive keeps working', TEST_TIMEOUT, async () => {
-    const server = await startProxy({ keepalive: LIBOPFLEX_KEEPALIVE, timeScale: 1000 });
+  it('tears down a silent peer after the keepalive timeout of model time; an earlier session with keepalive keeps working', TEST_TIMEOUT, async () => {
+    const server = await startProxy({ keepalive: LIBOPFLEX_KEEPALIVE });
     try {
       const startedAt = server.scheduler.now();
       await runCase(
         {
           name: 'silence',
-          act: async (raw) => {
+          act: async (raw, s) => {
             await raw.send(IDENTITY_FRAME); // then never a byte more, not even echo replies
+            await waitFor(() => s.sessions[1]!.state === 'ready', 'the silent peer to be identified');
+            await s.advanceModelTime(s.scheduler.now() + LIBOPFLEX_KEEPALIVE.timeoutMs + 2 * LIBOPFLEX_KEEPALIVE.repeatMs);
           },
           reason: /^nothing heard for more than 120000 ms$/,
           check: (raw) => {
@@ -335,12 +385,14 @@ describe('ProxySession over SocketTransport against misbehaving peers', () => {
   });
 
   it('the good session keeps working through several keepalive timeouts of model time when it answers echoes', TEST_TIMEOUT, async () => {
-    const server = await startProxy({ keepalive: LIBOPFLEX_KEEPALIVE, timeScale: 1000 });
+    const server = await startProxy({ keepalive: LIBOPFLEX_KEEPALIVE });
     const good = await GoodAgent.connect(server);
     try {
-      const until = server.scheduler.now() + 3 * LIBOPFLEX_KEEPALIVE.timeoutMs;
-      await waitFor(() => server.scheduler.now() > until, '3 keepalive timeouts of model time');
+      await server.advanceModelTime(server.scheduler.now() + 3 * LIBOPFLEX_KEEPALIVE.timeoutMs);
       assert.equal(server.sessions[0]!.state, 'ready');
+      // Both sides sent an echo every repeatMs and had each answered.
+      const echoesPerSide = Math.floor((3 * LIBOPFLEX_KEEPALIVE.timeoutMs - LIBOPFLEX_KEEPALIVE.firstMs) / LIBOPFLEX_KEEPALIVE.repeatMs) + 2;
+      for (const side of [server.echoes[0]!, good.echoes]) assert.deepEqual([side.echoesSent, side.echoesAnswered], [echoesPerSide, echoesPerSide]);
       assert.deepEqual(good.closeReasons, []);
       assert.equal((await good.resolve('/PolicyUniverse/')).kind, 'result');
     } finally {

@@ -13,7 +13,7 @@ const reference = loadReferenceFrames();
 const referenceStream = Buffer.concat(reference.map((f) => f.bytes));
 const referenceMessages = reference.map((f) => decodeMessage(f.frame));
 
-describe('SocketTransport framing over a real socket', () => {
+describe('SocketTransport framing over a real socket', { timeout: 300_000 }, () => {
   const errors: ConnectionErrorInfo[] = [];
   const transport = new SocketTransport({ onConnectionError: (e) => errors.push(e) });
   const accepted: { connection: Connection; handler: RecordingHandler }[] = [];

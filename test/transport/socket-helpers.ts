@@ -9,8 +9,11 @@ import { FrameDecoder } from '../../src/opflex/framing.ts';
 import type { RpcMessage } from '../../src/opflex/message.ts';
 import type { ConnectionHandler } from '../../src/transport/transport.ts';
 
+/** How long waitFor waits by default: what a loaded machine needs for a local socket round trip, many times over. */
+const WAIT_FOR_DEFAULT_MS = 20_000;
+
 /** Polls until `predicate` holds; fails after `timeoutMs` with `what` in the message. */
-export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+export async function waitFor(predicate: () => boolean, what: string, timeoutMs = WAIT_FOR_DEFAULT_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);

@@ -16,7 +16,7 @@ export interface FindingView {
   tMs: number;
 }
 
-export interface TraceLine {
+interface TraceLine {
   tMs: number;
   event: string;
   text: string;
@@ -41,7 +41,7 @@ export interface ReproductionView extends CheckedRunView {
   shrinkRuns: number;
 }
 
-export interface FindingRow {
+interface FindingRow {
   seed: number;
   verdict: 'violation' | 'hazard';
   /** Broken invariants no hazard explains, then the hazards. */

@@ -24,7 +24,7 @@ function loadAssets(): NonNullable<typeof assets> {
 }
 
 /** JSON that is safe inside a <script> element: no "</script", no "<!--", no line separators. */
-export function scriptSafeJson(value: unknown): string {
+function scriptSafeJson(value: unknown): string {
   return JSON.stringify(value)
     .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')

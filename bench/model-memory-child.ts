@@ -1,0 +1,36 @@
+/**
+ * The heap a steady start holds, in a fresh process run with --expose-gc: a generated fabric of the
+ * given size is loaded (not counted), then the twin is built and started steady; the live heap is
+ * read after forced full collections before and after. Prints one JSON line.
+ * Usage: node --expose-gc --import tsx bench/model-memory-child.ts '{"leafPairs":20,"hypervisors":400,"nodes":2000,"podsPerNode":25,"epgs":300}'
+ */
+import { parseScenario } from '../src/scenario/loader.ts';
+import { planYaml } from '../src/scenario/presets.ts';
+import { simulatedTwin } from '../src/simulated-twin.ts';
+
+export interface MemoryProbeSize {
+  leafPairs: number;
+  hypervisors: number;
+  nodes: number;
+  podsPerNode: number;
+  epgs: number;
+}
+
+const size = JSON.parse(process.argv[2] ?? '{}') as MemoryProbeSize;
+const collect = (globalThis as { gc?: () => void }).gc;
+if (!collect) throw new Error('model-memory-child.ts needs node --expose-gc');
+
+function liveHeapBytes(): number {
+  collect!();
+  collect!();
+  return process.memoryUsage().heapUsed;
+}
+
+const scenario = parseScenario(planYaml({ name: 'memory-probe', generated: { ...size } }), 'memory-probe');
+const before = liveHeapBytes();
+const built = simulatedTwin(scenario);
+built.twin.start();
+// Held where no liveness analysis can drop it before the heap is read.
+(globalThis as { probe?: unknown }).probe = built;
+const after = liveHeapBytes();
+process.stdout.write(JSON.stringify({ ...size, pods: size.nodes * size.podsPerNode, steadyHeapBytes: after - before }) + '\n');
