@@ -102,13 +102,14 @@ export class Emulator implements ControlledFabric {
       trace: this.trace,
       random: new RandomStreams(s.seed),
       leafEndpoint: (leaf) => this.addresses.leafEndpoint(leaf.pair, indexInPair(s, leaf.pair, leaf.name), options.port),
-      anycastEndpoint: this.addresses.pods[0]!.anycast,
+      anycastEndpoint: this.addresses.first.anycast,
       agents: options.agents,
       playMigrations: options.playMigrations ?? false,
       podAnycastEndpoint: (podId) => this.addresses.anycastOf(podId),
       ...(resetDir ? { resetConfWriter: (node: string) => resetConfWriter(resetDir, node) } : {}),
-      // The multipod host-agent's rewritten configuration goes to the files an agent in another process reads.
-      ...(agentConfigs
+      // The multipod host-agent's rewritten configuration goes to the files an agent in another process
+      // reads; the twin's own agents (--agents) reload it in this process instead.
+      ...(agentConfigs && !options.agents
         ? { agentConfigWriter: (node: string, config: AgentConfiguration) => agentConfigs.write(node, { name: config.name, domain: config.domain, peers: config.peers.map((p) => ({ host: p.hostname, port: p.port })) }) }
         : {}),
       policy: options.policy ?? policyUniverseFor(s.policy),
@@ -197,7 +198,7 @@ export class Emulator implements ControlledFabric {
       scenario: s.name,
       timeScale: this.options.timeScale,
       spines: s.fabric.spines,
-      anycast: formatEndpoint(this.addresses.pods[0]!.anycast),
+      anycast: formatEndpoint(this.addresses.first.anycast),
       pods: this.addresses.pods.map((p) => ({
         id: p.id,
         tepPool: p.tepPool ?? null,

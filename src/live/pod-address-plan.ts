@@ -52,6 +52,8 @@ export interface LoopbackPod {
 
 export class PodAddressPlan {
   readonly pods: readonly LoopbackPod[];
+  /** The first pod (the only one of a single-pod fabric): where the --anycast and --leaf-base options point. */
+  readonly first: LoopbackPod;
   private readonly podOfPair = new Map<string, LoopbackPod>();
   private readonly pairOrder = new Map<string, number>();
   private readonly loopbackOf = new Map<string, string>();
@@ -71,7 +73,10 @@ export class PodAddressPlan {
         hypervisors: pod?.hypervisors,
       };
     });
+    const [first] = pods;
+    if (!first) throw new AddressPlanError('a fabric needs at least one pod');
     this.pods = pods;
+    this.first = first;
     for (const pod of pods) {
       this.loopbackOf.set(pod.fabricAnycast.host, pod.anycast.host);
       this.loopbackOf.set(offsetAddress(pod.fabricAnycast.host, VXLAN_ANYCAST_OFFSET), pod.vxlanAnycast);
@@ -87,13 +92,13 @@ export class PodAddressPlan {
 
   /** Where a leaf listens: its pod's leaf base + its place among that pod's leaves. */
   leafEndpoint(pair: string, indexInPair: number, port: number): Endpoint {
-    const pod = this.podOfPair.get(pair) ?? this.pods[0]!;
+    const pod = this.podOfPair.get(pair) ?? this.first;
     return { host: offsetAddress(pod.leafBase, (this.pairOrder.get(pair) ?? 0) + indexInPair), port };
   }
 
   /** Where pod `id`'s anycast proxy listens. */
   anycastOf(id: number): Endpoint {
-    return (this.pods.find((p) => p.id === id) ?? this.pods[0]!).anycast;
+    return (this.pods.find((p) => p.id === id) ?? this.first).anycast;
   }
 
   podOfLeafPair(pair: string): LoopbackPod | undefined {
@@ -102,7 +107,7 @@ export class PodAddressPlan {
 
   podOfHypervisor(hypervisor: string, pairOfHypervisor: (h: string) => string | undefined): LoopbackPod {
     const pair = pairOfHypervisor(hypervisor);
-    return (pair !== undefined ? this.podOfPair.get(pair) : undefined) ?? this.pods[0]!;
+    return (pair !== undefined ? this.podOfPair.get(pair) : undefined) ?? this.first;
   }
 
   /** The loopback stand-in of a fabric anycast address (.30 or .32 of a pod); other addresses as they are. */
