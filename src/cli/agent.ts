@@ -1,6 +1,8 @@
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { AgentProcess } from '../live/agent-process.ts';
+import { AgentProcess, type AgentIdentity } from '../live/agent-process.ts';
+import { AgentConfigError, readAgentConfigDirs } from '../live/agent-config-reader.ts';
+import type { Endpoint } from '../transport/transport.ts';
 import { INPUT_FILES } from '../scenario/input-file.ts';
 import { defineCommand } from './command.ts';
 import { directoryOption, fileOption } from './option-values.ts';
@@ -13,6 +15,7 @@ import { commandSummary } from './command-index.ts';
 
 /** The agent's own minimum policy resolve refresh rate. */
 const agentPrrMsMin = 15_000;
+const DEFAULT_DOMAIN = 'comp/prov-Kubernetes/ctrlr-[kube]-kube/sw-InsiemeLSOid';
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 
 /** The reset file may not exist yet, but what is in its place must be a file, and its directory usable. */
@@ -39,7 +42,8 @@ export const agentCommand = defineCommand({
   options: {
     peer: { kind: 'endpoints', value: 'host:port', help: 'Configured peer (the anycast proxy), repeatable' },
     name: { kind: 'text', value: 'name', help: "The agent's name (the node name)" },
-    domain: { kind: 'text', value: 'domain', help: 'OpFlex domain', default: 'comp/prov-Kubernetes/ctrlr-[kube]-kube/sw-InsiemeLSOid' },
+    domain: { kind: 'text', value: 'domain', help: `OpFlex domain (default ${DEFAULT_DOMAIN})` },
+    'config-dir': { kind: 'repeatable', value: 'dir', help: 'Read name, domain and peers from the *.conf files here (as opflex-agent -c DIR -w; the host-agent writes 01-base.conf), watch them and reload on a change; repeatable; instead of --peer, --name and --domain' },
     mac: { kind: 'string', value: 'mac', help: 'Uplink MAC sent in the identity', default: '00:00:00:00:00:00' },
     endpoints: { kind: 'string', value: 'dir', help: 'Directory of .ep endpoint files, watched for changes' },
     'reset-file': { kind: 'string', value: 'file', help: 'Reset file to watch (the host-agent writes reset.conf)' },
@@ -51,19 +55,19 @@ export const agentCommand = defineCommand({
     json: { kind: 'flag', help: 'Print events as NDJSON' },
   },
   async run({ options }, io) {
-    const { peer: endpoints, name, domain, 'time-scale': timeScale, prr: prrMs, 'reset-wait-delay': resetWaitDelayMs, 'reset-file': resetFile, json } = options;
-    if (endpoints.length === 0) throw new UsageError('give at least one --peer host:port');
-    if (name === undefined) throw new UsageError('--name is required (the node name the anycast proxy knows)');
+    const { 'time-scale': timeScale, prr: prrMs, 'reset-wait-delay': resetWaitDelayMs, 'reset-file': resetFile, json } = options;
+    const configDirs = options['config-dir'].map((dir) => directoryOption(dir, 'config-dir') ?? dir);
+    const flags = { peer: options.peer, name: options.name, domain: options.domain };
+    const identity = configDirs.length > 0 ? identityFromConfig(configDirs, flags) : identityFromFlags(flags);
     const mac = options.mac.toLowerCase();
     if (!MAC.test(mac)) throw new UsageError(`--mac must be a MAC address such as 00:50:56:aa:01:01, got ${JSON.stringify(printable(options.mac))}`);
     const endpointsDir = directoryOption(options.endpoints, 'endpoints');
     if (resetFile !== undefined) checkResetFile(resetFile);
     const ca = fileOption(options.ca, 'ca', INPUT_FILES.tls);
     const proc = new AgentProcess({
-      name,
-      domain,
+      ...identity,
       mac,
-      peers: endpoints,
+      ...(configDirs.length > 0 ? { configDirs } : {}),
       ...(endpointsDir !== undefined ? { endpointsDir } : {}),
       ...(resetFile !== undefined ? { resetFile } : {}),
       timeScale,
@@ -83,3 +87,32 @@ export const agentCommand = defineCommand({
     return 0;
   },
 });
+
+interface IdentityFlags {
+  peer: Endpoint[];
+  name: string | undefined;
+  domain: string | undefined;
+}
+
+function identityFromFlags({ peer, name, domain }: IdentityFlags): AgentIdentity {
+  if (peer.length === 0) throw new UsageError('give at least one --peer host:port');
+  if (name === undefined) throw new UsageError('--name is required (the node name the anycast proxy knows)');
+  return { name, domain: domain ?? DEFAULT_DOMAIN, peers: peer };
+}
+
+/** The files give the name, domain and peers, as they do the reference agent: the flags may not compete. */
+function identityFromConfig(dirs: string[], flags: IdentityFlags): AgentIdentity {
+  const given = [flags.peer.length > 0 ? '--peer' : '', flags.name !== undefined ? '--name' : '', flags.domain !== undefined ? '--domain' : ''].filter(Boolean);
+  if (given.length > 0) throw new UsageError(`--config-dir gives the name, domain and peers: drop ${given.join(', ')}`);
+  let config;
+  try {
+    config = readAgentConfigDirs(dirs);
+  } catch (err) {
+    if (err instanceof AgentConfigError) throw new Error(printable(err.message));
+    throw err;
+  }
+  const where = dirs.join(', ');
+  if (config.name === undefined || config.domain === undefined) throw new Error(printable(`${where}: opflex.name and opflex.domain must be set in the configuration files (the host-agent writes them in 01-base.conf)`));
+  if (config.peers.length === 0) throw new Error(printable(`${where}: no opflex.peers in the configuration files`));
+  return { name: config.name, domain: config.domain, peers: config.peers };
+}

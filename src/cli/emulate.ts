@@ -1,4 +1,5 @@
-import { Emulator } from '../live/emulator.ts';
+import { Emulator, type EmulatorOptions } from '../live/emulator.ts';
+import { AddressPlanError } from '../live/pod-address-plan.ts';
 import { INPUT_FILES } from '../scenario/input-file.ts';
 import { loadPolicyStore } from '../scenario/policy-source.ts';
 import { ListenError } from '../transport/socket-transport.ts';
@@ -30,12 +31,12 @@ export const emulateCommand = defineCommand({
   options: {
     policy: { kind: 'string', value: 'file', help: 'Serve this opflex_server policy file (JSON array of managed objects)' },
     'time-scale': timeScaleOption('Run model timers this many times faster than the wall clock'),
-    'leaf-base': { kind: 'ipv4', value: 'ip', help: 'Address of the first leaf; the others follow', default: '127.0.0.101' },
+    'leaf-base': { kind: 'ipv4', value: 'ip', help: "Address of the first leaf; the others follow (a multipod fabric's next pod starts 256 addresses on: 127.0.1.101)", default: '127.0.0.101' },
     port: { kind: 'port', value: 'n', help: 'OpFlex port of every leaf', default: '8009' },
-    anycast: { kind: 'endpoint', value: 'host:port', help: 'Anycast OpFlex proxy address', default: '127.0.0.30:8009' },
+    anycast: { kind: 'endpoint', value: 'host:port', help: "Anycast OpFlex proxy address (a multipod fabric's next pod: 256 addresses on, 127.0.1.30, same port)", default: '127.0.0.30:8009' },
     control: { kind: 'endpoint', allowAny: true, value: 'host:port', help: 'HTTP control API address', default: '127.0.0.1:8080' },
     agents: { kind: 'flag', help: "Also run the twin's own agent for every node in this process" },
-    'reset-dir': { kind: 'string', value: 'dir', help: "Host-agents write <dir>/<node>/reset.conf here (for agents in other processes: agent --reset-file)" },
+    'reset-dir': { kind: 'string', value: 'dir', help: 'Host-agents write <dir>/<node>/reset.conf and the agent configuration <dir>/<node>/01-base.conf (peer: the loopback address of its pod\'s anycast proxy) and 10-renderer.conf here, for agents in other processes: agent --config-dir <dir>/<node> (or --reset-file <dir>/<node>/reset.conf)' },
     'play-migrations': { kind: 'flag', help: "Also play the scenario's planned migrations at their times" },
     'tls-key': { kind: 'string', value: 'file', help: 'Serve OpFlex over TLS with this PEM key' },
     'tls-cert': { kind: 'string', value: 'file', help: 'and this PEM certificate' },
@@ -54,7 +55,7 @@ export const emulateCommand = defineCommand({
     const scenario = loadScenarioWith(positionals[0], options.builtin, setOverrides(options.set), options.preset);
     const leafCount = scenario.fabric.leafPairs.length * 2;
     if (ipv4Number(leafBase) + leafCount - 1 > 0xffffffff) throw new UsageError(`--leaf-base ${leafBase} leaves no room for the scenario's ${leafCount} leaf addresses`);
-    const emulator = new Emulator({
+    const emulator = constructEmulator({
       scenario,
       leafBase,
       port,
@@ -88,8 +89,17 @@ export const emulateCommand = defineCommand({
     }
     if (!json) {
       io.stdout.write(`opflex-twin emulate: ${printable(scenario.name)}${timeScale !== 1 ? ` (timers x${timeScale})` : ''}${key ? ', OpFlex over TLS' : ''}\n`);
-      io.stdout.write(`  anycast OpFlex proxy  ${formatEndpoint(anycast)}\n`);
-      for (const [pair, leaves] of emulator.twin.pairs) io.stdout.write(printable(`  ${pair.padEnd(20)} ${leaves.map((l) => `${l.name} ${l.endpoint}`).join(', ')}`) + '\n');
+      const pods = emulator.addresses.pods;
+      for (const pod of pods) {
+        const label = pods.length > 1 ? `pod ${pod.id} anycast proxy` : 'anycast OpFlex proxy';
+        const mapped = pods.length > 1 ? `  (fabric ${formatEndpoint(pod.fabricAnycast)}${pod.tepPool ? `, TEP pool ${pod.tepPool}` : ''})` : '';
+        io.stdout.write(printable(`  ${label.padEnd(20)} ${formatEndpoint(pod.anycast)}${mapped}`) + '\n');
+        for (const pair of pod.leafPairs) {
+          const leaves = emulator.twin.pairs.get(pair) ?? [];
+          io.stdout.write(printable(`  ${pair.padEnd(20)} ${leaves.map((l) => `${l.name} ${l.endpoint}`).join(', ')}`) + '\n');
+        }
+      }
+      if (emulator.agentConfigs) io.stdout.write(printable(`  agent configuration  ${emulator.agentConfigs.dirOf('<node>')}/01-base.conf  (agent --config-dir ${emulator.agentConfigs.dirOf('<node>')})`) + '\n');
       io.stdout.write(`  control API           http://${listening.host}:${listening.port}/  (GET /fabric /nodes /sessions /odevs /migrations /events /metrics, POST /migrations /policy)\n`);
       io.stdout.write(`Press Ctrl-C to stop.\n`);
     }
@@ -101,6 +111,16 @@ export const emulateCommand = defineCommand({
     return 0;
   },
 });
+
+/** The emulator, or a usage error when the addresses chosen cannot hold every pod's listeners. */
+function constructEmulator(options: EmulatorOptions): Emulator {
+  try {
+    return new Emulator(options);
+  } catch (err) {
+    if (err instanceof AddressPlanError) throw new UsageError(err.message);
+    throw err;
+  }
+}
 
 function ipv4Number(address: string): number {
   return address.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);

@@ -21,12 +21,20 @@ import { MigrationRefused, quoteName } from './migration-refusal.ts';
 import { renderMetrics, TraceCounters } from './metrics.ts';
 import { OPFLEX_METHODS, watchFabricSide } from './fabric-side-messages.ts';
 import { MessageCounter } from '../report/message-counter.ts';
+import { PodAddressPlan } from './pod-address-plan.ts';
+import { AgentConfigFiles } from './agent-config-writer.ts';
+import type { AgentConfiguration } from '../host/host-agent.ts';
+import { ACI_POD_SUBNET_ANNOTATION } from '../host/kube-api.ts';
 
 export interface EmulatorOptions {
   scenario: Scenario;
-  /** First leaf address; the next leaves take the following addresses (127.0.0.101, .102, ...). */
+  /**
+   * First leaf address; the next leaves take the following addresses (127.0.0.101, .102, ...). In a
+   * multipod fabric each further pod takes the next block of 256 (127.0.1.101, ...; pod-address-plan.ts).
+   */
   leafBase: string;
   port: number;
+  /** The (first pod's) anycast proxy; a further pod's is the same address in its block (127.0.1.30, ...). */
   anycast: Endpoint;
   control: Endpoint;
   timeScale: number;
@@ -36,7 +44,10 @@ export interface EmulatorOptions {
   /** Also play the scenario's planned migrations at their times. */
   playMigrations?: boolean;
   tls?: SocketTransportOptions['tls'];
-  /** Host-agents write `<dir>/<node>/reset.conf` here, for agents in other processes to watch. */
+  /**
+   * Host-agents write `<dir>/<node>/reset.conf` and the agent configuration `<dir>/<node>/01-base.conf`
+   * (with 10-renderer.conf) here, for agents in other processes to watch (`agent --config-dir <dir>/<node>`).
+   */
   resetDir?: string;
   /** Events kept for /events replay. */
   recentEventLimit?: number;
@@ -51,12 +62,6 @@ function resetConfWriter(dir: string, node: string): () => void {
   };
 }
 
-function nthAddress(base: string, n: number): string {
-  const [a = 0, b = 0, c = 0, d = 0] = base.split('.').map(Number);
-  const value = ((a << 24) | (b << 16) | (c << 8) | d) + n;
-  return [(value >>> 24) & 255, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
-}
-
 export class Emulator implements ControlledFabric {
   readonly scheduler: RealtimeScheduler;
   readonly transport: SocketTransport;
@@ -67,6 +72,10 @@ export class Emulator implements ControlledFabric {
   /** OpFlex messages between agents and the fabric, by method and direction (for /metrics and the dashboard's rates). */
   readonly messages = new MessageCounter(OPFLEX_METHODS);
   readonly control: ControlApi;
+  /** Where each pod's anycast proxy and leaves listen. */
+  readonly addresses: PodAddressPlan;
+  /** The agent configuration files the host-agents write (with --reset-dir). */
+  readonly agentConfigs: AgentConfigFiles | undefined;
   /** Ring buffer of the latest events, for /events replay. */
   private readonly recent: TraceEvent[] = [];
   private recentNext = 0;
@@ -84,16 +93,25 @@ export class Emulator implements ControlledFabric {
     const { resetDir } = options;
     this.transport = new SocketTransport({ ...(options.tls ? { tls: options.tls } : {}), onConnectionError: (e) => fault(e.connection, e.reason) });
     this.recentLimit = options.recentEventLimit ?? 10_000;
+    this.addresses = new PodAddressPlan(s.fabric, { anycast: options.anycast, leafBase: options.leafBase, port: options.port });
+    const agentConfigs = resetDir !== undefined ? new AgentConfigFiles(resetDir, this.addresses) : undefined;
+    this.agentConfigs = agentConfigs;
     this.twin = new Twin(s, {
       scheduler: this.scheduler,
       transport: watchFabricSide(this.transport, this.messages.observe),
       trace: this.trace,
       random: new RandomStreams(s.seed),
-      leafEndpoint: (_leaf, i) => ({ host: nthAddress(options.leafBase, i), port: options.port }),
-      anycastEndpoint: options.anycast,
+      leafEndpoint: (leaf) => this.addresses.leafEndpoint(leaf.pair, indexInPair(s, leaf.pair, leaf.name), options.port),
+      anycastEndpoint: this.addresses.first.anycast,
       agents: options.agents,
       playMigrations: options.playMigrations ?? false,
+      podAnycastEndpoint: (podId) => this.addresses.anycastOf(podId),
       ...(resetDir ? { resetConfWriter: (node: string) => resetConfWriter(resetDir, node) } : {}),
+      // The multipod host-agent's rewritten configuration goes to the files an agent in another process
+      // reads; the twin's own agents (--agents) reload it in this process instead.
+      ...(agentConfigs && !options.agents
+        ? { agentConfigWriter: (node: string, config: AgentConfiguration) => agentConfigs.write(node, { name: config.name, domain: config.domain, peers: config.peers.map((p) => ({ host: p.hostname, port: p.port })) }) }
+        : {}),
       policy: options.policy ?? policyUniverseFor(s.policy),
     });
     this.tracker = new MigrationTracker(this.twin.trackerContext());
@@ -108,11 +126,21 @@ export class Emulator implements ControlledFabric {
 
   /** Binds every leaf, the anycast proxy and the control API; rejects naming the address that failed. */
   async start(): Promise<{ control: Endpoint }> {
+    this.writeAgentConfigs();
     this.twin.start();
     await this.transport.whenListening();
     const address = await this.control.listen(this.options.control.host, this.options.control.port);
     this.controlAddress = { host: address.address, port: address.port };
     return { control: this.controlAddress };
+  }
+
+  /** What the host-agent writes when it starts: each node's agent configuration, peer its pod's anycast proxy. */
+  private writeAgentConfigs(): void {
+    if (!this.agentConfigs) return;
+    for (const vm of this.twin.nodes.values()) {
+      const pod = this.addresses.podOfHypervisor(vm.hypervisor, (h) => this.twin.pairOfHypervisor(h));
+      this.agentConfigs.write(vm.name, { name: vm.name, domain: this.twin.domain, peers: [pod.fabricAnycast] });
+    }
   }
 
   async stop(): Promise<void> {
@@ -170,7 +198,14 @@ export class Emulator implements ControlledFabric {
       scenario: s.name,
       timeScale: this.options.timeScale,
       spines: s.fabric.spines,
-      anycast: formatEndpoint(this.options.anycast),
+      anycast: formatEndpoint(this.addresses.first.anycast),
+      pods: this.addresses.pods.map((p) => ({
+        id: p.id,
+        tepPool: p.tepPool ?? null,
+        anycast: { fabric: formatEndpoint(p.fabricAnycast), listen: formatEndpoint(p.anycast) },
+        vxlanAnycast: p.vxlanAnycast,
+        leafPairs: p.leafPairs,
+      })),
       control: this.controlAddress ? formatEndpoint(this.controlAddress) : undefined,
       leafPairs: [...this.twin.pairs].map(([pair, leaves]) => ({
         name: pair,
@@ -188,7 +223,10 @@ export class Emulator implements ControlledFabric {
       state: vm.state,
       infraIp: vm.infraIp,
       pods: vm.pods.length,
-      annotations: { 'opflex.cisco.com/node-aci-pod': this.twin.kube.annotation(vm.name, 'opflex.cisco.com/node-aci-pod') ?? null },
+      annotations: {
+        'opflex.cisco.com/node-aci-pod': this.twin.kube.annotation(vm.name, 'opflex.cisco.com/node-aci-pod') ?? null,
+        'opflex.cisco.com/aci-pod': this.twin.kube.annotation(vm.name, ACI_POD_SUBNET_ANNOTATION) ?? null,
+      },
       agent: this.options.agents ? { health: vm.agent.health, peers: vm.agent.peers() } : null,
     }));
   }
@@ -232,4 +270,8 @@ export class Emulator implements ControlledFabric {
   metrics(): string {
     return renderMetrics(this.twin, this.counters, this.messages);
   }
+}
+
+function indexInPair(s: Scenario, pair: string, leaf: string): number {
+  return s.fabric.leafPairs.find((p) => p.name === pair)?.leaves.findIndex((l) => l.name === leaf) ?? 0;
 }

@@ -661,12 +661,11 @@ const scenarioInputSchema = z
         const missing = (path: string[], expected: 'object' | 'array') => ctx.addIssue({ code: 'invalid_type', expected, input: undefined, path });
         if (fabric === undefined) missing(['fabric'], 'object');
         else if (isRecord(fabric)) {
-          const f = fabric;
-          if (f.pods !== undefined) {
+          if (fabric.pods !== undefined) {
             for (const key of ['spines', 'leafPairs', 'hypervisors']) {
-              if (f[key] !== undefined) ctx.addIssue({ code: 'custom', message: `${key} belongs inside each pod when fabric lists pods`, input: f[key], path: ['fabric', key] });
+              if (fabric[key] !== undefined) ctx.addIssue({ code: 'custom', message: `${key} belongs inside each pod when fabric lists pods`, input: fabric[key], path: ['fabric', key] });
             }
-          } else for (const key of ['spines', 'leafPairs', 'hypervisors']) if (f[key] === undefined) missing(['fabric', key], 'array');
+          } else for (const key of ['spines', 'leafPairs', 'hypervisors']) if (fabric[key] === undefined) missing(['fabric', key], 'array');
         }
         if (nodes === undefined) missing(['nodes'], 'array');
       },
