@@ -2,6 +2,19 @@
 import type { SimulationResult } from '../simulation-result.ts';
 import { seconds, type Style } from './terminal-report.ts';
 
+type Migration = SimulationResult['migrations'][number];
+
+/** A move to another ACI pod is told by its pod-changed milestone; other moves by their leaf pairs. */
+function moveKind(m: Migration): string {
+  if (m.milestones.some((s) => s.name === 'pod-changed')) return 'cross-pod';
+  return m.crossLeafPair ? 'cross-pair' : 'same pair';
+}
+
+/** How the agent came back: its resets (by what), and a multipod configuration reload. */
+function agentRestarts(m: Migration): string[] {
+  return m.milestones.flatMap((s) => (s.name === 'agent-reset' ? [(s.detail ?? '').replace(/^by /, '')] : s.name === 'agent-reload' ? ['config-reload'] : []));
+}
+
 export interface VariantResult {
   label: string;
   values: Record<string, string>;
@@ -19,10 +32,11 @@ export function comparisonJson(scenario: string, seed: number, keys: string[], v
         index: m.index,
         node: m.node,
         crossLeafPair: m.crossLeafPair,
+        crossPod: moveKind(m) === 'cross-pod',
         converged: m.converged,
         switchoverToConvergedMs: m.switchoverToConvergedMs,
         outageMs: m.outageMs,
-        resets: m.milestones.filter((s) => s.name === 'agent-reset').map((s) => s.detail?.replace(/^by /, '') ?? ''),
+        resets: agentRestarts(m),
         resetsSuppressed: m.milestones.filter((s) => s.name === 'agent-reset-suppressed').length,
         downloaded: m.downloadedObjects.length,
       })),
@@ -35,11 +49,11 @@ export function renderComparison(scenario: string, seed: number, keys: string[],
   const rows: string[][] = [['variant', 'migration', 'converged after switch-over', 'longest outage', 'agent resets', 'downloads']];
   for (const v of variants) {
     for (const m of v.result.migrations) {
-      const resets = m.milestones.filter((s) => s.name === 'agent-reset').map((s) => (s.detail ?? '').replace(/^by /, ''));
+      const resets = agentRestarts(m);
       const suppressed = m.milestones.filter((s) => s.name === 'agent-reset-suppressed').length;
       rows.push([
         v.label,
-        `${m.index + 1} ${m.node} ${m.crossLeafPair ? 'cross-pair' : 'same pair'}`,
+        `${m.index + 1} ${m.node} ${moveKind(m)}`,
         m.converged ? seconds(m.switchoverToConvergedMs!) : 'not converged',
         seconds(m.outageMs) + (m.flows.some((f) => f.downAtEnd) ? ' (still down)' : ''),
         (resets.join(' + ') || 'none') + (suppressed ? `, ${suppressed} suppressed` : ''),

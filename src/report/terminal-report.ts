@@ -121,7 +121,7 @@ function renderPlan(result: SimulationResult, style: Style): string[] {
 
 function renderMigration(m: MigrationSummary, style: Style): string[] {
   const out: string[] = [];
-  const kind = m.crossLeafPair ? 'to another leaf pair' : 'within the leaf pair';
+  const kind = m.milestones.some((s) => s.name === 'pod-changed') ? 'to another ACI pod' : m.crossLeafPair ? 'to another leaf pair' : 'within the leaf pair';
   const verdict = m.converged
     ? style.green(`converged ${seconds(m.switchoverToConvergedMs!)} after the switch-over`)
     : style.red('did not converge before the end of the run');
