@@ -221,7 +221,8 @@ export class Emulator implements ControlledFabric {
       hypervisor: vm.hypervisor,
       leafPair: this.twin.pairOfHypervisor(vm.hypervisor),
       state: vm.state,
-      infraIp: vm.infraIp,
+      // The address the host-agent holds now (a multipod DHCP renew changes it), not the scenario's.
+      infraIp: this.twin.infraIpOf(vm.name) ?? vm.infraIp,
       pods: vm.pods.length,
       annotations: {
         'opflex.cisco.com/node-aci-pod': this.twin.kube.annotation(vm.name, 'opflex.cisco.com/node-aci-pod') ?? null,

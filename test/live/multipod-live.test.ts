@@ -25,7 +25,7 @@ const LIVENESS_MS = 120_000;
 
 type Fabric = { pods: { id: number; tepPool: string; anycast: { fabric: string; listen: string }; leafPairs: string[] }[] };
 type Sessions = { leaf: string; listen: string; sessions: { agent: string | null; state: string }[]; declaredEndpoints: number }[];
-type Nodes = { name: string; hypervisor: string; annotations: Record<string, string | null> }[];
+type Nodes = { name: string; hypervisor: string; infraIp: string; annotations: Record<string, string | null> }[];
 type Migrations = { node: string; to: string; converged: boolean; milestones: { name: string }[] }[];
 
 describe('multipod live: an agent in another process follows a cross-pod move to the other pod', { timeout: 300_000 }, () => {
@@ -108,6 +108,8 @@ describe('multipod live: an agent in another process follows a cross-pod move to
 
     const nodes = await until<Nodes>('/nodes', (n) => n.find((x) => x.name === 'node-1')!.annotations['opflex.cisco.com/aci-pod'] === 'pod-2-10.1.0.0/16', 'node-1 annotated pod 2');
     assert.equal(nodes.find((x) => x.name === 'node-1')!.hypervisor, 'esx-3');
+    const shownIp = nodes.find((x) => x.name === 'node-1')!.infraIp;
+    assert.equal(emulator.twin.aciPods.podOfAddress(shownIp), 2, `GET /nodes shows the address renewed from pod 2, not ${shownIp}`);
 
     const migrations = await until<Migrations>('/migrations', (m) => m.some((r) => r.node === 'node-1' && r.converged), 'the migration converged');
     const names = migrations.find((r) => r.node === 'node-1')!.milestones.map((m) => m.name);
