@@ -293,21 +293,20 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
    */
   private declareRefusal(session: ProxySession, uri: string, ip: string | undefined, replacing: Registration | undefined, chars: number): string | undefined {
     const agent = session.agentName;
-    const refuse = (why: string, owner?: string) => this.refuseDeclare(session, uri, ip, why, owner);
     const own = this.registry.ofSession(session.id);
     const mine = replacing !== undefined && this.registry.sessionOf(replacing) === session.id;
     const { endpointsPerSessionMax, declaredCharsPerSessionMax } = session.limits;
-    if (!mine && own.endpoints >= endpointsPerSessionMax) return refuse(`More than ${endpointsPerSessionMax} endpoints registered by this session (endpointsPerSessionMax)`);
+    if (!mine && own.endpoints >= endpointsPerSessionMax) return this.refuseDeclare(session, uri, ip, `More than ${endpointsPerSessionMax} endpoints registered by this session (endpointsPerSessionMax)`);
     if (own.chars - (mine ? this.registry.charsOf(replacing) : 0) + chars > declaredCharsPerSessionMax) {
-      return refuse(`More than ${declaredCharsPerSessionMax} characters of endpoints registered by this session (declaredCharsPerSessionMax)`);
+      return this.refuseDeclare(session, uri, ip, `More than ${declaredCharsPerSessionMax} characters of endpoints registered by this session (declaredCharsPerSessionMax)`);
     }
     if (ip === undefined) return undefined;
     const infraOwner = this.d.fabric.nodeOfInfraIp(ip);
-    if (infraOwner !== undefined && infraOwner !== agent) return refuse(`${ip} is the infrastructure address of ${infraOwner}: only ${infraOwner} may declare it`, infraOwner);
+    if (infraOwner !== undefined && infraOwner !== agent) return this.refuseDeclare(session, uri, ip, `${ip} is the infrastructure address of ${infraOwner}: only ${infraOwner} may declare it`, infraOwner);
     const podOwner = this.d.fabric.nodeOfPodIp(ip);
-    if (podOwner !== undefined && podOwner !== agent) return refuse(`${ip} is the address of a pod on ${podOwner}: only ${podOwner} may declare it`, podOwner);
+    if (podOwner !== undefined && podOwner !== agent) return this.refuseDeclare(session, uri, ip, `${ip} is the address of a pod on ${podOwner}: only ${podOwner} may declare it`, podOwner);
     const entry = this.epm.get(ip);
-    if (entry?.kind === 'local' && entry.node !== agent) return refuse(`${ip} is learned on ${this.name} for ${entry.node}: ${agent} may not declare it`, entry.node);
+    if (entry?.kind === 'local' && entry.node !== agent) return this.refuseDeclare(session, uri, ip, `${ip} is learned on ${this.name} for ${entry.node}: ${agent} may not declare it`, entry.node);
     return undefined;
   }
 
@@ -321,17 +320,17 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
    * sessions left, oldest first; or, when even evicting all of it would not be enough, evicts
    * nothing and says why the declare is refused.
    */
-  private makeRoom(session: ProxySession, uri: string, ip: string | undefined, chars: number): string | undefined {
+  private makeRoom(session: ProxySession, uri: string, ip: string | undefined, previous: Registration | undefined, chars: number): string | undefined {
     const { registrationsPerLeafMax, declaredCharsPerLeafMax } = this.limits;
     const registry = this.registry;
-    const previous = registry.get(uri);
+    const previousChars = previous === undefined ? 0 : registry.charsOf(previous);
+    // Every declare asks (agents renew each endpoint periodically): no closure until room is short.
+    if (registry.size + (previous === undefined ? 1 : 0) <= registrationsPerLeafMax && registry.chars - previousChars + chars <= declaredCharsPerLeafMax) return undefined;
     // The registration this one replaces is never evicted for it: it goes anyway.
     const previousClosed = previous !== undefined && !registry.isOpen(previous);
-    const endpointsAfter = () => registry.size + (previous ? 0 : 1);
-    const previousChars = previous === undefined ? 0 : registry.charsOf(previous);
+    const endpointsAfter = () => registry.size + (previous !== undefined ? 0 : 1);
     const charsAfter = () => registry.chars - previousChars + chars;
     const fits = () => endpointsAfter() <= registrationsPerLeafMax && charsAfter() <= declaredCharsPerLeafMax;
-    if (fits()) return undefined;
     const evictable = registry.closedEndpoints - (previousClosed ? 1 : 0);
     const evictableChars = registry.closedChars - (previousClosed ? previousChars : 0);
     if (endpointsAfter() - evictable > registrationsPerLeafMax) {
@@ -372,7 +371,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     const previousSession = previous === undefined ? undefined : this.registry.sessionOf(previous);
     const chars = seeded ? 0 : textChars(objects, session.limits.declaredCharsPerSessionMax);
     if (!seeded) {
-      const refused = this.declareRefusal(session, top.uri, ip, previous, chars) ?? this.makeRoom(session, top.uri, ip, chars);
+      const refused = this.declareRefusal(session, top.uri, ip, previous, chars) ?? this.makeRoom(session, top.uri, ip, previous, chars);
       if (refused !== undefined) return refused;
     }
     this.registry.set(top.uri, agent, session.id, objects, expiryMs(this.d.scheduler.now(), prrS), chars);
