@@ -60,6 +60,8 @@ interface ResolveState {
   /** When the answer is next refreshed (REFRESH_NOT_SCHEDULED: not scheduled). */
   refreshAtMs: number;
   gcTimer: TimerHandle | undefined;
+  /** What its subtree references, when anything (most objects reference nothing). */
+  references: Reference[] | undefined;
 }
 
 interface DeclaredEndpoint {
@@ -89,7 +91,6 @@ const NETWORK_CLASSES = new Set(['GbpEpGroup', 'GbpFloodDomain', 'GbpBridgeDomai
 export class AgentProcessor {
   readonly store = new ObjectStore(objectBytes);
   private readonly resolves = new Map<string, ResolveState>();
-  private readonly refsFrom = new Map<string, Reference[]>();
   /** Endpoints waiting for their EPG's network to be known, by EPG URI then uuid. */
   private readonly waiting = new Map<string, Map<string, LocalEndpoint>>();
   private readonly declared = new Map<string, DeclaredEndpoint>();
@@ -140,7 +141,7 @@ export class AgentProcessor {
       }
       return;
     }
-    state = { subject, uri, refs: 1, resolved: false, attempt: 0, retryTimer: undefined, refreshAtMs: REFRESH_NOT_SCHEDULED, gcTimer: undefined };
+    state = { subject, uri, refs: 1, resolved: false, attempt: 0, retryTimer: undefined, refreshAtMs: REFRESH_NOT_SCHEDULED, gcTimer: undefined, references: undefined };
     this.resolves.set(uri, state);
     this.sendResolve(state);
   }
@@ -249,7 +250,7 @@ export class AgentProcessor {
       if (!state) continue;
       // A pushed object the agent asked for earlier (and got [] for) now counts as resolved.
       if (!state.resolved) this.markResolved(state);
-      this.updateReferences(mo.uri);
+      this.updateReferences(state);
     }
     this.declareReady();
   }
@@ -343,7 +344,7 @@ export class AgentProcessor {
     this.networks.clear();
     for (const mo of objects) this.store.replace(mo);
     if (first) this.markResolved(state);
-    this.updateReferences(state.uri);
+    this.updateReferences(state);
     if (first && NETWORK_CLASSES.has(state.subject)) this.declareReady();
   }
 
@@ -385,15 +386,13 @@ export class AgentProcessor {
     }
   }
 
-  private updateReferences(uri: string): void {
+  private updateReferences(state: ResolveState): void {
     const now: Reference[] = [];
-    for (const mo of this.store.subtree(uri)) {
+    for (const mo of this.store.subtree(state.uri)) {
       for (const ref of storedReferencesOf(mo)) if (!includesTarget(now, ref.reference_uri)) now.push(ref);
     }
-    const before = this.refsFrom.get(uri);
-    // Most objects reference nothing: only lists that hold something are kept.
-    if (now.length > 0) this.refsFrom.set(uri, now);
-    else this.refsFrom.delete(uri);
+    const before = state.references;
+    state.references = now.length > 0 ? now : undefined;
     for (const ref of now) if (!before || !includesTarget(before, ref.reference_uri)) this.addReference(ref.subject, ref.reference_uri);
     if (before) for (const ref of before) if (!includesTarget(now, ref.reference_uri)) this.removeReference(ref.reference_uri);
   }
@@ -406,8 +405,8 @@ export class AgentProcessor {
     state.refreshAtMs = REFRESH_NOT_SCHEDULED;
     this.broadcast('policy_repository', 'policy_unresolve', [{ subject: state.subject, policy_uri: state.uri }]);
     this.trace.emit(this.actor, 'policy-unresolved', { uri: state.uri });
-    const targets = this.refsFrom.get(state.uri) ?? [];
-    this.refsFrom.delete(state.uri);
+    const targets = state.references ?? [];
+    state.references = undefined;
     this.networks.clear();
     this.store.deleteRecursive(state.uri);
     for (const t of targets) this.removeReference(t.reference_uri);
