@@ -13,7 +13,7 @@ import { objectBytes } from '../model/object-size.ts';
 import { ObjectStore } from '../model/object-store.ts';
 import { POLICY_LIMITS, PolicyValidationError, validateManagedObjects, validatePolicyUpdate, type PolicyLimits } from '../model/policy-validation.ts';
 import { childUri } from '../model/uri.ts';
-import { EndpointObjectFactory, type EndpointNetwork, type LocalEndpoint } from './endpoint-objects.ts';
+import { EndpointObjectFactory, endpointOfDeclared, type EndpointNetwork, type LocalEndpoint } from './endpoint-objects.ts';
 import type { PolicyUpdateItem, RpcErrorReply, RpcResult } from './message.ts';
 
 export type { LocalEndpoint } from './endpoint-objects.ts';
@@ -64,11 +64,6 @@ interface ResolveState {
   references: Reference[] | undefined;
 }
 
-interface DeclaredEndpoint {
-  endpoint: LocalEndpoint;
-  objects: ManagedObject[][];
-}
-
 const MAX_RETRY_EXPONENT = 16;
 /**
  * A resolve's refresh time when none is scheduled. A small integer rather than Infinity: a field
@@ -93,7 +88,8 @@ export class AgentProcessor {
   private readonly resolves = new Map<string, ResolveState>();
   /** Endpoints waiting for their EPG's network to be known, by EPG URI then uuid. */
   private readonly waiting = new Map<string, Map<string, LocalEndpoint>>();
-  private readonly declared = new Map<string, DeclaredEndpoint>();
+  /** Declared endpoints by uuid: their objects, one list per endpoint_declare (the endpoint is the first object's). */
+  private readonly declared = new Map<string, ManagedObject[][]>();
   private declareRefreshTimer: TimerHandle | undefined;
   private refreshTimer: TimerHandle | undefined;
   private refreshTimerAtMs = Infinity;
@@ -128,7 +124,7 @@ export class AgentProcessor {
   }
 
   declaredEndpoints(): LocalEndpoint[] {
-    return [...this.declared.values()].map((d) => d.endpoint);
+    return [...this.declared.values()].map(endpointOfDeclared);
   }
 
   addReference(subject: string, uri: string): void {
@@ -173,10 +169,10 @@ export class AgentProcessor {
     const declared = this.declared.get(uuid);
     if (!declared) return;
     this.declared.delete(uuid);
-    for (const objects of declared.objects) {
+    for (const objects of declared) {
       this.broadcast('endpoint_registry', 'endpoint_undeclare', [{ subject: objects[0]!.subject, endpoint_uri: objects[0]!.uri }]);
     }
-    this.removeReference(declared.endpoint.epgUri);
+    this.removeReference(endpointOfDeclared(declared).epgUri);
   }
 
   /**
@@ -453,7 +449,7 @@ export class AgentProcessor {
       if (!network) continue;
       this.waiting.delete(epg);
       for (const [uuid, endpoint] of group) {
-        const declared: DeclaredEndpoint = { endpoint, objects: endpointObjects.objectsOf(endpoint, network) };
+        const declared = endpointObjects.objectsOf(endpoint, network);
         this.declared.set(uuid, declared);
         this.sendDeclare(declared);
         if (!this.seeding) this.trace.emit(this.actor, 'endpoint-ready', { endpoint: endpoint.name, ips: endpoint.ips.join(',') });
@@ -461,10 +457,10 @@ export class AgentProcessor {
     }
   }
 
-  private sendDeclare(d: DeclaredEndpoint): void {
+  private sendDeclare(declared: ManagedObject[][]): void {
     const seeding = this.seeding;
-    if (seeding) for (const objects of d.objects) seeding.declare(objects);
-    else for (const objects of d.objects) this.broadcast('endpoint_registry', 'endpoint_declare', [{ endpoint: objects, prr: this.timers.prrS }]);
+    if (seeding) for (const objects of declared) seeding.declare(objects);
+    else for (const objects of declared) this.broadcast('endpoint_registry', 'endpoint_declare', [{ endpoint: objects, prr: this.timers.prrS }]);
     this.scheduleDeclareRefresh();
   }
 
@@ -480,7 +476,7 @@ export class AgentProcessor {
 
   private static readonly refreshDeclares = (processor: AgentProcessor): void => {
     processor.declareRefreshTimer = undefined;
-    for (const d of processor.declared.values()) for (const objects of d.objects) processor.broadcast('endpoint_registry', 'endpoint_declare', [{ endpoint: objects, prr: processor.timers.prrS }]);
+    for (const declared of processor.declared.values()) for (const objects of declared) processor.broadcast('endpoint_registry', 'endpoint_declare', [{ endpoint: objects, prr: processor.timers.prrS }]);
     if (processor.declared.size > 0) processor.scheduleDeclareRefresh();
   };
 }

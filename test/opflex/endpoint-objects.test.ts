@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeMessage, encodeMessage } from '../../src/opflex/codec.ts';
-import { declaredIp, endpointObjects, EndpointObjectFactory, type LocalEndpoint } from '../../src/opflex/endpoint-objects.ts';
+import { declaredIp, endpointObjects, EndpointObjectFactory, endpointOfDeclared, type LocalEndpoint } from '../../src/opflex/endpoint-objects.ts';
 import { makeRawId } from '../../src/opflex/message.ts';
 import { referenceFrame } from './reference-frames.ts';
 
@@ -21,7 +21,7 @@ function declareFrame(objects: unknown[], referenceId: bigint): Buffer {
   return encodeMessage({ kind: 'request', id: makeRawId('endpoint_declare', referenceId), method: 'endpoint_declare', params: [{ endpoint: objects, prr: 7200 }] });
 }
 
-describe('declared endpoint objects', () => {
+describe('declared endpoint objects', { timeout: 10_000 }, () => {
   it('encode to the reference agent\'s EprL2Ep declare byte for byte (frame 12)', () => {
     const [l2] = endpointObjects(endpoint, network);
     assert.deepEqual(declareFrame(l2!, 9223372036854775844n), referenceFrame('12-').bytes);
@@ -50,5 +50,12 @@ describe('declared endpoint objects', () => {
     assert.deepEqual(objects.map((list) => list.map((mo) => mo.subject)), [['EprL2Ep', 'GbpeReportedEpAttributeSet'], ['EprL3Ep'], ['EprL3Ep']]);
     assert.deepEqual(objects.slice(1).map(([mo]) => declaredIp(mo!)), ['10.0.1.5', '10.0.1.6']);
     assert.equal(declaredIp(objects[0]![0]!), undefined);
+  });
+
+  it('name the endpoint they declare (an agent keeps only the objects), and foreign lists are refused', () => {
+    const declared = new EndpointObjectFactory().objectsOf(endpoint, network);
+    assert.equal(endpointOfDeclared(declared), endpoint);
+    assert.throws(() => endpointOfDeclared([]), TypeError);
+    assert.throws(() => endpointOfDeclared([[{ subject: 'EprL2Ep', uri: '/EprL2Universe/EprL2Ep/x/', properties: [], children: [] }]]), TypeError);
   });
 });
