@@ -4,34 +4,36 @@
  * the registrations of closed sessions in one list, oldest closed session first: those are what
  * the leaf gives up first when it reaches its bound. Each registration is linked into its session's
  * list while the session is open and moves, with the whole list at once, to the closed list when
- * the session closes: no scan, and two fields per registration rather than an index per session.
+ * the session closes: no scan, and two links per registration rather than an index per session.
+ *
+ * A registration is a slot number into columns (typed arrays where the field is a number) rather
+ * than an object: a fabric at XL holds four million of them (two endpoints per pod on each leaf of
+ * its pair), and an object each with its links and a boxed expiry time cost about twice the bytes.
+ * A slot is valid until its registration is deleted; a freed slot is reused by a later one.
  */
 import type { ManagedObject } from '../model/managed-object.ts';
 
-export interface Registration {
-  /** The agent that declared it last, by name, and its session by id (not the session: a registration must not keep a connection alive). */
-  readonly agent: string;
-  readonly sessionId: number;
-  /** Its objects as declared (the first names it). */
-  objects: ManagedObject[];
-  expiresAtMs: number;
-  /** Its text as counted against declaredCharsPerSessionMax (0 for a steady start's). */
-  chars: number;
-  older: Registration | undefined;
-  newer: Registration | undefined;
-}
+/** A registration: its slot in the registry (valid until it is deleted). */
+export type Registration = number;
+
+/** No registration (the end of a list). */
+const NONE = -1;
+/** Slots allocated at first; the columns double when full. */
+const initialSlots = 64;
 
 /** Registrations linked oldest to newest, with their count and text. */
 interface RegistrationList {
-  oldest: Registration | undefined;
-  newest: Registration | undefined;
+  oldest: Registration;
+  newest: Registration;
   endpoints: number;
   chars: number;
 }
 
 function emptyList(): RegistrationList {
-  return { oldest: undefined, newest: undefined, endpoints: 0, chars: 0 };
+  return { oldest: NONE, newest: NONE, endpoints: 0, chars: 0 };
 }
+
+const NO_REGISTRATIONS: { readonly endpoints: number; readonly chars: number } = Object.freeze({ endpoints: 0, chars: 0 });
 
 export class EndpointRegistry {
   private readonly byUri = new Map<string, Registration>();
@@ -39,6 +41,21 @@ export class EndpointRegistry {
   private readonly bySession = new Map<number, RegistrationList>();
   private readonly closed = emptyList();
   private totalChars = 0;
+
+  // Columns, one entry per slot.
+  /** The agent that declared it last, by name (not the session: a registration must not keep a connection alive). */
+  private agents: string[] = [];
+  /** Its objects as declared (the first names it). */
+  private objectLists: ManagedObject[][] = [];
+  private sessionIds = new Float64Array(initialSlots);
+  private expiries = new Float64Array(initialSlots);
+  /** Its text as counted against declaredCharsPerSessionMax (0 for a steady start's). */
+  private charCounts = new Float64Array(initialSlots);
+  private olders = new Int32Array(initialSlots);
+  private newers = new Int32Array(initialSlots);
+  /** Slots in use or freed; freed ones are chained through `newers` from `freeHead`. */
+  private slotsUsed = 0;
+  private freeHead: Registration = NONE;
 
   get size(): number {
     return this.byUri.size;
@@ -62,7 +79,33 @@ export class EndpointRegistry {
     return this.byUri.get(uri);
   }
 
-  /** In the order URIs were first registered (a renewal keeps its place). */
+  agentOf(entry: Registration): string {
+    return this.agents[entry]!;
+  }
+
+  sessionOf(entry: Registration): number {
+    return this.sessionIds[entry]!;
+  }
+
+  objectsOf(entry: Registration): ManagedObject[] {
+    return this.objectLists[entry]!;
+  }
+
+  expiresAtMsOf(entry: Registration): number {
+    return this.expiries[entry]!;
+  }
+
+  charsOf(entry: Registration): number {
+    return this.charCounts[entry]!;
+  }
+
+  /** The next newer registration in its list, if any. */
+  newerThan(entry: Registration): Registration | undefined {
+    const newer = this.newers[entry]!;
+    return newer === NONE ? undefined : newer;
+  }
+
+  /** In the order URIs were first registered (a renewal or a takeover keeps its place). */
   entries(): IterableIterator<[string, Registration]> {
     return this.byUri.entries();
   }
@@ -73,48 +116,62 @@ export class EndpointRegistry {
 
   /** Whether the registration's session is still open. */
   isOpen(entry: Registration): boolean {
-    return this.bySession.has(entry.sessionId);
+    return this.bySession.has(this.sessionIds[entry]!);
   }
 
   /** What an open session has registered. */
-  ofSession(sessionId: number): { endpoints: number; chars: number } {
-    return this.bySession.get(sessionId) ?? { endpoints: 0, chars: 0 };
+  ofSession(sessionId: number): { readonly endpoints: number; readonly chars: number } {
+    return this.bySession.get(sessionId) ?? NO_REGISTRATIONS;
   }
 
   /**
    * Registers (or takes over) `uri` for the session: the newest of its session's registrations. A
    * renewal by the session that holds it already is updated in place: agents renew every
-   * declaration periodically, and relinking would churn the lists for nothing.
+   * declaration periodically, and relinking would churn the lists for nothing. A takeover keeps
+   * the slot (read what the previous holder had before calling).
    */
   set(uri: string, agent: string, sessionId: number, objects: ManagedObject[], expiresAtMs: number, chars: number): Registration {
     const previous = this.byUri.get(uri);
-    if (previous !== undefined && previous.sessionId === sessionId && previous.agent === agent) {
+    if (previous !== undefined && this.sessionIds[previous] === sessionId && this.agents[previous] === agent) {
       const list = this.bySession.get(sessionId);
       if (list !== undefined) {
-        list.chars += chars - previous.chars;
-        this.totalChars += chars - previous.chars;
-        previous.objects = objects;
-        previous.expiresAtMs = expiresAtMs;
-        previous.chars = chars;
+        const delta = chars - this.charCounts[previous]!;
+        list.chars += delta;
+        this.totalChars += delta;
+        this.objectLists[previous] = objects;
+        this.expiries[previous] = expiresAtMs;
+        this.charCounts[previous] = chars;
         return previous;
       }
     }
-    if (previous) this.unlink(previous);
-    const entry: Registration = { agent, sessionId, objects, expiresAtMs, chars, older: undefined, newer: undefined };
+    let entry: Registration;
+    if (previous !== undefined) {
+      this.unlink(previous);
+      entry = previous;
+    } else {
+      entry = this.allocate();
+      this.byUri.set(uri, entry);
+    }
+    this.agents[entry] = agent;
+    this.objectLists[entry] = objects;
+    this.sessionIds[entry] = sessionId;
+    this.expiries[entry] = expiresAtMs;
+    this.charCounts[entry] = chars;
     let list = this.bySession.get(sessionId);
     if (!list) this.bySession.set(sessionId, (list = emptyList()));
-    append(list, entry);
+    this.append(list, entry);
     this.totalChars += chars;
-    this.byUri.set(uri, entry);
     return entry;
   }
 
-  delete(uri: string): Registration | undefined {
+  /** Removes the registration of `uri`; true when there was one. Read what it held before. */
+  delete(uri: string): boolean {
     const entry = this.byUri.get(uri);
-    if (!entry) return undefined;
+    if (entry === undefined) return false;
     this.unlink(entry);
     this.byUri.delete(uri);
-    return entry;
+    this.release(entry);
+    return true;
   }
 
   /** The session has closed: its registrations stay, now the newest of the closed ones. */
@@ -123,9 +180,9 @@ export class EndpointRegistry {
     if (!list) return;
     this.bySession.delete(sessionId);
     const c = this.closed;
-    if (c.newest) c.newest.newer = list.oldest;
+    if (c.newest !== NONE) this.newers[c.newest] = list.oldest;
     else c.oldest = list.oldest;
-    list.oldest!.older = c.newest;
+    this.olders[list.oldest] = c.newest;
     c.newest = list.newest;
     c.endpoints += list.endpoints;
     c.chars += list.chars;
@@ -137,32 +194,72 @@ export class EndpointRegistry {
     this.bySession.clear();
     Object.assign(this.closed, emptyList());
     this.totalChars = 0;
+    this.agents = [];
+    this.objectLists = [];
+    this.slotsUsed = 0;
+    this.freeHead = NONE;
   }
 
   /** The oldest registration left by a closed session: the first to give up for a new one. */
   oldestOfClosedSessions(): Registration | undefined {
-    return this.closed.oldest;
+    return this.closed.oldest === NONE ? undefined : this.closed.oldest;
+  }
+
+  private allocate(): Registration {
+    if (this.freeHead !== NONE) {
+      const entry = this.freeHead;
+      this.freeHead = this.newers[entry]!;
+      return entry;
+    }
+    if (this.slotsUsed === this.newers.length) this.grow();
+    return this.slotsUsed++;
+  }
+
+  private release(entry: Registration): void {
+    this.agents[entry] = undefined!;
+    this.objectLists[entry] = undefined!;
+    this.newers[entry] = this.freeHead;
+    this.freeHead = entry;
+  }
+
+  private grow(): void {
+    const slots = this.newers.length * 2;
+    const wider = <T extends Float64Array | Int32Array>(column: T): T => {
+      const next = new (column.constructor as new (n: number) => T)(slots);
+      next.set(column);
+      return next;
+    };
+    this.sessionIds = wider(this.sessionIds);
+    this.expiries = wider(this.expiries);
+    this.charCounts = wider(this.charCounts);
+    this.olders = wider(this.olders);
+    this.newers = wider(this.newers);
+  }
+
+  private append(list: RegistrationList, entry: Registration): void {
+    this.olders[entry] = list.newest;
+    this.newers[entry] = NONE;
+    if (list.newest !== NONE) this.newers[list.newest] = entry;
+    else list.oldest = entry;
+    list.newest = entry;
+    list.endpoints++;
+    list.chars += this.charCounts[entry]!;
   }
 
   private unlink(entry: Registration): void {
-    const list = this.bySession.get(entry.sessionId) ?? this.closed;
-    if (entry.older) entry.older.newer = entry.newer;
-    else list.oldest = entry.newer;
-    if (entry.newer) entry.newer.older = entry.older;
-    else list.newest = entry.older;
-    entry.older = entry.newer = undefined;
+    const sessionId = this.sessionIds[entry]!;
+    const list = this.bySession.get(sessionId) ?? this.closed;
+    const older = this.olders[entry]!;
+    const newer = this.newers[entry]!;
+    if (older !== NONE) this.newers[older] = newer;
+    else list.oldest = newer;
+    if (newer !== NONE) this.olders[newer] = older;
+    else list.newest = older;
+    this.olders[entry] = this.newers[entry] = NONE;
+    const chars = this.charCounts[entry]!;
     list.endpoints--;
-    list.chars -= entry.chars;
-    this.totalChars -= entry.chars;
-    if (list.endpoints === 0 && list !== this.closed) this.bySession.delete(entry.sessionId);
+    list.chars -= chars;
+    this.totalChars -= chars;
+    if (list.endpoints === 0 && list !== this.closed) this.bySession.delete(sessionId);
   }
-}
-
-function append(list: RegistrationList, entry: Registration): void {
-  entry.older = list.newest;
-  if (list.newest) list.newest.newer = entry;
-  else list.oldest = entry;
-  list.newest = entry;
-  list.endpoints++;
-  list.chars += entry.chars;
 }

@@ -136,7 +136,10 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   }
 
   declaredEndpoints(): { agent: string; subject: string; uri: string; ip: string | undefined }[] {
-    return [...this.registry.values()].map(({ agent, objects: [top] }) => ({ agent, subject: top!.subject, uri: top!.uri, ip: declaredIp(top!) }));
+    return [...this.registry.values()].map((entry) => {
+      const top = this.registry.objectsOf(entry)[0]!;
+      return { agent: this.registry.agentOf(entry), subject: top.subject, uri: top.uri, ip: declaredIp(top) };
+    });
   }
 
   private accept(connection: Connection, keepalivePhaseMs?: number): ProxySession {
@@ -290,21 +293,20 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
    */
   private declareRefusal(session: ProxySession, uri: string, ip: string | undefined, replacing: Registration | undefined, chars: number): string | undefined {
     const agent = session.agentName;
-    const refuse = (why: string, owner?: string) => this.refuseDeclare(session, uri, ip, why, owner);
     const own = this.registry.ofSession(session.id);
-    const mine = replacing?.sessionId === session.id;
+    const mine = replacing !== undefined && this.registry.sessionOf(replacing) === session.id;
     const { endpointsPerSessionMax, declaredCharsPerSessionMax } = session.limits;
-    if (!mine && own.endpoints >= endpointsPerSessionMax) return refuse(`More than ${endpointsPerSessionMax} endpoints registered by this session (endpointsPerSessionMax)`);
-    if (own.chars - (mine ? replacing.chars : 0) + chars > declaredCharsPerSessionMax) {
-      return refuse(`More than ${declaredCharsPerSessionMax} characters of endpoints registered by this session (declaredCharsPerSessionMax)`);
+    if (!mine && own.endpoints >= endpointsPerSessionMax) return this.refuseDeclare(session, uri, ip, `More than ${endpointsPerSessionMax} endpoints registered by this session (endpointsPerSessionMax)`);
+    if (own.chars - (mine ? this.registry.charsOf(replacing) : 0) + chars > declaredCharsPerSessionMax) {
+      return this.refuseDeclare(session, uri, ip, `More than ${declaredCharsPerSessionMax} characters of endpoints registered by this session (declaredCharsPerSessionMax)`);
     }
     if (ip === undefined) return undefined;
     const infraOwner = this.d.fabric.nodeOfInfraIp(ip);
-    if (infraOwner !== undefined && infraOwner !== agent) return refuse(`${ip} is the infrastructure address of ${infraOwner}: only ${infraOwner} may declare it`, infraOwner);
+    if (infraOwner !== undefined && infraOwner !== agent) return this.refuseDeclare(session, uri, ip, `${ip} is the infrastructure address of ${infraOwner}: only ${infraOwner} may declare it`, infraOwner);
     const podOwner = this.d.fabric.nodeOfPodIp(ip);
-    if (podOwner !== undefined && podOwner !== agent) return refuse(`${ip} is the address of a pod on ${podOwner}: only ${podOwner} may declare it`, podOwner);
+    if (podOwner !== undefined && podOwner !== agent) return this.refuseDeclare(session, uri, ip, `${ip} is the address of a pod on ${podOwner}: only ${podOwner} may declare it`, podOwner);
     const entry = this.epm.get(ip);
-    if (entry?.kind === 'local' && entry.node !== agent) return refuse(`${ip} is learned on ${this.name} for ${entry.node}: ${agent} may not declare it`, entry.node);
+    if (entry?.kind === 'local' && entry.node !== agent) return this.refuseDeclare(session, uri, ip, `${ip} is learned on ${this.name} for ${entry.node}: ${agent} may not declare it`, entry.node);
     return undefined;
   }
 
@@ -318,18 +320,19 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
    * sessions left, oldest first; or, when even evicting all of it would not be enough, evicts
    * nothing and says why the declare is refused.
    */
-  private makeRoom(session: ProxySession, uri: string, ip: string | undefined, chars: number): string | undefined {
+  private makeRoom(session: ProxySession, uri: string, ip: string | undefined, previous: Registration | undefined, chars: number): string | undefined {
     const { registrationsPerLeafMax, declaredCharsPerLeafMax } = this.limits;
     const registry = this.registry;
-    const previous = registry.get(uri);
+    const previousChars = previous === undefined ? 0 : registry.charsOf(previous);
+    // Every declare asks (agents renew each endpoint periodically): no closure until room is short.
+    if (registry.size + (previous === undefined ? 1 : 0) <= registrationsPerLeafMax && registry.chars - previousChars + chars <= declaredCharsPerLeafMax) return undefined;
     // The registration this one replaces is never evicted for it: it goes anyway.
     const previousClosed = previous !== undefined && !registry.isOpen(previous);
-    const endpointsAfter = () => registry.size + (previous ? 0 : 1);
-    const charsAfter = () => registry.chars - (previous?.chars ?? 0) + chars;
+    const endpointsAfter = () => registry.size + (previous !== undefined ? 0 : 1);
+    const charsAfter = () => registry.chars - previousChars + chars;
     const fits = () => endpointsAfter() <= registrationsPerLeafMax && charsAfter() <= declaredCharsPerLeafMax;
-    if (fits()) return undefined;
     const evictable = registry.closedEndpoints - (previousClosed ? 1 : 0);
-    const evictableChars = registry.closedChars - (previousClosed ? previous.chars : 0);
+    const evictableChars = registry.closedChars - (previousClosed ? previousChars : 0);
     if (endpointsAfter() - evictable > registrationsPerLeafMax) {
       return this.refuseDeclare(session, uri, ip, `${this.name} holds ${registry.size} endpoints registered by open sessions or left by closed ones, at most ${registrationsPerLeafMax} (registrationsPerLeafMax)`);
     }
@@ -338,8 +341,8 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     }
     let victim = registry.oldestOfClosedSessions();
     while (!fits()) {
-      if (victim === previous) victim = victim!.newer;
-      const next = victim!.newer;
+      if (victim === previous) victim = registry.newerThan(victim!);
+      const next = registry.newerThan(victim!);
       this.evict(victim!, endpointsAfter() > registrationsPerLeafMax ? 'registrationsPerLeafMax' : 'declaredCharsPerLeafMax');
       victim = next;
     }
@@ -348,12 +351,14 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
 
   /** Gives up a registration its closed session left, with the EPM entry it taught (as an undeclare would). */
   private evict(entry: Registration, bound: string): void {
-    const top = entry.objects[0]!;
+    const top = this.registry.objectsOf(entry)[0]!;
+    const agent = this.registry.agentOf(entry);
+    const sessionId = this.registry.sessionOf(entry);
     this.registry.delete(top.uri);
-    this.d.trace.emit(this.name, 'endpoint-evicted', { agent: entry.agent, session: entry.sessionId, uri: top.uri, bound });
+    this.d.trace.emit(this.name, 'endpoint-evicted', { agent, session: sessionId, uri: top.uri, bound });
     const ip = declaredIp(top);
     const learned = ip === undefined ? undefined : this.epm.get(ip);
-    if (learned?.kind === 'local' && learned.node === entry.agent) this.epm.removeLocal(ip!, 'evicted');
+    if (learned?.kind === 'local' && learned.node === agent) this.epm.removeLocal(ip!, 'evicted');
   }
 
   /** `seeded`: the fabric's state before the run, so no trace event and COOP knows it already. */
@@ -363,13 +368,14 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     const ip = declaredIp(top);
     const agent = session.agentName;
     const previous = this.registry.get(top.uri);
+    const previousSession = previous === undefined ? undefined : this.registry.sessionOf(previous);
     const chars = seeded ? 0 : textChars(objects, session.limits.declaredCharsPerSessionMax);
     if (!seeded) {
-      const refused = this.declareRefusal(session, top.uri, ip, previous, chars) ?? this.makeRoom(session, top.uri, ip, chars);
+      const refused = this.declareRefusal(session, top.uri, ip, previous, chars) ?? this.makeRoom(session, top.uri, ip, previous, chars);
       if (refused !== undefined) return refused;
     }
     this.registry.set(top.uri, agent, session.id, objects, expiryMs(this.d.scheduler.now(), prrS), chars);
-    if (previous?.sessionId !== session.id && !seeded) this.d.trace.emit(this.name, 'endpoint-declared', { agent, subject: top.subject, uri: top.uri, session: session.id });
+    if (previousSession !== session.id && !seeded) this.d.trace.emit(this.name, 'endpoint-declared', { agent, subject: top.subject, uri: top.uri, session: session.id });
     if (ip === undefined) return undefined;
     const location = this.d.fabric.locateNode(agent);
     // A declare reaching this leaf from a node that is no longer behind it (the agent is stuck on
@@ -384,20 +390,23 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
 
   undeclareEndpoint(session: ProxySession, _subject: string, uri: string): void {
     const entry = this.registry.get(uri);
-    if (!entry) return;
-    if (entry.agent !== session.agentName) {
+    if (entry === undefined) return;
+    const owner = this.registry.agentOf(entry);
+    if (owner !== session.agentName) {
       // Only the agent that declared an endpoint takes it back (it may have reconnected since).
-      this.d.trace.emit(this.name, 'endpoint-undeclare-refused', { agent: session.agentName, session: session.id, uri, owner: entry.agent });
+      this.d.trace.emit(this.name, 'endpoint-undeclare-refused', { agent: session.agentName, session: session.id, uri, owner });
       return;
     }
+    const top = this.registry.objectsOf(entry)[0]!;
     this.registry.delete(uri);
     this.d.trace.emit(this.name, 'endpoint-undeclared', { agent: session.agentName, uri });
-    const ip = declaredIp(entry.objects[0]!);
+    const ip = declaredIp(top);
     if (ip !== undefined) this.epm.removeLocal(ip, 'undeclared');
   }
 
   resolveEndpoint(_session: ProxySession, _subject: string, uri: string): ManagedObject[] {
-    return this.registry.get(uri)?.objects ?? [];
+    const entry = this.registry.get(uri);
+    return entry === undefined ? [] : this.registry.objectsOf(entry);
   }
 
   // ---- Fabric events ---------------------------------------------------------------------------
@@ -520,11 +529,14 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     for (const session of this.sessions) {
       for (const uri of session.expireSubscriptions()) this.countSubscriber(uri, -1);
     }
-    for (const [uri, entry] of this.registry.entries()) {
-      if (entry.expiresAtMs > now) continue;
-      this.registry.delete(uri);
-      this.d.trace.emit(this.name, 'endpoint-expired', { agent: entry.agent, uri });
-      const ip = declaredIp(entry.objects[0]!);
+    const registry = this.registry;
+    for (const [uri, entry] of registry.entries()) {
+      if (registry.expiresAtMsOf(entry) > now) continue;
+      const agent = registry.agentOf(entry);
+      const top = registry.objectsOf(entry)[0]!;
+      registry.delete(uri);
+      this.d.trace.emit(this.name, 'endpoint-expired', { agent, uri });
+      const ip = declaredIp(top);
       if (ip !== undefined) this.epm.removeLocal(ip, 'declaration expired');
     }
     this.d.scheduler.after(this.d.timers.prrIntervalMs, this.sweep);

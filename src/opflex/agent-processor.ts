@@ -13,7 +13,7 @@ import { objectBytes } from '../model/object-size.ts';
 import { ObjectStore } from '../model/object-store.ts';
 import { POLICY_LIMITS, PolicyValidationError, validateManagedObjects, validatePolicyUpdate, type PolicyLimits } from '../model/policy-validation.ts';
 import { childUri } from '../model/uri.ts';
-import { EndpointObjectFactory, type EndpointNetwork, type LocalEndpoint } from './endpoint-objects.ts';
+import { EndpointObjectFactory, endpointOfDeclared, type EndpointNetwork, type LocalEndpoint } from './endpoint-objects.ts';
 import type { PolicyUpdateItem, RpcErrorReply, RpcResult } from './message.ts';
 
 export type { LocalEndpoint } from './endpoint-objects.ts';
@@ -57,17 +57,20 @@ interface ResolveState {
   resolved: boolean;
   attempt: number;
   retryTimer: TimerHandle | undefined;
-  /** When the answer is next refreshed (Infinity: not scheduled). */
+  /** When the answer is next refreshed (REFRESH_NOT_SCHEDULED: not scheduled). */
   refreshAtMs: number;
   gcTimer: TimerHandle | undefined;
-}
-
-interface DeclaredEndpoint {
-  endpoint: LocalEndpoint;
-  objects: ManagedObject[][];
+  /** What its subtree references, when anything (most objects reference nothing). */
+  references: Reference[] | undefined;
 }
 
 const MAX_RETRY_EXPONENT = 16;
+/**
+ * A resolve's refresh time when none is scheduled. A small integer rather than Infinity: a field
+ * that ever held a fraction or Infinity keeps every value boxed, 16 more bytes per resolved object
+ * (millions at XL), while scheduled times are whole milliseconds.
+ */
+const REFRESH_NOT_SCHEDULED = -1;
 /** Objects in one resolve reply or update message (its replace, merge_children and delete together). */
 export const objectsPerMessageMax = 10_000;
 /** Policy objects one agent holds. */
@@ -83,10 +86,10 @@ const NETWORK_CLASSES = new Set(['GbpEpGroup', 'GbpFloodDomain', 'GbpBridgeDomai
 export class AgentProcessor {
   readonly store = new ObjectStore(objectBytes);
   private readonly resolves = new Map<string, ResolveState>();
-  private readonly refsFrom = new Map<string, Reference[]>();
   /** Endpoints waiting for their EPG's network to be known, by EPG URI then uuid. */
   private readonly waiting = new Map<string, Map<string, LocalEndpoint>>();
-  private readonly declared = new Map<string, DeclaredEndpoint>();
+  /** Declared endpoints by uuid: their objects, one list per endpoint_declare (the endpoint is the first object's). */
+  private readonly declared = new Map<string, ManagedObject[][]>();
   private declareRefreshTimer: TimerHandle | undefined;
   private refreshTimer: TimerHandle | undefined;
   private refreshTimerAtMs = Infinity;
@@ -121,7 +124,7 @@ export class AgentProcessor {
   }
 
   declaredEndpoints(): LocalEndpoint[] {
-    return [...this.declared.values()].map((d) => d.endpoint);
+    return [...this.declared.values()].map(endpointOfDeclared);
   }
 
   addReference(subject: string, uri: string): void {
@@ -134,7 +137,7 @@ export class AgentProcessor {
       }
       return;
     }
-    state = { subject, uri, refs: 1, resolved: false, attempt: 0, retryTimer: undefined, refreshAtMs: Infinity, gcTimer: undefined };
+    state = { subject, uri, refs: 1, resolved: false, attempt: 0, retryTimer: undefined, refreshAtMs: REFRESH_NOT_SCHEDULED, gcTimer: undefined, references: undefined };
     this.resolves.set(uri, state);
     this.sendResolve(state);
   }
@@ -166,10 +169,10 @@ export class AgentProcessor {
     const declared = this.declared.get(uuid);
     if (!declared) return;
     this.declared.delete(uuid);
-    for (const objects of declared.objects) {
+    for (const objects of declared) {
       this.broadcast('endpoint_registry', 'endpoint_undeclare', [{ subject: objects[0]!.subject, endpoint_uri: objects[0]!.uri }]);
     }
-    this.removeReference(declared.endpoint.epgUri);
+    this.removeReference(endpointOfDeclared(declared).epgUri);
   }
 
   /**
@@ -183,6 +186,9 @@ export class AgentProcessor {
       build();
     } finally {
       this.seeding = undefined;
+      // The memo has an answer for every EPG of the node's pods by now; a map held per agent until
+      // the store next changes (20,000 of them at XL) for answers worked out again in microseconds.
+      this.networks.clear();
     }
   }
 
@@ -231,7 +237,7 @@ export class AgentProcessor {
       const state = this.resolves.get(d.uri);
       if (state) {
         state.resolved = false;
-        state.refreshAtMs = Infinity;
+        state.refreshAtMs = REFRESH_NOT_SCHEDULED;
       }
       if (existed) {
         this.trace.emit(this.actor, 'policy-deleted', { subject: d.subject, uri: d.uri });
@@ -243,7 +249,7 @@ export class AgentProcessor {
       if (!state) continue;
       // A pushed object the agent asked for earlier (and got [] for) now counts as resolved.
       if (!state.resolved) this.markResolved(state);
-      this.updateReferences(mo.uri);
+      this.updateReferences(state);
     }
     this.declareReady();
   }
@@ -253,7 +259,7 @@ export class AgentProcessor {
     state.attempt = 0;
     this.scheduler.cancel(state.retryTimer);
     state.retryTimer = undefined;
-    if (state.refreshAtMs === Infinity) this.scheduleRefresh(state);
+    if (state.refreshAtMs === REFRESH_NOT_SCHEDULED) this.scheduleRefresh(state);
     if (!this.seeding) this.trace.emit(this.actor, 'policy-resolved', { subject: state.subject, uri: state.uri });
   }
 
@@ -337,7 +343,7 @@ export class AgentProcessor {
     this.networks.clear();
     for (const mo of objects) this.store.replace(mo);
     if (first) this.markResolved(state);
-    this.updateReferences(state.uri);
+    this.updateReferences(state);
     if (first && NETWORK_CLASSES.has(state.subject)) this.declareReady();
   }
 
@@ -363,31 +369,29 @@ export class AgentProcessor {
     this.refreshTimer = undefined;
     const now = this.scheduler.now();
     const due: ResolveState[] = [];
-    for (const state of this.resolves.values()) if (state.refreshAtMs <= now) due.push(state);
+    for (const state of this.resolves.values()) if (state.refreshAtMs !== REFRESH_NOT_SCHEDULED && state.refreshAtMs <= now) due.push(state);
     for (const state of due) {
-      state.refreshAtMs = Infinity;
+      state.refreshAtMs = REFRESH_NOT_SCHEDULED;
       if (state.refs === 0 || !state.resolved) continue;
       this.sendResolve(state);
       const prrMs = this.timers.prrS * 1000;
       state.refreshAtMs = Math.ceil(now + this.random.uniform(prrMs / 3, prrMs / 2));
     }
     let next = Infinity;
-    for (const state of this.resolves.values()) if (state.refreshAtMs < next) next = state.refreshAtMs;
+    for (const state of this.resolves.values()) if (state.refreshAtMs !== REFRESH_NOT_SCHEDULED && state.refreshAtMs < next) next = state.refreshAtMs;
     if (next !== Infinity) {
       this.refreshTimer = this.scheduler.at(next, AgentProcessor.onRefreshTimer, this);
       this.refreshTimerAtMs = next;
     }
   }
 
-  private updateReferences(uri: string): void {
+  private updateReferences(state: ResolveState): void {
     const now: Reference[] = [];
-    for (const mo of this.store.subtree(uri)) {
+    for (const mo of this.store.subtree(state.uri)) {
       for (const ref of storedReferencesOf(mo)) if (!includesTarget(now, ref.reference_uri)) now.push(ref);
     }
-    const before = this.refsFrom.get(uri);
-    // Most objects reference nothing: only lists that hold something are kept.
-    if (now.length > 0) this.refsFrom.set(uri, now);
-    else this.refsFrom.delete(uri);
+    const before = state.references;
+    state.references = now.length > 0 ? now : undefined;
     for (const ref of now) if (!before || !includesTarget(before, ref.reference_uri)) this.addReference(ref.subject, ref.reference_uri);
     if (before) for (const ref of before) if (!includesTarget(now, ref.reference_uri)) this.removeReference(ref.reference_uri);
   }
@@ -397,11 +401,11 @@ export class AgentProcessor {
     if (state.refs > 0 || this.resolves.get(state.uri) !== state) return;
     this.resolves.delete(state.uri);
     this.scheduler.cancel(state.retryTimer);
-    state.refreshAtMs = Infinity;
+    state.refreshAtMs = REFRESH_NOT_SCHEDULED;
     this.broadcast('policy_repository', 'policy_unresolve', [{ subject: state.subject, policy_uri: state.uri }]);
     this.trace.emit(this.actor, 'policy-unresolved', { uri: state.uri });
-    const targets = this.refsFrom.get(state.uri) ?? [];
-    this.refsFrom.delete(state.uri);
+    const targets = state.references ?? [];
+    state.references = undefined;
     this.networks.clear();
     this.store.deleteRecursive(state.uri);
     for (const t of targets) this.removeReference(t.reference_uri);
@@ -445,7 +449,7 @@ export class AgentProcessor {
       if (!network) continue;
       this.waiting.delete(epg);
       for (const [uuid, endpoint] of group) {
-        const declared: DeclaredEndpoint = { endpoint, objects: endpointObjects.objectsOf(endpoint, network) };
+        const declared = endpointObjects.objectsOf(endpoint, network);
         this.declared.set(uuid, declared);
         this.sendDeclare(declared);
         if (!this.seeding) this.trace.emit(this.actor, 'endpoint-ready', { endpoint: endpoint.name, ips: endpoint.ips.join(',') });
@@ -453,10 +457,10 @@ export class AgentProcessor {
     }
   }
 
-  private sendDeclare(d: DeclaredEndpoint): void {
+  private sendDeclare(declared: ManagedObject[][]): void {
     const seeding = this.seeding;
-    if (seeding) for (const objects of d.objects) seeding.declare(objects);
-    else for (const objects of d.objects) this.broadcast('endpoint_registry', 'endpoint_declare', [{ endpoint: objects, prr: this.timers.prrS }]);
+    if (seeding) for (const objects of declared) seeding.declare(objects);
+    else for (const objects of declared) this.broadcast('endpoint_registry', 'endpoint_declare', [{ endpoint: objects, prr: this.timers.prrS }]);
     this.scheduleDeclareRefresh();
   }
 
@@ -472,7 +476,7 @@ export class AgentProcessor {
 
   private static readonly refreshDeclares = (processor: AgentProcessor): void => {
     processor.declareRefreshTimer = undefined;
-    for (const d of processor.declared.values()) for (const objects of d.objects) processor.broadcast('endpoint_registry', 'endpoint_declare', [{ endpoint: objects, prr: processor.timers.prrS }]);
+    for (const declared of processor.declared.values()) for (const objects of declared) processor.broadcast('endpoint_registry', 'endpoint_declare', [{ endpoint: objects, prr: processor.timers.prrS }]);
     if (processor.declared.size > 0) processor.scheduleDeclareRefresh();
   };
 }

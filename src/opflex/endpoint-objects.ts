@@ -202,6 +202,13 @@ function prefixed(cache: Map<string, string>, layer: 'EprL2' | 'EprL3', domain: 
   return prefix;
 }
 
+/** The endpoint whose declared objects (as `objectsOf` lists them) these are. */
+export function endpointOfDeclared(declared: readonly (readonly ManagedObject[])[]): LocalEndpoint {
+  const l2 = declared[0]?.[0];
+  if (!(l2 instanceof EprL2Ep)) throw new TypeError('declared objects do not start with an EprL2Ep built by EndpointObjectFactory');
+  return l2.endpoint;
+}
+
 /** One endpoint's declared objects (a factory of its own; agents share one through the processor). */
 export function endpointObjects(ep: LocalEndpoint, network: EndpointNetwork): ManagedObject[][] {
   return new EndpointObjectFactory().objectsOf(ep, network);

@@ -10,6 +10,11 @@ const counts = (r: EndpointRegistry, sessionId: number) => {
   return { endpoints, chars };
 };
 
+const oldestClosedUri = (r: EndpointRegistry) => {
+  const oldest = r.oldestOfClosedSessions();
+  return oldest === undefined ? undefined : r.objectsOf(oldest)[0]?.uri;
+};
+
 describe('a leaf endpoint registry', { timeout: 10_000 }, () => {
   it('gives up the registrations of closed sessions oldest first, and counts what it holds', () => {
     const r = new EndpointRegistry();
@@ -21,9 +26,9 @@ describe('a leaf endpoint registry', { timeout: 10_000 }, () => {
     assert.equal(r.size, 3);
     assert.equal(r.chars, 30);
     assert.equal(r.closedEndpoints, 3);
-    assert.equal(r.oldestOfClosedSessions()?.objects[0]?.uri, '/b/');
+    assert.equal(oldestClosedUri(r), '/b/');
     r.delete('/b/');
-    assert.equal(r.oldestOfClosedSessions()?.objects[0]?.uri, '/a/');
+    assert.equal(oldestClosedUri(r), '/a/');
     assert.deepEqual(counts(r, 1), { endpoints: 0, chars: 0 });
   });
 
@@ -42,7 +47,7 @@ describe('a leaf endpoint registry', { timeout: 10_000 }, () => {
     r.sessionClosed(3);
     assert.equal(r.closedEndpoints, 1);
     assert.equal(r.chars, 7);
-    assert.equal(r.oldestOfClosedSessions()?.objects[0]?.uri, '/c/');
+    assert.equal(oldestClosedUri(r), '/c/');
   });
 });
 
@@ -56,7 +61,7 @@ describe('a renewal in a leaf endpoint registry', { timeout: 10_000 }, () => {
     assert.equal(r.chars, 35);
     assert.deepEqual(counts(r, 1), { endpoints: 2, chars: 35 });
     r.sessionClosed(1);
-    assert.equal(r.oldestOfClosedSessions()?.objects[0]?.uri, '/a/');
+    assert.equal(oldestClosedUri(r), '/a/');
   });
 
   it('relinks a registration another session takes over, as that session\'s newest', () => {
@@ -68,6 +73,46 @@ describe('a renewal in a leaf endpoint registry', { timeout: 10_000 }, () => {
     assert.deepEqual(counts(r, 2), { endpoints: 1, chars: 10 });
     r.sessionClosed(2);
     r.sessionClosed(1);
-    assert.equal(r.oldestOfClosedSessions()?.sessionId, 2);
+    assert.equal(r.sessionOf(r.oldestOfClosedSessions()!), 2);
+  });
+});
+
+describe('registrations held in slots', { timeout: 10_000 }, () => {
+  it('reuses the slots of deleted registrations and keeps every list in order past the first growth', () => {
+    const r = new EndpointRegistry();
+    // What each session should hold, oldest first.
+    const expected = new Map<number, string[]>();
+    const add = (uri: string, sessionId: number) => {
+      register(r, uri, sessionId, uri.length);
+      if (expected.get(sessionId)?.includes(uri)) return; // a renewal keeps its place
+      for (const list of expected.values()) {
+        const at = list.indexOf(uri);
+        if (at >= 0) list.splice(at, 1);
+      }
+      if (!expected.has(sessionId)) expected.set(sessionId, []);
+      expected.get(sessionId)!.push(uri);
+    };
+    for (let i = 0; i < 300; i++) add(`/ep-${i}/`, 1 + (i % 3));
+    for (let i = 0; i < 300; i += 2) {
+      assert.equal(r.delete(`/ep-${i}/`), true);
+      for (const list of expected.values()) if (list.includes(`/ep-${i}/`)) list.splice(list.indexOf(`/ep-${i}/`), 1);
+    }
+    assert.equal(r.delete('/ep-0/'), false);
+    for (let i = 300; i < 450; i++) add(`/ep-${i}/`, 1 + (i % 3));
+    // Taken over by another session (session 2 holds it): that session's newest.
+    add('/ep-1/', 3);
+    for (const sessionId of [3, 1, 2]) r.sessionClosed(sessionId);
+    const walked: string[] = [];
+    for (let entry = r.oldestOfClosedSessions(); entry !== undefined; entry = r.newerThan(entry)) {
+      walked.push(r.objectsOf(entry)[0]!.uri);
+      assert.equal(r.agentOf(entry), `node-${r.sessionOf(entry)}`);
+      assert.equal(r.charsOf(entry), r.objectsOf(entry)[0]!.uri.length);
+      assert.equal(r.expiresAtMsOf(entry), 1_000);
+    }
+    assert.deepEqual(walked, [...expected.get(3)!, ...expected.get(1)!, ...expected.get(2)!]);
+    assert.equal(r.size, walked.length);
+    assert.equal(r.closedEndpoints, walked.length);
+    assert.equal(r.chars, walked.reduce((n, uri) => n + uri.length, 0));
+    assert.deepEqual([...r.entries()].map(([uri]) => uri), [...r.entries()].map(([, entry]) => r.objectsOf(entry)[0]!.uri));
   });
 });

@@ -203,10 +203,10 @@ function assertRegistryConsistent(leaf: Leaf): void {
   let closedChars = 0;
   for (const entry of r.values()) {
     endpoints++;
-    chars += entry.chars;
+    chars += r.charsOf(entry);
     if (!r.isOpen(entry)) {
       closed++;
-      closedChars += entry.chars;
+      closedChars += r.charsOf(entry);
     }
   }
   assert.deepEqual([r.size, r.chars, r.closedEndpoints, r.closedChars], [endpoints, chars, closed, closedChars], `${leaf.name}: registry totals`);

@@ -268,6 +268,25 @@ describe('a live leaf\'s bounds over all its sessions', () => {
     }
   });
 
+  it('lets an agent\'s new session take over what its closed session left on a full leaf, without evicting anything', TEST_TIMEOUT, async () => {
+    const { twin, events, stop } = await liveTwin({ registrationsPerLeafMax: 1 }, 187);
+    const held: OpflexClient[] = [];
+    try {
+      const leaf = twin.pairs.get(twin.locateNode('node-1')!.pair)![0]!;
+      const gone = await session(leaf, 'node-1', held);
+      assert.equal((await declare(gone, 'same', 0, 1))?.kind, 'result');
+      gone.destroy();
+      await waitFor(() => leaf.openSessions().length === 0, 'node-1\'s session to close', LIVENESS_MS);
+      const successor = await session(leaf, 'node-1', held);
+      assert.equal((await declare(successor, 'same', 0, 1))?.kind, 'result', 'the registration it replaces goes anyway: the leaf stays at its bound');
+      assert.deepEqual(leaf.declaredEndpoints().map((d) => [d.uri, d.agent]), [['/EprL3Universe/EprL3Ep/same/0/', 'node-1']]);
+      assert.equal(events.filter((e) => e.event === 'endpoint-evicted' || e.event === 'endpoint-declare-refused').length, 0);
+    } finally {
+      for (const c of held) c.destroy();
+      await stop();
+    }
+  });
+
   it('bounds the text registered on a leaf the same way', TEST_TIMEOUT, async () => {
     const { twin, events, stop } = await liveTwin({ declaredCharsPerLeafMax: 5_000 }, 191);
     const held: OpflexClient[] = [];

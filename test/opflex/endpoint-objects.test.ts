@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeMessage, encodeMessage } from '../../src/opflex/codec.ts';
-import { declaredIp, endpointObjects, EndpointObjectFactory, type LocalEndpoint } from '../../src/opflex/endpoint-objects.ts';
+import { declaredIp, endpointObjects, EndpointObjectFactory, endpointOfDeclared, type LocalEndpoint } from '../../src/opflex/endpoint-objects.ts';
 import { makeRawId } from '../../src/opflex/message.ts';
 import { referenceFrame } from './reference-frames.ts';
 
@@ -50,5 +50,12 @@ describe('declared endpoint objects', { timeout: 120_000 }, () => {
     assert.deepEqual(objects.map((list) => list.map((mo) => mo.subject)), [['EprL2Ep', 'GbpeReportedEpAttributeSet'], ['EprL3Ep'], ['EprL3Ep']]);
     assert.deepEqual(objects.slice(1).map(([mo]) => declaredIp(mo!)), ['10.0.1.5', '10.0.1.6']);
     assert.equal(declaredIp(objects[0]![0]!), undefined);
+  });
+
+  it('name the endpoint they declare (an agent keeps only the objects), and foreign lists are refused', () => {
+    const declared = new EndpointObjectFactory().objectsOf(endpoint, network);
+    assert.equal(endpointOfDeclared(declared), endpoint);
+    assert.throws(() => endpointOfDeclared([]), TypeError);
+    assert.throws(() => endpointOfDeclared([[{ subject: 'EprL2Ep', uri: '/EprL2Universe/EprL2Ep/x/', properties: [], children: [] }]]), TypeError);
   });
 });
