@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parsePolicyFile } from '../src/scenario/policy-file.ts';
 import { REALISTIC_POLICY_FILE, replySizes } from './realistic-policy.ts';
+import type { FloodFigures } from '../src/live/load-client.ts';
 import type { BenchOptions, BenchRow, BenchSuite } from './suite.ts';
 
 const CLI = fileURLToPath(new URL('../bin/opflex-twin.mjs', import.meta.url));
@@ -102,16 +103,8 @@ function readLog(file: string): string {
   }
 }
 
-interface Flood {
-  replies: number;
-  repliesPerS: number;
-  errors: number;
-  replyBytes: number;
-  replyBytesPerS: number;
-  latencyP50Ms: number;
-  latencyP99Ms: number;
-  serverCpuUsPerReply?: number;
-}
+/** What the load client prints for a resolve flood (its JSON line). */
+type Flood = FloodFigures;
 
 function load(args: string[], timeoutMs: number): Record<string, number> {
   const child = spawnSync(process.execPath, [CLI, 'load', ...args], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 1 << 20 });

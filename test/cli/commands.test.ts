@@ -4,58 +4,21 @@
  * help, and an unknown command.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { parseEndpointFile } from '../../src/live/endpoint-files.ts';
 import { loadBuiltinScenario } from '../../src/scenario/builtin-scenarios.ts';
 import type { Endpoint } from '../../src/transport/transport.ts';
 import { runCli } from '../support/capture.ts';
+import { CliChild } from '../support/cli-child.ts';
 import { httpRequest, postJson } from '../support/http-request.ts';
 import { testPort } from '../support/test-emulator.ts';
-import { waitFor } from '../transport/socket-helpers.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/opflex-twin.mjs', import.meta.url));
 const LIVENESS_MS = 60_000;
 const LEAF_BASE = '127.0.8.1';
 const ANYCAST_HOST = '127.0.8.30';
-
-/** A CLI child process with its output collected as it comes. */
-class CliChild {
-  readonly process: ChildProcessWithoutNullStreams;
-  stdout = '';
-  stderr = '';
-  exitCode: number | null | undefined;
-  readonly exited: Promise<number | null>;
-
-  constructor(argv: string[]) {
-    this.process = spawn(process.execPath, [BIN, ...argv], { env: { ...process.env, OPFLEX_TWIN_DEBUG: '' } });
-    this.process.stdout.on('data', (d: Buffer) => (this.stdout += d.toString()));
-    this.process.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
-    this.exited = new Promise((resolve) =>
-      this.process.on('close', (code) => {
-        this.exitCode = code;
-        resolve(code);
-      }),
-    );
-  }
-
-  async waitForOutput(pattern: RegExp, what: string): Promise<RegExpExecArray> {
-    await waitFor(() => pattern.test(this.stdout) || this.exitCode !== undefined, what, LIVENESS_MS);
-    const found = pattern.exec(this.stdout);
-    assert.ok(found, `${what}: the process ended (code ${this.exitCode}) with stdout ${JSON.stringify(this.stdout)} stderr ${JSON.stringify(this.stderr)}`);
-    return found;
-  }
-
-  /** SIGTERM, then the exit code (a child that already ended gives its code). */
-  async stop(): Promise<number | null> {
-    if (this.exitCode === undefined) this.process.kill('SIGTERM');
-    return this.exited;
-  }
-}
 
 /** Polls `read` every 100 ms until `done` holds of its answer. */
 async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
@@ -143,7 +106,7 @@ describe('emulate, agent and load as child processes', { timeout: 180_000 }, () 
   before(async () => {
     endpointsDir = mkdtempSync(join(tmpdir(), 'opflex-twin-agent-eps-'));
     emulator = start(['emulate', '--leaf-base', LEAF_BASE, '--anycast', `${ANYCAST_HOST}:${port}`, '--port', String(port), '--control', '127.0.0.1:0', '--time-scale', '20', '--agents']);
-    const banner = await emulator.waitForOutput(/control API\s+http:\/\/(127\.0\.0\.1):(\d+)\//, 'the control URL in the banner');
+    const banner = await emulator.waitForOutput(/control API\s+http:\/\/(127\.0\.0\.1):(\d+)\//, 'the control URL in the banner', LIVENESS_MS);
     control = { host: banner[1]!, port: Number(banner[2]) };
   });
 
@@ -185,7 +148,7 @@ describe('emulate, agent and load as child processes', { timeout: 180_000 }, () 
     );
     const done = migrations.find((m) => m.node === 'node-1' && m.to === 'esx-3')!;
     assert.equal(done.from, 'esx-1');
-    await emulator.waitForOutput(/== migration 1: node-1 esx-1 -> esx-3 converged/, 'the converged line');
+    await emulator.waitForOutput(/== migration 1: node-1 esx-1 -> esx-3 converged/, 'the converged line', LIVENESS_MS);
   });
 
   it('an agent process with --endpoints from the endpoints command connects through the anycast proxy and is listed in GET /sessions', async () => {
