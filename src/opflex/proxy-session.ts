@@ -17,6 +17,7 @@ import type {
 } from './message.ts';
 import { clampPrrS, DEFAULT_PROXY_LIMITS, textChars, type ProxyLimits } from './proxy-limits.ts';
 import { RpcEndpoint, type KeepaliveTimers, type RpcEndpointEvents } from './rpc-endpoint.ts';
+import { SubscriptionTable } from './subscription-table.ts';
 
 /** A backend's answer to a resolve it will not serve (a download bound): the request gets an error reply. */
 export interface ResolveRefusal {
@@ -66,7 +67,7 @@ export class ProxySession implements RpcEndpointEvents {
   state: ProxySessionState = 'awaiting-identity';
   identity: IdentityRequest | undefined;
   /** Subscribed URI -> expiry (whole ms, scheduler time; see expiryMs). */
-  readonly subscriptions = new Map<string, number>();
+  readonly subscriptions = new SubscriptionTable();
   readonly limits: Readonly<ProxyLimits>;
   private outstanding = 0;
 
@@ -356,15 +357,7 @@ export class ProxySession implements RpcEndpointEvents {
 
   /** Drops subscriptions past their prr lifetime; returns the URIs dropped. */
   expireSubscriptions(): string[] {
-    const now = this.scheduler.now();
-    const dropped: string[] = [];
-    for (const [uri, expiry] of this.subscriptions) {
-      if (expiry <= now) {
-        this.subscriptions.delete(uri);
-        dropped.push(uri);
-      }
-    }
-    return dropped;
+    return this.subscriptions.deleteExpired(this.scheduler.now());
   }
 }
 

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { SubscriptionTable } from '../../src/opflex/subscription-table.ts';
+import { fuzzParameters, hostileString } from '../support/fuzz.ts';
+
+type Operation = { kind: 'set'; uri: string; expiry: number } | { kind: 'delete'; uri: string } | { kind: 'expire'; now: number } | { kind: 'clear' };
+
+/** The reference the table must match: a Map, its insertion order included. */
+function applyToMap(map: Map<string, number>, op: Operation): unknown {
+  switch (op.kind) {
+    case 'set':
+      map.set(op.uri, op.expiry);
+      return undefined;
+    case 'delete':
+      return map.delete(op.uri);
+    case 'expire': {
+      const dropped: string[] = [];
+      for (const [uri, expiry] of map) if (expiry <= op.now) dropped.push(uri);
+      for (const uri of dropped) map.delete(uri);
+      return dropped;
+    }
+    case 'clear':
+      map.clear();
+      return undefined;
+  }
+}
+
+function applyToTable(table: SubscriptionTable, op: Operation): unknown {
+  switch (op.kind) {
+    case 'set':
+      table.set(op.uri, op.expiry);
+      return undefined;
+    case 'delete':
+      return table.delete(op.uri);
+    case 'expire':
+      return table.deleteExpired(op.now);
+    case 'clear':
+      table.clear();
+      return undefined;
+  }
+}
+
+describe('SubscriptionTable fuzz: any sequence of operations answers as a Map', { timeout: 60_000 }, () => {
+  it('matches a Map in lookups, size, order and expiry', () => {
+    // A small pool of URIs (hostile strings among them) so that operations hit the same entries.
+    const operations = fc.array(hostileString(24), { minLength: 1, maxLength: 40 }).chain((pool) => {
+      const uri = fc.constantFrom(...pool);
+      const op: fc.Arbitrary<Operation> = fc.oneof(
+        { weight: 6, arbitrary: fc.record({ kind: fc.constant('set' as const), uri, expiry: fc.integer({ min: 0, max: 10_000 }) }) },
+        { weight: 3, arbitrary: fc.record({ kind: fc.constant('delete' as const), uri }) },
+        { weight: 1, arbitrary: fc.record({ kind: fc.constant('expire' as const), now: fc.integer({ min: 0, max: 10_000 }) }) },
+        { weight: 1, arbitrary: fc.constant({ kind: 'clear' as const }) },
+      );
+      return fc.tuple(fc.constant(pool), fc.array(op, { maxLength: 300 }));
+    });
+    fc.assert(
+      fc.property(operations, ([pool, ops]) => {
+        const table = new SubscriptionTable();
+        const map = new Map<string, number>();
+        for (const op of ops) {
+          assert.deepEqual(applyToTable(table, op), applyToMap(map, op));
+          assert.equal(table.size, map.size);
+        }
+        assert.deepEqual([...table.keys()], [...map.keys()]);
+        for (const uri of pool) assert.equal(table.get(uri), map.get(uri));
+      }),
+      fuzzParameters(200),
+    );
+  });
+});

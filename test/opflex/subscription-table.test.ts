@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { SubscriptionTable } from '../../src/opflex/subscription-table.ts';
+
+describe('SubscriptionTable: a session\'s subscribed URIs and their expiries', { timeout: 30_000 }, () => {
+  it('answers what was set, and nothing for a URI never set', () => {
+    const table = new SubscriptionTable();
+    assert.equal(table.get('/a/'), undefined);
+    assert.equal(table.has('/a/'), false);
+    table.set('/a/', 1000).set('/a/b/', 2000);
+    assert.equal(table.get('/a/'), 1000);
+    assert.equal(table.get('/a/b/'), 2000);
+    assert.equal(table.has('/a/b/c/'), false);
+    assert.equal(table.size, 2);
+  });
+
+  it('renews an entry in place: its value changes, its place in the order does not', () => {
+    const table = new SubscriptionTable();
+    table.set('/x/', 1).set('/y/', 2).set('/x/', 30);
+    assert.deepEqual([...table.keys()], ['/x/', '/y/']);
+    assert.equal(table.get('/x/'), 30);
+    assert.equal(table.size, 2);
+  });
+
+  it('keeps insertion order across deletions and growth, as a Map does', () => {
+    const table = new SubscriptionTable();
+    const reference = new Map<string, number>();
+    for (let i = 0; i < 1000; i++) {
+      const uri = `/PolicyUniverse/PolicySpace/t/GbpEpGroup/epg-${i % 397}/`;
+      if (i % 3 === 2) {
+        assert.equal(table.delete(uri), reference.delete(uri));
+      } else {
+        table.set(uri, i);
+        reference.set(uri, i);
+      }
+      assert.equal(table.size, reference.size);
+    }
+    assert.deepEqual([...table.keys()], [...reference.keys()]);
+    for (const [uri, expiry] of reference) assert.equal(table.get(uri), expiry);
+  });
+
+  it('drops the entries expired at a time, in insertion order, and keeps the rest', () => {
+    const table = new SubscriptionTable();
+    table.set('/late/', 500).set('/early/', 100).set('/due/', 200).set('/later/', 900);
+    assert.deepEqual(table.deleteExpired(200), ['/early/', '/due/']);
+    assert.deepEqual([...table.keys()], ['/late/', '/later/']);
+    assert.equal(table.has('/early/'), false);
+    table.set('/early/', 1000);
+    assert.deepEqual([...table.keys()], ['/late/', '/later/', '/early/']);
+  });
+
+  it('is empty after clear and usable again', () => {
+    const table = new SubscriptionTable();
+    for (let i = 0; i < 50; i++) table.set(`/u${i}/`, i);
+    table.clear();
+    assert.equal(table.size, 0);
+    assert.deepEqual([...table.keys()], []);
+    table.set('/u1/', 7);
+    assert.equal(table.get('/u1/'), 7);
+    assert.equal(table.get('/u2/'), undefined);
+  });
+
+  it('stays exact under long churn, where the room of deleted entries is reused', () => {
+    const table = new SubscriptionTable();
+    for (let i = 0; i < 100_000; i++) {
+      table.set(`/churn/${i}/`, i);
+      if (i >= 10) table.delete(`/churn/${i - 10}/`);
+    }
+    assert.equal(table.size, 10);
+    assert.deepEqual([...table.keys()], Array.from({ length: 10 }, (_, k) => `/churn/${99_990 + k}/`));
+  });
+});
