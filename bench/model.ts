@@ -110,7 +110,7 @@ export const modelSuite: BenchSuite = {
     { key: 'bytesPerPod', header: 'RSS per pod', unit: 'KiB', scale: 1 / 1024, digits: 1 },
     { key: 'bytesPerAddedPod', header: 'RSS per added pod', unit: 'KiB', scale: 1 / 1024, digits: 1 },
     { key: 'fabric', header: 'fabric' },
-    { key: 'steadyHeapBytes', header: 'steady-start heap', unit: 'MiB', scale: 1 / 1048576, digits: 1 },
+    { key: 'steadyHeapBytes', header: 'steady-start heap + buffers', unit: 'MiB', scale: 1 / 1048576, digits: 1 },
     { key: 'bytesPerAdded', header: 'heap per added pod or node', unit: 'KiB', scale: 1 / 1024, digits: 2 },
   ],
   async run(options) {
