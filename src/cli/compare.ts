@@ -1,10 +1,10 @@
 import { comparisonJson, renderComparison, type VariantResult } from '../report/comparison.ts';
 import { styleFor } from '../report/terminal-report.ts';
 import { parseScenario } from '../scenario/loader.ts';
-import { parseVary, scenarioWithOverrides, type Override } from '../scenario/variants.ts';
+import { parseVary, type Override } from '../scenario/variants.ts';
 import { PRESET_NAMES } from '../scenario/presets.ts';
 import { scenarioTextFor } from './scenario-argument.ts';
-import { simulate } from '../simulation.ts';
+import { runCompareCell, type CompareCell } from '../distributed/compare-cell.ts';
 import { errorMessage } from '../error-details.ts';
 import { defineCommand } from './command.ts';
 import { MAX_EVENTS_OPTION } from './run-options.ts';
@@ -56,13 +56,18 @@ export const compareCommand = defineCommand({
     }
     if (combos.length > variantsMax) throw new UsageError(`${combos.length} combinations; at most ${variantsMax} run at once`);
 
+    const cells: CompareCell[] = combos.map((c) => ({
+      label: Object.entries(c.values).map(([k, v]) => `${k}=${v}`).join(' '),
+      values: c.values,
+      overrides: [...fromAcc, ...c.overrides],
+      seed,
+      ...(maxEvents !== undefined ? { maxEvents } : {}),
+    }));
     const reports: { label: string; builder: RunReportBuilder }[] = [];
-    const variants: VariantResult[] = combos.map((c) => {
-      const label = Object.entries(c.values).map(([k, v]) => `${k}=${v}`).join(' ');
-      const s = scenarioWithOverrides(base, [...fromAcc, ...c.overrides], label);
+    const variants: VariantResult[] = cells.map((cell) => {
       const builder = htmlPath !== undefined ? new RunReportBuilder() : undefined;
-      if (builder) reports.push({ label, builder });
-      return { label, values: c.values, result: simulate(s, { seed, ...(maxEvents !== undefined ? { maxEvents } : {}), ...(builder ? { onTraceEvent: builder.onEvent } : {}) }) };
+      if (builder) reports.push({ label: cell.label, builder });
+      return runCompareCell(base, cell, builder?.onEvent);
     });
     const keys = varies.map((v) => v.key);
     if (htmlPath !== undefined) {
