@@ -1,0 +1,62 @@
+/**
+ * A queue worker: takes sweep jobs from Redis, runs them with the same code as the local commands and
+ * posts their results. close() lets the current job finish before it returns.
+ */
+import { Worker, type Job } from 'bullmq';
+import type { VariantResult } from '../report/comparison.ts';
+import { runCompareCell } from './compare-cell.ts';
+import { connectionOptions, redisClient, type QueueAddress } from './queue-url.ts';
+import { ScenarioCache } from './scenario-store.ts';
+import { queueName, type SweepJob } from './sweep-jobs.ts';
+
+/** Times a job may be handed to another worker after its worker stopped renewing the lock (died or hung). */
+export const stalledHandoversMax = 3;
+
+export interface SweepWorkerOptions {
+  /** How long a job's lock lasts without renewal (BullMQ's lockDuration; default 30 s). */
+  lockDurationMs?: number;
+  /** How often this worker looks for jobs whose lock expired (BullMQ's stalledInterval; default 30 s). */
+  stalledIntervalMs?: number;
+  /** After each job, ok or failed, with its run time (for metrics). */
+  onJobEnd?: (outcome: 'done' | 'failed', seconds: number) => void;
+  /** Redis unreachable after the start: ioredis keeps retrying (Redis may be restarting); this is for a log line. */
+  onConnectionError?: (err: Error) => void;
+}
+
+export interface SweepWorker {
+  close(): Promise<void>;
+}
+
+/** Resolves once the worker is connected and taking jobs. */
+export async function startSweepWorker(address: QueueAddress, options: SweepWorkerOptions = {}): Promise<SweepWorker> {
+  const scenarios = new ScenarioCache(redisClient(address));
+  const run = async (job: Job<SweepJob>): Promise<VariantResult> => {
+    const data = job.data;
+    if (data.kind !== 'compare-cell') throw new TypeError(`Unknown job kind ${JSON.stringify((data as { kind?: unknown }).kind)}`);
+    return runCompareCell(await scenarios.get(data.scenario), data.cell);
+  };
+  const worker = new Worker<SweepJob, VariantResult>(queueName, async (job) => {
+    const started = performance.now();
+    try {
+      const result = await run(job);
+      options.onJobEnd?.('done', (performance.now() - started) / 1000);
+      return result;
+    } catch (err) {
+      options.onJobEnd?.('failed', (performance.now() - started) / 1000);
+      throw err;
+    }
+  }, {
+    connection: connectionOptions(address),
+    maxStalledCount: stalledHandoversMax,
+    ...(options.lockDurationMs !== undefined ? { lockDuration: options.lockDurationMs } : {}),
+    ...(options.stalledIntervalMs !== undefined ? { stalledInterval: options.stalledIntervalMs } : {}),
+  });
+  worker.on('error', (err) => options.onConnectionError?.(err));
+  await worker.waitUntilReady();
+  return {
+    async close() {
+      await worker.close();
+      await scenarios.close();
+    },
+  };
+}
