@@ -116,3 +116,25 @@ describe('compare --queue', { timeout: 400_000 }, () => {
     assert.match(worker.stderr, new RegExp(`^opflex-twin worker: Cannot reach the queue at ${url}: .+\\n$`));
   });
 });
+
+describe('compare --queue across a Redis restart', { timeout: 300_000 }, () => {
+  test('Redis stopped and started mid-sweep: submitter and worker reconnect and the output is the local one', { timeout: 280_000 }, async () => {
+    const redis = await RedisServer.start({ persistent: true });
+    const worker = new CliChild(['worker', '--queue', redis.url]);
+    try {
+      const local = await finished(new CliChild(COMPARE_ARGS));
+      await worker.waitForOutput(/taking jobs from/, 'the worker to connect', RUN_MS);
+      const queued = new CliChild([...COMPARE_ARGS, '--queue', redis.url]);
+      await waitFor(() => /sweep [0-9a-f-]+: 6 jobs/.test(queued.stderr) || queued.exitCode !== undefined, 'the sweep to be submitted', RUN_MS);
+      await redis.stop();
+      await redis.restart();
+      await finished(queued);
+      assert.equal(queued.exitCode, 0, queued.stderr);
+      assert.equal(queued.stdout, local.stdout);
+      assert.equal(await worker.stop(), 0);
+    } finally {
+      worker.process.kill('SIGKILL');
+      await redis.kill();
+    }
+  });
+});
