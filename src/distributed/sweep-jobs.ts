@@ -1,5 +1,6 @@
 /** The jobs of a sweep on the queue: their names, what they carry, and how BullMQ keeps them. */
 import type { JobsOptions } from 'bullmq';
+import { z } from 'zod';
 import type { CompareCell } from './compare-cell.ts';
 
 export const queueName = 'opflex-twin-sweeps';
@@ -28,3 +29,38 @@ export const sweepJobOptions: JobsOptions = {
   removeOnComplete: { age: finishedJobTtlSeconds },
   removeOnFail: { age: finishedJobTtlSeconds },
 };
+
+/** Overrides one job may carry: the --acc-provision settings and a variant's keys. */
+export const overridesPerJobMax = 256;
+/** Keys in one override's YAML path (`controller.node` is 2). */
+export const overridePathKeysMax = 8;
+/** Characters in a job's label, a vary key or value, a path key or a text value. */
+export const jobTextCharsMax = 4_096;
+
+const text = z.string().max(jobTextCharsMax);
+const compareCellJobSchema = z.strictObject({
+  kind: z.literal('compare-cell'),
+  scenario: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in hex'),
+  cell: z.strictObject({
+    label: text,
+    values: z.record(text, text).refine((v) => Object.keys(v).length <= overridesPerJobMax, `at most ${overridesPerJobMax} values`),
+    overrides: z.array(z.strictObject({
+      path: z.array(text).min(1).max(overridePathKeysMax),
+      // What a --vary or --acc-provision value parses to: a YAML scalar.
+      value: z.union([text, z.number(), z.boolean(), z.null()]),
+    })).max(overridesPerJobMax),
+    seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    maxEvents: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+  }),
+});
+
+/** Job data as read from Redis (anything that can write to the Redis can put a job there): checked, or a one-line TypeError. */
+export function parseSweepJob(data: unknown): SweepJob {
+  const parsed = compareCellJobSchema.safeParse(data);
+  if (parsed.success) {
+    const { maxEvents, ...cell } = parsed.data.cell;
+    return { ...parsed.data, cell: { ...cell, ...(maxEvents !== undefined ? { maxEvents } : {}) } };
+  }
+  const issue = parsed.error.issues[0]!;
+  throw new TypeError(`Job data${issue.path.length ? ` at ${issue.path.join('.')}` : ''}: ${issue.message}`.replace(/\s+/g, ' '));
+}

@@ -7,7 +7,8 @@ import type { VariantResult } from '../report/comparison.ts';
 import { runCompareCell } from './compare-cell.ts';
 import { connectionOptions, redisClient, type QueueAddress } from './queue-url.ts';
 import { ScenarioCache } from './scenario-store.ts';
-import { queueName, type SweepJob } from './sweep-jobs.ts';
+import { parseSweepJob, queueName } from './sweep-jobs.ts';
+import type { ScenarioText } from '../scenario/variants.ts';
 
 /** Times a job may be handed to another worker after its worker stopped renewing the lock (died or hung). */
 export const stalledHandoversMax = 3;
@@ -27,15 +28,17 @@ export interface SweepWorker {
   close(): Promise<void>;
 }
 
+/** One job's data, checked, run with the local command's code. */
+export async function runSweepJob(data: unknown, scenarioFor: (hash: string) => Promise<ScenarioText>): Promise<VariantResult> {
+  const job = parseSweepJob(data);
+  return runCompareCell(await scenarioFor(job.scenario), job.cell);
+}
+
 /** Resolves once the worker is connected and taking jobs. */
 export async function startSweepWorker(address: QueueAddress, options: SweepWorkerOptions = {}): Promise<SweepWorker> {
   const scenarios = new ScenarioCache(redisClient(address));
-  const run = async (job: Job<SweepJob>): Promise<VariantResult> => {
-    const data = job.data;
-    if (data.kind !== 'compare-cell') throw new TypeError(`Unknown job kind ${JSON.stringify((data as { kind?: unknown }).kind)}`);
-    return runCompareCell(await scenarios.get(data.scenario), data.cell);
-  };
-  const worker = new Worker<SweepJob, VariantResult>(queueName, async (job) => {
+  const run = (job: Job<unknown>): Promise<VariantResult> => runSweepJob(job.data, (hash) => scenarios.get(hash));
+  const worker = new Worker<unknown, VariantResult>(queueName, async (job) => {
     const started = performance.now();
     try {
       const result = await run(job);
