@@ -50,12 +50,18 @@ describe('compare --queue', { timeout: 400_000 }, () => {
     await redis?.kill();
   });
 
-  test('one worker: the same stdout bytes as the local compare; SIGTERM ends the worker with 0', { timeout: 200_000 }, async () => {
-    await startWorker();
+  test('one worker: the same stdout bytes as the local compare, six jobs in its metrics; SIGTERM ends the worker with 0', { timeout: 200_000 }, async () => {
+    const worker = await startWorker('--health-port', '0', '--health-address', '127.0.0.1');
+    const [, healthUrl] = await worker.waitForOutput(/health on (http:\S+)\/healthz/, 'the health endpoint', RUN_MS);
+    assert.equal(await (await fetch(`${healthUrl}/healthz`)).text(), 'ok\n');
     const queued = await finished(new CliChild([...COMPARE_ARGS, '--queue', redis.url]));
     assert.equal(queued.exitCode, 0, queued.stderr);
     assert.equal(queued.stdout, localStdout);
     assert.match(queued.stderr, /sweep [0-9a-f-]+: 6 jobs on redis:\/\/127\.0\.0\.1:\d+/);
+    const metrics = await (await fetch(`${healthUrl}/metrics`)).text();
+    assert.match(metrics, /^opflex_twin_worker_jobs_total\{outcome="done"\} 6$/m);
+    assert.match(metrics, /^opflex_twin_worker_jobs_total\{outcome="failed"\} 0$/m);
+    assert.match(metrics, /^opflex_twin_worker_job_seconds_count 6$/m);
     assert.deepEqual(await stopWorkers(), [0]);
   });
 
