@@ -1,6 +1,7 @@
 /** The jobs of a sweep on the queue: their names, what they carry, and how BullMQ keeps them. */
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
+import type { ComparedMigration, VariantResult } from '../report/comparison.ts';
 import type { CompareCell } from './compare-cell.ts';
 
 export const queueName = 'opflex-twin-sweeps';
@@ -56,11 +57,43 @@ const compareCellJobSchema = z.strictObject({
 
 /** Job data as read from Redis (anything that can write to the Redis can put a job there): checked, or a one-line TypeError. */
 export function parseSweepJob(data: unknown): SweepJob {
-  const parsed = compareCellJobSchema.safeParse(data);
-  if (parsed.success) {
-    const { maxEvents, ...cell } = parsed.data.cell;
-    return { ...parsed.data, cell: { ...cell, ...(maxEvents !== undefined ? { maxEvents } : {}) } };
-  }
+  const job = oneLine('Job data', compareCellJobSchema.safeParse(data));
+  const { maxEvents, ...cell } = job.cell;
+  return { kind: job.kind, scenario: job.scenario, cell: { ...cell, ...(maxEvents !== undefined ? { maxEvents } : {}) } };
+}
+
+function oneLine<T>(what: string, parsed: z.ZodSafeParseResult<T>): T {
+  if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
-  throw new TypeError(`Job data${issue.path.length ? ` at ${issue.path.join('.')}` : ''}: ${issue.message}`.replace(/\s+/g, ' '));
+  throw new TypeError(`${what}${issue.path.length ? ` at ${issue.path.join('.')}` : ''}: ${issue.message}`.replace(/\s+/g, ' '));
+}
+
+/** Migrations in one result (a result is one variant's plan). */
+export const migrationsPerResultMax = 100_000;
+
+const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const ms = z.number().min(0).max(Number.MAX_VALUE);
+const comparedMigrationSchema = z.strictObject({
+  index: count,
+  node: text,
+  crossLeafPair: z.boolean(),
+  crossPod: z.boolean(),
+  converged: z.boolean(),
+  switchoverToConvergedMs: ms.nullable(),
+  outageMs: ms,
+  stillDown: z.boolean(),
+  resets: z.array(text).max(migrationsPerResultMax),
+  resetsSuppressed: count,
+  downloaded: count,
+}) satisfies z.ZodType<ComparedMigration>;
+
+const variantResultSchema = z.strictObject({
+  label: text,
+  values: z.record(text, text),
+  migrations: z.array(comparedMigrationSchema).max(migrationsPerResultMax),
+});
+
+/** A result as a worker posted it: checked before the submitter prints it, or a one-line TypeError. */
+export function parseVariantResult(data: unknown): VariantResult {
+  return oneLine('Result', variantResultSchema.safeParse(data));
 }

@@ -9,7 +9,8 @@ import type { ScenarioText } from '../scenario/variants.ts';
 import type { CompareCell } from './compare-cell.ts';
 import { connectionOptions, redisClient, type QueueAddress } from './queue-url.ts';
 import { storeScenario } from './scenario-store.ts';
-import { jobId, queueName, sweepJobOptions, type CompareCellJob } from './sweep-jobs.ts';
+import { errorMessage } from '../error-details.ts';
+import { jobId, parseVariantResult, queueName, sweepJobOptions, type CompareCellJob } from './sweep-jobs.ts';
 
 /** How often the submitter asks Redis about the jobs still running. */
 export const resultPollIntervalMs = 250;
@@ -62,8 +63,13 @@ export async function runQueuedCompare(address: QueueAddress, base: ScenarioText
           pending.delete(index);
         } else if (state === 'completed' || state === 'failed') {
           const job = await queue.getJob(jobId(sweepId, index));
-          if (state === 'completed' && job?.returnvalue) results[index] = job.returnvalue;
-          else failures.push({ index, cell: cells[index]!, reason: job?.failedReason || `${state} without a result` });
+          if (state === 'completed' && job?.returnvalue) {
+            try {
+              results[index] = parseVariantResult(job.returnvalue);
+            } catch (err) {
+              failures.push({ index, cell: cells[index]!, reason: errorMessage(err) });
+            }
+          } else failures.push({ index, cell: cells[index]!, reason: job?.failedReason || `${state} without a result` });
           pending.delete(index);
         }
       }

@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { parseQueueUrl } from '../../src/distributed/queue-url.ts';
 import { scenarioHash } from '../../src/distributed/scenario-store.ts';
+import { parseVariantResult } from '../../src/distributed/sweep-jobs.ts';
 import { runSweepJob } from '../../src/distributed/sweep-worker.ts';
 import { readScenarioText } from '../../src/scenario/variants.ts';
 import { fuzzParameters, hostileJson, hostileString } from '../support/fuzz.ts';
@@ -89,7 +90,7 @@ describe('job queue inputs under fuzzing', { timeout: 120_000 }, () => {
         const result = await runSweepJob(data, scenarioFor);
         ran++;
         assert.ok(Array.isArray(result.migrations));
-        assert.deepEqual(JSON.parse(JSON.stringify(result)), result, 'a result survives the trip through Redis unchanged');
+        assert.deepEqual(parseVariantResult(JSON.parse(JSON.stringify(result))), result, 'a result survives the trip through Redis unchanged');
       } catch (err) {
         assert.ok(err instanceof Error, `threw a non-Error: ${String(err)}`);
         assert.ok(err.message.length > 0);
@@ -99,5 +100,28 @@ describe('job queue inputs under fuzzing', { timeout: 120_000 }, () => {
     const rssGrowthMiB = (process.memoryUsage().rss - rssBefore) / 2 ** 20;
     t.diagnostic(`${tried} jobs tried, ${ran} ran to a result; RSS growth ${rssGrowthMiB.toFixed(1)} MiB`);
     assert.ok(ran > 0 && ran < tried, `${ran} of ${tried} jobs ran`);
+  });
+
+  it('a result posted by a worker is read as a variant result or refused with one TypeError line', (t) => {
+    let accepted = 0;
+    let tried = 0;
+    const migration = fc.record({
+      index: fc.oneof(fc.nat(), hostileJson(1)), node: hostileString(), crossLeafPair: fc.boolean(), crossPod: fc.boolean(), converged: fc.boolean(),
+      switchoverToConvergedMs: fc.oneof(fc.constant(null), fc.double({ min: 0, noNaN: true })), outageMs: fc.oneof(fc.double({ min: 0, noNaN: true }), hostileJson(1)), stillDown: fc.boolean(),
+      resets: fc.array(hostileString(), { maxLength: 3 }), resetsSuppressed: fc.nat(), downloaded: fc.nat(),
+    });
+    const result = fc.oneof(hostileJson(), fc.record({ label: hostileString(), values: fc.dictionary(hostileString(8), hostileString(8), { maxKeys: 3 }), migrations: fc.array(migration, { maxLength: 3 }) }));
+    fc.assert(fc.property(result, (data) => {
+      tried++;
+      try {
+        parseVariantResult(data);
+        accepted++;
+      } catch (err) {
+        assert.ok(err instanceof TypeError, String(err));
+        assert.ok(err.message.startsWith('Result') && !/[\n\r]/.test(err.message), err.message);
+      }
+    }), fuzzParameters(300));
+    t.diagnostic(`${tried} results tried, ${accepted} accepted`);
+    assert.ok(accepted > 0 && accepted < tried);
   });
 });
