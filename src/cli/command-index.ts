@@ -73,6 +73,12 @@ const COMMAND_TABLE = {
       "Start from a preset (--preset) and/or give sizes; sizes override the preset's.",
     load: async (): Promise<Command> => (await import('./generate.ts')).generateCommand,
   },
+  worker: {
+    summary:
+      'Take simulation jobs (compare cells) from a Redis job queue, run them with the same code as the local commands and\n' +
+      'post their results; compare --queue submits them. SIGTERM finishes the job in hand, then exits.',
+    load: async (): Promise<Command> => (await import('./worker.ts')).workerCommand,
+  },
   schema: {
     summary: 'Print the JSON Schema of scenario files, for editors (e.g. the YAML language server) and documentation.',
     load: async (): Promise<Command> => (await import('./schema.ts')).schemaCommand,

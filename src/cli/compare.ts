@@ -1,12 +1,12 @@
 import { comparisonJson, renderComparison, type VariantResult } from '../report/comparison.ts';
 import { styleFor } from '../report/terminal-report.ts';
 import { parseScenario } from '../scenario/loader.ts';
-import { parseVary, scenarioWithOverrides, type Override } from '../scenario/variants.ts';
+import { parseVary, type Override } from '../scenario/variants.ts';
 import { PRESET_NAMES } from '../scenario/presets.ts';
 import { scenarioTextFor } from './scenario-argument.ts';
-import { simulate } from '../simulation.ts';
+import { runCompareCell, type CompareCell } from '../distributed/compare-cell.ts';
 import { errorMessage } from '../error-details.ts';
-import { defineCommand } from './command.ts';
+import { defineCommand, EXIT_FAILURE, type CommandIO } from './command.ts';
 import { MAX_EVENTS_OPTION } from './run-options.ts';
 import { UsageError } from './usage-error.ts';
 import { accProvisionOverrides } from './acc-provision-option.ts';
@@ -14,6 +14,11 @@ import { RunReportBuilder } from '../report/run-report.ts';
 import { runView } from '../report/html/run-view.ts';
 import { writePage } from './show.ts';
 import { commandSummary } from './command-index.ts';
+import { queueAddressOption } from './queue-option.ts';
+import { ProgressBar } from './progress-bar.ts';
+import { assertQueueReachable, type QueueAddress } from '../distributed/queue-url.ts';
+import { newSweepId, runQueuedCompare, sweepIdPattern, type SweepOutcome } from '../distributed/sweep-submitter.ts';
+import type { ScenarioText } from '../scenario/variants.ts';
 
 /** Most variants one compare runs (every combination of the --vary values). */
 const variantsMax = 64;
@@ -32,10 +37,16 @@ export const compareCommand = defineCommand({
     builtin: { kind: 'string', value: 'name', help: 'Use a built-in scenario by name', default: 'default' },
     preset: { kind: 'string', value: 'name', help: `Use a fabric-scale preset: ${PRESET_NAMES.join(', ')}` },
     'max-events': MAX_EVENTS_OPTION,
+    queue: { kind: 'string', value: 'redis://HOST:PORT[/DB]', help: 'Run the variants as jobs on this Redis queue (opflex-twin worker runs them); prints the same as a local run' },
+    sweep: { kind: 'text', value: 'id', help: 'With --queue: collect the results of this sweep, submitted before with the same arguments' },
   },
   async run({ positionals, options }, io) {
     const { vary: specs, seed: seedGiven, 'max-events': maxEvents, html: htmlPath } = options;
     if (specs.length === 0) throw new UsageError('give at least one --vary KEY=V1,V2');
+    const queue = queueAddressOption(options.queue, false);
+    if (queue && htmlPath !== undefined) throw new UsageError('--html needs the trace of every run: give it without --queue');
+    if (options.sweep !== undefined && !queue) throw new UsageError('--sweep needs --queue');
+    if (options.sweep !== undefined && !sweepIdPattern.test(options.sweep)) throw new UsageError(`--sweep takes the id a queued compare printed, got "${options.sweep}"`);
     let varies;
     try {
       varies = specs.map(parseVary);
@@ -56,14 +67,29 @@ export const compareCommand = defineCommand({
     }
     if (combos.length > variantsMax) throw new UsageError(`${combos.length} combinations; at most ${variantsMax} run at once`);
 
+    const cells: CompareCell[] = combos.map((c) => ({
+      label: Object.entries(c.values).map(([k, v]) => `${k}=${v}`).join(' '),
+      values: c.values,
+      overrides: [...fromAcc, ...c.overrides],
+      seed,
+      ...(maxEvents !== undefined ? { maxEvents } : {}),
+    }));
+    let variants: VariantResult[];
     const reports: { label: string; builder: RunReportBuilder }[] = [];
-    const variants: VariantResult[] = combos.map((c) => {
-      const label = Object.entries(c.values).map(([k, v]) => `${k}=${v}`).join(' ');
-      const s = scenarioWithOverrides(base, [...fromAcc, ...c.overrides], label);
-      const builder = htmlPath !== undefined ? new RunReportBuilder() : undefined;
-      if (builder) reports.push({ label, builder });
-      return { label, values: c.values, result: simulate(s, { seed, ...(maxEvents !== undefined ? { maxEvents } : {}), ...(builder ? { onTraceEvent: builder.onEvent } : {}) }) };
-    });
+    if (queue) {
+      const outcome = await runQueuedCompareWithProgress(queue, base, cells, options.sweep, io);
+      if (outcome.failures.length > 0) {
+        for (const f of outcome.failures) io.stderr.write(`opflex-twin compare: job ${f.index + 1} of ${cells.length} (${f.cell.label}, seed ${f.cell.seed}) failed: ${f.reason.split('\n')[0]}\n`);
+        return EXIT_FAILURE;
+      }
+      variants = outcome.results;
+    } else {
+      variants = cells.map((cell) => {
+        const builder = htmlPath !== undefined ? new RunReportBuilder() : undefined;
+        if (builder) reports.push({ label: cell.label, builder });
+        return runCompareCell(base, cell, builder?.onEvent);
+      });
+    }
     const keys = varies.map((v) => v.key);
     if (htmlPath !== undefined) {
       const title = `opflex-twin compare: ${scenario.name}, seed ${seed}`;
@@ -74,3 +100,17 @@ export const compareCommand = defineCommand({
     return 0;
   },
 });
+
+/** The sweep id goes to stderr first, so a submitter that is interrupted can collect the results with --sweep. */
+async function runQueuedCompareWithProgress(queue: QueueAddress, base: ScenarioText, cells: CompareCell[], sweepGiven: string | undefined, io: CommandIO): Promise<SweepOutcome> {
+  await assertQueueReachable(queue);
+  const progress = io.stderr.isTTY ? new ProgressBar(io.stderr, 0) : undefined;
+  try {
+    return await runQueuedCompare(queue, base, cells, sweepGiven ?? newSweepId(), {
+      onSubmitted: (id, jobs) => io.stderr.write(`opflex-twin compare: sweep ${id}: ${jobs} jobs on ${queue.url} (collect later with --sweep ${id})\n`),
+      onProgress: (finished, jobs) => progress?.update(finished / jobs, `${finished}/${jobs} jobs`),
+    });
+  } finally {
+    progress?.done();
+  }
+}

@@ -15,10 +15,41 @@ function agentRestarts(m: Migration): string[] {
   return m.milestones.flatMap((s) => (s.name === 'agent-reset' ? [(s.detail ?? '').replace(/^by /, '')] : s.name === 'agent-reload' ? ['config-reload'] : []));
 }
 
+/** What compare shows of one migration: small and plain JSON, so a queued run can carry it back. */
+export interface ComparedMigration {
+  index: number;
+  node: string;
+  crossLeafPair: boolean;
+  crossPod: boolean;
+  converged: boolean;
+  switchoverToConvergedMs: number | null;
+  outageMs: number;
+  stillDown: boolean;
+  resets: string[];
+  resetsSuppressed: number;
+  downloaded: number;
+}
+
+export function comparedMigrations(result: SimulationResult): ComparedMigration[] {
+  return result.migrations.map((m) => ({
+    index: m.index,
+    node: m.node,
+    crossLeafPair: m.crossLeafPair,
+    crossPod: moveKind(m) === 'cross-pod',
+    converged: m.converged,
+    switchoverToConvergedMs: m.switchoverToConvergedMs,
+    outageMs: m.outageMs,
+    stillDown: m.flows.some((f) => f.downAtEnd),
+    resets: agentRestarts(m),
+    resetsSuppressed: m.milestones.filter((s) => s.name === 'agent-reset-suppressed').length,
+    downloaded: m.downloadedObjects.length,
+  }));
+}
+
 export interface VariantResult {
   label: string;
   values: Record<string, string>;
-  result: SimulationResult;
+  migrations: ComparedMigration[];
 }
 
 export function comparisonJson(scenario: string, seed: number, keys: string[], variants: VariantResult[]): unknown {
@@ -28,17 +59,17 @@ export function comparisonJson(scenario: string, seed: number, keys: string[], v
     vary: keys,
     variants: variants.map((v) => ({
       values: v.values,
-      migrations: v.result.migrations.map((m) => ({
+      migrations: v.migrations.map((m) => ({
         index: m.index,
         node: m.node,
         crossLeafPair: m.crossLeafPair,
-        crossPod: moveKind(m) === 'cross-pod',
+        crossPod: m.crossPod,
         converged: m.converged,
         switchoverToConvergedMs: m.switchoverToConvergedMs,
         outageMs: m.outageMs,
-        resets: agentRestarts(m),
-        resetsSuppressed: m.milestones.filter((s) => s.name === 'agent-reset-suppressed').length,
-        downloaded: m.downloadedObjects.length,
+        resets: m.resets,
+        resetsSuppressed: m.resetsSuppressed,
+        downloaded: m.downloaded,
       })),
     })),
   };
@@ -48,16 +79,15 @@ export function renderComparison(scenario: string, seed: number, keys: string[],
   const out: string[] = [style.bold(`opflex-twin compare: ${scenario}, seed ${seed}, varying ${keys.join(', ')}`), ''];
   const rows: string[][] = [['variant', 'migration', 'converged after switch-over', 'longest outage', 'agent resets', 'downloads']];
   for (const v of variants) {
-    for (const m of v.result.migrations) {
-      const resets = agentRestarts(m);
-      const suppressed = m.milestones.filter((s) => s.name === 'agent-reset-suppressed').length;
+    for (const m of v.migrations) {
+      const kind = m.crossPod ? 'cross-pod' : m.crossLeafPair ? 'cross-pair' : 'same pair';
       rows.push([
         v.label,
-        `${m.index + 1} ${m.node} ${moveKind(m)}`,
+        `${m.index + 1} ${m.node} ${kind}`,
         m.converged ? seconds(m.switchoverToConvergedMs!) : 'not converged',
-        seconds(m.outageMs) + (m.flows.some((f) => f.downAtEnd) ? ' (still down)' : ''),
-        (resets.join(' + ') || 'none') + (suppressed ? `, ${suppressed} suppressed` : ''),
-        String(m.downloadedObjects.length),
+        seconds(m.outageMs) + (m.stillDown ? ' (still down)' : ''),
+        (m.resets.join(' + ') || 'none') + (m.resetsSuppressed ? `, ${m.resetsSuppressed} suppressed` : ''),
+        String(m.downloaded),
       ]);
     }
   }

@@ -1,0 +1,99 @@
+/** The jobs of a sweep on the queue: their names, what they carry, and how BullMQ keeps them. */
+import type { JobsOptions } from 'bullmq';
+import { z } from 'zod';
+import type { ComparedMigration, VariantResult } from '../report/comparison.ts';
+import type { CompareCell } from './compare-cell.ts';
+
+export const queueName = 'opflex-twin-sweeps';
+
+/** How long finished jobs (results and failures) stay in Redis, so a submitter can collect them late. */
+export const finishedJobTtlSeconds = 24 * 3600;
+
+export interface CompareCellJob {
+  kind: 'compare-cell';
+  /** The scenario's content hash (scenario-store.ts). */
+  scenario: string;
+  cell: CompareCell;
+}
+
+export type SweepJob = CompareCellJob;
+
+/** Job ids are `<sweep id>.<index>` (BullMQ reserves ":"): the submitter merges results in index order. */
+export function jobId(sweepId: string, index: number): string {
+  return `${sweepId}.${index}`;
+}
+
+export const sweepJobOptions: JobsOptions = {
+  // A simulation is deterministic: a job that throws throws again, so it is not retried. A worker that
+  // dies mid-job is another matter: BullMQ's stalled-job check hands its job to another worker.
+  attempts: 1,
+  removeOnComplete: { age: finishedJobTtlSeconds },
+  removeOnFail: { age: finishedJobTtlSeconds },
+};
+
+/** Overrides one job may carry: the --acc-provision settings and a variant's keys. */
+export const overridesPerJobMax = 256;
+/** Keys in one override's YAML path (`controller.node` is 2). */
+export const overridePathKeysMax = 8;
+/** Characters in a job's label, a vary key or value, a path key or a text value. */
+export const jobTextCharsMax = 4_096;
+
+const text = z.string().max(jobTextCharsMax);
+const compareCellJobSchema = z.strictObject({
+  kind: z.literal('compare-cell'),
+  scenario: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in hex'),
+  cell: z.strictObject({
+    label: text,
+    values: z.record(text, text).refine((v) => Object.keys(v).length <= overridesPerJobMax, `at most ${overridesPerJobMax} values`),
+    overrides: z.array(z.strictObject({
+      path: z.array(text).min(1).max(overridePathKeysMax),
+      // What a --vary or --acc-provision value parses to: a YAML scalar.
+      value: z.union([text, z.number(), z.boolean(), z.null()]),
+    })).max(overridesPerJobMax),
+    seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    maxEvents: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+  }),
+});
+
+/** Job data as read from Redis (anything that can write to the Redis can put a job there): checked, or a one-line TypeError. */
+export function parseSweepJob(data: unknown): SweepJob {
+  const job = oneLine('Job data', compareCellJobSchema.safeParse(data));
+  const { maxEvents, ...cell } = job.cell;
+  return { kind: job.kind, scenario: job.scenario, cell: { ...cell, ...(maxEvents !== undefined ? { maxEvents } : {}) } };
+}
+
+function oneLine<T>(what: string, parsed: z.ZodSafeParseResult<T>): T {
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new TypeError(`${what}${issue.path.length ? ` at ${issue.path.join('.')}` : ''}: ${issue.message}`.replace(/\s+/g, ' '));
+}
+
+/** Migrations in one result (a result is one variant's plan). */
+export const migrationsPerResultMax = 100_000;
+
+const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const ms = z.number().min(0).max(Number.MAX_VALUE);
+const comparedMigrationSchema = z.strictObject({
+  index: count,
+  node: text,
+  crossLeafPair: z.boolean(),
+  crossPod: z.boolean(),
+  converged: z.boolean(),
+  switchoverToConvergedMs: ms.nullable(),
+  outageMs: ms,
+  stillDown: z.boolean(),
+  resets: z.array(text).max(migrationsPerResultMax),
+  resetsSuppressed: count,
+  downloaded: count,
+}) satisfies z.ZodType<ComparedMigration>;
+
+const variantResultSchema = z.strictObject({
+  label: text,
+  values: z.record(text, text),
+  migrations: z.array(comparedMigrationSchema).max(migrationsPerResultMax),
+});
+
+/** A result as a worker posted it: checked before the submitter prints it, or a one-line TypeError. */
+export function parseVariantResult(data: unknown): VariantResult {
+  return oneLine('Result', variantResultSchema.safeParse(data));
+}

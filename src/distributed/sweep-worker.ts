@@ -1,0 +1,65 @@
+/**
+ * A queue worker: takes sweep jobs from Redis, runs them with the same code as the local commands and
+ * posts their results. close() lets the current job finish before it returns.
+ */
+import { Worker, type Job } from 'bullmq';
+import type { VariantResult } from '../report/comparison.ts';
+import { runCompareCell } from './compare-cell.ts';
+import { connectionOptions, redisClient, type QueueAddress } from './queue-url.ts';
+import { ScenarioCache } from './scenario-store.ts';
+import { parseSweepJob, queueName } from './sweep-jobs.ts';
+import type { ScenarioText } from '../scenario/variants.ts';
+
+/** Times a job may be handed to another worker after its worker stopped renewing the lock (died or hung). */
+export const stalledHandoversMax = 3;
+
+export interface SweepWorkerOptions {
+  /** How long a job's lock lasts without renewal (BullMQ's lockDuration; default 30 s). */
+  lockDurationMs?: number;
+  /** How often this worker looks for jobs whose lock expired (BullMQ's stalledInterval; default 30 s). */
+  stalledIntervalMs?: number;
+  /** After each job, ok or failed, with its run time (for metrics). */
+  onJobEnd?: (outcome: 'done' | 'failed', seconds: number) => void;
+  /** Redis unreachable after the start: ioredis keeps retrying (Redis may be restarting); this is for a log line. */
+  onConnectionError?: (err: Error) => void;
+}
+
+export interface SweepWorker {
+  close(): Promise<void>;
+}
+
+/** One job's data, checked, run with the local command's code. */
+export async function runSweepJob(data: unknown, scenarioFor: (hash: string) => Promise<ScenarioText>): Promise<VariantResult> {
+  const job = parseSweepJob(data);
+  return runCompareCell(await scenarioFor(job.scenario), job.cell);
+}
+
+/** Resolves once the worker is connected and taking jobs. */
+export async function startSweepWorker(address: QueueAddress, options: SweepWorkerOptions = {}): Promise<SweepWorker> {
+  const scenarios = new ScenarioCache(redisClient(address));
+  const run = (job: Job<unknown>): Promise<VariantResult> => runSweepJob(job.data, (hash) => scenarios.get(hash));
+  const worker = new Worker<unknown, VariantResult>(queueName, async (job) => {
+    const started = performance.now();
+    try {
+      const result = await run(job);
+      options.onJobEnd?.('done', (performance.now() - started) / 1000);
+      return result;
+    } catch (err) {
+      options.onJobEnd?.('failed', (performance.now() - started) / 1000);
+      throw err;
+    }
+  }, {
+    connection: connectionOptions(address),
+    maxStalledCount: stalledHandoversMax,
+    ...(options.lockDurationMs !== undefined ? { lockDuration: options.lockDurationMs } : {}),
+    ...(options.stalledIntervalMs !== undefined ? { stalledInterval: options.stalledIntervalMs } : {}),
+  });
+  worker.on('error', (err) => options.onConnectionError?.(err));
+  await worker.waitUntilReady();
+  return {
+    async close() {
+      await worker.close();
+      await scenarios.close();
+    },
+  };
+}

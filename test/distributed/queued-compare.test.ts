@@ -1,0 +1,146 @@
+/**
+ * compare --queue against a real redis-server and real worker processes: the same stdout bytes as the
+ * local compare whatever the number of workers, a worker killed mid-sweep, a job that throws.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Queue } from 'bullmq';
+import { queueName } from '../../src/distributed/sweep-jobs.ts';
+import { CliChild } from '../support/cli-child.ts';
+import { RedisServer } from '../support/redis-server.ts';
+import { unusedPort, waitFor } from '../transport/socket-helpers.ts';
+
+/** Six variants of the default scenario. */
+const COMPARE_ARGS = ['compare', '--vary', 'latencies.apicFetch=10ms,50ms,200ms', '--vary', 'enable_opflex_agent_reconnect=false,true'];
+/** A CLI process on a loaded machine: starting tsx and running six small simulations. */
+const RUN_MS = 120_000;
+
+async function finished(child: CliChild): Promise<CliChild> {
+  await waitFor(() => child.exitCode !== undefined, `${child.process.spawnargs.slice(2).join(' ')} to finish`, RUN_MS);
+  return child;
+}
+
+describe('compare --queue', { timeout: 400_000 }, () => {
+  let redis: RedisServer;
+  let localStdout: string;
+  const workers: CliChild[] = [];
+
+  async function startWorker(...extra: string[]): Promise<CliChild> {
+    const worker = new CliChild(['worker', '--queue', redis.url, ...extra]);
+    workers.push(worker);
+    await worker.waitForOutput(/taking jobs from/, 'the worker to connect', RUN_MS);
+    return worker;
+  }
+
+  async function stopWorkers(): Promise<(number | null)[]> {
+    const codes = await Promise.all(workers.map((w) => w.stop()));
+    workers.length = 0;
+    return codes;
+  }
+
+  before(async () => {
+    redis = await RedisServer.start();
+    const local = await finished(new CliChild(COMPARE_ARGS));
+    assert.equal(local.exitCode, 0, local.stderr);
+    localStdout = local.stdout;
+  });
+
+  after(async () => {
+    for (const w of workers) w.process.kill('SIGKILL');
+    await redis?.kill();
+  });
+
+  test('one worker: the same stdout bytes as the local compare, six jobs in its metrics; SIGTERM ends the worker with 0', { timeout: 200_000 }, async () => {
+    const worker = await startWorker('--health-port', '0', '--health-address', '127.0.0.1');
+    const [, healthUrl] = await worker.waitForOutput(/health on (http:\S+)\/healthz/, 'the health endpoint', RUN_MS);
+    assert.equal(await (await fetch(`${healthUrl}/healthz`)).text(), 'ok\n');
+    const queued = await finished(new CliChild([...COMPARE_ARGS, '--queue', redis.url]));
+    assert.equal(queued.exitCode, 0, queued.stderr);
+    assert.equal(queued.stdout, localStdout);
+    assert.match(queued.stderr, /sweep [0-9a-f-]+: 6 jobs on redis:\/\/127\.0\.0\.1:\d+/);
+    const metrics = await (await fetch(`${healthUrl}/metrics`)).text();
+    assert.match(metrics, /^opflex_twin_worker_jobs_total\{outcome="done"\} 6$/m);
+    assert.match(metrics, /^opflex_twin_worker_jobs_total\{outcome="failed"\} 0$/m);
+    assert.match(metrics, /^opflex_twin_worker_job_seconds_count 6$/m);
+    assert.deepEqual(await stopWorkers(), [0]);
+  });
+
+  test('four workers: the same stdout bytes, JSON too', { timeout: 200_000 }, async () => {
+    await Promise.all([startWorker(), startWorker(), startWorker(), startWorker()]);
+    const queued = await finished(new CliChild([...COMPARE_ARGS, '--queue', redis.url]));
+    assert.equal(queued.exitCode, 0, queued.stderr);
+    assert.equal(queued.stdout, localStdout);
+    const localJson = await finished(new CliChild([...COMPARE_ARGS, '--json']));
+    const queuedJson = await finished(new CliChild([...COMPARE_ARGS, '--json', '--queue', redis.url]));
+    assert.equal(queuedJson.exitCode, 0, queuedJson.stderr);
+    assert.equal(queuedJson.stdout, localJson.stdout);
+    assert.deepEqual(await stopWorkers(), [0, 0, 0, 0]);
+  });
+
+  test('a worker killed mid-sweep: its job goes to another worker and the output is the local one', { timeout: 200_000 }, async () => {
+    // A killed worker's job is taken over once its lock expires; a short lock and check keep the test quick.
+    const recovery = ['--lock-duration', '3', '--stalled-interval', '1'];
+    const doomed = await startWorker(...recovery);
+    const queued = new CliChild([...COMPARE_ARGS, '--queue', redis.url]);
+    const queue = new Queue(queueName, { connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null } });
+    try {
+      let active = 0;
+      while (active === 0 && queued.exitCode === undefined) active = await queue.getActiveCount();
+      doomed.process.kill('SIGKILL');
+      await doomed.exited;
+      await startWorker(...recovery);
+      await finished(queued);
+      assert.equal(queued.exitCode, 0, queued.stderr);
+      assert.equal(queued.stdout, localStdout);
+    } finally {
+      await queue.close();
+    }
+    await stopWorkers();
+  });
+
+  test('jobs that throw: each is reported in one line with its variant and seed, exit 1', { timeout: 200_000 }, async () => {
+    await startWorker();
+    const queued = await finished(new CliChild(['compare', '--vary', 'latencies.apicFetch=10ms,50ms', '--max-events', '100', '--seed', '7', '--queue', redis.url]));
+    assert.equal(queued.exitCode, 1);
+    assert.equal(queued.stdout, '');
+    const failures = queued.stderr.split('\n').filter((l) => l.includes('failed:'));
+    assert.deepEqual(failures.map((l) => l.replace(/failed: .*/, 'failed:')), [
+      'opflex-twin compare: job 1 of 2 (latencies.apicFetch=10ms, seed 7) failed:',
+      'opflex-twin compare: job 2 of 2 (latencies.apicFetch=50ms, seed 7) failed:',
+    ]);
+    for (const line of failures) assert.match(line, /the run stopped after 100 events/);
+    await stopWorkers();
+  });
+
+  test('an unreachable Redis: one line naming the URL, exit 1', { timeout: 60_000 }, async () => {
+    const url = `redis://127.0.0.1:${await unusedPort()}`;
+    const queued = await finished(new CliChild([...COMPARE_ARGS, '--queue', url]));
+    assert.equal(queued.exitCode, 1);
+    assert.equal(queued.stderr, `opflex-twin compare: Cannot reach the queue at ${url}: connect ECONNREFUSED ${url.slice('redis://'.length)}\n`);
+    const worker = await finished(new CliChild(['worker', '--queue', url]));
+    assert.equal(worker.exitCode, 1);
+    assert.match(worker.stderr, new RegExp(`^opflex-twin worker: Cannot reach the queue at ${url}: .+\\n$`));
+  });
+});
+
+describe('compare --queue across a Redis restart', { timeout: 300_000 }, () => {
+  test('Redis stopped and started mid-sweep: submitter and worker reconnect and the output is the local one', { timeout: 280_000 }, async () => {
+    const redis = await RedisServer.start({ persistent: true });
+    const worker = new CliChild(['worker', '--queue', redis.url]);
+    try {
+      const local = await finished(new CliChild(COMPARE_ARGS));
+      await worker.waitForOutput(/taking jobs from/, 'the worker to connect', RUN_MS);
+      const queued = new CliChild([...COMPARE_ARGS, '--queue', redis.url]);
+      await waitFor(() => /sweep [0-9a-f-]+: 6 jobs/.test(queued.stderr) || queued.exitCode !== undefined, 'the sweep to be submitted', RUN_MS);
+      await redis.stop();
+      await redis.restart();
+      await finished(queued);
+      assert.equal(queued.exitCode, 0, queued.stderr);
+      assert.equal(queued.stdout, local.stdout);
+      assert.equal(await worker.stop(), 0);
+    } finally {
+      worker.process.kill('SIGKILL');
+      await redis.kill();
+    }
+  });
+});
