@@ -4,8 +4,9 @@
  */
 import type { BenchSuite } from './suite.ts';
 import { checkSuite } from './check.ts';
+import { distributedSuite } from './distributed.ts';
 import { kernelSuite } from './kernel.ts';
 import { liveSuite } from './live.ts';
 import { modelSuite } from './model.ts';
 
-export const suites: readonly BenchSuite[] = [kernelSuite, modelSuite, liveSuite, checkSuite];
+export const suites: readonly BenchSuite[] = [kernelSuite, modelSuite, liveSuite, checkSuite, distributedSuite];
