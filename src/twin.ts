@@ -148,6 +148,7 @@ export class Twin implements FabricView {
           transport: o.transport,
           trace,
           random: random.stream(`leaf:${address.name}`),
+          subscriptionHashSeed: random.stream(`subscription-hash:${address.name}`).int(0x7fffffff),
           apic: this.apic,
           coop: this.coops.get(this.aciPods.podOfPair(pairName))!,
           fabric: this,

@@ -39,6 +39,8 @@ export interface LeafDeps {
   maxOutstandingPerSession: number;
   /** Bounds on what the leaf holds for all its peers; DEFAULT_LEAF_LIMITS where not given. */
   limits?: Partial<LeafLimits>;
+  /** Seeds its sessions' subscription index hash (a stream of its own, so other draws are unchanged). */
+  subscriptionHashSeed?: number;
 }
 
 interface OdevRecord {
@@ -149,6 +151,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
         : undefined,
       maxOutstanding: this.d.maxOutstandingPerSession,
       keepalivePhaseMs,
+      ...(this.d.subscriptionHashSeed !== undefined ? { subscriptionHashSeed: this.d.subscriptionHashSeed } : {}),
     });
     this.sessions.add(session);
     return session;

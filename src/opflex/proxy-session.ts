@@ -58,6 +58,8 @@ export interface ProxySessionOptions {
   keepalivePhaseMs?: number | undefined;
   /** Bounds on what one request may ask; DEFAULT_PROXY_LIMITS where not given. */
   limits?: Partial<ProxyLimits>;
+  /** Seeds the subscription table's index hash (see SubscriptionTable); 0 where not given. */
+  subscriptionHashSeed?: number;
 }
 
 export type ProxySessionState = 'awaiting-identity' | 'ready' | 'closed';
@@ -67,7 +69,7 @@ export class ProxySession implements RpcEndpointEvents {
   state: ProxySessionState = 'awaiting-identity';
   identity: IdentityRequest | undefined;
   /** Subscribed URI -> expiry (whole ms, scheduler time; see expiryMs). */
-  readonly subscriptions = new SubscriptionTable();
+  readonly subscriptions: SubscriptionTable;
   readonly limits: Readonly<ProxyLimits>;
   private outstanding = 0;
 
@@ -78,6 +80,7 @@ export class ProxySession implements RpcEndpointEvents {
     private readonly options: ProxySessionOptions,
   ) {
     this.limits = options.limits ? { ...DEFAULT_PROXY_LIMITS, ...options.limits } : DEFAULT_PROXY_LIMITS;
+    this.subscriptions = new SubscriptionTable(options.subscriptionHashSeed);
     this.rpc = new RpcEndpoint(connection, scheduler, this, { keepalive: options.keepalive, keepalivePhaseMs: options.keepalivePhaseMs });
   }
 

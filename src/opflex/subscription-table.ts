@@ -16,6 +16,8 @@ export class SubscriptionTable {
   private used = 0;
   private live = 0;
 
+  constructor(private readonly hashSeed = 0) {}
+
   get size(): number {
     return this.live;
   }
@@ -41,7 +43,7 @@ export class SubscriptionTable {
     this.expiries[at] = expiryMs;
     this.live++;
     const mask = this.slots.length - 1;
-    let slot = hashOf(uri) & mask;
+    let slot = hashOf(uri, this.hashSeed) & mask;
     while (this.slots[slot]! > 0) slot = (slot + 1) & mask;
     this.slots[slot] = at + 1;
     return this;
@@ -93,7 +95,7 @@ export class SubscriptionTable {
     const slots = this.slots;
     if (slots.length === 0) return -1;
     const mask = slots.length - 1;
-    for (let slot = hashOf(uri) & mask; ; slot = (slot + 1) & mask) {
+    for (let slot = hashOf(uri, this.hashSeed) & mask; ; slot = (slot + 1) & mask) {
       const entry = slots[slot]!;
       if (entry === 0) return -1;
       if (entry > 0 && this.uris[entry - 1] === uri) return slot;
@@ -114,7 +116,7 @@ export class SubscriptionTable {
       if (uri === undefined) continue;
       uris[at] = uri;
       expiries[at] = this.expiries[position]!;
-      let slot = hashOf(uri) & mask;
+      let slot = hashOf(uri, this.hashSeed) & mask;
       while (slots[slot] !== 0) slot = (slot + 1) & mask;
       slots[slot] = ++at;
     }
@@ -134,14 +136,12 @@ const ENTRY_GROWTH = 1.5;
 const SLOT_LOAD_MAX = 0.75;
 
 /**
- * A per-process random seed: a peer cannot craft URIs that all land on one probe chain. It decides
- * only where entries sit in the index, never what a lookup answers nor the iteration order, so the
- * simulation's output stays the same run to run.
+ * `seed` keeps a peer from crafting URIs that all land on one probe chain; the leaf draws it from a
+ * seeded stream of its own. It decides only where entries sit in the index, never what a lookup
+ * answers nor the iteration order.
  */
-const HASH_SEED = (Math.random() * 0x7fffffff) | 0;
-
-function hashOf(text: string): number {
-  let hash = HASH_SEED ^ text.length;
+function hashOf(text: string, seed: number): number {
+  let hash = seed ^ text.length;
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x5bd1e995);
   hash ^= hash >>> 15;
   hash = Math.imul(hash, 0x27d4eb2d);
