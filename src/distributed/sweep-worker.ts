@@ -4,6 +4,7 @@
  */
 import { Worker, type Job } from 'bullmq';
 import type { VariantResult } from '../report/comparison.ts';
+import { Stopwatch } from '../report/stopwatch.ts';
 import { runCompareCell } from './compare-cell.ts';
 import { connectionOptions, redisClient, type QueueAddress } from './queue-url.ts';
 import { ScenarioCache } from './scenario-store.ts';
@@ -39,13 +40,13 @@ export async function startSweepWorker(address: QueueAddress, options: SweepWork
   const scenarios = new ScenarioCache(redisClient(address));
   const run = (job: Job<unknown>): Promise<VariantResult> => runSweepJob(job.data, (hash) => scenarios.get(hash));
   const worker = new Worker<unknown, VariantResult>(queueName, async (job) => {
-    const started = performance.now();
+    const stopwatch = new Stopwatch();
     try {
       const result = await run(job);
-      options.onJobEnd?.('done', (performance.now() - started) / 1000);
+      options.onJobEnd?.('done', stopwatch.elapsedMs / 1000);
       return result;
     } catch (err) {
-      options.onJobEnd?.('failed', (performance.now() - started) / 1000);
+      options.onJobEnd?.('failed', stopwatch.elapsedMs / 1000);
       throw err;
     }
   }, {
