@@ -17,7 +17,7 @@ import { commandSummary } from './command-index.ts';
 import { queueAddressOption } from './queue-option.ts';
 import { ProgressBar } from './progress-bar.ts';
 import { assertQueueReachable, type QueueAddress } from '../distributed/queue-url.ts';
-import { newSweepId, runQueuedCompare, sweepIdPattern, type SweepOutcome } from '../distributed/sweep-submitter.ts';
+import { newSweepId, runQueuedCompare, SweepMismatchError, sweepIdPattern, type SweepOutcome } from '../distributed/sweep-submitter.ts';
 import type { ScenarioText } from '../scenario/variants.ts';
 
 /** Most variants one compare runs (every combination of the --vary values). */
@@ -110,6 +110,9 @@ async function runQueuedCompareWithProgress(queue: QueueAddress, base: ScenarioT
       onSubmitted: (id, jobs) => io.stderr.write(`opflex-twin compare: sweep ${id}: ${jobs} jobs on ${queue.url} (collect later with --sweep ${id})\n`),
       onProgress: (finished, jobs) => progress?.update(finished / jobs, `${finished}/${jobs} jobs`),
     });
+  } catch (err) {
+    if (err instanceof SweepMismatchError) throw new UsageError(`--sweep: ${err.message}`);
+    throw err;
   } finally {
     progress?.done();
   }

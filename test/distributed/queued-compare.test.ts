@@ -98,6 +98,23 @@ describe('compare --queue', { timeout: 400_000 }, () => {
     await stopWorkers();
   });
 
+  test('a submitter interrupted before any worker ran: --sweep ID collects the same bytes; other arguments under that id are refused', { timeout: 200_000 }, async () => {
+    const first = new CliChild([...COMPARE_ARGS, '--queue', redis.url]);
+    await waitFor(() => /sweep [0-9a-f-]+: 6 jobs/.test(first.stderr) || first.exitCode !== undefined, 'the sweep to be submitted', RUN_MS);
+    const sweepId = /sweep ([0-9a-f-]+): 6 jobs/.exec(first.stderr)?.[1];
+    assert.ok(sweepId, first.stderr);
+    first.process.kill('SIGKILL');
+    await first.exited;
+    const other = await finished(new CliChild(['compare', '--vary', 'latencies.apicFetch=10ms,50ms', '--queue', redis.url, '--sweep', sweepId]));
+    assert.equal(other.exitCode, 2);
+    assert.equal(other.stderr, `opflex-twin compare: --sweep: sweep ${sweepId} was submitted with other inputs (scenario, options or seeds): give the same arguments as when it was submitted\nRun "opflex-twin compare --help" for usage.\n`);
+    await startWorker();
+    const reattached = await finished(new CliChild([...COMPARE_ARGS, '--queue', redis.url, '--sweep', sweepId]));
+    assert.equal(reattached.exitCode, 0, reattached.stderr);
+    assert.equal(reattached.stdout, localStdout);
+    await stopWorkers();
+  });
+
   test('jobs that throw: each is reported in one line with its variant and seed, exit 1', { timeout: 200_000 }, async () => {
     await startWorker();
     const queued = await finished(new CliChild(['compare', '--vary', 'latencies.apicFetch=10ms,50ms', '--max-events', '100', '--seed', '7', '--queue', redis.url]));
