@@ -24,6 +24,8 @@ const accProvisionFileMaxBytes = 1 * MIB;
 const planFileMaxBytes = 4 * MIB;
 export const endpointFileMaxBytes = 64 * 1024;
 const tlsFileMaxBytes = 1 * MIB;
+/** A sweep file lists scenarios and variants; its scenarios are files of their own. */
+export const sweepFileMaxBytes = 1 * MIB;
 
 export const INPUT_FILES = {
   scenario: { label: 'scenario file', maxBytes: scenarioFileMaxBytes },
@@ -32,6 +34,7 @@ export const INPUT_FILES = {
   plan: { label: 'plan file', maxBytes: planFileMaxBytes },
   endpoint: { label: 'endpoint file', maxBytes: endpointFileMaxBytes },
   tls: { label: 'PEM file', maxBytes: tlsFileMaxBytes },
+  sweep: { label: 'sweep file', maxBytes: sweepFileMaxBytes },
 } as const satisfies Record<string, InputFileKind>;
 
 /** A file that cannot be used: `path` and `reason` separately, the message as "<path>: <reason>". */

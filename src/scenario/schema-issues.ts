@@ -30,21 +30,24 @@ function isShapeMismatch(issues: readonly ZodIssue[]): boolean {
   );
 }
 
-/** One zod issue as the problems it stands for (a union's issue may stand for its one matching branch's). */
-export function fromZodIssue(issue: ZodIssue, prefix: Path = []): RawIssue[] {
+/**
+ * One zod issue as the problems it stands for (a union's issue may stand for its one matching branch's).
+ * `root` is the schema the issue came from, for the keys an unknown key's hint suggests.
+ */
+export function fromZodIssue(issue: ZodIssue, prefix: Path = [], root: unknown = scenarioSchema): RawIssue[] {
   const path: PathKey[] = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
   switch (issue.code) {
     case 'invalid_union': {
       // Report the one branch that matched the input's shape, if there is exactly one.
       const candidates = issue.errors.filter((branch) => branch.length > 0 && !isShapeMismatch(branch));
-      if (candidates.length === 1) return candidates[0]!.flatMap((i) => fromZodIssue(i, path));
+      if (candidates.length === 1) return candidates[0]!.flatMap((i) => fromZodIssue(i, path, root));
       return [{ path, message: issue.message }];
     }
     case 'unrecognized_keys':
       // Only the first keys can be shown (the rest are counted), so only they get a suggestion.
       return issue.keys.map((key, i) => ({
         path: [...path, key],
-        message: i < scenarioIssuesReportedMax ? unknownKeyMessage(key, knownKeysAt(scenarioSchema, path)) : `unknown key ${JSON.stringify(key)}`,
+        message: i < scenarioIssuesReportedMax ? unknownKeyMessage(key, knownKeysAt(root, path)) : `unknown key ${JSON.stringify(key)}`,
         target: 'key' as const,
       }));
     case 'invalid_type': {

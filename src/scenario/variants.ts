@@ -47,7 +47,7 @@ const TOP_LEVEL: readonly string[] = ['start', 'duration'];
  * `controller.node`); a bare key is one of the top-level keys or is looked up in settings, latencies,
  * timers, faults and leaf.
  */
-function resolveKey(key: string): string[] {
+export function resolveKey(key: string): string[] {
   if (key.includes('.')) return key.split('.');
   if (TOP_LEVEL.includes(key)) return [key];
   const hits = SECTIONS.filter(([, keys]) => keys.includes(key)).map(([section]) => section);
