@@ -31,6 +31,13 @@ const COMMAND_TABLE = {
       'and show outage and convergence side by side. Several --vary options run every combination.',
     load: async (): Promise<Command> => (await import('./compare.ts')).compareCommand,
   },
+  sweep: {
+    summary:
+      'Run scenarios x variants x seeds: a --vary grid and/or named variants (sets of keys) over one or more scenarios and\n' +
+      'many seeds, from options or a sweep file. One row per variant: moves, converged, outage p50/p95/max over every move\n' +
+      'and seed, downloads, resets and the worst seed; the best variant named. Local worker threads, or --queue.',
+    load: async (): Promise<Command> => (await import('./sweep.ts')).sweepCommand,
+  },
   advise: {
     summary:
       'Check a migration plan before it runs: each risk with its reason and the effect measured by simulation.\n' +
@@ -75,8 +82,8 @@ const COMMAND_TABLE = {
   },
   worker: {
     summary:
-      'Take simulation jobs (compare cells) from a Redis job queue, run them with the same code as the local commands and\n' +
-      'post their results; compare --queue submits them. SIGTERM finishes the job in hand, then exits.',
+      'Take simulation jobs (compare cells, sweep seed ranges) from a Redis job queue, run them with the same code as the local commands and\n' +
+      'post their results; compare --queue and sweep --queue submit them. SIGTERM finishes the job in hand, then exits.',
     load: async (): Promise<Command> => (await import('./worker.ts')).workerCommand,
   },
   schema: {

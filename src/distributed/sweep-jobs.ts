@@ -3,6 +3,8 @@ import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import type { ComparedMigration, VariantResult } from '../report/comparison.ts';
 import type { CompareCell } from './compare-cell.ts';
+import type { CellFigures } from '../report/sweep-summary.ts';
+import { seedsPerChunkMax, type SeedRange } from '../sweep/sweep-chunks.ts';
 
 export const queueName = 'opflex-twin-sweeps';
 
@@ -16,7 +18,15 @@ export interface CompareCellJob {
   cell: CompareCell;
 }
 
-export type SweepJob = CompareCellJob;
+/** A sweep's unit: one variant of one scenario over a range of seeds (src/sweep/sweep-chunks.ts). */
+export interface SweepCellsJob {
+  kind: 'sweep-cells';
+  /** The scenario's content hash (scenario-store.ts). */
+  scenario: string;
+  range: SeedRange;
+}
+
+export type SweepJob = CompareCellJob | SweepCellsJob;
 
 /** Job ids are `<sweep id>.<index>` (BullMQ reserves ":"): the submitter merges results in index order. */
 export function jobId(sweepId: string, index: number): string {
@@ -39,17 +49,20 @@ export const overridePathKeysMax = 8;
 export const jobTextCharsMax = 4_096;
 
 const text = z.string().max(jobTextCharsMax);
+const scenarioHashSchema = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in hex');
+const valuesSchema = z.record(text, text).refine((v) => Object.keys(v).length <= overridesPerJobMax, `at most ${overridesPerJobMax} values`);
+const overridesSchema = z.array(z.strictObject({
+  path: z.array(text).min(1).max(overridePathKeysMax),
+  // What a --vary or --acc-provision value parses to: a YAML scalar.
+  value: z.union([text, z.number(), z.boolean(), z.null()]),
+})).max(overridesPerJobMax);
 const compareCellJobSchema = z.strictObject({
   kind: z.literal('compare-cell'),
-  scenario: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in hex'),
+  scenario: scenarioHashSchema,
   cell: z.strictObject({
     label: text,
-    values: z.record(text, text).refine((v) => Object.keys(v).length <= overridesPerJobMax, `at most ${overridesPerJobMax} values`),
-    overrides: z.array(z.strictObject({
-      path: z.array(text).min(1).max(overridePathKeysMax),
-      // What a --vary or --acc-provision value parses to: a YAML scalar.
-      value: z.union([text, z.number(), z.boolean(), z.null()]),
-    })).max(overridesPerJobMax),
+    values: valuesSchema,
+    overrides: overridesSchema,
     seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
     maxEvents: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
   }),
@@ -57,9 +70,33 @@ const compareCellJobSchema = z.strictObject({
 
 /** Job data as read from Redis (anything that can write to the Redis can put a job there): checked, or a one-line TypeError. */
 export function parseSweepJob(data: unknown): SweepJob {
+  if (jobKind(data) === 'sweep-cells') return parseSweepCellsJob(data);
   const job = oneLine('Job data', compareCellJobSchema.safeParse(data));
   const { maxEvents, ...cell } = job.cell;
   return { kind: job.kind, scenario: job.scenario, cell: { ...cell, ...(maxEvents !== undefined ? { maxEvents } : {}) } };
+}
+
+function jobKind(data: unknown): unknown {
+  return typeof data === 'object' && data !== null ? (data as { kind?: unknown }).kind : undefined;
+}
+
+const sweepCellsJobSchema = z.strictObject({
+  kind: z.literal('sweep-cells'),
+  scenario: scenarioHashSchema,
+  range: z.strictObject({
+    label: text,
+    values: valuesSchema,
+    overrides: overridesSchema,
+    firstSeed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER - seedsPerChunkMax),
+    seeds: z.number().int().min(1).max(seedsPerChunkMax),
+    maxEvents: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+  }),
+});
+
+function parseSweepCellsJob(data: unknown): SweepCellsJob {
+  const job = oneLine('Job data', sweepCellsJobSchema.safeParse(data));
+  const { maxEvents, ...range } = job.range;
+  return { kind: job.kind, scenario: job.scenario, range: { ...range, ...(maxEvents !== undefined ? { maxEvents } : {}) } };
 }
 
 function oneLine<T>(what: string, parsed: z.ZodSafeParseResult<T>): T {
@@ -96,4 +133,24 @@ const variantResultSchema = z.strictObject({
 /** A result as a worker posted it: checked before the submitter prints it, or a one-line TypeError. */
 export function parseVariantResult(data: unknown): VariantResult {
   return oneLine('Result', variantResultSchema.safeParse(data));
+}
+
+const cellFiguresSchema = z.strictObject({
+  seed: count,
+  moves: count,
+  converged: count,
+  outageMs: z.array(ms).max(migrationsPerResultMax),
+  downloaded: count,
+  resets: count,
+}) satisfies z.ZodType<CellFigures>;
+
+/** A sweep-cells job's result: one figure per seed of its range, in seed order, or a one-line TypeError. */
+export function parseSweepCellsResult(data: unknown, job: SweepCellsJob): CellFigures[] {
+  const figures = oneLine('Result', z.array(cellFiguresSchema).max(seedsPerChunkMax).safeParse(data));
+  const { firstSeed, seeds } = job.range;
+  if (figures.length !== seeds || figures.some((f, i) => f.seed !== firstSeed + i)) {
+    throw new TypeError(`Result: expected the figures of seeds ${firstSeed}..${firstSeed + seeds - 1}, got ${figures.length ? `seeds ${figures.map((f) => f.seed).join(', ')}` : 'none'}`);
+  }
+  if (figures.some((f) => f.converged > f.moves || f.outageMs.length !== f.moves)) throw new TypeError('Result: a seed counts more converged moves or outages than moves');
+  return figures;
 }

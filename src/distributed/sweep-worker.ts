@@ -10,6 +10,11 @@ import { connectionOptions, redisClient, type QueueAddress } from './queue-url.t
 import { ScenarioCache } from './scenario-store.ts';
 import { parseSweepJob, queueName } from './sweep-jobs.ts';
 import type { ScenarioText } from '../scenario/variants.ts';
+import type { CellFigures } from '../report/sweep-summary.ts';
+import { runSeedRange } from '../sweep/seed-range.ts';
+
+/** What a job posts back: a compare cell's variant result, or a sweep range's figures per seed. */
+export type SweepJobResult = VariantResult | CellFigures[];
 
 /** Times a job may be handed to another worker after its worker stopped renewing the lock (died or hung). */
 export const stalledHandoversMax = 3;
@@ -30,16 +35,21 @@ export interface SweepWorker {
 }
 
 /** One job's data, checked, run with the local command's code. */
-export async function runSweepJob(data: unknown, scenarioFor: (hash: string) => Promise<ScenarioText>): Promise<VariantResult> {
+export async function runSweepJob(data: unknown, scenarioFor: (hash: string) => Promise<ScenarioText>): Promise<SweepJobResult> {
   const job = parseSweepJob(data);
-  return runCompareCell(await scenarioFor(job.scenario), job.cell);
+  switch (job.kind) {
+    case 'compare-cell':
+      return runCompareCell(await scenarioFor(job.scenario), job.cell);
+    case 'sweep-cells':
+      return runSeedRange(await scenarioFor(job.scenario), job.range);
+  }
 }
 
 /** Resolves once the worker is connected and taking jobs. */
 export async function startSweepWorker(address: QueueAddress, options: SweepWorkerOptions = {}): Promise<SweepWorker> {
   const scenarios = new ScenarioCache(redisClient(address));
-  const run = (job: Job<unknown>): Promise<VariantResult> => runSweepJob(job.data, (hash) => scenarios.get(hash));
-  const worker = new Worker<unknown, VariantResult>(queueName, async (job) => {
+  const run = (job: Job<unknown>): Promise<SweepJobResult> => runSweepJob(job.data, (hash) => scenarios.get(hash));
+  const worker = new Worker<unknown, SweepJobResult>(queueName, async (job) => {
     const stopwatch = new Stopwatch();
     try {
       const result = await run(job);

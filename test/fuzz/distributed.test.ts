@@ -1,16 +1,21 @@
 /**
  * Seeded fuzzing of what the job queue reads from outside: --queue URLs, and job data from Redis
  * (anything that can write to the Redis can put a job there). A URL parses to an address or fails with
- * one SyntaxError line; job data runs as a compare cell or fails with an Error, never anything else.
+ * one SyntaxError line; job data runs as a compare cell or a sweep's seed range or fails with an Error,
+ * never anything else; a sweep file parses to a definition or fails with file:line:column lines.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { parseQueueUrl } from '../../src/distributed/queue-url.ts';
 import { scenarioHash } from '../../src/distributed/scenario-store.ts';
-import { parseVariantResult } from '../../src/distributed/sweep-jobs.ts';
+import { parseSweepCellsResult, parseSweepJob, parseVariantResult, type SweepCellsJob } from '../../src/distributed/sweep-jobs.ts';
 import { runSweepJob } from '../../src/distributed/sweep-worker.ts';
 import { readScenarioText } from '../../src/scenario/variants.ts';
+import { ScenarioError } from '../../src/scenario/scenario-error.ts';
+import { boundProblems, plannedVariants, sweepVariantsMax } from '../../src/sweep/sweep-definition.ts';
+import { parseSweepFile } from '../../src/sweep/sweep-file.ts';
+import { stringify } from 'yaml';
 import { fuzzParameters, hostileJson, hostileString } from '../support/fuzz.ts';
 
 const SCENARIO = readScenarioText(undefined);
@@ -45,11 +50,29 @@ function jobData(): fc.Arbitrary<unknown> {
     seed: fc.nat(1_000),
     maxEvents: fc.integer({ min: 1, max: 20_000 }),
   });
+  const range = fc.record({
+    label: fc.oneof(hostileString(), hostileJson(1)),
+    values: fc.oneof(fc.dictionary(hostileString(8), hostileString(8), { maxKeys: 3 }), hostileJson(2)),
+    overrides: fc.oneof(fc.array(override, { maxLength: 3 }), hostileJson(2)),
+    firstSeed: fc.oneof(fc.nat(1_000), fc.integer(), fc.constant(Number.MAX_SAFE_INTEGER), hostileJson(1)),
+    seeds: fc.oneof(fc.integer({ min: 1, max: 3 }), fc.integer({ min: -2, max: 20 }), hostileJson(1)),
+    maxEvents: fc.oneof(fc.integer({ min: 1, max: 3_000 }), hostileJson(1)),
+  }, { requiredKeys: ['label', 'values', 'overrides', 'firstSeed', 'seeds'] });
+  const validRange = fc.record({
+    label: hostileString(),
+    values: fc.dictionary(hostileString(8), hostileString(8), { maxKeys: 3 }),
+    overrides: validCell.map((c) => c.overrides),
+    firstSeed: fc.nat(1_000),
+    seeds: fc.integer({ min: 1, max: 2 }),
+    maxEvents: fc.integer({ min: 1, max: 20_000 }),
+  });
   return fc.oneof(
-    fc.record({ kind: fc.constant('compare-cell'), scenario: fc.constant(HASH), cell: validCell }),
-    fc.record({ kind: fc.constant('compare-cell'), scenario: fc.oneof(fc.constant(HASH), hostileString()), cell }),
-    fc.record({ kind: hostileJson(1), scenario: fc.constant(HASH), cell }),
-    hostileJson(),
+    { arbitrary: fc.record({ kind: fc.constant('compare-cell'), scenario: fc.constant(HASH), cell: validCell }), weight: 3 },
+    { arbitrary: fc.record({ kind: fc.constant('sweep-cells'), scenario: fc.constant(HASH), range: validRange }), weight: 3 },
+    { arbitrary: fc.record({ kind: fc.constant('sweep-cells'), scenario: fc.oneof(fc.constant(HASH), hostileString()), range }), weight: 1 },
+    { arbitrary: fc.record({ kind: fc.constant('compare-cell'), scenario: fc.oneof(fc.constant(HASH), hostileString()), cell }), weight: 1 },
+    { arbitrary: fc.record({ kind: hostileJson(1), scenario: fc.constant(HASH), cell }), weight: 1 },
+    { arbitrary: hostileJson(), weight: 1 },
   );
 }
 
@@ -77,9 +100,10 @@ describe('job queue inputs under fuzzing', { timeout: 120_000 }, () => {
     assert.ok(parsed > 0 && parsed < tried);
   });
 
-  it('job data runs as a compare cell or is refused with an Error; nothing else escapes', { timeout: 120_000 }, async (t) => {
+  it('job data runs as a compare cell or a seed range, or is refused with an Error; nothing else escapes', { timeout: 120_000 }, async (t) => {
     let tried = 0;
     let ran = 0;
+    let ranges = 0;
     // Run with node --expose-gc for a growth figure that is not just garbage waiting for collection.
     const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
     collect();
@@ -89,17 +113,22 @@ describe('job queue inputs under fuzzing', { timeout: 120_000 }, () => {
       try {
         const result = await runSweepJob(data, scenarioFor);
         ran++;
-        assert.ok(Array.isArray(result.migrations));
-        assert.deepEqual(parseVariantResult(JSON.parse(JSON.stringify(result))), result, 'a result survives the trip through Redis unchanged');
+        const job = parseSweepJob(data);
+        const posted: unknown = JSON.parse(JSON.stringify(result));
+        if (job.kind === 'sweep-cells') {
+          ranges++;
+          assert.deepEqual(parseSweepCellsResult(posted, job), result, 'figures survive the trip through Redis unchanged');
+        } else assert.deepEqual(parseVariantResult(posted), result, 'a result survives the trip through Redis unchanged');
       } catch (err) {
         assert.ok(err instanceof Error, `threw a non-Error: ${String(err)}`);
         assert.ok(err.message.length > 0);
       }
-    }), fuzzParameters(60));
+    }), fuzzParameters(100));
     collect();
     const rssGrowthMiB = (process.memoryUsage().rss - rssBefore) / 2 ** 20;
-    t.diagnostic(`${tried} jobs tried, ${ran} ran to a result; RSS growth ${rssGrowthMiB.toFixed(1)} MiB`);
+    t.diagnostic(`${tried} jobs tried, ${ran} ran to a result (${ranges} of them seed ranges); RSS growth ${rssGrowthMiB.toFixed(1)} MiB`);
     assert.ok(ran > 0 && ran < tried, `${ran} of ${tried} jobs ran`);
+    assert.ok(ranges > 0 && ranges < ran, `${ranges} of ${ran} results were seed ranges`);
   });
 
   it('a result posted by a worker is read as a variant result or refused with one TypeError line', (t) => {
@@ -123,5 +152,80 @@ describe('job queue inputs under fuzzing', { timeout: 120_000 }, () => {
     }), fuzzParameters(300));
     t.diagnostic(`${tried} results tried, ${accepted} accepted`);
     assert.ok(accepted > 0 && accepted < tried);
+  });
+
+  it('a seed range\'s posted figures are read as its seeds\' figures or refused with one TypeError line', (t) => {
+    let accepted = 0;
+    let tried = 0;
+    const job: SweepCellsJob = { kind: 'sweep-cells', scenario: HASH, range: { label: '', values: {}, overrides: [], firstSeed: 5, seeds: 2 } };
+    const figure = (seed: fc.Arbitrary<unknown>) => fc.nat(4).chain((moves) => fc.record({
+      seed, moves: fc.oneof(fc.constant(moves), hostileJson(1)), converged: fc.oneof(fc.nat(moves), fc.nat(8), hostileJson(1)),
+      outageMs: fc.oneof(fc.array(fc.double({ min: 0, noNaN: true }), { minLength: moves, maxLength: moves }), fc.array(fc.double(), { maxLength: 4 }), hostileJson(1)),
+      downloaded: fc.oneof(fc.nat(), hostileJson(1)), resets: fc.nat(),
+    }));
+    const validFigure = (seed: number) => fc.nat(4).chain((moves) => fc.record({
+      seed: fc.constant(seed), moves: fc.constant(moves), converged: fc.nat(moves), outageMs: fc.array(fc.double({ min: 0, max: 1e6, noNaN: true }), { minLength: moves, maxLength: moves }), downloaded: fc.nat(), resets: fc.nat(),
+    }));
+    const result = fc.oneof(hostileJson(), fc.tuple(validFigure(5), validFigure(6)), fc.tuple(figure(fc.constant(5)), figure(fc.constant(6))), fc.array(figure(fc.oneof(fc.nat(8), hostileJson(1))), { maxLength: 10 }));
+    fc.assert(fc.property(result, (data) => {
+      tried++;
+      try {
+        const figures = parseSweepCellsResult(data, job);
+        accepted++;
+        assert.deepEqual(figures.map((f) => f.seed), [5, 6]);
+        for (const f of figures) assert.ok(f.converged <= f.moves && f.outageMs.length === f.moves);
+      } catch (err) {
+        assert.ok(err instanceof TypeError, String(err));
+        assert.ok(err.message.startsWith('Result') && !/[\n\r]/.test(err.message), err.message);
+      }
+    }), fuzzParameters(400));
+    t.diagnostic(`${tried} results tried, ${accepted} accepted`);
+    assert.ok(accepted > 0 && accepted < tried);
+  });
+
+  it('a sweep file parses to a definition within the bounds, or fails with lines that each name file:line:column', (t) => {
+    let parsed = 0;
+    let tried = 0;
+    const key = fc.oneof(fc.constantFrom('latencies.apicFetch', 'enable_opflex_agent_reconnect', 'duration', 'controller.node', 'apicFetch'), hostileString(16));
+    const scalar = fc.oneof(hostileString(12), fc.integer(), fc.double(), fc.boolean(), fc.constantFrom('10ms', '200ms', true));
+    const doc = fc.record({
+      scenarios: fc.oneof(fc.array(fc.oneof(fc.constantFrom('builtin:default', 'preset:S', 'plan.yaml'), hostileString(16)), { maxLength: 20 }), hostileJson(2)),
+      vary: fc.oneof(fc.dictionary(key, fc.array(scalar, { maxLength: 20 }), { maxKeys: 5 }), hostileJson(2)),
+      variants: fc.oneof(fc.array(fc.record({ name: hostileString(8), set: fc.dictionary(key, scalar, { maxKeys: 3 }) }, { requiredKeys: ['name'] }), { maxLength: 4 }), hostileJson(2)),
+      seeds: fc.oneof(fc.integer({ min: -1, max: 20_000 }), hostileJson(1)),
+      firstSeed: fc.oneof(fc.nat(), fc.double(), hostileJson(1)),
+      maxEvents: fc.oneof(fc.integer(), hostileJson(1)),
+      misspelt: hostileJson(1),
+    }, { requiredKeys: [] });
+    // Documents as YAML, then some of them cut or spliced: what an editor in the middle of a change leaves behind.
+    const validDoc = fc.record({
+      scenarios: fc.array(fc.constantFrom('builtin:default', 'preset:S', 'plans/rack-7.yaml'), { minLength: 1, maxLength: 4 }),
+      vary: fc.dictionary(fc.constantFrom('latencies.apicFetch', 'enable_opflex_agent_reconnect', 'duration', 'apicFetch'), fc.array(scalar, { minLength: 1, maxLength: 6 }), { maxKeys: 3 }),
+      variants: fc.uniqueArray(fc.record({ name: fc.string({ minLength: 1, maxLength: 8 }), set: fc.dictionary(fc.constantFrom('controller.node', 'start'), scalar, { maxKeys: 2 }) }), { maxLength: 4, selector: (v) => v.name, minLength: 1 }),
+      seeds: fc.integer({ min: 1, max: 10_000 }),
+      firstSeed: fc.nat(),
+    }, { requiredKeys: [] });
+    const text = fc.oneof(
+      validDoc.map((d) => stringify(d)),
+      doc.map((d) => stringify(d)),
+      fc.tuple(doc.map((d) => stringify(d)), fc.nat(), hostileString(8)).map(([yaml, at, junk]) => yaml.slice(0, at % (yaml.length + 1)) + junk + yaml.slice(at % (yaml.length + 1))),
+      hostileString(200),
+      fc.constantFrom('', '---', 'a: &x [*x]', 'vary: {a: [1], a: [2]}', `seeds: ${'['.repeat(100)}`),
+    );
+    fc.assert(fc.property(text, (yamlText) => {
+      tried++;
+      try {
+        const definition = parseSweepFile(yamlText, 'fuzz-sweep.yaml', '/nonexistent');
+        parsed++;
+        assert.deepEqual(boundProblems(definition), []);
+        assert.ok(definition.scenarios.length >= 1 && definition.seeds >= 1 && Number.isSafeInteger(definition.firstSeed));
+        assert.ok(plannedVariants(definition).length <= sweepVariantsMax);
+      } catch (err) {
+        assert.ok(err instanceof ScenarioError, `threw ${String(err)}`);
+        for (const line of err.message.split('\n')) assert.match(line, /^fuzz-sweep\.yaml:\d+:\d+: |^\.\.\. and \d+ more/, line);
+      }
+    }), fuzzParameters(500));
+    t.diagnostic(`${tried} sweep files tried, ${parsed} parsed`);
+    assert.ok(parsed > 0 && parsed < tried);
   });
 });
