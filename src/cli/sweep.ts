@@ -56,7 +56,7 @@ export const sweepCommand = defineCommand({
     if (queue && options.jobs !== undefined) throw new UsageError('--jobs is for a local sweep: with --queue, start as many workers as you like');
 
     const definition = positionals[0] !== undefined ? fileDefinition(positionals[0], options) : optionsDefinition(options);
-    const scenarios = definition.scenarios.map((ref) => sweepScenario(ref, definition.baseDir));
+    const scenarios = definition.scenarios.map((ref, i) => sweepScenario(ref, definition.baseDir, definition.scenarioPlaces?.[i]));
     const variants = plannedVariants(definition);
     const chunks = sweepChunks(scenarios.map((s) => s.endpoints), variants.length, definition.firstSeed, definition.seeds);
     const tasks: RangeTask[] = chunks.map((chunk) => {

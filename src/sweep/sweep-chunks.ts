@@ -9,7 +9,7 @@ import type { PlannedVariant } from './sweep-definition.ts';
 
 /**
  * Endpoint-runs (nodes plus pods of the scenario, times the seeds) one unit aims at: the default
- * scenario (about 20 endpoints, ~130 ms a run here) goes `seedsPerChunkMax` seeds a unit (~1 s),
+ * scenario (17 endpoints, ~130 ms a run here) goes `seedsPerChunkMax` seeds a unit (~1 s),
  * preset S (1,344 endpoints, ~0.3-0.5 s a run) two, M and bigger one.
  */
 export const chunkEndpointRunsTarget = 4_000;

@@ -5,6 +5,7 @@
  */
 import { parseVary, type Override } from '../scenario/variants.ts';
 import type { SweepVariant } from '../report/sweep-summary.ts';
+import type { ScenarioIssue } from '../scenario/scenario-error.ts';
 
 /** Scenarios one sweep runs. */
 export const sweepScenariosMax = 16;
@@ -38,6 +39,8 @@ export interface NamedVariant {
 export interface SweepDefinition {
   /** A scenario file (relative to `baseDir`), `builtin:NAME` or `preset:NAME`. */
   scenarios: string[];
+  /** From a sweep file: where each scenario is named in it, to place a scenario that cannot be read. */
+  scenarioPlaces?: ScenarioIssue[];
   baseDir: string;
   vary: VaryKey[];
   variants: NamedVariant[];

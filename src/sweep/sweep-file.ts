@@ -78,6 +78,7 @@ export function parseSweepFile(yamlText: string, source: string, baseDir = dirna
   });
   const definition: SweepDefinition = {
     scenarios: body.scenarios ?? ['builtin:default'],
+    ...(body.scenarios ? { scenarioPlaces: body.scenarios.map((_, i) => locator.issue({ path: ['scenarios', i], message: '' })) } : {}),
     baseDir,
     vary,
     variants,

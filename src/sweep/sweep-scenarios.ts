@@ -4,6 +4,7 @@
  */
 import { isAbsolute, relative, resolve } from 'node:path';
 import { parseScenario } from '../scenario/loader.ts';
+import { ScenarioError, type ScenarioIssue } from '../scenario/scenario-error.ts';
 import { preset, presetYaml } from '../scenario/presets.ts';
 import { readScenarioText, type ScenarioText } from '../scenario/variants.ts';
 
@@ -34,8 +35,21 @@ function scenarioText(ref: string, baseDir: string): { text: ScenarioText; simul
   return { text: readScenarioText(path), simulateArgs: [path] };
 }
 
-/** Reads and validates one scenario; its problems are the scenario's own `ScenarioError`. */
-export function sweepScenario(ref: string, baseDir: string): SweepScenario {
+/**
+ * Reads and validates one scenario; its problems are the scenario's own `ScenarioError`, except one
+ * without a place in the scenario (it cannot be read, no such built-in or preset), which is placed
+ * where `place` says the sweep file names it.
+ */
+export function sweepScenario(ref: string, baseDir: string, place?: ScenarioIssue): SweepScenario {
+  try {
+    return readSweepScenario(ref, baseDir);
+  } catch (err) {
+    if (!place || !(err instanceof ScenarioError) || err.issues.some((issue) => issue.line > 0)) throw err;
+    throw new ScenarioError(err.issues.map((issue) => ({ ...place, message: `${issue.source}: ${issue.message}` })), err.omitted);
+  }
+}
+
+function readSweepScenario(ref: string, baseDir: string): SweepScenario {
   const { text, simulateArgs } = scenarioText(ref, baseDir);
   const scenario = parseScenario(text.text, text.source, { baseDir: text.baseDir });
   return {

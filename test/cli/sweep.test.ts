@@ -157,6 +157,11 @@ describe('sweep', { timeout: 300_000 }, () => {
       'mistakes.yaml:2:12: firstSeed: must be >= 0, got -1',
       'mistakes.yaml:3:1: varients: unknown key "varients" (did you mean "variants"?)',
     ]);
+
+    writeFileSync(file, 'scenarios:\n  - builtin:default\n  - no-such-plan.yaml\n');
+    const missing = await runCli(['sweep', file]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /^opflex-twin sweep: \S+mistakes\.yaml:3:5: scenarios\[1\]: \S*no-such-plan\.yaml: scenario file not found\n$/);
   });
 
   it('refuses a sweep file with the options that also say what to run, and bounds and malformed options, in one line, exit 2', async () => {
