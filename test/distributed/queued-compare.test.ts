@@ -8,35 +8,18 @@ import { Queue } from 'bullmq';
 import { queueName } from '../../src/distributed/sweep-jobs.ts';
 import { CliChild } from '../support/cli-child.ts';
 import { RedisServer } from '../support/redis-server.ts';
+import { CLI_RUN_MS, finished, QueueWorkers } from '../support/queue-workers.ts';
 import { unusedPort, waitFor } from '../transport/socket-helpers.ts';
 
 /** Six variants of the default scenario. */
 const COMPARE_ARGS = ['compare', '--vary', 'latencies.apicFetch=10ms,50ms,200ms', '--vary', 'enable_opflex_agent_reconnect=false,true'];
-/** A CLI process on a loaded machine: starting tsx and running six small simulations. */
-const RUN_MS = 120_000;
-
-async function finished(child: CliChild): Promise<CliChild> {
-  await waitFor(() => child.exitCode !== undefined, `${child.process.spawnargs.slice(2).join(' ')} to finish`, RUN_MS);
-  return child;
-}
 
 describe('compare --queue', { timeout: 400_000 }, () => {
   let redis: RedisServer;
   let localStdout: string;
-  const workers: CliChild[] = [];
-
-  async function startWorker(...extra: string[]): Promise<CliChild> {
-    const worker = new CliChild(['worker', '--queue', redis.url, ...extra]);
-    workers.push(worker);
-    await worker.waitForOutput(/taking jobs from/, 'the worker to connect', RUN_MS);
-    return worker;
-  }
-
-  async function stopWorkers(): Promise<(number | null)[]> {
-    const codes = await Promise.all(workers.map((w) => w.stop()));
-    workers.length = 0;
-    return codes;
-  }
+  const workers = new QueueWorkers(() => redis.url);
+  const startWorker = (...extra: string[]): Promise<CliChild> => workers.start(...extra);
+  const stopWorkers = (): Promise<(number | null)[]> => workers.stopAll();
 
   before(async () => {
     redis = await RedisServer.start();
@@ -46,13 +29,13 @@ describe('compare --queue', { timeout: 400_000 }, () => {
   });
 
   after(async () => {
-    for (const w of workers) w.process.kill('SIGKILL');
+    workers.killAll();
     await redis?.kill();
   });
 
   test('one worker: the same stdout bytes as the local compare, six jobs in its metrics; SIGTERM ends the worker with 0', { timeout: 200_000 }, async () => {
     const worker = await startWorker('--health-port', '0', '--health-address', '127.0.0.1');
-    const [, healthUrl] = await worker.waitForOutput(/health on (http:\S+)\/healthz/, 'the health endpoint', RUN_MS);
+    const [, healthUrl] = await worker.waitForOutput(/health on (http:\S+)\/healthz/, 'the health endpoint', CLI_RUN_MS);
     assert.equal(await (await fetch(`${healthUrl}/healthz`)).text(), 'ok\n');
     const queued = await finished(new CliChild([...COMPARE_ARGS, '--queue', redis.url]));
     assert.equal(queued.exitCode, 0, queued.stderr);
@@ -100,7 +83,7 @@ describe('compare --queue', { timeout: 400_000 }, () => {
 
   test('a submitter interrupted before any worker ran: --sweep ID collects the same bytes; other arguments under that id are refused', { timeout: 200_000 }, async () => {
     const first = new CliChild([...COMPARE_ARGS, '--queue', redis.url]);
-    await waitFor(() => /sweep [0-9a-f-]+: 6 jobs/.test(first.stderr) || first.exitCode !== undefined, 'the sweep to be submitted', RUN_MS);
+    await waitFor(() => /sweep [0-9a-f-]+: 6 jobs/.test(first.stderr) || first.exitCode !== undefined, 'the sweep to be submitted', CLI_RUN_MS);
     const sweepId = /sweep ([0-9a-f-]+): 6 jobs/.exec(first.stderr)?.[1];
     assert.ok(sweepId, first.stderr);
     first.process.kill('SIGKILL');
@@ -146,9 +129,9 @@ describe('compare --queue across a Redis restart', { timeout: 300_000 }, () => {
     const worker = new CliChild(['worker', '--queue', redis.url]);
     try {
       const local = await finished(new CliChild(COMPARE_ARGS));
-      await worker.waitForOutput(/taking jobs from/, 'the worker to connect', RUN_MS);
+      await worker.waitForOutput(/taking jobs from/, 'the worker to connect', CLI_RUN_MS);
       const queued = new CliChild([...COMPARE_ARGS, '--queue', redis.url]);
-      await waitFor(() => /sweep [0-9a-f-]+: 6 jobs/.test(queued.stderr) || queued.exitCode !== undefined, 'the sweep to be submitted', RUN_MS);
+      await waitFor(() => /sweep [0-9a-f-]+: 6 jobs/.test(queued.stderr) || queued.exitCode !== undefined, 'the sweep to be submitted', CLI_RUN_MS);
       await redis.stop();
       await redis.restart();
       await finished(queued);
