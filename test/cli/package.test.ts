@@ -2,7 +2,7 @@
  * The package as a user gets it: `npm pack` (which builds dist/ through `prepare`) of a copy of this
  * checkout, installed from the tarball into an empty folder, runs from node_modules/.bin with only its
  * runtime dependencies: simulate names the default scenario's migrations, the HTML report finds its
- * assets, check's worker threads start, and the tarball holds no tests, benchmarks or CI files.
+ * assets, check's and sweep's worker threads start, and the tarball holds no tests, benchmarks or CI files.
  * The copy keeps `npm pack` from rebuilding this checkout's dist/ while other tests run it.
  */
 import assert from 'node:assert/strict';
@@ -53,7 +53,7 @@ describe('the npm package', { timeout: 600_000 }, () => {
   after(() => rmSync(work, { recursive: true, force: true }));
 
   it('ships the compiled CLI and the files it reads, and no tests, benchmarks, CI files or sources', () => {
-    for (const needed of ['bin/opflex-twin.mjs', 'dist/cli/main.js', 'dist/check/seed-worker.js', 'dist/scenario/builtin/default.yaml', 'dist/report/html/report-app.js', 'dist/report/html/report.css', 'package.json', 'README.md']) {
+    for (const needed of ['bin/opflex-twin.mjs', 'dist/cli/main.js', 'dist/check/seed-worker.js', 'dist/sweep/seed-range-thread.js', 'dist/scenario/builtin/default.yaml', 'dist/report/html/report-app.js', 'dist/report/html/report.css', 'package.json', 'README.md']) {
       assert.ok(files.includes(needed), `${needed} is in the tarball`);
     }
     const unwanted = files.filter((f) => /^(test|bench|\.ci|src|scripts|node_modules)\//.test(f) || f.startsWith('tsconfig'));
@@ -101,5 +101,12 @@ describe('the npm package', { timeout: 600_000 }, () => {
     });
     const summary = JSON.parse(stdout) as { seedsRun: number };
     assert.equal(summary.seedsRun, 2);
+  });
+
+  it('runs sweep in worker threads from the compiled seed-range thread', { timeout: 180_000 }, async () => {
+    // Nine seeds of the default scenario are two seed ranges (8 and 1): one for each thread.
+    const { stdout } = await cli(['sweep', '--seeds', '9', '--jobs', '2', '--json']);
+    const sweep = JSON.parse(stdout) as { scenarios: { variants: { runs: { seed: number }[] }[] }[] };
+    assert.deepEqual(sweep.scenarios[0]!.variants[0]!.runs.map((r) => r.seed), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 });
