@@ -10,7 +10,7 @@ import { boundProblems, plannedVariants, type NamedVariant, type SweepDefinition
 import { defaultFirstSeed, defaultSweepSeeds, loadSweepFile } from '../sweep/sweep-file.ts';
 import { sweepScenario, type SweepScenario } from '../sweep/sweep-scenarios.ts';
 import { sweepChunks } from '../sweep/sweep-chunks.ts';
-import { runRangesLocally, type RangeOutcome, type RangeTask } from '../sweep/local-sweep.ts';
+import { runRangesLocally, type RangeTask } from '../sweep/local-sweep.ts';
 import { assertQueueReachable, type QueueAddress } from '../distributed/queue-url.ts';
 import { runQueuedSweep } from '../distributed/queued-sweep.ts';
 import { newSweepId, SweepMismatchError, sweepIdPattern } from '../distributed/sweep-submitter.ts';
@@ -66,10 +66,6 @@ export const sweepCommand = defineCommand({
         range: { label, values, overrides, firstSeed: chunk.firstSeed, seeds: chunk.seeds, ...(definition.maxEvents !== undefined ? { maxEvents: definition.maxEvents } : {}) },
       };
     });
-    const describe = (task: RangeTask): string => {
-      const { firstSeed, seeds, label } = task.range;
-      return `${printable(scenarios[task.scenario]!.source)}, ${printable(label) || 'as written'}, ${seeds === 1 ? `seed ${firstSeed}` : `seeds ${firstSeed}..${firstSeed + seeds - 1}`}`;
-    };
 
     let figures: CellFigures[][];
     if (queue) {
@@ -81,39 +77,46 @@ export const sweepCommand = defineCommand({
       const outcomes = await runRangesLocally(scenarios.map((s) => s.text), tasks, jobs, progress && ((done, total) => progress.update(done / total, `${done}/${total} seed ranges`)));
       progress?.done();
       const failed = outcomes.flatMap((o, i) => ('error' in o ? [{ i, reason: o.error }] : []));
-      for (const f of failed) io.stderr.write(`opflex-twin sweep: ${describe(tasks[f.i]!)} failed: ${printable(f.reason.split('\n')[0]!)}\n`);
+      for (const f of failed) io.stderr.write(`opflex-twin sweep: ${describeRange(scenarios, tasks[f.i]!)} failed: ${printable(f.reason.split('\n')[0]!)}\n`);
       if (failed.length > 0) return EXIT_FAILURE;
-      figures = outcomes.map((o) => (o as Extract<RangeOutcome, { figures: unknown }>).figures);
+      figures = outcomes.map((o) => ('figures' in o ? o.figures : []));
     }
 
     const summary = summarise(definition, scenarios, variants, chunks, figures);
     if (options.json) io.stdout.write(JSON.stringify(sweepJson(summary), null, 2) + '\n');
     else io.stdout.write(renderSweep(summary, styleFor(io.stdout)));
     return 0;
-
-    async function runQueued(address: QueueAddress, sweepScenarios: SweepScenario[], queued: RangeTask[], sweepGiven: string | undefined, commandIo: CommandIO): Promise<CellFigures[][] | undefined> {
-      await assertQueueReachable(address);
-      const progress = commandIo.stderr.isTTY ? new ProgressBar(commandIo.stderr, 0) : undefined;
-      let outcome;
-      try {
-        // The sweep id goes to stderr first, so a submitter that is interrupted can collect the results with --sweep.
-        outcome = await runQueuedSweep(address, sweepScenarios.map((s) => s.text), queued, sweepGiven ?? newSweepId(), {
-          onSubmitted: (id, count) => commandIo.stderr.write(`opflex-twin sweep: sweep ${id}: ${count} jobs on ${address.url} (collect later with --sweep ${id})\n`),
-          onProgress: (finished, count) => progress?.update(finished / count, `${finished}/${count} jobs`),
-        });
-      } catch (err) {
-        if (err instanceof SweepMismatchError) throw new UsageError(`--sweep: ${err.message}`);
-        throw err;
-      } finally {
-        progress?.done();
-      }
-      for (const f of outcome.failures) {
-        commandIo.stderr.write(`opflex-twin sweep: job ${f.index + 1} of ${queued.length} (${describe(queued[f.index]!)}) failed: ${printable(f.reason.split('\n')[0]!)}\n`);
-      }
-      return outcome.failures.length > 0 ? undefined : outcome.results;
-    }
   },
 });
+
+/** A seed range as failure lines name it: scenario, variant, seeds. */
+function describeRange(scenarios: readonly SweepScenario[], task: RangeTask): string {
+  const { firstSeed, seeds, label } = task.range;
+  return `${printable(scenarios[task.scenario]!.source)}, ${printable(label) || 'as written'}, ${seeds === 1 ? `seed ${firstSeed}` : `seeds ${firstSeed}..${firstSeed + seeds - 1}`}`;
+}
+
+/** The ranges as queue jobs; their figures in range order, or undefined once each failed job has its line on stderr. */
+async function runQueued(address: QueueAddress, scenarios: SweepScenario[], tasks: RangeTask[], sweepGiven: string | undefined, io: CommandIO): Promise<CellFigures[][] | undefined> {
+  await assertQueueReachable(address);
+  const progress = io.stderr.isTTY ? new ProgressBar(io.stderr, 0) : undefined;
+  let outcome;
+  try {
+    // The sweep id goes to stderr first, so a submitter that is interrupted can collect the results with --sweep.
+    outcome = await runQueuedSweep(address, scenarios.map((s) => s.text), tasks, sweepGiven ?? newSweepId(), {
+      onSubmitted: (id, count) => io.stderr.write(`opflex-twin sweep: sweep ${id}: ${count} jobs on ${address.url} (collect later with --sweep ${id})\n`),
+      onProgress: (finished, count) => progress?.update(finished / count, `${finished}/${count} jobs`),
+    });
+  } catch (err) {
+    if (err instanceof SweepMismatchError) throw new UsageError(`--sweep: ${err.message}`);
+    throw err;
+  } finally {
+    progress?.done();
+  }
+  for (const f of outcome.failures) {
+    io.stderr.write(`opflex-twin sweep: job ${f.index + 1} of ${tasks.length} (${describeRange(scenarios, tasks[f.index]!)}) failed: ${printable(f.reason.split('\n')[0]!)}\n`);
+  }
+  return outcome.failures.length > 0 ? undefined : outcome.results;
+}
 
 /** The options that say what a sweep runs, as the command reads them. */
 interface SweepOptions {

@@ -54,7 +54,7 @@ export function sweepJson(summary: SweepSummary): unknown {
   return {
     firstSeed: summary.firstSeed,
     seeds: summary.seeds,
-    best: bestCriterion,
+    bestCriterion,
     scenarios: summary.scenarios.map((s) => ({
       name: s.name,
       source: s.source,

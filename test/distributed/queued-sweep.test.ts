@@ -1,13 +1,15 @@
 /**
  * sweep --queue against a real redis-server and real worker processes: the local sweep's stdout bytes
- * with one worker and with four, and with a worker killed mid-sweep, every run counted once.
+ * with one worker and with four, with a worker killed mid-sweep (every run counted once), and for a
+ * submitter that reattaches to its sweep by id.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Queue } from 'bullmq';
 import { queueName } from '../../src/distributed/sweep-jobs.ts';
 import { CliChild } from '../support/cli-child.ts';
-import { finished, QueueWorkers } from '../support/queue-workers.ts';
+import { CLI_RUN_MS, finished, QueueWorkers } from '../support/queue-workers.ts';
+import { waitFor } from '../transport/socket-helpers.ts';
 import { RedisServer } from '../support/redis-server.ts';
 
 /**
@@ -76,6 +78,23 @@ describe('sweep --queue', { timeout: 600_000 }, () => {
     } finally {
       await queue.close();
     }
+    await workers.stopAll();
+  });
+
+  test('a submitter interrupted before any worker ran: --sweep ID collects the local bytes; other seeds under that id are refused', { timeout: 300_000 }, async () => {
+    const first = new CliChild([...SWEEP_ARGS, '--queue', redis.url]);
+    await waitFor(() => /sweep [0-9a-f-]+: \d+ jobs/.test(first.stderr) || first.exitCode !== undefined, 'the sweep to be submitted', CLI_RUN_MS);
+    const sweepId = /sweep ([0-9a-f-]+): \d+ jobs/.exec(first.stderr)?.[1];
+    assert.ok(sweepId, first.stderr);
+    first.process.kill('SIGKILL');
+    await first.exited;
+    const other = await finished(new CliChild([...SWEEP_ARGS, '--first-seed', '2', '--queue', redis.url, '--sweep', sweepId]));
+    assert.equal(other.exitCode, 2);
+    assert.match(other.stderr, new RegExp(`^opflex-twin sweep: --sweep: sweep ${sweepId} was submitted with other inputs`));
+    await workers.start();
+    const reattached = await finished(new CliChild([...SWEEP_ARGS, '--queue', redis.url, '--sweep', sweepId]));
+    assert.equal(reattached.exitCode, 0, reattached.stderr);
+    assert.equal(reattached.stdout, local.text);
     await workers.stopAll();
   });
 });
