@@ -1,6 +1,6 @@
 /** A sweep as a person reads it (a table per scenario) and as JSON (every run's figures). */
 import { printable } from '../printable.ts';
-import { bestCriterion, bestRow, type SweepSummary, type VariantRow } from './sweep-summary.ts';
+import { bestCriterion, bestRows, type SweepSummary, type VariantRow } from './sweep-summary.ts';
 import { seconds, type Style } from './terminal-report.ts';
 
 function plural(n: number, word: string): string {
@@ -43,9 +43,12 @@ export function renderSweep(summary: SweepSummary, style: Style): string {
       const line = r.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  ').trimEnd();
       out.push(i === 0 ? style.dim(line) : line);
     });
-    const best = bestRow(scenario.rows);
-    out.push(`best: ${printable(best.variant.label) || '(as written)'} (${bestCriterion})`);
-    out.push(`its worst seed: ${rerunCommand(scenario.simulateArgs, best)}`);
+    const best = bestRows(scenario.rows);
+    const label = (row: VariantRow): string => printable(row.variant.label) || '(as written)';
+    if (best.length === 1) out.push(`best: ${label(best[0]!)} (${bestCriterion})`);
+    else if (best.length === scenario.rows.length) out.push(`best: none, every variant ties (${bestCriterion})`);
+    else out.push(`best: ${best.map(label).join(', ')} tie (${bestCriterion})`);
+    out.push(`${best.length === 1 ? 'its' : `${label(best[0]!)}'s`} worst seed: ${rerunCommand(scenario.simulateArgs, best[0]!)}`);
   }
   return out.join('\n') + '\n';
 }
@@ -58,7 +61,7 @@ export function sweepJson(summary: SweepSummary): unknown {
     scenarios: summary.scenarios.map((s) => ({
       name: s.name,
       source: s.source,
-      best: bestRow(s.rows).variant.label,
+      best: bestRows(s.rows).map((r) => r.variant.label),
       variants: s.rows.map((r) => ({
         label: r.variant.label,
         values: r.variant.values,

@@ -82,12 +82,14 @@ export function variantRow(variant: SweepVariant, cells: CellFigures[]): Variant
 
 export const bestCriterion = 'fewest moves not converged, then lowest outage p95, then lowest longest outage, then fewest objects downloaded';
 
-/** The best row by `bestCriterion`; the first listed wins a tie. */
-export function bestRow(rows: readonly VariantRow[]): VariantRow {
-  return rows.reduce((best, r) => {
-    const d = unconverged(r) - unconverged(best) || r.outageMs.p95 - best.outageMs.p95 || r.outageMs.max - best.outageMs.max || r.downloaded - best.downloaded;
-    return d < 0 ? r : best;
-  });
+function compareRows(a: VariantRow, b: VariantRow): number {
+  return unconverged(a) - unconverged(b) || a.outageMs.p95 - b.outageMs.p95 || a.outageMs.max - b.outageMs.max || a.downloaded - b.downloaded;
+}
+
+/** The rows best by `bestCriterion`, in variant order: more than one when they tie on every part of it. */
+export function bestRows(rows: readonly VariantRow[]): VariantRow[] {
+  const best = rows.reduce((b, r) => (compareRows(r, b) < 0 ? r : b));
+  return rows.filter((r) => compareRows(r, best) === 0);
 }
 
 /** One scenario of a sweep: its rows in variant order. */

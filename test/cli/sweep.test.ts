@@ -37,7 +37,7 @@ interface SweepJson {
   seeds: number;
   scenarios: {
     name: string;
-    best: string;
+    best: string[];
     variants: {
       label: string;
       sets: string[];
@@ -111,15 +111,30 @@ describe('sweep', { timeout: 300_000 }, () => {
     }
   });
 
-  it('names the best variant by its stated criterion and the command that re-runs its worst seed', () => {
+  it('names the best variants by its stated criterion (every one that ties on all of it) and the command that re-runs the first one\'s worst seed', () => {
     const variants = json.scenarios[0]!.variants;
     const notConverged = (v: (typeof variants)[number]) => v.moves - v.converged;
-    const best = [...variants].sort((a, b) => notConverged(a) - notConverged(b) || a.outageMs.p95 - b.outageMs.p95 || a.outageMs.max - b.outageMs.max || a.downloaded - b.downloaded)[0]!;
-    assert.equal(json.scenarios[0]!.best, best.label);
-    assert.match(text, new RegExp(`^best: ${best.label} \\(fewest moves not converged, then lowest outage p95, then lowest longest outage, then fewest objects downloaded\\)$`, 'm'));
-    const rerun = `opflex-twin simulate --builtin default --seed ${best.worstSeed} ${best.sets.map((s) => `--set ${s}`).join(' ')}`;
-    assert.equal(best.rerun, rerun);
-    assert.ok(text.includes(`its worst seed: ${rerun}\n`));
+    const order = (a: (typeof variants)[number], b: (typeof variants)[number]) => notConverged(a) - notConverged(b) || a.outageMs.p95 - b.outageMs.p95 || a.outageMs.max - b.outageMs.max || a.downloaded - b.downloaded;
+    const first = [...variants].sort(order)[0]!;
+    const tied = variants.filter((v) => order(v, first) === 0);
+    assert.deepEqual(json.scenarios[0]!.best, tied.map((v) => v.label));
+    const criterion = '\\(fewest moves not converged, then lowest outage p95, then lowest longest outage, then fewest objects downloaded\\)';
+    const named = tied.length === 1 ? tied[0]!.label : tied.length === variants.length ? 'none, every variant ties' : `${tied.map((v) => v.label).join(', ')} tie`;
+    assert.match(text, new RegExp(`^best: ${named} ${criterion}$`, 'm'));
+    const rerun = `opflex-twin simulate --builtin default --seed ${tied[0]!.worstSeed} ${tied[0]!.sets.map((s) => `--set ${s}`).join(' ')}`;
+    assert.equal(tied[0]!.rerun, rerun);
+    assert.ok(text.includes(`${tied.length === 1 ? 'its' : `${tied[0]!.label}'s`} worst seed: ${rerun}\n`));
+  });
+
+  it('says so when variants tie on the whole criterion instead of picking the first', async () => {
+    const same = ['--variant', 'a:latencies.apicFetch=10ms', '--variant', 'b:latencies.apicFetch=10ms'];
+    const allTie = await runCli(['sweep', ...same, '--seeds', '2', '--jobs', '1']);
+    assert.equal(allTie.code, 0, allTie.stderr);
+    assert.match(allTie.stdout, /^best: none, every variant ties \(fewest moves not converged, /m);
+    assert.match(allTie.stdout, /^a's worst seed: opflex-twin simulate --builtin default --seed \d+ --set latencies\.apicFetch=10ms$/m);
+    const twoTie = await runCli(['sweep', ...same, '--variant', 'slow:latencies.apicFetch=3s', '--seeds', '2', '--jobs', '1', '--json']);
+    assert.equal(twoTie.code, 0, twoTie.stderr);
+    assert.deepEqual((JSON.parse(twoTie.stdout) as { scenarios: { best: string[] }[] }).scenarios[0]!.best, ['a', 'b']);
   });
 
   it('prints the same bytes with two worker threads as with one, as text and as JSON', async () => {
