@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { renderReplay, renderSummary } from '../check/check-report.ts';
+import { renderReplay, renderSummary, renderTiming } from '../check/check-report.ts';
 import { runChecked } from '../check/checked-run.ts';
 import { explore, traceAround } from '../check/explorer.ts';
 import { hazardExamples } from '../check/hazard-examples.ts';
@@ -97,7 +97,10 @@ export const checkCommand = defineCommand({
       const { outcomes: _outcomes, ...rest } = summary;
       const doc = { ...rest, reproductions: summary.reproductions.map((r) => ({ ...r, scenario: undefined, file: written.get(r.invariant) })) };
       io.stdout.write(JSON.stringify(doc, null, 2) + '\n');
-    } else io.stdout.write(renderSummary(summary, written));
+    } else {
+      io.stdout.write(renderSummary(summary, written));
+      io.stderr.write(`opflex-twin check: ${renderTiming(summary)}\n`);
+    }
     if (htmlPath !== undefined) {
       const schedule = { kinds, swarm: options.swarm };
       const title = `opflex-twin check: ${base.name}, seeds ${summary.firstSeed}..${summary.firstSeed + summary.seedsRun - 1}`;
