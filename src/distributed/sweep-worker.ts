@@ -6,6 +6,7 @@ import { Worker, type Job } from 'bullmq';
 import type { VariantResult } from '../report/comparison.ts';
 import { Stopwatch } from '../report/stopwatch.ts';
 import { runCompareCell } from './compare-cell.ts';
+import { runCheckSeeds, type CheckSeedsResult } from './check-seeds.ts';
 import { connectionOptions, redisClient, type QueueAddress } from './queue-url.ts';
 import { ScenarioCache } from './scenario-store.ts';
 import { parseSweepJob, queueName } from './sweep-jobs.ts';
@@ -29,17 +30,25 @@ export interface SweepWorker {
   close(): Promise<void>;
 }
 
+/** What a job posts, by kind. */
+export type SweepJobResult = VariantResult | CheckSeedsResult;
+
 /** One job's data, checked, run with the local command's code. */
-export async function runSweepJob(data: unknown, scenarioFor: (hash: string) => Promise<ScenarioText>): Promise<VariantResult> {
+export async function runSweepJob(data: unknown, scenarioFor: (hash: string) => Promise<ScenarioText>): Promise<SweepJobResult> {
   const job = parseSweepJob(data);
-  return runCompareCell(await scenarioFor(job.scenario), job.cell);
+  switch (job.kind) {
+    case 'compare-cell':
+      return runCompareCell(await scenarioFor(job.scenario), job.cell);
+    case 'check-seeds':
+      return runCheckSeeds(await scenarioFor(job.scenario), job);
+  }
 }
 
 /** Resolves once the worker is connected and taking jobs. */
 export async function startSweepWorker(address: QueueAddress, options: SweepWorkerOptions = {}): Promise<SweepWorker> {
   const scenarios = new ScenarioCache(redisClient(address));
-  const run = (job: Job<unknown>): Promise<VariantResult> => runSweepJob(job.data, (hash) => scenarios.get(hash));
-  const worker = new Worker<unknown, VariantResult>(queueName, async (job) => {
+  const run = (job: Job<unknown>): Promise<SweepJobResult> => runSweepJob(job.data, (hash) => scenarios.get(hash));
+  const worker = new Worker<unknown, SweepJobResult>(queueName, async (job) => {
     const stopwatch = new Stopwatch();
     try {
       const result = await run(job);
