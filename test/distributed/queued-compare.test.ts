@@ -7,36 +7,19 @@ import { after, before, describe, test } from 'node:test';
 import { Queue } from 'bullmq';
 import { queueName } from '../../src/distributed/sweep-jobs.ts';
 import { CliChild } from '../support/cli-child.ts';
+import { cliRunMs as RUN_MS, finished, QueueWorkers } from '../support/queue-workers.ts';
 import { RedisServer } from '../support/redis-server.ts';
 import { unusedPort, waitFor } from '../transport/socket-helpers.ts';
 
 /** Six variants of the default scenario. */
 const COMPARE_ARGS = ['compare', '--vary', 'latencies.apicFetch=10ms,50ms,200ms', '--vary', 'enable_opflex_agent_reconnect=false,true'];
-/** A CLI process on a loaded machine: starting tsx and running six small simulations. */
-const RUN_MS = 120_000;
-
-async function finished(child: CliChild): Promise<CliChild> {
-  await waitFor(() => child.exitCode !== undefined, `${child.process.spawnargs.slice(2).join(' ')} to finish`, RUN_MS);
-  return child;
-}
 
 describe('compare --queue', { timeout: 400_000 }, () => {
   let redis: RedisServer;
   let localStdout: string;
-  const workers: CliChild[] = [];
-
-  async function startWorker(...extra: string[]): Promise<CliChild> {
-    const worker = new CliChild(['worker', '--queue', redis.url, ...extra]);
-    workers.push(worker);
-    await worker.waitForOutput(/taking jobs from/, 'the worker to connect', RUN_MS);
-    return worker;
-  }
-
-  async function stopWorkers(): Promise<(number | null)[]> {
-    const codes = await Promise.all(workers.map((w) => w.stop()));
-    workers.length = 0;
-    return codes;
-  }
+  const workers = new QueueWorkers();
+  const startWorker = (...extra: string[]): Promise<CliChild> => workers.start(redis.url, ...extra);
+  const stopWorkers = (): Promise<(number | null)[]> => workers.stop();
 
   before(async () => {
     redis = await RedisServer.start();
@@ -46,7 +29,7 @@ describe('compare --queue', { timeout: 400_000 }, () => {
   });
 
   after(async () => {
-    for (const w of workers) w.process.kill('SIGKILL');
+    workers.kill();
     await redis?.kill();
   });
 
