@@ -79,9 +79,9 @@ const checkSeedsJobSchema = z.strictObject({
     kinds: z.array(z.enum(FAULT_KIND_NAMES)).max(scheduleKindsMax),
     swarm: z.boolean(),
   }),
-  firstSeed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER - seedsPerJobMax),
+  firstSeed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   seeds: z.number().int().min(1).max(seedsPerJobMax),
-});
+}).refine((job) => job.firstSeed <= Number.MAX_SAFE_INTEGER - (job.seeds - 1), { message: 'the last seed is past 2^53 - 1', path: ['seeds'] });
 
 function hasKind(data: unknown, kind: SweepJob['kind']): boolean {
   return typeof data === 'object' && data !== null && (data as { kind?: unknown }).kind === kind;

@@ -166,12 +166,13 @@ describe('check --queue', { timeout: 600_000 }, () => {
     }
   });
 
-  test('--sweep needs --queue; --jobs and --replay are refused with it', { timeout: 60_000 }, async () => {
+  test('--sweep needs --queue; --jobs, --replay and over 256 fault kinds are refused with it', { timeout: 60_000 }, async () => {
     const cases: [string[], string][] = [
       [['check', '--sweep', 'abc'], '--sweep needs --queue'],
       [['check', '--jobs', '2', '--queue', redis.url], '--jobs sets worker threads of a local check: give it without --queue (each worker takes one job at a time)'],
       [['check', '--replay', 'x.yaml', '--queue', redis.url], '--replay runs one scenario here: give it without --queue'],
       [['check', '--queue', redis.url, '--sweep', 'NOT AN ID'], '--sweep takes the id a queued check printed, got "NOT AN ID"'],
+      [['check', '--faults', Array(257).fill('partition').join(','), '--queue', redis.url], '--faults: at most 256 kinds with --queue, got 257'],
     ];
     for (const [argv, message] of cases) {
       const run = await finished(new CliChild(argv));

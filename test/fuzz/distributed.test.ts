@@ -72,7 +72,7 @@ function jobData(): fc.Arbitrary<unknown> {
   );
 }
 
-describe('job queue inputs under fuzzing', { timeout: 120_000 }, () => {
+describe('job queue inputs under fuzzing', { timeout: 600_000 }, () => {
   it('a --queue URL parses to an address in range, or fails with one SyntaxError line naming --queue', (t) => {
     let parsed = 0;
     let tried = 0;
@@ -96,7 +96,7 @@ describe('job queue inputs under fuzzing', { timeout: 120_000 }, () => {
     assert.ok(parsed > 0 && parsed < tried);
   });
 
-  it('job data runs as a compare cell or a range of check seeds, or is refused with an Error; nothing else escapes', { timeout: 120_000 }, async (t) => {
+  it('job data runs as a compare cell or a range of check seeds, or is refused with an Error; nothing else escapes', { timeout: 600_000 }, async (t) => {
     let tried = 0;
     let ran = 0;
     let checkJobsRan = 0;
