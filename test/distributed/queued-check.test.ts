@@ -118,6 +118,24 @@ describe('check --queue', { timeout: 600_000 }, () => {
     await workers.stop();
   });
 
+  test('a submitter interrupted before any worker ran: --sweep ID collects the local bytes; other seeds under that id are refused', { timeout: 200_000 }, async () => {
+    const first = new CliChild([...CHECK_ARGS, '--queue', redis.url]);
+    await waitFor(() => /sweep [0-9a-f-]+: 3 jobs/.test(first.stderr) || first.exitCode !== undefined, 'the check to be submitted', cliRunMs);
+    const sweepId = /sweep ([0-9a-f-]+): 3 jobs/.exec(first.stderr)?.[1];
+    assert.ok(sweepId, first.stderr);
+    first.process.kill('SIGKILL');
+    await first.exited;
+    const other = await finished(new CliChild([...CHECK_ARGS, '--first-seed', '2', '--queue', redis.url, '--sweep', sweepId]));
+    assert.equal(other.exitCode, 2);
+    assert.equal(other.stderr, `opflex-twin check: --sweep: sweep ${sweepId} was submitted with other inputs (scenario, options or seeds): give the same arguments as when it was submitted\nRun "opflex-twin check --help" for usage.\n`);
+    await workers.start(redis.url);
+    const reattached = await finished(new CliChild([...CHECK_ARGS, '--queue', redis.url, '--sweep', sweepId]));
+    assert.equal(reattached.exitCode, 1, reattached.stderr);
+    assert.equal(reattached.stdout, local.stdout);
+    assert.match(reattached.stderr, new RegExp(`^opflex-twin check: sweep ${sweepId}: 3 jobs`));
+    await workers.stop();
+  });
+
   test('jobs that throw on the worker: each is reported in one line with its seed range, nothing on stdout, exit 1', { timeout: 200_000 }, async () => {
     const queued = new CliChild([...CHECK_ARGS, '--queue', redis.url]);
     await waitFor(() => /sweep [0-9a-f-]+: 3 jobs/.test(queued.stderr) || queued.exitCode !== undefined, 'the check to be submitted', cliRunMs);
