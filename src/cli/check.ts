@@ -94,7 +94,8 @@ export const checkCommand = defineCommand({
     const base = scenarioWithOverrides(baseText, []);
     if (queue) await assertQueueReachable(queue);
     const progress = io.stderr.isTTY && !json ? new ProgressBar(io.stderr, 0) : undefined;
-    let summary: ExploreSummary;
+    let summary: ExploreSummary | undefined;
+    let failedJobs: CheckJobsFailedError | undefined;
     try {
       summary = await explore({
         base, seeds, firstSeed, jobs, kinds, swarm: options.swarm,
@@ -104,11 +105,13 @@ export const checkCommand = defineCommand({
     } catch (err) {
       if (err instanceof SweepMismatchError) throw new UsageError(`--sweep: ${err.message}`);
       if (!(err instanceof CheckJobsFailedError)) throw err;
-      progress?.done();
-      for (const line of err.lines()) io.stderr.write(`opflex-twin check: ${line}\n`);
-      return EXIT_FAILURE;
+      failedJobs = err;
     } finally {
       progress?.done();
+    }
+    if (!summary || failedJobs) {
+      for (const line of failedJobs?.lines() ?? []) io.stderr.write(`opflex-twin check: ${line}\n`);
+      return EXIT_FAILURE;
     }
     const written = new Map<string, string>();
     if (summary.reproductions.length > 0) {
