@@ -1,8 +1,9 @@
 /**
- * Fault exploration over many seeds: each seed's schedule is drawn, run and checked, in worker
- * threads when `jobs` > 1; outcomes are gathered by seed, so the summary is the same whatever the
- * job count. For every invariant found broken, the lowest failing seed is shrunk to its smallest
- * reproduction and re-run with its trace, to show the events around the violation.
+ * Fault exploration over many seeds: each seed's schedule is drawn, run and checked, here, in worker
+ * threads when `jobs` > 1, or wherever a given outcome source runs them (a job queue); outcomes are
+ * gathered by seed, so the summary is the same whatever the source and job count. For every invariant
+ * found broken, the lowest failing seed is shrunk to its smallest reproduction and re-run with its
+ * trace, to show the events around the violation.
  */
 import { Stopwatch } from '../report/stopwatch.ts';
 import type { Worker } from 'node:worker_threads';
@@ -17,12 +18,21 @@ import { runSeed, type SeedOutcome } from './seed-outcome.ts';
 import { shrink } from './shrink.ts';
 import { isFaultKind } from '../scenario/fault-schema.ts';
 
+/**
+ * Where the seeds' outcomes come from: this thread, worker threads, or a job queue. It returns one
+ * outcome per seed asked for, in any order; everything after it is the same for every source.
+ */
+export type SeedOutcomeSource = (seeds: readonly number[], schedule: ScheduleOptions, onProgress?: (done: number, total: number) => void) => Promise<SeedOutcome[]>;
+
 interface ExploreOptions extends ScheduleOptions {
   base: Scenario;
   seeds: number;
   /** First seed (default 1): seeds run are firstSeed .. firstSeed + seeds - 1. */
   firstSeed?: number;
+  /** Worker threads of the local source (ignored when `source` is given). */
   jobs: number;
+  /** Where the seeds run (default: here, or in `jobs` worker threads). */
+  source?: SeedOutcomeSource;
   /** Shrink one reproduction per broken invariant (default true). */
   shrink?: boolean;
   /** Runs in this thread with the twin handed to it before each start (tests plant defects so). */
@@ -65,7 +75,8 @@ export async function explore(o: ExploreOptions): Promise<ExploreSummary> {
   const firstSeed = o.firstSeed ?? 1;
   const seeds = Array.from({ length: o.seeds }, (_, i) => firstSeed + i);
   const schedule: ScheduleOptions = { kinds: o.kinds, swarm: o.swarm };
-  const outcomes = o.jobs > 1 && !o.prepare ? await runInWorkers(o.base, seeds, schedule, o.jobs, o.onProgress) : runHere(o, seeds, schedule);
+  const source = o.source ?? localSeedSource(o.base, o.jobs, o.prepare);
+  const outcomes = await source(seeds, schedule, o.onProgress);
   outcomes.sort((a, b) => a.seed - b.seed);
   const wallMs = stopwatch.elapsedMs;
 
@@ -127,11 +138,16 @@ export function traceAround(trace: readonly TraceEvent[], v: Violation): TraceEv
   return before.filter((e) => frame(e) || near.has(e));
 }
 
-function runHere(o: ExploreOptions, seeds: number[], schedule: ScheduleOptions): SeedOutcome[] {
+/** The seeds run on this machine: in `jobs` worker threads, or here with one job or a `prepare` hook (which cannot cross to a thread). */
+export function localSeedSource(base: Scenario, jobs: number, prepare?: (twin: Twin) => void): SeedOutcomeSource {
+  return async (seeds, schedule, onProgress) => (jobs > 1 && !prepare ? runInWorkers(base, seeds, schedule, jobs, onProgress) : runHere(base, seeds, schedule, prepare, onProgress));
+}
+
+function runHere(base: Scenario, seeds: readonly number[], schedule: ScheduleOptions, prepare?: (twin: Twin) => void, onProgress?: (done: number, total: number) => void): SeedOutcome[] {
   const out: SeedOutcome[] = [];
   for (const seed of seeds) {
-    out.push(runSeed(o.base, seed, schedule, o.prepare));
-    o.onProgress?.(out.length, seeds.length);
+    out.push(runSeed(base, seed, schedule, prepare));
+    onProgress?.(out.length, seeds.length);
   }
   return out;
 }
@@ -141,7 +157,7 @@ function startSeedWorker(workerData: { base: Scenario; schedule: ScheduleOptions
   return startModuleThread(new URL('./seed-worker.ts', import.meta.url), workerData);
 }
 
-function runInWorkers(base: Scenario, seeds: number[], schedule: ScheduleOptions, jobs: number, onProgress?: (done: number, total: number) => void): Promise<SeedOutcome[]> {
+function runInWorkers(base: Scenario, seeds: readonly number[], schedule: ScheduleOptions, jobs: number, onProgress?: (done: number, total: number) => void): Promise<SeedOutcome[]> {
   return new Promise((resolve, reject) => {
     const outcomes: SeedOutcome[] = [];
     let next = 0;

@@ -103,7 +103,7 @@ export interface Violation {
 }
 
 /** Bound on violations kept per run: the first ones tell the story. */
-const violationsPerRunMax = 100;
+export const violationsPerRunMax = 100;
 
 export class InvariantMonitor {
   readonly violations: Violation[] = [];

@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { renderReplay, renderSummary } from '../check/check-report.ts';
+import { renderReplay, renderSummary, renderTiming } from '../check/check-report.ts';
 import { runChecked } from '../check/checked-run.ts';
-import { explore, traceAround } from '../check/explorer.ts';
+import { explore, traceAround, type ExploreSummary } from '../check/explorer.ts';
 import { hazardExamples } from '../check/hazard-examples.ts';
 import { scenarioYaml } from '../check/scenario-document.ts';
 import { FAULT_KIND_NAMES, isFaultKind } from '../scenario/fault-schema.ts';
@@ -11,7 +11,12 @@ import { loadScenarioFile } from '../scenario/loader.ts';
 import { PRESET_NAMES } from '../scenario/presets.ts';
 import type { FaultKind } from '../scenario/types.ts';
 import { scenarioWithOverrides } from '../scenario/variants.ts';
-import { defineCommand } from './command.ts';
+import { defineCommand, EXIT_FAILURE } from './command.ts';
+import { queueAddressOption } from './queue-option.ts';
+import { assertQueueReachable } from '../distributed/queue-url.ts';
+import { CheckJobsFailedError, queuedSeedSource } from '../distributed/queued-check.ts';
+import { newSweepId, SweepMismatchError, sweepIdPattern } from '../distributed/sweep-submitter.ts';
+import { scheduleKindsMax } from '../distributed/sweep-jobs.ts';
 import { UsageError } from './usage-error.ts';
 import { checkPage, checkReplayPage } from '../check/check-page-builder.ts';
 import { ProgressBar } from './progress-bar.ts';
@@ -55,9 +60,16 @@ export const checkCommand = defineCommand({
     out: { kind: 'string', value: 'dir', help: 'Directory the shrunk reproductions are written to', default: 'check-reproductions' },
     replay: { kind: 'string', value: 'file', help: 'Re-check one scenario file (a shrunk reproduction) instead of exploring' },
     html: { kind: 'string', value: 'file', help: 'Also write an HTML report: the summary, the seeds with a finding, and each reproduction drawn as its run' },
+    queue: { kind: 'string', value: 'redis://HOST:PORT[/DB]', help: 'Run the seeds as jobs on this Redis queue (opflex-twin worker runs them); prints the same as a local run' },
+    sweep: { kind: 'text', value: 'id', help: 'With --queue: collect the outcomes of this check, submitted before with the same arguments' },
   },
   async run({ positionals, options }, io) {
     const { replay, html: htmlPath, strict, json } = options;
+    const queue = queueAddressOption(options.queue, false);
+    if (options.sweep !== undefined && !queue) throw new UsageError('--sweep needs --queue');
+    if (options.sweep !== undefined && !sweepIdPattern.test(options.sweep)) throw new UsageError(`--sweep takes the id a queued check printed, got "${options.sweep}"`);
+    if (queue && replay !== undefined) throw new UsageError('--replay runs one scenario here: give it without --queue');
+    if (queue && options.jobs !== undefined) throw new UsageError('--jobs sets worker threads of a local check: give it without --queue (each worker takes one job at a time)');
     if (replay !== undefined) {
       if (positionals.length > 0 || options.preset !== undefined) throw new UsageError('--replay takes the scenario file itself: give no other scenario');
       const scenario = loadScenarioFile(replay);
@@ -73,16 +85,34 @@ export const checkCommand = defineCommand({
     const { seeds, 'first-seed': firstSeed } = options;
     if (seeds < 1 || seeds > checkSeedsMax) throw new UsageError(`--seeds must be between 1 and ${checkSeedsMax}, got ${seeds}`);
     if (firstSeed < 0) throw new UsageError(`--first-seed must be 0 or more, got ${firstSeed}`);
+    if (firstSeed > Number.MAX_SAFE_INTEGER - (seeds - 1)) throw new UsageError(`--first-seed ${firstSeed} with --seeds ${seeds} goes past the last seed, ${Number.MAX_SAFE_INTEGER}`);
     const jobs = options.jobs ?? availableParallelism();
     if (jobs < 1 || jobs > checkJobsMax) throw new UsageError(`--jobs must be between 1 and ${checkJobsMax}, got ${jobs}`);
     const kinds = faultKinds(options.faults);
-    const base = scenarioWithOverrides(scenarioTextFor(positionals[0], options.builtin, options.preset), []);
+    if (queue && kinds.length > scheduleKindsMax) throw new UsageError(`--faults: at most ${scheduleKindsMax} kinds with --queue, got ${kinds.length}`);
+    const baseText = scenarioTextFor(positionals[0], options.builtin, options.preset);
+    const base = scenarioWithOverrides(baseText, []);
+    if (queue) await assertQueueReachable(queue);
     const progress = io.stderr.isTTY && !json ? new ProgressBar(io.stderr, 0) : undefined;
-    const summary = await explore({
-      base, seeds, firstSeed, jobs, kinds, swarm: options.swarm,
-      ...(progress ? { onProgress: (done: number, total: number) => progress.update(done / total, `${done}/${total} seeds`) } : {}),
-    });
-    progress?.done();
+    let summary: ExploreSummary | undefined;
+    let failedJobs: CheckJobsFailedError | undefined;
+    try {
+      summary = await explore({
+        base, seeds, firstSeed, jobs, kinds, swarm: options.swarm,
+        ...(queue ? { source: queuedSeedSource(queue, baseText, options.sweep ?? newSweepId(), (id, n) => io.stderr.write(`opflex-twin check: sweep ${id}: ${n} jobs of seeds ${firstSeed}..${firstSeed + seeds - 1} on ${queue.url} (collect later with --sweep ${id})\n`)) } : {}),
+        ...(progress ? { onProgress: (done: number, total: number) => progress.update(done / total, `${done}/${total} seeds`) } : {}),
+      });
+    } catch (err) {
+      if (err instanceof SweepMismatchError) throw new UsageError(`--sweep: ${err.message}`);
+      if (!(err instanceof CheckJobsFailedError)) throw err;
+      failedJobs = err;
+    } finally {
+      progress?.done();
+    }
+    if (!summary || failedJobs) {
+      for (const line of failedJobs?.lines() ?? []) io.stderr.write(`opflex-twin check: ${line}\n`);
+      return EXIT_FAILURE;
+    }
     const written = new Map<string, string>();
     if (summary.reproductions.length > 0) {
       const dir = options.out;
@@ -97,7 +127,10 @@ export const checkCommand = defineCommand({
       const { outcomes: _outcomes, ...rest } = summary;
       const doc = { ...rest, reproductions: summary.reproductions.map((r) => ({ ...r, scenario: undefined, file: written.get(r.invariant) })) };
       io.stdout.write(JSON.stringify(doc, null, 2) + '\n');
-    } else io.stdout.write(renderSummary(summary, written));
+    } else {
+      io.stdout.write(renderSummary(summary, written));
+      io.stderr.write(`opflex-twin check: ${renderTiming(summary)}\n`);
+    }
     if (htmlPath !== undefined) {
       const schedule = { kinds, swarm: options.swarm };
       const title = `opflex-twin check: ${base.name}, seeds ${summary.firstSeed}..${summary.firstSeed + summary.seedsRun - 1}`;

@@ -5,6 +5,8 @@ import type { ComparedMigration, VariantResult } from '../report/comparison.ts';
 import type { CompareCell } from './compare-cell.ts';
 import type { CellFigures } from '../report/sweep-summary.ts';
 import { seedsPerChunkMax, type SeedRange } from '../sweep/sweep-chunks.ts';
+import type { ScheduleOptions } from '../check/schedule-generator.ts';
+import { FAULT_KIND_NAMES } from '../scenario/fault-schema.ts';
 
 export const queueName = 'opflex-twin-sweeps';
 
@@ -26,7 +28,17 @@ export interface SweepCellsJob {
   range: SeedRange;
 }
 
-export type SweepJob = CompareCellJob | SweepCellsJob;
+/** A range of a check's seeds, each run as the local check runs it (src/check/seed-outcome.ts). */
+export interface CheckSeedsJob {
+  kind: 'check-seeds';
+  /** The scenario's content hash (scenario-store.ts). */
+  scenario: string;
+  schedule: ScheduleOptions;
+  firstSeed: number;
+  seeds: number;
+}
+
+export type SweepJob = CompareCellJob | SweepCellsJob | CheckSeedsJob;
 
 /** Job ids are `<sweep id>.<index>` (BullMQ reserves ":"): the submitter merges results in index order. */
 export function jobId(sweepId: string, index: number): string {
@@ -68,9 +80,26 @@ const compareCellJobSchema = z.strictObject({
   }),
 });
 
+/** Seeds one check-seeds job may carry (the submitter's split rule is in queued-check.ts). */
+export const seedsPerJobMax = 1_000;
+/** Fault kinds in one job's schedule (`--faults` may name a kind more than once: it is then drawn more often). */
+export const scheduleKindsMax = 256;
+
+const checkSeedsJobSchema = z.strictObject({
+  kind: z.literal('check-seeds'),
+  scenario: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in hex'),
+  schedule: z.strictObject({
+    kinds: z.array(z.enum(FAULT_KIND_NAMES)).max(scheduleKindsMax),
+    swarm: z.boolean(),
+  }),
+  firstSeed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  seeds: z.number().int().min(1).max(seedsPerJobMax),
+}).refine((job) => job.firstSeed <= Number.MAX_SAFE_INTEGER - (job.seeds - 1), { message: 'the last seed is past 2^53 - 1', path: ['seeds'] });
+
 /** Job data as read from Redis (anything that can write to the Redis can put a job there): checked, or a one-line TypeError. */
 export function parseSweepJob(data: unknown): SweepJob {
   if (jobKind(data) === 'sweep-cells') return parseSweepCellsJob(data);
+  if (jobKind(data) === 'check-seeds') return oneLine('Job data', checkSeedsJobSchema.safeParse(data));
   const job = oneLine('Job data', compareCellJobSchema.safeParse(data));
   const { maxEvents, ...cell } = job.cell;
   return { kind: job.kind, scenario: job.scenario, cell: { ...cell, ...(maxEvents !== undefined ? { maxEvents } : {}) } };
@@ -99,7 +128,8 @@ function parseSweepCellsJob(data: unknown): SweepCellsJob {
   return { kind: job.kind, scenario: job.scenario, range: { ...range, ...(maxEvents !== undefined ? { maxEvents } : {}) } };
 }
 
-function oneLine<T>(what: string, parsed: z.ZodSafeParseResult<T>): T {
+/** A zod result's data, or a TypeError naming `what` and the first issue's path in one line. */
+export function oneLine<T>(what: string, parsed: z.ZodSafeParseResult<T>): T {
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   throw new TypeError(`${what}${issue.path.length ? ` at ${issue.path.join('.')}` : ''}: ${issue.message}`.replace(/\s+/g, ' '));

@@ -32,6 +32,8 @@ export interface QueuedOutcome<R, J extends SweepJob = SweepJob> {
 export interface SweepProgress {
   onSubmitted?(sweepId: string, jobs: number): void;
   onProgress?(finished: number, jobs: number): void;
+  /** Each job as it completes or fails (by index), before onProgress counts it. */
+  onJobFinished?(index: number): void;
 }
 
 export const sweepIdPattern = /^[0-9a-f-]{1,64}$/;
@@ -97,6 +99,7 @@ export async function runQueuedJobs<R, J extends SweepJob>(address: QueueAddress
         if (state === 'unknown') {
           fail(index, 'the job is no longer in Redis (expired or removed)');
           pending.delete(index);
+          progress.onJobFinished?.(index);
         } else if (state === 'completed' || state === 'failed') {
           const job = await queue.getJob(jobId(sweepId, index));
           if (state === 'completed' && job?.returnvalue) {
@@ -107,6 +110,7 @@ export async function runQueuedJobs<R, J extends SweepJob>(address: QueueAddress
             }
           } else fail(index, job?.failedReason || `${state} without a result`);
           pending.delete(index);
+          progress.onJobFinished?.(index);
         }
       }
       progress.onProgress?.(jobs.length - pending.size, jobs.length);

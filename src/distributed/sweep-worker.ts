@@ -6,6 +6,7 @@ import { Worker, type Job } from 'bullmq';
 import type { VariantResult } from '../report/comparison.ts';
 import { Stopwatch } from '../report/stopwatch.ts';
 import { runCompareCell } from './compare-cell.ts';
+import { runCheckSeeds, type CheckSeedsResult } from './check-seeds.ts';
 import { connectionOptions, redisClient, type QueueAddress } from './queue-url.ts';
 import { ScenarioCache } from './scenario-store.ts';
 import { parseSweepJob, queueName } from './sweep-jobs.ts';
@@ -13,8 +14,8 @@ import type { ScenarioText } from '../scenario/variants.ts';
 import type { CellFigures } from '../report/sweep-summary.ts';
 import { runSeedRange } from '../sweep/seed-range.ts';
 
-/** What a job posts back: a compare cell's variant result, or a sweep range's figures per seed. */
-export type SweepJobResult = VariantResult | CellFigures[];
+/** What a job posts back: a compare cell's variant result, a sweep range's figures per seed, or a check range's seed outcomes. */
+export type SweepJobResult = VariantResult | CellFigures[] | CheckSeedsResult;
 
 /** Times a job may be handed to another worker after its worker stopped renewing the lock (died or hung). */
 export const stalledHandoversMax = 3;
@@ -42,6 +43,8 @@ export async function runSweepJob(data: unknown, scenarioFor: (hash: string) => 
       return runCompareCell(await scenarioFor(job.scenario), job.cell);
     case 'sweep-cells':
       return runSeedRange(await scenarioFor(job.scenario), job.range);
+    case 'check-seeds':
+      return runCheckSeeds(await scenarioFor(job.scenario), job);
   }
 }
 

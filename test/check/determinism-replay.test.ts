@@ -85,6 +85,9 @@ describe('opflex-twin check', { timeout: 120_000 }, () => {
     const seeds = await runCli(['check', '--seeds', '0']);
     assert.equal(seeds.code, 2);
     assert.match(seeds.stderr, /--seeds must be between 1 and/);
+    const pastLast = await runCli(['check', '--first-seed', String(Number.MAX_SAFE_INTEGER), '--seeds', '2']);
+    assert.equal(pastLast.code, 2);
+    assert.match(pastLast.stderr, /--first-seed 9007199254740991 with --seeds 2 goes past the last seed, 9007199254740991/);
   });
 
   test('nothing is written when nothing unexplained is found', { timeout: 60_000 }, async () => {

@@ -1,15 +1,20 @@
 /**
  * Seeded fuzzing of what the job queue reads from outside: --queue URLs, and job data from Redis
  * (anything that can write to the Redis can put a job there). A URL parses to an address or fails with
- * one SyntaxError line; job data runs as a compare cell or a sweep's seed range or fails with an Error,
- * never anything else; a sweep file parses to a definition or fails with file:line:column lines.
+ * one SyntaxError line; job data runs as a compare cell, a sweep's seed range or a range of check seeds, or
+ * fails with an Error, never anything else; a posted result is read as the job's or refused with one
+ * TypeError line; a sweep file parses to a definition or fails with file:line:column lines.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { parseQueueUrl } from '../../src/distributed/queue-url.ts';
 import { scenarioHash } from '../../src/distributed/scenario-store.ts';
-import { parseSweepCellsResult, parseSweepJob, parseVariantResult, type SweepCellsJob } from '../../src/distributed/sweep-jobs.ts';
+import { parseCheckSeedsResult } from '../../src/distributed/check-seeds-result.ts';
+import { parseSweepCellsResult, parseSweepJob, parseVariantResult, type CheckSeedsJob, type SweepCellsJob } from '../../src/distributed/sweep-jobs.ts';
+import { FAULT_KIND_NAMES } from '../../src/scenario/fault-schema.ts';
+import { INVARIANTS } from '../../src/check/invariants.ts';
+import { KNOWN_HAZARDS } from '../../src/check/hazards.ts';
 import { runSweepJob } from '../../src/distributed/sweep-worker.ts';
 import { readScenarioText } from '../../src/scenario/variants.ts';
 import { ScenarioError } from '../../src/scenario/scenario-error.ts';
@@ -66,10 +71,23 @@ function jobData(): fc.Arbitrary<unknown> {
     seeds: fc.integer({ min: 1, max: 2 }),
     maxEvents: fc.integer({ min: 1, max: 20_000 }),
   });
+  const kinds = fc.subarray([...FAULT_KIND_NAMES]);
+  // One or two seeds keep the valid check jobs quick: each seed is a full checked run of the default scenario.
+  const validSeeds = fc.record({ kind: fc.constant('check-seeds'), scenario: fc.constant(HASH), schedule: fc.record({ kinds, swarm: fc.boolean() }), firstSeed: fc.nat(1_000_000), seeds: fc.integer({ min: 1, max: 2 }) });
+  const seeds = fc.record({
+    kind: fc.constant('check-seeds'),
+    scenario: fc.oneof(fc.constant(HASH), hostileString()),
+    schedule: fc.oneof(fc.record({ kinds: fc.oneof(kinds, fc.array(hostileString(24), { maxLength: 3 }), hostileJson(1)), swarm: fc.oneof(fc.boolean(), hostileJson(1)) }), hostileJson(2)),
+    firstSeed: fc.oneof(fc.nat(1_000), fc.constantFrom(Number.MAX_SAFE_INTEGER, 2 ** 53 + 1, -1, 0.5), hostileJson(1)),
+    // Past seedsPerJobMax (1,000) is refused before anything runs.
+    seeds: fc.oneof(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 1_001, max: 2 ** 31 }), hostileJson(1)),
+  }, { requiredKeys: ['kind'] });
   return fc.oneof(
     { arbitrary: fc.record({ kind: fc.constant('compare-cell'), scenario: fc.constant(HASH), cell: validCell }), weight: 3 },
     { arbitrary: fc.record({ kind: fc.constant('sweep-cells'), scenario: fc.constant(HASH), range: validRange }), weight: 3 },
     { arbitrary: fc.record({ kind: fc.constant('sweep-cells'), scenario: fc.oneof(fc.constant(HASH), hostileString()), range }), weight: 1 },
+    { arbitrary: validSeeds, weight: 2 },
+    { arbitrary: seeds, weight: 1 },
     { arbitrary: fc.record({ kind: fc.constant('compare-cell'), scenario: fc.oneof(fc.constant(HASH), hostileString()), cell }), weight: 1 },
     { arbitrary: fc.record({ kind: hostileJson(1), scenario: fc.constant(HASH), cell }), weight: 1 },
     { arbitrary: hostileJson(), weight: 1 },
@@ -100,10 +118,11 @@ describe('job queue inputs under fuzzing', { timeout: 120_000 }, () => {
     assert.ok(parsed > 0 && parsed < tried);
   });
 
-  it('job data runs as a compare cell or a seed range, or is refused with an Error; nothing else escapes', { timeout: 120_000 }, async (t) => {
+  it('job data runs as a compare cell, a seed range or a range of check seeds, or is refused with an Error; nothing else escapes', { timeout: 600_000 }, async (t) => {
     let tried = 0;
     let ran = 0;
     let ranges = 0;
+    let checkJobsRan = 0;
     // Run with node --expose-gc for a growth figure that is not just garbage waiting for collection.
     const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
     collect();
@@ -118,6 +137,11 @@ describe('job queue inputs under fuzzing', { timeout: 120_000 }, () => {
         if (job.kind === 'sweep-cells') {
           ranges++;
           assert.deepEqual(parseSweepCellsResult(posted, job), result, 'figures survive the trip through Redis unchanged');
+        } else if (job.kind === 'check-seeds') {
+          checkJobsRan++;
+          assert.ok('outcomes' in result);
+          assert.deepEqual(result.outcomes.map((o) => o.seed), Array.from({ length: job.seeds }, (_, i) => job.firstSeed + i));
+          assert.deepEqual(parseCheckSeedsResult(posted, job), result.outcomes, 'outcomes survive the trip through Redis unchanged');
         } else assert.deepEqual(parseVariantResult(posted), result, 'a result survives the trip through Redis unchanged');
       } catch (err) {
         assert.ok(err instanceof Error, `threw a non-Error: ${String(err)}`);
@@ -126,9 +150,9 @@ describe('job queue inputs under fuzzing', { timeout: 120_000 }, () => {
     }), fuzzParameters(100));
     collect();
     const rssGrowthMiB = (process.memoryUsage().rss - rssBefore) / 2 ** 20;
-    t.diagnostic(`${tried} jobs tried, ${ran} ran to a result (${ranges} of them seed ranges); RSS growth ${rssGrowthMiB.toFixed(1)} MiB`);
+    t.diagnostic(`${tried} jobs tried, ${ran} ran to a result (${ranges} of them seed ranges, ${checkJobsRan} check seeds); RSS growth ${rssGrowthMiB.toFixed(1)} MiB`);
     assert.ok(ran > 0 && ran < tried, `${ran} of ${tried} jobs ran`);
-    assert.ok(ranges > 0 && ranges < ran, `${ranges} of ${ran} results were seed ranges`);
+    assert.ok(ranges > 0 && checkJobsRan > 0 && ranges + checkJobsRan < ran, `${ranges} seed ranges and ${checkJobsRan} check jobs of ${ran} results`);
   });
 
   it('a result posted by a worker is read as a variant result or refused with one TypeError line', (t) => {
@@ -180,6 +204,51 @@ describe('job queue inputs under fuzzing', { timeout: 120_000 }, () => {
       }
     }), fuzzParameters(400));
     t.diagnostic(`${tried} results tried, ${accepted} accepted`);
+    assert.ok(accepted > 0 && accepted < tried);
+  });
+
+  it("a check job's posted outcomes are read as the job's seeds or refused with one TypeError line", (t) => {
+    let accepted = 0;
+    let tried = 0;
+    const job: CheckSeedsJob = { kind: 'check-seeds', scenario: HASH, schedule: { kinds: FAULT_KIND_NAMES, swarm: false }, firstSeed: 7, seeds: 2 };
+    // Each part valid, or (when `hostile`) one of the things a forger might post instead.
+    const either = <T,>(valid: fc.Arbitrary<T>, hostile: boolean, ...others: fc.Arbitrary<unknown>[]): fc.Arbitrary<unknown> => (hostile ? fc.oneof(valid, ...others) : valid);
+    const outcome = (seed: fc.Arbitrary<unknown>, hostile: boolean) => {
+      const invariant = either(fc.constantFrom(...INVARIANTS.map((i) => i.name)), hostile, hostileString(24));
+      const violation = fc.record({
+        invariant,
+        tMs: either(fc.double({ min: 0, max: 1e9, noNaN: true }), hostile, hostileJson(1)),
+        subject: either(hostileString(), hostile, fc.constant('s'.repeat(16_385))),
+        detail: hostileString(),
+      });
+      return fc.record({
+        seed,
+        faults: either(fc.nat(5), hostile, hostileJson(1)),
+        faultsInjected: either(fc.dictionary(fc.constantFrom(...FAULT_KIND_NAMES), fc.nat(9), { maxKeys: 3 }), hostile, fc.dictionary(hostileString(8), hostileJson(1), { maxKeys: 3 }), hostileJson(1)),
+        settled: fc.boolean(),
+        violations: either(fc.array(violation, { maxLength: 2 }), hostile, fc.constant(Array.from({ length: 101 }, () => ({ invariant: 'policy-served-exists', tMs: 1, subject: 'x', detail: 'y' })))),
+        hazards: fc.array(fc.record({ hazard: either(fc.constantFrom(...KNOWN_HAZARDS.map((h) => h.name)), hostile, hostileString(16)), node: hostileString(), invariants: fc.array(invariant, { maxLength: 2 }), first: violation }), { maxLength: 2 }),
+        events: either(fc.nat(), hostile, hostileJson(1)),
+      }, { requiredKeys: hostile ? ['seed', 'settled', 'violations', 'hazards'] : ['seed', 'faults', 'faultsInjected', 'settled', 'violations', 'hazards', 'events'] });
+    };
+    const result = fc.oneof(
+      hostileJson(),
+      fc.record({ outcomes: fc.tuple(outcome(fc.constant(7), false), outcome(fc.constant(8), false)) }),
+      fc.record({ outcomes: fc.tuple(outcome(fc.constant(7), true), outcome(fc.constant(8), true)) }),
+      fc.record({ outcomes: fc.array(outcome(fc.oneof(fc.constantFrom(7, 8), fc.integer(), hostileJson(1)), false), { maxLength: 3 }) }),
+    );
+    fc.assert(fc.property(result, (data) => {
+      tried++;
+      try {
+        const outcomes = parseCheckSeedsResult(data, job);
+        accepted++;
+        assert.deepEqual(outcomes.map((o) => o.seed), [7, 8]);
+      } catch (err) {
+        assert.ok(err instanceof TypeError, String(err));
+        assert.ok(err.message.startsWith('Result') && !/[\n\r]/.test(err.message), err.message);
+      }
+    }), fuzzParameters(300));
+    t.diagnostic(`${tried} check results tried, ${accepted} accepted`);
     assert.ok(accepted > 0 && accepted < tried);
   });
 
