@@ -94,7 +94,7 @@ function jobData(): fc.Arbitrary<unknown> {
   );
 }
 
-describe('job queue inputs under fuzzing', { timeout: 120_000 }, () => {
+describe('job queue inputs under fuzzing', { timeout: 600_000 }, () => {
   it('a --queue URL parses to an address in range, or fails with one SyntaxError line naming --queue', (t) => {
     let parsed = 0;
     let tried = 0;
