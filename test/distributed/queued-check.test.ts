@@ -14,9 +14,8 @@ import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { queueName } from '../../src/distributed/sweep-jobs.ts';
 import { CliChild } from '../support/cli-child.ts';
-import { CLI_RUN_MS, finished, QueueWorkers } from '../support/queue-workers.ts';
+import { finished, QueueWorkers, submittedSweepId } from '../support/queue-workers.ts';
 import { RedisServer } from '../support/redis-server.ts';
-import { waitFor } from '../transport/socket-helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'opflex-twin-queued-check-'));
 const REPRODUCTIONS = join(dir, 'repro');
@@ -94,22 +93,13 @@ describe('check --queue', { timeout: 600_000 }, () => {
   });
 
   test('a worker killed mid-check: its job goes to another worker and every seed is counted once', { timeout: 200_000 }, async () => {
-    // A killed worker's job is taken over once its lock expires; a short lock and check keep the test quick.
-    const recovery = ['--lock-duration', '3', '--stalled-interval', '1'];
-    const doomed = await workers.start(...recovery);
-    const queued = new CliChild([...CHECK_ARGS, '--queue', redis.url]);
+    const queued = await workers.killOneMidJob(redis.port, () => new CliChild([...CHECK_ARGS, '--queue', redis.url]));
+    assert.equal(queued.exitCode, 1, queued.stderr);
+    assert.equal(queued.stdout, local.stdout);
+    assert.match(queued.stdout, /^Seeds run: 24 \(1\.\.24\)$/m);
+    const sweepId = await submittedSweepId(queued);
     const queue = new Queue(queueName, { connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null } });
     try {
-      let active = 0;
-      while (active === 0 && queued.exitCode === undefined) active = await queue.getActiveCount();
-      doomed.process.kill('SIGKILL');
-      await doomed.exited;
-      await workers.start(...recovery);
-      await finished(queued);
-      assert.equal(queued.exitCode, 1, queued.stderr);
-      assert.equal(queued.stdout, local.stdout);
-      assert.match(queued.stdout, /^Seeds run: 24 \(1\.\.24\)$/m);
-      const sweepId = /sweep ([0-9a-f-]+): 3 jobs/.exec(queued.stderr)?.[1];
       const jobs = await Promise.all([0, 1, 2].map((i) => queue.getJob(`${sweepId}.${i}`)));
       assert.equal(jobs.filter((job) => job?.stalledCounter === 1).length, 1, 'the killed worker held one job, which was handed over once');
     } finally {
@@ -120,9 +110,7 @@ describe('check --queue', { timeout: 600_000 }, () => {
 
   test('a submitter interrupted before any worker ran: --sweep ID collects the local bytes; other seeds under that id are refused', { timeout: 200_000 }, async () => {
     const first = new CliChild([...CHECK_ARGS, '--queue', redis.url]);
-    await waitFor(() => /sweep [0-9a-f-]+: 3 jobs/.test(first.stderr) || first.exitCode !== undefined, 'the check to be submitted', CLI_RUN_MS);
-    const sweepId = /sweep ([0-9a-f-]+): 3 jobs/.exec(first.stderr)?.[1];
-    assert.ok(sweepId, first.stderr);
+    const sweepId = await submittedSweepId(first);
     first.process.kill('SIGKILL');
     await first.exited;
     const other = await finished(new CliChild([...CHECK_ARGS, '--first-seed', '2', '--queue', redis.url, '--sweep', sweepId]));
@@ -138,7 +126,7 @@ describe('check --queue', { timeout: 600_000 }, () => {
 
   test('jobs that throw on the worker: each is reported in one line with its seed range, nothing on stdout, exit 1', { timeout: 200_000 }, async () => {
     const queued = new CliChild([...CHECK_ARGS, '--queue', redis.url]);
-    await waitFor(() => /sweep [0-9a-f-]+: 3 jobs/.test(queued.stderr) || queued.exitCode !== undefined, 'the check to be submitted', CLI_RUN_MS);
+    await submittedSweepId(queued);
     // The stored scenario gone (expired, or a Redis that lost it): every job throws on the worker.
     const client = new Redis({ host: '127.0.0.1', port: redis.port });
     try {

@@ -4,12 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Queue } from 'bullmq';
-import { queueName } from '../../src/distributed/sweep-jobs.ts';
 import { CliChild } from '../support/cli-child.ts';
 import { RedisServer } from '../support/redis-server.ts';
-import { CLI_RUN_MS, finished, QueueWorkers } from '../support/queue-workers.ts';
-import { unusedPort, waitFor } from '../transport/socket-helpers.ts';
+import { CLI_RUN_MS, finished, QueueWorkers, submittedSweepId } from '../support/queue-workers.ts';
+import { unusedPort } from '../transport/socket-helpers.ts';
 
 /** Six variants of the default scenario. */
 const COMPARE_ARGS = ['compare', '--vary', 'latencies.apicFetch=10ms,50ms,200ms', '--vary', 'enable_opflex_agent_reconnect=false,true'];
@@ -61,31 +59,15 @@ describe('compare --queue', { timeout: 400_000 }, () => {
   });
 
   test('a worker killed mid-sweep: its job goes to another worker and the output is the local one', { timeout: 200_000 }, async () => {
-    // A killed worker's job is taken over once its lock expires; a short lock and check keep the test quick.
-    const recovery = ['--lock-duration', '3', '--stalled-interval', '1'];
-    const doomed = await startWorker(...recovery);
-    const queued = new CliChild([...COMPARE_ARGS, '--queue', redis.url]);
-    const queue = new Queue(queueName, { connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null } });
-    try {
-      let active = 0;
-      while (active === 0 && queued.exitCode === undefined) active = await queue.getActiveCount();
-      doomed.process.kill('SIGKILL');
-      await doomed.exited;
-      await startWorker(...recovery);
-      await finished(queued);
-      assert.equal(queued.exitCode, 0, queued.stderr);
-      assert.equal(queued.stdout, localStdout);
-    } finally {
-      await queue.close();
-    }
+    const queued = await workers.killOneMidJob(redis.port, () => new CliChild([...COMPARE_ARGS, '--queue', redis.url]));
+    assert.equal(queued.exitCode, 0, queued.stderr);
+    assert.equal(queued.stdout, localStdout);
     await stopWorkers();
   });
 
   test('a submitter interrupted before any worker ran: --sweep ID collects the same bytes; other arguments under that id are refused', { timeout: 200_000 }, async () => {
     const first = new CliChild([...COMPARE_ARGS, '--queue', redis.url]);
-    await waitFor(() => /sweep [0-9a-f-]+: 6 jobs/.test(first.stderr) || first.exitCode !== undefined, 'the sweep to be submitted', CLI_RUN_MS);
-    const sweepId = /sweep ([0-9a-f-]+): 6 jobs/.exec(first.stderr)?.[1];
-    assert.ok(sweepId, first.stderr);
+    const sweepId = await submittedSweepId(first);
     first.process.kill('SIGKILL');
     await first.exited;
     const other = await finished(new CliChild(['compare', '--vary', 'latencies.apicFetch=10ms,50ms', '--queue', redis.url, '--sweep', sweepId]));
@@ -131,7 +113,7 @@ describe('compare --queue across a Redis restart', { timeout: 300_000 }, () => {
       const local = await finished(new CliChild(COMPARE_ARGS));
       await worker.waitForOutput(/taking jobs from/, 'the worker to connect', CLI_RUN_MS);
       const queued = new CliChild([...COMPARE_ARGS, '--queue', redis.url]);
-      await waitFor(() => /sweep [0-9a-f-]+: 6 jobs/.test(queued.stderr) || queued.exitCode !== undefined, 'the sweep to be submitted', CLI_RUN_MS);
+      await submittedSweepId(queued);
       await redis.stop();
       await redis.restart();
       await finished(queued);

@@ -5,11 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Queue } from 'bullmq';
-import { queueName } from '../../src/distributed/sweep-jobs.ts';
 import { CliChild } from '../support/cli-child.ts';
-import { CLI_RUN_MS, finished, QueueWorkers } from '../support/queue-workers.ts';
-import { waitFor } from '../transport/socket-helpers.ts';
+import { finished, QueueWorkers, submittedSweepId } from '../support/queue-workers.ts';
 import { RedisServer } from '../support/redis-server.ts';
 
 /**
@@ -57,35 +54,19 @@ describe('sweep --queue', { timeout: 600_000 }, () => {
   });
 
   test('a worker SIGKILLed mid-sweep: its job goes to another worker, every run counted once, the local bytes', { timeout: 300_000 }, async () => {
-    // A killed worker's job is taken over once its lock expires; a short lock and check keep the test quick.
-    const recovery = ['--lock-duration', '3', '--stalled-interval', '1'];
-    const doomed = await workers.start(...recovery);
-    const queued = new CliChild([...SWEEP_ARGS, '--json', '--queue', redis.url]);
-    const queue = new Queue(queueName, { connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null } });
-    try {
-      let active = 0;
-      while (active === 0 && queued.exitCode === undefined) active = await queue.getActiveCount();
-      doomed.process.kill('SIGKILL');
-      await doomed.exited;
-      await workers.start(...recovery);
-      await finished(queued);
-      assert.equal(queued.exitCode, 0, queued.stderr);
-      assert.equal(queued.stdout, local.json);
-      const sweep = JSON.parse(queued.stdout) as { scenarios: { variants: { runs: { seed: number }[] }[] }[] };
-      for (const scenario of sweep.scenarios) {
-        for (const variant of scenario.variants) assert.deepEqual(variant.runs.map((r) => r.seed), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-      }
-    } finally {
-      await queue.close();
+    const queued = await workers.killOneMidJob(redis.port, () => new CliChild([...SWEEP_ARGS, '--json', '--queue', redis.url]));
+    assert.equal(queued.exitCode, 0, queued.stderr);
+    assert.equal(queued.stdout, local.json);
+    const sweep = JSON.parse(queued.stdout) as { scenarios: { variants: { runs: { seed: number }[] }[] }[] };
+    for (const scenario of sweep.scenarios) {
+      for (const variant of scenario.variants) assert.deepEqual(variant.runs.map((r) => r.seed), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     }
     await workers.stopAll();
   });
 
   test('a submitter interrupted before any worker ran: --sweep ID collects the local bytes; other seeds under that id are refused', { timeout: 300_000 }, async () => {
     const first = new CliChild([...SWEEP_ARGS, '--queue', redis.url]);
-    await waitFor(() => /sweep [0-9a-f-]+: \d+ jobs/.test(first.stderr) || first.exitCode !== undefined, 'the sweep to be submitted', CLI_RUN_MS);
-    const sweepId = /sweep ([0-9a-f-]+): \d+ jobs/.exec(first.stderr)?.[1];
-    assert.ok(sweepId, first.stderr);
+    const sweepId = await submittedSweepId(first);
     first.process.kill('SIGKILL');
     await first.exited;
     const other = await finished(new CliChild([...SWEEP_ARGS, '--first-seed', '2', '--queue', redis.url, '--sweep', sweepId]));
