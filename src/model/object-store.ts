@@ -13,17 +13,39 @@
  * subtree lists each object once however the child lists are linked, and removals use a stack of
  * their own, so a cycle or a very deep chain ends instead of looping or overflowing.
  */
+import { InternedObjectIndex } from './interned-object-index.ts';
 import type { ManagedObject } from './managed-object.ts';
+import type { UriInterner } from './uri-interner.ts';
 
 /** Estimates the memory an object holds, for a store that keeps a budget. */
 type ObjectSizer = (mo: ManagedObject) => number;
 
+/** Where a store finds its objects by URI: a Map, or an InternedObjectIndex. */
+interface ObjectIndex {
+  readonly size: number;
+  get(uri: string): ManagedObject | undefined;
+  has(uri: string): boolean;
+  set(uri: string, mo: ManagedObject): unknown;
+  delete(uri: string): boolean;
+  keys(): IterableIterator<string>;
+  values(): IterableIterator<ManagedObject>;
+}
+
 export class ObjectStore {
-  private readonly objects = new Map<string, ManagedObject>();
+  private readonly objects: ObjectIndex;
   private heldBytes = 0;
 
-  /** With a sizer, `bytes` sums the estimated size of the objects held. */
-  constructor(private readonly sizer?: ObjectSizer) {}
+  /**
+   * With a sizer, `bytes` sums the estimated size of the objects held. With `uris`, objects are
+   * indexed by interned URI ids (compact, for the many stores of a fabric's agents) and `uris()` and
+   * `values()` list them in id order; without, in insertion order.
+   */
+  constructor(
+    private readonly sizer?: ObjectSizer,
+    uris?: UriInterner,
+  ) {
+    this.objects = uris ? new InternedObjectIndex(uris) : new Map<string, ManagedObject>();
+  }
 
   get size(): number {
     return this.objects.size;
