@@ -16,6 +16,12 @@ export class UriInterner {
   private holders = new Int32Array(INITIAL_CAPACITY);
   /** Forgotten ids, reused last-freed first. */
   private freeIds: number[] = [];
+  /**
+   * The URI last looked up and its id (-1: not held): a store asks for the same URI several times in
+   * a row (get, replace, link), and a lookup in a Map of a fabric's URIs is a cache miss each.
+   */
+  private lastUri: string | undefined;
+  private lastId = -1;
 
   /** URIs currently held. */
   get size(): number {
@@ -24,7 +30,11 @@ export class UriInterner {
 
   /** The URI's id, or -1 when nobody holds it. */
   idOf(uri: string): number {
-    return this.idsByUri.get(uri) ?? -1;
+    if (uri === this.lastUri) return this.lastId;
+    const id = this.idsByUri.get(uri) ?? -1;
+    this.lastUri = uri;
+    this.lastId = id;
+    return id;
   }
 
   /** The URI of a held id. */
@@ -36,8 +46,8 @@ export class UriInterner {
 
   /** The URI's id with one more holder (a new id when nobody held it). */
   hold(uri: string): number {
-    let id = this.idsByUri.get(uri);
-    if (id === undefined) {
+    let id = this.idOf(uri);
+    if (id < 0) {
       id = this.freeIds.length > 0 ? this.freeIds.pop()! : this.uris.length;
       if (id === this.uris.length) this.uris.push(uri);
       else this.uris[id] = uri;
@@ -47,6 +57,7 @@ export class UriInterner {
         this.holders = grown;
       }
       this.idsByUri.set(uri, id);
+      this.lastId = id;
     }
     this.holders[id]!++;
     return id;
@@ -58,6 +69,7 @@ export class UriInterner {
     if (uri === undefined) throw new RangeError(`URI id ${id} is not held`);
     if (--this.holders[id]! > 0) return;
     this.idsByUri.delete(uri);
+    if (this.lastId === id) this.lastUri = undefined;
     this.uris[id] = undefined;
     this.freeIds.push(id);
   }

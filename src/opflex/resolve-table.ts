@@ -208,8 +208,8 @@ export class ResolveTable {
 
   private newSlot(): number {
     const slot = this.slotsUsed++;
-    // By half again rather than doubling: an agent's few hundred resolves waste less room.
-    if (slot === this.capacity) this.resize(Math.ceil(this.capacity * 1.5));
+    // Doubling: a steady start adds an agent's resolves in one burst and trims after.
+    if (slot === this.capacity) this.resize(this.capacity * 2);
     return slot;
   }
 
