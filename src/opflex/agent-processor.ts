@@ -71,8 +71,8 @@ export class AgentProcessor {
   readonly store: ObjectStore;
   /** One resolve per referenced URI, by slot (see ResolveTable). */
   private readonly resolves: ResolveTable;
-  /** Endpoints waiting for their EPG's network to be known, by EPG URI then uuid. */
-  private readonly waiting = new Map<string, Map<string, LocalEndpoint>>();
+  /** Endpoints waiting for their EPG's network to be known, by EPG URI then uuid (none: no map, as in most agents most of the time). */
+  private waiting: Map<string, Map<string, LocalEndpoint>> | undefined;
   /** Declared endpoints by uuid: their objects, one list per endpoint_declare (the endpoint is the first object's). */
   private readonly declared = new Map<string, ManagedObject[][]>();
   private declareRefreshTimer: TimerHandle | undefined;
@@ -80,7 +80,7 @@ export class AgentProcessor {
   private refreshTimerAtMs = Infinity;
   private seeding: ProcessorSeeding | undefined;
   /** networkOf's answers since the store last changed (every endpoint of an EPG asks). */
-  private readonly networks = new Map<string, EndpointNetwork | undefined>();
+  private networks: Map<string, EndpointNetwork | undefined> | undefined;
 
   constructor(
     private readonly actor: string,
@@ -145,19 +145,20 @@ export class AgentProcessor {
   }
 
   addEndpoint(endpoint: LocalEndpoint): void {
-    let group = this.waiting.get(endpoint.epgUri);
-    if (!group) this.waiting.set(endpoint.epgUri, (group = new Map()));
+    const waiting = (this.waiting ??= new Map());
+    let group = waiting.get(endpoint.epgUri);
+    if (!group) waiting.set(endpoint.epgUri, (group = new Map()));
     group.set(endpoint.uuid, endpoint);
     this.addReference('GbpEpGroup', endpoint.epgUri);
     this.declareReady();
   }
 
   removeEndpoint(uuid: string): void {
-    for (const [epg, group] of this.waiting) {
+    for (const [epg, group] of this.waiting ?? []) {
       const waiting = group.get(uuid);
       if (!waiting) continue;
       group.delete(uuid);
-      if (group.size === 0) this.waiting.delete(epg);
+      if (group.size === 0) this.stopWaiting(epg);
       this.removeReference(waiting.epgUri);
       return;
     }
@@ -183,7 +184,7 @@ export class AgentProcessor {
       this.seeding = undefined;
       // The memo has an answer for every EPG of the node's pods by now; a map held per agent until
       // the store next changes (20,000 of them at XL) for answers worked out again in microseconds.
-      this.networks.clear();
+      this.networks = undefined;
       this.resolves.trim();
     }
   }
@@ -226,7 +227,7 @@ export class AgentProcessor {
   }
 
   private applyUpdate(item: PolicyUpdateItem, onDeleted: (subject: string, uri: string) => void): void {
-    this.networks.clear();
+    this.networks = undefined;
     for (const mo of item.replace) this.store.replace(mo);
     for (const mo of item.merge_children) this.store.mergeChildren(mo);
     const table = this.resolves;
@@ -353,7 +354,7 @@ export class AgentProcessor {
     const first = !this.resolves.isResolved(slot);
     // The same objects again (the other leaf's copy of the answer, or a resend): nothing changes.
     if (!first && objects.every((mo) => this.store.get(mo.uri) === mo)) return;
-    this.networks.clear();
+    this.networks = undefined;
     for (const mo of objects) this.store.replace(mo);
     if (first) this.markResolved(slot);
     this.updateReferences(slot);
@@ -429,7 +430,7 @@ export class AgentProcessor {
     table.remove(slot);
     this.broadcast('policy_repository', 'policy_unresolve', [{ subject, policy_uri: uri }]);
     this.trace.emit(this.actor, 'policy-unresolved', { uri });
-    this.networks.clear();
+    this.networks = undefined;
     this.store.deleteRecursive(uri);
     for (const t of targets) this.removeReference(t.reference_uri);
   };
@@ -438,9 +439,10 @@ export class AgentProcessor {
 
   /** The bridge and routing domain URIs an EPG's network chain leads to, when all are known. */
   networkOf(epgUri: string): EndpointNetwork | undefined {
-    if (this.networks.has(epgUri)) return this.networks.get(epgUri);
+    const networks = (this.networks ??= new Map());
+    if (networks.has(epgUri)) return networks.get(epgUri);
     const network = this.findNetwork(epgUri);
-    this.networks.set(epgUri, network);
+    networks.set(epgUri, network);
     return network;
   }
 
@@ -466,11 +468,15 @@ export class AgentProcessor {
     return target && typeof target === 'object' && 'reference_uri' in target ? target.reference_uri : undefined;
   }
 
+  private stopWaiting(epgUri: string): void {
+    if (this.waiting?.delete(epgUri) && this.waiting.size === 0) this.waiting = undefined;
+  }
+
   private declareReady(): void {
-    for (const [epg, group] of this.waiting) {
+    for (const [epg, group] of this.waiting ?? []) {
       const network = this.networkOf(epg);
       if (!network) continue;
-      this.waiting.delete(epg);
+      this.stopWaiting(epg);
       for (const [uuid, endpoint] of group) {
         const declared = endpointObjects.objectsOf(endpoint, network);
         this.declared.set(uuid, declared);

@@ -1,7 +1,7 @@
 /**
  * The agent's resolves (one per policy URI it references) packed into slots of two typed arrays (the
- * integer fields, the times and timers) and one array of references: about 70 bytes a resolve where
- * an object per resolve in a Map took about 150. A slot keeps its number while its resolve lives, and
+ * integer fields, the refresh times) and one array (subject, references), with the few timers pending
+ * in a map of their own: about 60 bytes a resolve where an object per resolve in a Map took about 150. A slot keeps its number while its resolve lives, and
  * a freed slot is reused; resolves are listed in the order they were added (a list threaded through
  * the slots), as the Map they replace listed them, because the order in which requests go out is part
  * of a deterministic run.
@@ -24,15 +24,15 @@ const RESOLVED = 4;
 const NEXT = 5;
 const PREV = 6;
 const INTS = 7;
-// Number fields of a slot.
+// Timers pending, by slot * 2 + one of these.
 const RETRY_TIMER = 0;
 const GC_TIMER = 1;
-const REFRESH_AT = 2;
-const NUMBERS = 3;
 
 export class ResolveTable {
   private ints = new Int32Array(INITIAL_CAPACITY * INTS);
-  private numbers = new Float64Array(INITIAL_CAPACITY * NUMBERS);
+  private refreshTimes = new Float64Array(INITIAL_CAPACITY);
+  /** Most resolves have no timer pending (answered, referenced): a map of the few that do. */
+  private timers: Map<number, number> | undefined;
   /** Subject and references of each slot, side by side. */
   private readonly objects: (string | readonly Reference[] | undefined)[] = [];
   private capacity = INITIAL_CAPACITY;
@@ -103,28 +103,33 @@ export class ResolveTable {
   }
 
   retryTimerOf(slot: number): number {
-    return this.numbers[slot * NUMBERS + RETRY_TIMER]!;
+    return this.timers?.get(2 * slot + RETRY_TIMER) ?? NO_TIMER;
   }
 
   setRetryTimer(slot: number, timer: number): void {
-    this.numbers[slot * NUMBERS + RETRY_TIMER] = timer;
+    this.setTimer(2 * slot + RETRY_TIMER, timer);
   }
 
   gcTimerOf(slot: number): number {
-    return this.numbers[slot * NUMBERS + GC_TIMER]!;
+    return this.timers?.get(2 * slot + GC_TIMER) ?? NO_TIMER;
   }
 
   setGcTimer(slot: number, timer: number): void {
-    this.numbers[slot * NUMBERS + GC_TIMER] = timer;
+    this.setTimer(2 * slot + GC_TIMER, timer);
   }
 
   /** When the answer is next refreshed, whole milliseconds (or the not-scheduled value). */
   refreshAtOf(slot: number): number {
-    return this.numbers[slot * NUMBERS + REFRESH_AT]!;
+    return this.refreshTimes[slot]!;
   }
 
   setRefreshAt(slot: number, atMs: number): void {
-    this.numbers[slot * NUMBERS + REFRESH_AT] = atMs;
+    this.refreshTimes[slot] = atMs;
+  }
+
+  private setTimer(key: number, timer: number): void {
+    if (timer !== NO_TIMER) (this.timers ??= new Map()).set(key, timer);
+    else if (this.timers?.delete(key) && this.timers.size === 0) this.timers = undefined;
   }
 
   /** What the resolve's subtree references, when anything; never changed in place (agents share them). */
@@ -151,10 +156,7 @@ export class ResolveTable {
     ints[i + RESOLVED] = 0;
     ints[i + NEXT] = NO_SLOT;
     ints[i + PREV] = this.tail;
-    const n = slot * NUMBERS;
-    this.numbers[n + RETRY_TIMER] = NO_TIMER;
-    this.numbers[n + GC_TIMER] = NO_TIMER;
-    this.numbers[n + REFRESH_AT] = this.refreshNotScheduled;
+    this.refreshTimes[slot] = this.refreshNotScheduled;
     this.objects[2 * slot] = subject;
     this.objects[2 * slot + 1] = undefined;
     if (this.tail === NO_SLOT) this.head = slot;
@@ -163,8 +165,10 @@ export class ResolveTable {
     return slot;
   }
 
-  /** Frees the slot (its timers are the caller's to cancel first). */
+  /** Frees the slot (its timers are the caller's to cancel first; they are forgotten here). */
   remove(slot: number): void {
+    this.setTimer(2 * slot + RETRY_TIMER, NO_TIMER);
+    this.setTimer(2 * slot + GC_TIMER, NO_TIMER);
     const ints = this.ints;
     const i = slot * INTS;
     const id = ints[i + URI_ID]!;
@@ -216,10 +220,10 @@ export class ResolveTable {
   private resize(capacity: number): void {
     const ints = new Int32Array(capacity * INTS);
     ints.set(this.ints.subarray(0, Math.min(this.capacity, capacity) * INTS));
-    const numbers = new Float64Array(capacity * NUMBERS);
-    numbers.set(this.numbers.subarray(0, Math.min(this.capacity, capacity) * NUMBERS));
+    const refreshTimes = new Float64Array(capacity);
+    refreshTimes.set(this.refreshTimes.subarray(0, Math.min(this.capacity, capacity)));
     this.ints = ints;
-    this.numbers = numbers;
+    this.refreshTimes = refreshTimes;
     this.capacity = capacity;
   }
 }
