@@ -42,6 +42,10 @@ export class InternedObjectIndex {
     return true;
   }
 
+  trim(): void {
+    this.objects.trim();
+  }
+
   *keys(): IterableIterator<string> {
     for (const id of this.objects.ids()) yield this.uris.uriOf(id);
   }

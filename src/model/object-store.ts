@@ -29,6 +29,7 @@ interface ObjectIndex {
   delete(uri: string): boolean;
   keys(): IterableIterator<string>;
   values(): IterableIterator<ManagedObject>;
+  trim?(): void;
 }
 
 export class ObjectStore {
@@ -70,6 +71,11 @@ export class ObjectStore {
 
   values(): IterableIterator<ManagedObject> {
     return this.objects.values();
+  }
+
+  /** Gives back spare room in the index after a burst of inserts (a steady start's), where the index keeps any. */
+  trim(): void {
+    this.objects.trim?.();
   }
 
   /** Inserts or replaces; returns the URIs removed because they were no longer listed as children. */

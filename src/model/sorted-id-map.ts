@@ -10,7 +10,7 @@ const INITIAL_CAPACITY = 8;
 
 export class SortedIdMap<V> {
   private keys = new Int32Array(INITIAL_CAPACITY);
-  private readonly vals: V[] = [];
+  private vals: V[] = [];
   private count = 0;
 
   get size(): number {
@@ -55,6 +55,14 @@ export class SortedIdMap<V> {
     this.count--;
     if (this.keys.length > INITIAL_CAPACITY && this.count < this.keys.length / 4) this.resize(this.keys.length / 2);
     return true;
+  }
+
+  /** Gives back the room beyond the entries held (after a burst of inserts that is over). */
+  trim(): void {
+    const capacity = Math.max(this.count, INITIAL_CAPACITY);
+    if (this.keys.length > capacity) this.resize(capacity);
+    // An array grown by push keeps up to half again its length in spare room; a copy has none.
+    this.vals = this.vals.slice(0, this.count);
   }
 
   *ids(): IterableIterator<number> {

@@ -186,6 +186,7 @@ export class AgentProcessor {
       // the store next changes (20,000 of them at XL) for answers worked out again in microseconds.
       this.networks = undefined;
       this.resolves.trim();
+      this.store.trim();
     }
   }
 

@@ -208,6 +208,7 @@ export class ResolveTable {
   trim(): void {
     const capacity = Math.max(this.slotsUsed, INITIAL_CAPACITY);
     if (this.capacity > capacity) this.resize(capacity);
+    this.slotsByUri.trim();
   }
 
   private newSlot(): number {

@@ -30,4 +30,16 @@ describe('SortedIdMap', { timeout: 30_000 }, () => {
     assert.deepEqual([...map.ids()], ids.slice(990).sort((a, b) => a - b));
     assert.deepEqual([...map.values()], ids.slice(990).sort((a, b) => a - b).map((id) => id * 2));
   });
+
+  it('keeps every entry through a trim and takes inserts after it', () => {
+    const map = new SortedIdMap<string>();
+    for (let id = 0; id < 100; id += 3) map.set(id, `v${id}`);
+    map.trim();
+    assert.equal(map.size, 34);
+    for (let id = 0; id < 100; id += 3) assert.equal(map.get(id), `v${id}`);
+    map.set(1, 'v1');
+    map.set(200, 'v200');
+    assert.deepEqual([...map.ids()].slice(0, 3), [0, 1, 3]);
+    assert.equal(map.get(200), 'v200');
+  });
 });
