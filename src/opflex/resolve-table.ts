@@ -34,7 +34,7 @@ export class ResolveTable {
   /** Most resolves have no timer pending (answered, referenced): a map of the few that do. */
   private timers: Map<number, number> | undefined;
   /** Subject and references of each slot, side by side. */
-  private readonly objects: (string | readonly Reference[] | undefined)[] = [];
+  private objects: (string | readonly Reference[] | undefined)[] = [];
   private capacity = INITIAL_CAPACITY;
   private head = NO_SLOT;
   private tail = NO_SLOT;
@@ -208,6 +208,7 @@ export class ResolveTable {
   trim(): void {
     const capacity = Math.max(this.slotsUsed, INITIAL_CAPACITY);
     if (this.capacity > capacity) this.resize(capacity);
+    this.objects = this.objects.slice(0, 2 * this.slotsUsed);
     this.slotsByUri.trim();
   }
 
