@@ -524,6 +524,13 @@ function storedReferencesOf(mo: ManagedObject): readonly Reference[] {
 }
 
 /**
+ * Objects in a resolve's subtree for what it references to be remembered under its root. Policy
+ * subtrees are a handful of objects; remembering a peer's 10,000-object subtree for each of its
+ * roots would hold memory quadratic in what the peer sent.
+ */
+export const subtreeObjectsSharedMax = 64;
+
+/**
  * The last subtree seen under each root object and what it references: every agent that holds the
  * same objects under a resolved URI shares one (immutable) list instead of building its own.
  */
@@ -540,7 +547,8 @@ function subtreeReferences(subtree: readonly ManagedObject[]): readonly Referenc
     for (const ref of storedReferencesOf(mo)) if (!includesTarget(found, ref.reference_uri)) found.push(ref);
   }
   const references = found.length > 0 ? found : undefined;
-  referencesBySubtreeRoot.set(root, { subtree, references });
+  if (subtree.length <= subtreeObjectsSharedMax) referencesBySubtreeRoot.set(root, { subtree, references });
+  else referencesBySubtreeRoot.delete(root);
   return references;
 }
 
