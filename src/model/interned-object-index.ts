@@ -28,11 +28,9 @@ export class InternedObjectIndex {
 
   set(uri: string, mo: ManagedObject): void {
     const id = this.uris.idOf(uri);
-    if (id >= 0 && this.objects.has(id)) {
-      this.objects.set(id, mo);
-      return;
-    }
-    this.objects.set(this.uris.hold(uri), mo);
+    if (id < 0) this.objects.set(this.uris.hold(uri), mo);
+    // Held by someone else until now: this store holds it too.
+    else if (this.objects.set(id, mo)) this.uris.hold(uri);
   }
 
   delete(uri: string): boolean {

@@ -32,6 +32,9 @@ interface ObjectIndex {
   trim?(): void;
 }
 
+/** `put` without the object it replaces: looked up if the store keeps a byte count. */
+const NOT_KNOWN = Symbol('not known');
+
 export class ObjectStore {
   private readonly objects: ObjectIndex;
   private heldBytes = 0;
@@ -86,7 +89,8 @@ export class ObjectStore {
       const keep = new Set(mo.children);
       for (const child of existing.children) if (!keep.has(child)) this.removeRecursive(child, removed);
     }
-    this.put(mo);
+    // What is stored under the URI now (a removal above may have taken it, in a cycle no walk trusts away).
+    this.put(mo, removed.length === 0 ? existing : this.objects.get(mo.uri));
     this.linkToParent(mo);
     return removed;
   }
@@ -104,7 +108,7 @@ export class ObjectStore {
       const extra = existing.children.filter((c) => !known.has(c));
       if (extra.length > 0) merged = { ...mo, children: [...extra, ...mo.children] };
     }
-    this.put(merged);
+    this.put(merged, existing);
     this.linkToParent(mo);
   }
 
@@ -175,10 +179,11 @@ export class ObjectStore {
     }
   }
 
-  private put(mo: ManagedObject): void {
+  /** Stores `mo` in place of `old`, what the store holds under its URI (looked up when not known). */
+  private put(mo: ManagedObject, old: ManagedObject | undefined | typeof NOT_KNOWN = NOT_KNOWN): void {
     if (this.sizer) {
-      const old = this.objects.get(mo.uri);
-      if (old) this.heldBytes -= this.sizer(old);
+      const previous = old === NOT_KNOWN ? this.objects.get(mo.uri) : old;
+      if (previous) this.heldBytes -= this.sizer(previous);
       this.heldBytes += this.sizer(mo);
     }
     this.objects.set(mo.uri, mo);
@@ -192,12 +197,12 @@ export class ObjectStore {
   private linkToParent(mo: ManagedObject): void {
     if (!mo.parent_uri || mo.parent_uri === mo.uri) return;
     const parent = this.objects.get(mo.parent_uri);
-    if (parent && !parent.children.includes(mo.uri)) this.put({ ...parent, children: [...parent.children, mo.uri] });
+    if (parent && !parent.children.includes(mo.uri)) this.put({ ...parent, children: [...parent.children, mo.uri] }, parent);
   }
 
   private unlinkFromParent(mo: ManagedObject): void {
     if (!mo.parent_uri) return;
     const parent = this.objects.get(mo.parent_uri);
-    if (parent?.children.includes(mo.uri)) this.put({ ...parent, children: parent.children.filter((c) => c !== mo.uri) });
+    if (parent?.children.includes(mo.uri)) this.put({ ...parent, children: parent.children.filter((c) => c !== mo.uri) }, parent);
   }
 }
