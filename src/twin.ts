@@ -34,6 +34,7 @@ import type { LocalEndpoint } from './opflex/agent-processor.ts';
 import { policyClosure } from './model/policy-closure.ts';
 import { buildPolicyUniverse, epgUri, platformConfigUri } from './model/policy-builder.ts';
 import type { ObjectStore } from './model/object-store.ts';
+import { UriInterner } from './model/uri-interner.ts';
 import type { TrackerContext } from './report/migration-tracker.ts';
 import { OpflexAgent } from './opflex/agent.ts';
 import type { Faults, MigrationSpec, Scenario } from './scenario/types.ts';
@@ -207,6 +208,7 @@ export class Twin implements FabricView {
     }
     this.contracts = new ContractMatcher(s.policy);
 
+    const agentUris = new UriInterner();
     for (const spec of s.nodes) {
       this.infraIps.set(spec.name, spec.infraIp);
       this.nodesByInfraIp.set(spec.infraIp, spec.name);
@@ -224,6 +226,7 @@ export class Twin implements FabricView {
           handshakeTimeoutMs: s.timers.handshakeTimeoutMs,
           reconnectPacingMs: s.timers.reconnectPacingMs,
           platformConfigUri: this.platformConfigUri,
+          uris: agentUris,
           ...(this.aciPods.multipod ? { onPlatformConfigDeleted: () => this.platformConfigDeletes.set(spec.name, scheduler.now()) } : {}),
         },
         scheduler,

@@ -13,17 +13,43 @@
  * subtree lists each object once however the child lists are linked, and removals use a stack of
  * their own, so a cycle or a very deep chain ends instead of looping or overflowing.
  */
+import { InternedObjectIndex } from './interned-object-index.ts';
 import type { ManagedObject } from './managed-object.ts';
+import type { UriInterner } from './uri-interner.ts';
 
 /** Estimates the memory an object holds, for a store that keeps a budget. */
 type ObjectSizer = (mo: ManagedObject) => number;
 
+/** Where a store finds its objects by URI: a Map, or an InternedObjectIndex. */
+interface ObjectIndex {
+  readonly size: number;
+  get(uri: string): ManagedObject | undefined;
+  has(uri: string): boolean;
+  set(uri: string, mo: ManagedObject): unknown;
+  delete(uri: string): boolean;
+  keys(): IterableIterator<string>;
+  values(): IterableIterator<ManagedObject>;
+  trim?(): void;
+}
+
+/** `put` without the object it replaces: looked up if the store keeps a byte count. */
+const NOT_KNOWN = Symbol('not known');
+
 export class ObjectStore {
-  private readonly objects = new Map<string, ManagedObject>();
+  private readonly objects: ObjectIndex;
   private heldBytes = 0;
 
-  /** With a sizer, `bytes` sums the estimated size of the objects held. */
-  constructor(private readonly sizer?: ObjectSizer) {}
+  /**
+   * With a sizer, `bytes` sums the estimated size of the objects held. With `uris`, objects are
+   * indexed by interned URI ids (compact, for the many stores of a fabric's agents) and `uris()` and
+   * `values()` list them in id order; without, in insertion order.
+   */
+  constructor(
+    private readonly sizer?: ObjectSizer,
+    uris?: UriInterner,
+  ) {
+    this.objects = uris ? new InternedObjectIndex(uris) : new Map<string, ManagedObject>();
+  }
 
   get size(): number {
     return this.objects.size;
@@ -50,6 +76,11 @@ export class ObjectStore {
     return this.objects.values();
   }
 
+  /** Gives back spare room in the index after a burst of inserts (a steady start's), where the index keeps any. */
+  trim(): void {
+    this.objects.trim?.();
+  }
+
   /** Inserts or replaces; returns the URIs removed because they were no longer listed as children. */
   replace(mo: ManagedObject): string[] {
     const removed: string[] = [];
@@ -58,7 +89,8 @@ export class ObjectStore {
       const keep = new Set(mo.children);
       for (const child of existing.children) if (!keep.has(child)) this.removeRecursive(child, removed);
     }
-    this.put(mo);
+    // What is stored under the URI now (a removal above may have taken it, in a cycle no walk trusts away).
+    this.put(mo, removed.length === 0 ? existing : this.objects.get(mo.uri));
     this.linkToParent(mo);
     return removed;
   }
@@ -76,7 +108,7 @@ export class ObjectStore {
       const extra = existing.children.filter((c) => !known.has(c));
       if (extra.length > 0) merged = { ...mo, children: [...extra, ...mo.children] };
     }
-    this.put(merged);
+    this.put(merged, existing);
     this.linkToParent(mo);
   }
 
@@ -147,10 +179,11 @@ export class ObjectStore {
     }
   }
 
-  private put(mo: ManagedObject): void {
+  /** Stores `mo` in place of `old`, what the store holds under its URI (looked up when not known). */
+  private put(mo: ManagedObject, old: ManagedObject | undefined | typeof NOT_KNOWN = NOT_KNOWN): void {
     if (this.sizer) {
-      const old = this.objects.get(mo.uri);
-      if (old) this.heldBytes -= this.sizer(old);
+      const previous = old === NOT_KNOWN ? this.objects.get(mo.uri) : old;
+      if (previous) this.heldBytes -= this.sizer(previous);
       this.heldBytes += this.sizer(mo);
     }
     this.objects.set(mo.uri, mo);
@@ -164,12 +197,12 @@ export class ObjectStore {
   private linkToParent(mo: ManagedObject): void {
     if (!mo.parent_uri || mo.parent_uri === mo.uri) return;
     const parent = this.objects.get(mo.parent_uri);
-    if (parent && !parent.children.includes(mo.uri)) this.put({ ...parent, children: [...parent.children, mo.uri] });
+    if (parent && !parent.children.includes(mo.uri)) this.put({ ...parent, children: [...parent.children, mo.uri] }, parent);
   }
 
   private unlinkFromParent(mo: ManagedObject): void {
     if (!mo.parent_uri) return;
     const parent = this.objects.get(mo.parent_uri);
-    if (parent?.children.includes(mo.uri)) this.put({ ...parent, children: parent.children.filter((c) => c !== mo.uri) });
+    if (parent?.children.includes(mo.uri)) this.put({ ...parent, children: parent.children.filter((c) => c !== mo.uri) }, parent);
   }
 }

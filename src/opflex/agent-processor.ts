@@ -11,10 +11,12 @@ import type { Trace } from '../kernel/trace.ts';
 import { property, referencesOf, type ManagedObject, type Reference } from '../model/managed-object.ts';
 import { objectBytes } from '../model/object-size.ts';
 import { ObjectStore } from '../model/object-store.ts';
+import { UriInterner } from '../model/uri-interner.ts';
 import { POLICY_LIMITS, PolicyValidationError, validateManagedObjects, validatePolicyUpdate, type PolicyLimits } from '../model/policy-validation.ts';
 import { childUri } from '../model/uri.ts';
 import { EndpointObjectFactory, endpointOfDeclared, type EndpointNetwork, type LocalEndpoint } from './endpoint-objects.ts';
 import type { PolicyUpdateItem, RpcErrorReply, RpcResult } from './message.ts';
+import { NO_TIMER, ResolveTable } from './resolve-table.ts';
 
 export type { LocalEndpoint } from './endpoint-objects.ts';
 
@@ -50,26 +52,8 @@ export interface ProcessorSeeding {
   declare(objects: ManagedObject[]): void;
 }
 
-interface ResolveState {
-  subject: string;
-  uri: string;
-  refs: number;
-  resolved: boolean;
-  attempt: number;
-  retryTimer: TimerHandle | undefined;
-  /** When the answer is next refreshed (REFRESH_NOT_SCHEDULED: not scheduled). */
-  refreshAtMs: number;
-  gcTimer: TimerHandle | undefined;
-  /** What its subtree references, when anything (most objects reference nothing). */
-  references: Reference[] | undefined;
-}
-
 const MAX_RETRY_EXPONENT = 16;
-/**
- * A resolve's refresh time when none is scheduled. A small integer rather than Infinity: a field
- * that ever held a fraction or Infinity keeps every value boxed, 16 more bytes per resolved object
- * (millions at XL), while scheduled times are whole milliseconds.
- */
+/** A resolve's refresh time when none is scheduled (scheduled times are whole milliseconds, never negative). */
 const REFRESH_NOT_SCHEDULED = -1;
 /** Objects in one resolve reply or update message (its replace, merge_children and delete together). */
 export const objectsPerMessageMax = 10_000;
@@ -84,10 +68,11 @@ const endpointObjects = new EndpointObjectFactory();
 const NETWORK_CLASSES = new Set(['GbpEpGroup', 'GbpFloodDomain', 'GbpBridgeDomain', 'GbpRoutingDomain']);
 
 export class AgentProcessor {
-  readonly store = new ObjectStore(objectBytes);
-  private readonly resolves = new Map<string, ResolveState>();
-  /** Endpoints waiting for their EPG's network to be known, by EPG URI then uuid. */
-  private readonly waiting = new Map<string, Map<string, LocalEndpoint>>();
+  readonly store: ObjectStore;
+  /** One resolve per referenced URI, by slot (see ResolveTable). */
+  private readonly resolves: ResolveTable;
+  /** Endpoints waiting for their EPG's network to be known, by EPG URI then uuid (none: no map, as in most agents most of the time). */
+  private waiting: Map<string, Map<string, LocalEndpoint>> | undefined;
   /** Declared endpoints by uuid: their objects, one list per endpoint_declare (the endpoint is the first object's). */
   private readonly declared = new Map<string, ManagedObject[][]>();
   private declareRefreshTimer: TimerHandle | undefined;
@@ -95,7 +80,7 @@ export class AgentProcessor {
   private refreshTimerAtMs = Infinity;
   private seeding: ProcessorSeeding | undefined;
   /** networkOf's answers since the store last changed (every endpoint of an EPG asks). */
-  private readonly networks = new Map<string, EndpointNetwork | undefined>();
+  private networks: Map<string, EndpointNetwork | undefined> | undefined;
 
   constructor(
     private readonly actor: string,
@@ -105,22 +90,29 @@ export class AgentProcessor {
     private readonly timers: ProcessorTimers,
     private readonly broadcast: Broadcast,
     private readonly protocolError: ProtocolErrorHandler,
-  ) {}
+    /** The twin's URI numbering, shared by its agents (a table of its own without). */
+    uris: UriInterner = new UriInterner(),
+  ) {
+    this.store = new ObjectStore(objectBytes, uris);
+    this.resolves = new ResolveTable(uris, REFRESH_NOT_SCHEDULED);
+  }
 
   /** Objects referenced and resolved. */
   get resolvedCount(): number {
+    const table = this.resolves;
     let n = 0;
-    for (const s of this.resolves.values()) if (s.resolved) n++;
+    for (let slot = table.firstSlot; slot >= 0; slot = table.nextSlot(slot)) if (table.isResolved(slot)) n++;
     return n;
   }
 
   /** Every URI the agent currently wants, resolved or not. */
   wantedUris(): string[] {
-    return [...this.resolves.keys()];
+    return Array.from(this.resolves.slotsInOrder(), (slot) => this.resolves.uriOf(slot));
   }
 
   isResolved(uri: string): boolean {
-    return this.resolves.get(uri)?.resolved === true;
+    const slot = this.resolves.slotOf(uri);
+    return slot >= 0 && this.resolves.isResolved(slot);
   }
 
   declaredEndpoints(): LocalEndpoint[] {
@@ -128,41 +120,45 @@ export class AgentProcessor {
   }
 
   addReference(subject: string, uri: string): void {
-    let state = this.resolves.get(uri);
-    if (state) {
-      state.refs++;
-      if (state.gcTimer !== undefined) {
-        this.scheduler.cancel(state.gcTimer);
-        state.gcTimer = undefined;
+    const table = this.resolves;
+    let slot = table.slotOf(uri);
+    if (slot >= 0) {
+      table.setRefs(slot, table.refsOf(slot) + 1);
+      if (table.gcTimerOf(slot) !== NO_TIMER) {
+        this.scheduler.cancel(table.gcTimerOf(slot));
+        table.setGcTimer(slot, NO_TIMER);
       }
       return;
     }
-    state = { subject, uri, refs: 1, resolved: false, attempt: 0, retryTimer: undefined, refreshAtMs: REFRESH_NOT_SCHEDULED, gcTimer: undefined, references: undefined };
-    this.resolves.set(uri, state);
-    this.sendResolve(state);
+    slot = table.add(uri, subject);
+    table.setRefs(slot, 1);
+    this.sendResolve(slot);
   }
 
   removeReference(uri: string): void {
-    const state = this.resolves.get(uri);
-    if (!state || state.refs === 0) return;
-    state.refs--;
-    if (state.refs === 0 && state.gcTimer === undefined) state.gcTimer = this.scheduler.after(this.timers.gcDelayMs, this.collect, state);
+    const table = this.resolves;
+    const slot = table.slotOf(uri);
+    const refs = slot < 0 ? 0 : table.refsOf(slot);
+    if (refs === 0) return;
+    table.setRefs(slot, refs - 1);
+    if (refs === 1 && table.gcTimerOf(slot) === NO_TIMER) table.setGcTimer(slot, this.scheduler.after(this.timers.gcDelayMs, this.collect, slot));
   }
 
   addEndpoint(endpoint: LocalEndpoint): void {
-    let group = this.waiting.get(endpoint.epgUri);
-    if (!group) this.waiting.set(endpoint.epgUri, (group = new Map()));
+    const waiting = (this.waiting ??= new Map());
+    let group = waiting.get(endpoint.epgUri);
+    if (!group) waiting.set(endpoint.epgUri, (group = new Map()));
     group.set(endpoint.uuid, endpoint);
     this.addReference('GbpEpGroup', endpoint.epgUri);
     this.declareReady();
   }
 
   removeEndpoint(uuid: string): void {
-    for (const [epg, group] of this.waiting) {
+    for (const [epg, group] of this.waiting ?? []) {
       const waiting = group.get(uuid);
       if (!waiting) continue;
       group.delete(uuid);
-      if (group.size === 0) this.waiting.delete(epg);
+      if (group.size === 0) this.stopWaiting(epg);
       this.removeReference(waiting.epgUri);
       return;
     }
@@ -188,13 +184,16 @@ export class AgentProcessor {
       this.seeding = undefined;
       // The memo has an answer for every EPG of the node's pods by now; a map held per agent until
       // the store next changes (20,000 of them at XL) for answers worked out again in microseconds.
-      this.networks.clear();
+      this.networks = undefined;
+      this.resolves.trim();
+      this.store.trim();
     }
   }
 
   /** A peer became ready: send it (and, as the reference agent does, every ready peer) the whole set. */
   resendAll(): void {
-    for (const state of this.resolves.values()) if (state.refs > 0) this.sendResolve(state);
+    const table = this.resolves;
+    for (const slot of table.slotsInOrder()) if (table.isLive(slot) && table.refsOf(slot) > 0) this.sendResolve(slot);
     for (const d of this.declared.values()) this.sendDeclare(d);
   }
 
@@ -229,15 +228,16 @@ export class AgentProcessor {
   }
 
   private applyUpdate(item: PolicyUpdateItem, onDeleted: (subject: string, uri: string) => void): void {
-    this.networks.clear();
+    this.networks = undefined;
     for (const mo of item.replace) this.store.replace(mo);
     for (const mo of item.merge_children) this.store.mergeChildren(mo);
+    const table = this.resolves;
     for (const d of item.delete) {
       const existed = this.store.delete(d.uri);
-      const state = this.resolves.get(d.uri);
-      if (state) {
-        state.resolved = false;
-        state.refreshAtMs = REFRESH_NOT_SCHEDULED;
+      const slot = table.slotOf(d.uri);
+      if (slot >= 0) {
+        table.setResolved(slot, false);
+        table.setRefreshAt(slot, REFRESH_NOT_SCHEDULED);
       }
       if (existed) {
         this.trace.emit(this.actor, 'policy-deleted', { subject: d.subject, uri: d.uri });
@@ -245,53 +245,68 @@ export class AgentProcessor {
       }
     }
     for (const mo of [...item.replace, ...item.merge_children]) {
-      const state = this.resolves.get(mo.uri);
-      if (!state) continue;
+      const slot = table.slotOf(mo.uri);
+      if (slot < 0) continue;
       // A pushed object the agent asked for earlier (and got [] for) now counts as resolved.
-      if (!state.resolved) this.markResolved(state);
-      this.updateReferences(state);
+      if (!table.isResolved(slot)) this.markResolved(slot);
+      this.updateReferences(slot);
     }
     this.declareReady();
   }
 
-  private markResolved(state: ResolveState): void {
-    state.resolved = true;
-    state.attempt = 0;
-    this.scheduler.cancel(state.retryTimer);
-    state.retryTimer = undefined;
-    if (state.refreshAtMs === REFRESH_NOT_SCHEDULED) this.scheduleRefresh(state);
-    if (!this.seeding) this.trace.emit(this.actor, 'policy-resolved', { subject: state.subject, uri: state.uri });
+  private markResolved(slot: number): void {
+    const table = this.resolves;
+    table.setResolved(slot, true);
+    table.setAttempts(slot, 0);
+    this.cancelRetry(slot);
+    if (table.refreshAtOf(slot) === REFRESH_NOT_SCHEDULED) this.scheduleRefresh(slot);
+    if (!this.seeding) this.trace.emit(this.actor, 'policy-resolved', { subject: table.subjectOf(slot), uri: table.uriOf(slot) });
   }
 
-  private sendResolve(state: ResolveState): void {
+  private cancelRetry(slot: number): void {
+    const timer = this.resolves.retryTimerOf(slot);
+    if (timer === NO_TIMER) return;
+    this.scheduler.cancel(timer);
+    this.resolves.setRetryTimer(slot, NO_TIMER);
+  }
+
+  private sendResolve(slot: number): void {
+    const table = this.resolves;
+    const subject = table.subjectOf(slot);
+    const uri = table.uriOf(slot);
     if (this.seeding) {
-      const objects = this.seeding.resolve(state.subject, state.uri);
-      if (objects.length > 0) return this.accept(state, objects);
+      const objects = this.seeding.resolve(subject, uri);
+      if (objects.length > 0) return this.accept(slot, objects);
     } else {
-      const params = [{ subject: state.subject, policy_uri: state.uri, prr: this.timers.prrS }];
-      this.broadcast('policy_repository', 'policy_resolve', params, (reply, from) => this.onResolveReply(state, reply, from));
+      const params = [{ subject, policy_uri: uri, prr: this.timers.prrS }];
+      const serial = table.serialOf(slot);
+      this.broadcast('policy_repository', 'policy_resolve', params, (reply, from) => this.onResolveReply(slot, serial, reply, from));
     }
-    this.scheduler.cancel(state.retryTimer);
-    state.retryTimer = undefined;
-    if (!state.resolved) {
-      const base = this.timers.retryDelayS * 1000 * 2 ** Math.min(state.attempt, MAX_RETRY_EXPONENT);
+    this.cancelRetry(slot);
+    if (!table.isResolved(slot)) {
+      const base = this.timers.retryDelayS * 1000 * 2 ** Math.min(table.attemptsOf(slot), MAX_RETRY_EXPONENT);
       const delay = Math.min(base * this.random.uniform(0.9, 1.1), (this.timers.prrS * 1000) / 2);
-      state.retryTimer = this.scheduler.after(delay, this.retry, state);
+      table.setRetryTimer(slot, this.scheduler.after(delay, this.retry, slot));
     }
   }
 
-  private readonly retry = (state: ResolveState): void => {
-    state.retryTimer = undefined;
-    if (state.resolved || this.resolves.get(state.uri) !== state) return;
-    state.attempt++;
-    this.trace.emit(this.actor, 'policy-resolve-retry', { uri: state.uri, attempt: state.attempt });
-    this.sendResolve(state);
+  /** A retry timer fired (timers are cancelled when their resolve goes, so the slot is the timer's own). */
+  private readonly retry = (slot: number): void => {
+    const table = this.resolves;
+    table.setRetryTimer(slot, NO_TIMER);
+    if (!table.isLive(slot) || table.isResolved(slot)) return;
+    const attempt = table.attemptsOf(slot) + 1;
+    table.setAttempts(slot, attempt);
+    this.trace.emit(this.actor, 'policy-resolve-retry', { uri: table.uriOf(slot), attempt });
+    this.sendResolve(slot);
   };
 
-  private onResolveReply(state: ResolveState, reply: RpcResult | RpcErrorReply, from: string): void {
-    if (this.resolves.get(state.uri) !== state) return;
+  private onResolveReply(slot: number, serial: number, reply: RpcResult | RpcErrorReply, from: string): void {
+    // The resolve this request was for is gone (and the slot perhaps another's).
+    if (!this.resolves.isLive(slot) || this.resolves.serialOf(slot) !== serial) return;
+    const uri = this.resolves.uriOf(slot);
     if (reply.kind === 'error') {
-      this.trace.emit(this.actor, 'policy-resolve-failed', { uri: state.uri, code: reply.error.code });
+      this.trace.emit(this.actor, 'policy-resolve-failed', { uri, code: reply.error.code });
       return;
     }
     const result = reply.result;
@@ -311,10 +326,10 @@ export class AgentProcessor {
       objects = validateManagedObjects(policy, `policy_resolve reply`, { store: this.store, limits: AGENT_LIMITS, keepObjects: true });
     } catch (err) {
       if (!(err instanceof PolicyValidationError)) throw err;
-      this.protocolError(from, `policy_resolve reply for ${JSON.stringify(state.uri)}: ${err.firstIssue}`, false);
+      this.protocolError(from, `policy_resolve reply for ${JSON.stringify(uri)}: ${err.firstIssue}`, false);
       return;
     }
-    if (this.fitsInStore(objects, 'policy_resolve reply', from)) this.accept(state, objects);
+    if (this.fitsInStore(objects, 'policy_resolve reply', from)) this.accept(slot, objects);
   }
 
   /** Whether objects received from a peer stay within the store's bounds; a protocol error when not. */
@@ -336,25 +351,26 @@ export class AgentProcessor {
     return true;
   }
 
-  private accept(state: ResolveState, objects: ManagedObject[]): void {
-    const first = !state.resolved;
+  private accept(slot: number, objects: ManagedObject[]): void {
+    const first = !this.resolves.isResolved(slot);
     // The same objects again (the other leaf's copy of the answer, or a resend): nothing changes.
     if (!first && objects.every((mo) => this.store.get(mo.uri) === mo)) return;
-    this.networks.clear();
+    this.networks = undefined;
     for (const mo of objects) this.store.replace(mo);
-    if (first) this.markResolved(state);
-    this.updateReferences(state);
-    if (first && NETWORK_CLASSES.has(state.subject)) this.declareReady();
+    if (first) this.markResolved(slot);
+    this.updateReferences(slot);
+    if (first && NETWORK_CLASSES.has(this.resolves.subjectOf(slot))) this.declareReady();
   }
 
-  private scheduleRefresh(state: ResolveState): void {
+  private scheduleRefresh(slot: number): void {
     const prrMs = this.timers.prrS * 1000;
-    // Whole milliseconds: a small integer is stored inline, a fractional time is a heap number each.
-    state.refreshAtMs = Math.ceil(this.scheduler.now() + this.random.uniform(prrMs / 3, prrMs / 2));
-    if (this.refreshTimer === undefined || state.refreshAtMs < this.refreshTimerAtMs) {
+    // Whole milliseconds, as the refresh timer's times.
+    const at = Math.ceil(this.scheduler.now() + this.random.uniform(prrMs / 3, prrMs / 2));
+    this.resolves.setRefreshAt(slot, at);
+    if (this.refreshTimer === undefined || at < this.refreshTimerAtMs) {
       this.scheduler.cancel(this.refreshTimer);
-      this.refreshTimer = this.scheduler.at(state.refreshAtMs, AgentProcessor.onRefreshTimer, this);
-      this.refreshTimerAtMs = state.refreshAtMs;
+      this.refreshTimer = this.scheduler.at(at, AgentProcessor.onRefreshTimer, this);
+      this.refreshTimerAtMs = at;
     }
   }
 
@@ -368,46 +384,55 @@ export class AgentProcessor {
   private refreshDue(): void {
     this.refreshTimer = undefined;
     const now = this.scheduler.now();
-    const due: ResolveState[] = [];
-    for (const state of this.resolves.values()) if (state.refreshAtMs !== REFRESH_NOT_SCHEDULED && state.refreshAtMs <= now) due.push(state);
-    for (const state of due) {
-      state.refreshAtMs = REFRESH_NOT_SCHEDULED;
-      if (state.refs === 0 || !state.resolved) continue;
-      this.sendResolve(state);
+    const table = this.resolves;
+    const due: number[] = [];
+    for (let slot = table.firstSlot; slot >= 0; slot = table.nextSlot(slot)) {
+      const at = table.refreshAtOf(slot);
+      if (at !== REFRESH_NOT_SCHEDULED && at <= now) due.push(slot);
+    }
+    // Sending resolves neither adds nor removes any (answers come later), so the slots stay these.
+    for (const slot of due) {
+      table.setRefreshAt(slot, REFRESH_NOT_SCHEDULED);
+      if (table.refsOf(slot) === 0 || !table.isResolved(slot)) continue;
+      this.sendResolve(slot);
       const prrMs = this.timers.prrS * 1000;
-      state.refreshAtMs = Math.ceil(now + this.random.uniform(prrMs / 3, prrMs / 2));
+      table.setRefreshAt(slot, Math.ceil(now + this.random.uniform(prrMs / 3, prrMs / 2)));
     }
     let next = Infinity;
-    for (const state of this.resolves.values()) if (state.refreshAtMs !== REFRESH_NOT_SCHEDULED && state.refreshAtMs < next) next = state.refreshAtMs;
+    for (let slot = table.firstSlot; slot >= 0; slot = table.nextSlot(slot)) {
+      const at = table.refreshAtOf(slot);
+      if (at !== REFRESH_NOT_SCHEDULED && at < next) next = at;
+    }
     if (next !== Infinity) {
       this.refreshTimer = this.scheduler.at(next, AgentProcessor.onRefreshTimer, this);
       this.refreshTimerAtMs = next;
     }
   }
 
-  private updateReferences(state: ResolveState): void {
-    const now: Reference[] = [];
-    for (const mo of this.store.subtree(state.uri)) {
-      for (const ref of storedReferencesOf(mo)) if (!includesTarget(now, ref.reference_uri)) now.push(ref);
-    }
-    const before = state.references;
-    state.references = now.length > 0 ? now : undefined;
-    for (const ref of now) if (!before || !includesTarget(before, ref.reference_uri)) this.addReference(ref.subject, ref.reference_uri);
-    if (before) for (const ref of before) if (!includesTarget(now, ref.reference_uri)) this.removeReference(ref.reference_uri);
+  private updateReferences(slot: number): void {
+    const table = this.resolves;
+    const now = subtreeReferences(this.store.subtree(table.uriOf(slot)));
+    const before = table.referencesOf(slot);
+    table.setReferences(slot, now);
+    // Adding references can add resolves (the table may grow), never remove one: the slot stays.
+    if (now) for (const ref of now) if (!before || !includesTarget(before, ref.reference_uri)) this.addReference(ref.subject, ref.reference_uri);
+    if (before) for (const ref of before) if (!now || !includesTarget(now, ref.reference_uri)) this.removeReference(ref.reference_uri);
   }
 
-  private readonly collect = (state: ResolveState): void => {
-    state.gcTimer = undefined;
-    if (state.refs > 0 || this.resolves.get(state.uri) !== state) return;
-    this.resolves.delete(state.uri);
-    this.scheduler.cancel(state.retryTimer);
-    state.refreshAtMs = REFRESH_NOT_SCHEDULED;
-    this.broadcast('policy_repository', 'policy_unresolve', [{ subject: state.subject, policy_uri: state.uri }]);
-    this.trace.emit(this.actor, 'policy-unresolved', { uri: state.uri });
-    const targets = state.references ?? [];
-    state.references = undefined;
-    this.networks.clear();
-    this.store.deleteRecursive(state.uri);
+  /** A resolve's unresolve delay ran out (the timer is cancelled when a reference comes back). */
+  private readonly collect = (slot: number): void => {
+    const table = this.resolves;
+    table.setGcTimer(slot, NO_TIMER);
+    if (!table.isLive(slot) || table.refsOf(slot) > 0) return;
+    const subject = table.subjectOf(slot);
+    const uri = table.uriOf(slot);
+    const targets = table.referencesOf(slot) ?? [];
+    this.cancelRetry(slot);
+    table.remove(slot);
+    this.broadcast('policy_repository', 'policy_unresolve', [{ subject, policy_uri: uri }]);
+    this.trace.emit(this.actor, 'policy-unresolved', { uri });
+    this.networks = undefined;
+    this.store.deleteRecursive(uri);
     for (const t of targets) this.removeReference(t.reference_uri);
   };
 
@@ -415,9 +440,10 @@ export class AgentProcessor {
 
   /** The bridge and routing domain URIs an EPG's network chain leads to, when all are known. */
   networkOf(epgUri: string): EndpointNetwork | undefined {
-    if (this.networks.has(epgUri)) return this.networks.get(epgUri);
+    const networks = (this.networks ??= new Map());
+    if (networks.has(epgUri)) return networks.get(epgUri);
     const network = this.findNetwork(epgUri);
-    this.networks.set(epgUri, network);
+    networks.set(epgUri, network);
     return network;
   }
 
@@ -443,11 +469,15 @@ export class AgentProcessor {
     return target && typeof target === 'object' && 'reference_uri' in target ? target.reference_uri : undefined;
   }
 
+  private stopWaiting(epgUri: string): void {
+    if (this.waiting?.delete(epgUri) && this.waiting.size === 0) this.waiting = undefined;
+  }
+
   private declareReady(): void {
-    for (const [epg, group] of this.waiting) {
+    for (const [epg, group] of this.waiting ?? []) {
       const network = this.networkOf(epg);
       if (!network) continue;
-      this.waiting.delete(epg);
+      this.stopWaiting(epg);
       for (const [uuid, endpoint] of group) {
         const declared = endpointObjects.objectsOf(endpoint, network);
         this.declared.set(uuid, declared);
@@ -491,6 +521,41 @@ function storedReferencesOf(mo: ManagedObject): readonly Reference[] {
   let refs = referencesByObject.get(mo);
   if (refs === undefined) referencesByObject.set(mo, (refs = referencesOf(mo)));
   return refs;
+}
+
+/**
+ * Objects in a resolve's subtree for what it references to be remembered under its root. Policy
+ * subtrees are a handful of objects; remembering a peer's 10,000-object subtree for each of its
+ * roots would hold memory quadratic in what the peer sent.
+ */
+export const subtreeObjectsSharedMax = 64;
+
+/**
+ * The last subtree seen under each root object and what it references: every agent that holds the
+ * same objects under a resolved URI shares one (immutable) list instead of building its own.
+ */
+const referencesBySubtreeRoot = new WeakMap<ManagedObject, { subtree: readonly ManagedObject[]; references: readonly Reference[] | undefined }>();
+
+/** What a resolve's subtree references, each target once, in order found; undefined for nothing. */
+function subtreeReferences(subtree: readonly ManagedObject[]): readonly Reference[] | undefined {
+  const root = subtree[0];
+  if (root === undefined) return undefined;
+  const known = referencesBySubtreeRoot.get(root);
+  if (known && sameObjects(known.subtree, subtree)) return known.references;
+  const found: Reference[] = [];
+  for (const mo of subtree) {
+    for (const ref of storedReferencesOf(mo)) if (!includesTarget(found, ref.reference_uri)) found.push(ref);
+  }
+  const references = found.length > 0 ? found : undefined;
+  if (subtree.length <= subtreeObjectsSharedMax) referencesBySubtreeRoot.set(root, { subtree, references });
+  else referencesBySubtreeRoot.delete(root);
+  return references;
+}
+
+function sameObjects(a: readonly ManagedObject[], b: readonly ManagedObject[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Reference lists are short (an object's subtree names a handful): a scan beats a Set. */

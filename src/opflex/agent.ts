@@ -10,6 +10,7 @@
 import type { RandomStream } from '../kernel/random.ts';
 import type { Scheduler, TimerHandle } from '../kernel/scheduler.ts';
 import type { Trace } from '../kernel/trace.ts';
+import type { UriInterner } from '../model/uri-interner.ts';
 import { formatEndpoint, type Connection, type Endpoint, type Transport } from '../transport/transport.ts';
 import { AgentProcessor, type LocalEndpoint, type ProcessorSeeding } from './agent-processor.ts';
 import { readIdentityReply } from './identity-reply.ts';
@@ -37,6 +38,8 @@ export interface AgentConfig {
   platformConfigUri: string;
   /** The agent's file-based event notification of a PlatformConfig delete (opflex #644), read by the host-agent. */
   onPlatformConfigDeleted?: () => void;
+  /** URI numbering shared with the other agents of a twin (one of its own without). */
+  uris?: UriInterner;
 }
 
 type PeerState = 'connecting' | 'handshaking' | 'ready' | 'closed';
@@ -124,6 +127,7 @@ export class OpflexAgent {
       { prrS: config.prrS, retryDelayS: config.retryDelayS, gcDelayMs: 250 },
       this.broadcast.bind(this),
       this.protocolError.bind(this),
+      config.uris,
     );
   }
 

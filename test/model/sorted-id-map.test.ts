@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { SortedIdMap } from '../../src/model/sorted-id-map.ts';
+
+describe('SortedIdMap', { timeout: 30_000 }, () => {
+  it('finds, replaces and deletes values by id, listing them in id order', () => {
+    const map = new SortedIdMap<string>();
+    for (const id of [40, 3, 17, 0, 99]) assert.equal(map.set(id, `v${id}`), true);
+    assert.equal(map.set(17, 'again'), false, 'a known id is replaced, not added');
+    assert.equal(map.size, 5);
+    assert.deepEqual([...map.ids()], [0, 3, 17, 40, 99]);
+    assert.deepEqual([...map.values()], ['v0', 'v3', 'again', 'v40', 'v99']);
+    assert.equal(map.get(40), 'v40');
+    assert.equal(map.get(41), undefined);
+    assert.equal(map.delete(3), true);
+    assert.equal(map.delete(3), false);
+    assert.equal(map.has(3), false);
+    assert.deepEqual([...map.ids()], [0, 17, 40, 99]);
+  });
+
+  it('grows past its first capacity and shrinks back when emptied, keeping every entry', () => {
+    const map = new SortedIdMap<number>();
+    const ids = Array.from({ length: 1000 }, (_, i) => (i * 7919) % 1009);
+    for (const id of ids) map.set(id, id * 2);
+    assert.equal(map.size, 1000);
+    for (const id of ids) assert.equal(map.get(id), id * 2);
+    const listed = [...map.ids()];
+    assert.deepEqual(listed, [...listed].sort((a, b) => a - b));
+    for (const id of ids.slice(0, 990)) map.delete(id);
+    assert.deepEqual([...map.ids()], ids.slice(990).sort((a, b) => a - b));
+    assert.deepEqual([...map.values()], ids.slice(990).sort((a, b) => a - b).map((id) => id * 2));
+  });
+
+  it('keeps every entry through a trim and takes inserts after it', () => {
+    const map = new SortedIdMap<string>();
+    for (let id = 0; id < 100; id += 3) map.set(id, `v${id}`);
+    map.trim();
+    assert.equal(map.size, 34);
+    for (let id = 0; id < 100; id += 3) assert.equal(map.get(id), `v${id}`);
+    map.set(1, 'v1');
+    map.set(200, 'v200');
+    assert.deepEqual([...map.ids()].slice(0, 3), [0, 1, 3]);
+    assert.equal(map.get(200), 'v200');
+  });
+});
