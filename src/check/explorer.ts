@@ -5,7 +5,8 @@
  * reproduction and re-run with its trace, to show the events around the violation.
  */
 import { Stopwatch } from '../report/stopwatch.ts';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleThread } from '../module-thread.ts';
 import type { TraceEvent } from '../kernel/trace.ts';
 import type { FaultKind, Scenario } from '../scenario/types.ts';
 import type { Twin } from '../twin.ts';
@@ -135,17 +136,9 @@ function runHere(o: ExploreOptions, seeds: number[], schedule: ScheduleOptions):
   return out;
 }
 
-/**
- * A worker running seed-worker. Compiled (dist/), it loads seed-worker.js directly. From the sources,
- * its first code registers tsx's loader (a worker does not inherit loader hooks on Node 20), then
- * imports seed-worker.ts; tsx is resolved only then, as the installed package does not ship it.
- */
+/** A worker thread running seed-worker.ts (seed-worker.js once compiled). */
 function startSeedWorker(workerData: { base: Scenario; schedule: ScheduleOptions }): Worker {
-  const fromSources = import.meta.url.endsWith('.ts');
-  const workerUrl = new URL(fromSources ? './seed-worker.ts' : './seed-worker.js', import.meta.url);
-  if (!fromSources) return new Worker(workerUrl, { workerData });
-  const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})` + `.then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); });`;
-  return new Worker(boot, { eval: true, workerData });
+  return startModuleThread(new URL('./seed-worker.ts', import.meta.url), { workerData });
 }
 
 function runInWorkers(base: Scenario, seeds: number[], schedule: ScheduleOptions, jobs: number, onProgress?: (done: number, total: number) => void): Promise<SeedOutcome[]> {

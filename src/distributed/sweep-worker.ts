@@ -1,66 +1,116 @@
 /**
- * A queue worker: takes sweep jobs from Redis, runs them with the same code as the local commands and
- * posts their results. close() lets the current job finish before it returns.
+ * A queue worker: takes sweep jobs from Redis and runs them in worker threads (job-thread-pool.ts) with
+ * the same code as the local commands, so its main thread stays free to renew the jobs' locks however
+ * long a job runs. close() stops taking jobs and lets the running ones finish, or past a grace period
+ * hands them back to the queue.
  */
-import { Worker, type Job } from 'bullmq';
-import type { VariantResult } from '../report/comparison.ts';
+import { hostname } from 'node:os';
+import { WaitingError, Worker, type Job } from 'bullmq';
 import { Stopwatch } from '../report/stopwatch.ts';
-import { runCompareCell } from './compare-cell.ts';
+import { JobHandedBack, JobThreadPool } from './job-thread-pool.ts';
+import { QueueReachability } from './queue-reachability.ts';
 import { connectionOptions, redisClient, type QueueAddress } from './queue-url.ts';
 import { ScenarioCache } from './scenario-store.ts';
-import { parseSweepJob, queueName } from './sweep-jobs.ts';
-import type { ScenarioText } from '../scenario/variants.ts';
+import type { SweepJobResult } from './sweep-job-runner.ts';
+import { queueName } from './sweep-jobs.ts';
+
+export { runSweepJob } from './sweep-job-runner.ts';
 
 /** Times a job may be handed to another worker after its worker stopped renewing the lock (died or hung). */
 export const stalledHandoversMax = 3;
+/** Jobs one worker process runs at once, one worker thread each. */
+export const concurrencyMax = 64;
+
+export type JobOutcome = 'done' | 'failed' | 'handed-back';
 
 export interface SweepWorkerOptions {
+  /** Jobs run at once, each in its own worker thread (1 to concurrencyMax; default 1). */
+  concurrency?: number;
+  /** Each job thread's heap limit in MiB; past it the thread dies and only its job fails. Node's default when absent. */
+  jobHeapMb?: number;
   /** How long a job's lock lasts without renewal (BullMQ's lockDuration; default 30 s). */
   lockDurationMs?: number;
   /** How often this worker looks for jobs whose lock expired (BullMQ's stalledInterval; default 30 s). */
   stalledIntervalMs?: number;
-  /** After each job, ok or failed, with its run time (for metrics). */
-  onJobEnd?: (outcome: 'done' | 'failed', seconds: number) => void;
+  /** When a job starts running (for the jobs-running gauge). */
+  onJobStart?: () => void;
+  /** After each job with its run time: done, failed, or handed back to the queue at shutdown. */
+  onJobEnd?: (outcome: JobOutcome, seconds: number) => void;
   /** Redis unreachable after the start: ioredis keeps retrying (Redis may be restarting); this is for a log line. */
   onConnectionError?: (err: Error) => void;
 }
 
 export interface SweepWorker {
-  close(): Promise<void>;
-}
-
-/** One job's data, checked, run with the local command's code. */
-export async function runSweepJob(data: unknown, scenarioFor: (hash: string) => Promise<ScenarioText>): Promise<VariantResult> {
-  const job = parseSweepJob(data);
-  return runCompareCell(await scenarioFor(job.scenario), job.cell);
+  /**
+   * Stops taking jobs and waits for the running ones; past `graceMs` (default: no limit) their threads
+   * are stopped and the jobs go back to the queue for another worker. Then closes the connections.
+   */
+  close(graceMs?: number): Promise<void>;
+  /** undefined while Redis answers; otherwise why not, in one line (for /healthz). */
+  queueProblem(): Promise<string | undefined>;
 }
 
 /** Resolves once the worker is connected and taking jobs. */
 export async function startSweepWorker(address: QueueAddress, options: SweepWorkerOptions = {}): Promise<SweepWorker> {
-  const scenarios = new ScenarioCache(redisClient(address));
-  const run = (job: Job<unknown>): Promise<VariantResult> => runSweepJob(job.data, (hash) => scenarios.get(hash));
-  const worker = new Worker<unknown, VariantResult>(queueName, async (job) => {
+  const concurrency = options.concurrency ?? 1;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > concurrencyMax) throw new RangeError(`concurrency must be an integer from 1 to ${concurrencyMax}, got ${concurrency}`);
+  const redis = redisClient(address);
+  const reachability = new QueueReachability(address.url, redis);
+  const scenarios = new ScenarioCache(redis);
+  const threads = new JobThreadPool({
+    threads: concurrency,
+    ...(options.jobHeapMb !== undefined ? { heapMb: options.jobHeapMb } : {}),
+    scenarioFor: (hash) => scenarios.get(hash),
+  });
+  const handBack = new AbortController();
+
+  const worker = new Worker<unknown, SweepJobResult>(queueName, async (job, token) => {
+    options.onJobStart?.();
     const stopwatch = new Stopwatch();
     try {
-      const result = await run(job);
+      const run = await threads.run(job.data, handBack.signal);
+      await logRun(job, `${hostname()} thread ${run.thread}: ran from ${run.startedAt.toISOString()} to ${run.endedAt.toISOString()}`);
       options.onJobEnd?.('done', stopwatch.elapsedMs / 1000);
-      return result;
+      return run.result;
     } catch (err) {
-      options.onJobEnd?.('failed', stopwatch.elapsedMs / 1000);
-      throw err;
+      if (!(err instanceof JobHandedBack)) {
+        options.onJobEnd?.('failed', stopwatch.elapsedMs / 1000);
+        throw err;
+      }
+      await logRun(job, `${hostname()}: handed back to the queue at shutdown after ${(stopwatch.elapsedMs / 1000).toFixed(1)} s`);
+      await job.moveToWait(token);
+      options.onJobEnd?.('handed-back', stopwatch.elapsedMs / 1000);
+      // BullMQ's way to say the job was moved back to waiting by its processor: neither done nor failed.
+      throw new WaitingError();
     }
   }, {
     connection: connectionOptions(address),
+    concurrency,
     maxStalledCount: stalledHandoversMax,
     ...(options.lockDurationMs !== undefined ? { lockDuration: options.lockDurationMs } : {}),
     ...(options.stalledIntervalMs !== undefined ? { stalledInterval: options.stalledIntervalMs } : {}),
   });
-  worker.on('error', (err) => options.onConnectionError?.(err));
+  worker.on('error', (err) => {
+    reachability.noteError(err);
+    options.onConnectionError?.(err);
+  });
   await worker.waitUntilReady();
   return {
-    async close() {
-      await worker.close();
-      await scenarios.close();
+    async close(graceMs = Number.POSITIVE_INFINITY) {
+      const timer = Number.isFinite(graceMs) ? setTimeout(() => handBack.abort(), graceMs) : undefined;
+      try {
+        await worker.close();
+      } finally {
+        clearTimeout(timer);
+        await threads.close();
+        await scenarios.close();
+      }
     },
+    queueProblem: () => reachability.problem(),
   };
+}
+
+/** Where and when a job ran, in the job's log (BullMQ keeps it with the job); a failed write does not fail the job. */
+async function logRun(job: Job, line: string): Promise<void> {
+  await job.log(line).catch(() => undefined);
 }
