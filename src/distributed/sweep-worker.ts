@@ -20,6 +20,12 @@ export { runSweepJob } from './sweep-job-runner.ts';
 export const stalledHandoversMax = 3;
 /** Jobs one worker process runs at once, one worker thread each. */
 export const concurrencyMax = 64;
+/**
+ * Once every job this worker took has its outcome in Redis, how long close() still waits for BullMQ's
+ * own close: BullMQ 6.7 can wait forever on a blocking connection caught between reconnects after a
+ * Redis restart (taskforcesh/bullmq#4656), and nothing is left to lose by not waiting.
+ */
+export const closeWaitAfterJobsMs = 5_000;
 
 export type JobOutcome = 'done' | 'failed' | 'handed-back';
 
@@ -63,8 +69,10 @@ export async function startSweepWorker(address: QueueAddress, options: SweepWork
     scenarioFor: (hash) => scenarios.get(hash),
   });
   const handBack = new AbortController();
+  const unsettled = new UnsettledJobs();
 
   const worker = new Worker<unknown, SweepJobResult>(queueName, async (job, token) => {
+    unsettled.taken(job.id);
     options.onJobStart?.();
     const stopwatch = new Stopwatch();
     try {
@@ -78,7 +86,9 @@ export async function startSweepWorker(address: QueueAddress, options: SweepWork
         throw err;
       }
       await logRun(job, `${hostname()}: handed back to the queue at shutdown after ${(stopwatch.elapsedMs / 1000).toFixed(1)} s`);
-      await job.moveToWait(token);
+      // Should this fail, the job keeps its lock until it lapses; then the stalled-job check hands it over.
+      await job.moveToWait(token).catch(() => undefined);
+      unsettled.settled(job.id);
       options.onJobEnd?.('handed-back', stopwatch.elapsedMs / 1000);
       // BullMQ's way to say the job was moved back to waiting by its processor: neither done nor failed.
       throw new WaitingError();
@@ -90,6 +100,9 @@ export async function startSweepWorker(address: QueueAddress, options: SweepWork
     ...(options.lockDurationMs !== undefined ? { lockDuration: options.lockDurationMs } : {}),
     ...(options.stalledIntervalMs !== undefined ? { stalledInterval: options.stalledIntervalMs } : {}),
   });
+  // Emitted once the job's result or failure is in Redis.
+  worker.on('completed', (job) => unsettled.settled(job.id));
+  worker.on('failed', (job) => unsettled.settled(job?.id));
   worker.on('error', (err) => {
     reachability.noteError(err);
     options.onConnectionError?.(err);
@@ -99,15 +112,51 @@ export async function startSweepWorker(address: QueueAddress, options: SweepWork
     async close(graceMs = Number.POSITIVE_INFINITY) {
       const timer = Number.isFinite(graceMs) ? setTimeout(() => handBack.abort(), graceMs) : undefined;
       try {
-        await worker.close();
+        const afterJobs = (async () => {
+          // A job fetched just as the close began may still start: wait for it too.
+          do {
+            await unsettled.none();
+            await delay(closeWaitAfterJobsMs);
+          } while (unsettled.any);
+        })();
+        await Promise.race([worker.close(), afterJobs]);
       } finally {
         clearTimeout(timer);
         await threads.close();
-        await scenarios.close();
+        if (redis.status === 'ready') await Promise.race([scenarios.close(), delay(closeWaitAfterJobsMs)]);
+        redis.disconnect();
       }
     },
     queueProblem: () => reachability.problem(),
   };
+}
+
+/** Jobs this worker took whose outcome is not in Redis yet. */
+class UnsettledJobs {
+  private readonly ids = new Set<string | undefined>();
+  private readonly waiting: (() => void)[] = [];
+
+  get any(): boolean {
+    return this.ids.size > 0;
+  }
+
+  taken(id: string | undefined): void {
+    this.ids.add(id);
+  }
+
+  settled(id: string | undefined): void {
+    if (!this.ids.delete(id) || this.ids.size > 0) return;
+    for (const resolve of this.waiting.splice(0)) resolve();
+  }
+
+  /** Resolves when no job is unsettled. */
+  none(): Promise<void> {
+    return this.ids.size === 0 ? Promise.resolve() : new Promise((resolve) => this.waiting.push(resolve));
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** Where and when a job ran, in the job's log (BullMQ keeps it with the job); a failed write does not fail the job. */
