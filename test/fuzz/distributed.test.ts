@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { JobThreadPool } from '../../src/distributed/job-thread-pool.ts';
 import { parseQueueUrl } from '../../src/distributed/queue-url.ts';
 import { scenarioHash } from '../../src/distributed/scenario-store.ts';
 import { parseVariantResult } from '../../src/distributed/sweep-jobs.ts';
@@ -99,6 +100,40 @@ describe('job queue inputs under fuzzing', { timeout: 120_000 }, () => {
     collect();
     const rssGrowthMiB = (process.memoryUsage().rss - rssBefore) / 2 ** 20;
     t.diagnostic(`${tried} jobs tried, ${ran} ran to a result; RSS growth ${rssGrowthMiB.toFixed(1)} MiB`);
+    assert.ok(ran > 0 && ran < tried, `${ran} of ${tried} jobs ran`);
+  });
+
+  it('job data run in a worker thread gives what it gives in the main thread: the same result or the same error', { timeout: 120_000 }, async (t) => {
+    let tried = 0;
+    let ran = 0;
+    const pool = new JobThreadPool({ threads: 2, scenarioFor });
+    const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
+    collect();
+    const rssBefore = process.memoryUsage().rss;
+    try {
+      const runnable = fc.record({
+        kind: fc.constant('compare-cell'),
+        scenario: fc.constant(HASH),
+        cell: fc.record({
+          label: hostileString(),
+          values: fc.constant({}),
+          overrides: fc.array(fc.record({ path: fc.constant(['latencies', 'apicFetch']), value: fc.constantFrom('10ms', '200ms', '1s') }), { maxLength: 1 }),
+          seed: fc.nat(1_000),
+        }),
+      });
+      await fc.assert(fc.asyncProperty(fc.oneof(jobData(), runnable), async (data) => {
+        tried++;
+        const here = await runSweepJob(data, scenarioFor).then((result) => ({ result }), (err: Error) => ({ error: err.message }));
+        const inThread = await pool.run(data).then((run) => ({ result: run.result }), (err: Error) => ({ error: err.message }));
+        assert.deepEqual(inThread, here);
+        if ('result' in here) ran++;
+      }), fuzzParameters(20));
+    } finally {
+      await pool.close();
+    }
+    collect();
+    const rssGrowthMiB = (process.memoryUsage().rss - rssBefore) / 2 ** 20;
+    t.diagnostic(`${tried} jobs tried in threads, ${ran} ran to a result; RSS growth after the threads ended ${rssGrowthMiB.toFixed(1)} MiB`);
     assert.ok(ran > 0 && ran < tried, `${ran} of ${tried} jobs ran`);
   });
 
