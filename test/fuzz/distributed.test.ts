@@ -12,7 +12,7 @@ import { scenarioHash } from '../../src/distributed/scenario-store.ts';
 import { parseVariantResult } from '../../src/distributed/sweep-jobs.ts';
 import { runSweepJob } from '../../src/distributed/sweep-worker.ts';
 import { readScenarioText } from '../../src/scenario/variants.ts';
-import { fuzzParameters, hostileJson, hostileString } from '../support/fuzz.ts';
+import { fuzzParameters, fuzzTimeoutMs, hostileJson, hostileString } from '../support/fuzz.ts';
 
 const SCENARIO = readScenarioText(undefined);
 const HASH = scenarioHash(SCENARIO);
@@ -54,7 +54,7 @@ function jobData(): fc.Arbitrary<unknown> {
   );
 }
 
-describe('job queue inputs under fuzzing', { timeout: 120_000 }, () => {
+describe('job queue inputs under fuzzing', { timeout: fuzzTimeoutMs(240_000) }, () => {
   it('a --queue URL parses to an address in range, or fails with one SyntaxError line naming --queue', (t) => {
     let parsed = 0;
     let tried = 0;
@@ -103,7 +103,7 @@ describe('job queue inputs under fuzzing', { timeout: 120_000 }, () => {
     assert.ok(ran > 0 && ran < tried, `${ran} of ${tried} jobs ran`);
   });
 
-  it('job data run in a worker thread gives what it gives in the main thread: the same result or the same error', { timeout: 120_000 }, async (t) => {
+  it('job data run in a worker thread gives what it gives in the main thread: the same result or the same error', { timeout: fuzzTimeoutMs(120_000) }, async (t) => {
     let tried = 0;
     let ran = 0;
     const pool = new JobThreadPool({ threads: 2, scenarioFor });
