@@ -75,8 +75,9 @@ const COMMAND_TABLE = {
   },
   worker: {
     summary:
-      'Take simulation jobs (compare cells) from a Redis job queue, run them with the same code as the local commands and\n' +
-      'post their results; compare --queue submits them. SIGTERM finishes the job in hand, then exits.',
+      'Take simulation jobs (compare cells) from a Redis job queue, run them in worker threads (--concurrency at once) with the\n' +
+      'same code as the local commands and post their results; compare --queue submits them. SIGTERM finishes the running\n' +
+      'jobs (past --shutdown-grace they go back to the queue), then exits.',
     load: async (): Promise<Command> => (await import('./worker.ts')).workerCommand,
   },
   schema: {
