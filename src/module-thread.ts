@@ -1,15 +1,16 @@
 /**
- * Starts a worker thread on one of our modules, from the sources (under tsx) or from dist/ alike.
- * Compiled, the module's .js sits where its .ts was. From the sources, the thread's first code
- * registers tsx's loader (a worker does not inherit loader hooks on Node 20), then imports the .ts;
- * tsx is resolved only then, as the installed package does not ship it.
+ * Starts a worker thread on a sibling module given by its .ts URL, from the sources or from dist/.
+ * Compiled (dist/), the thread loads the .js file beside this one's. From the sources, its first code
+ * registers tsx's loader (a worker does not inherit loader hooks on Node 20), then imports the .ts
+ * module; tsx is resolved only then, as the installed package does not ship it.
  */
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 
-/** `moduleUrl` is the module's .ts URL (`new URL('./x-worker.ts', import.meta.url)`). */
-export function startModuleThread(moduleUrl: URL, workerData: unknown): Worker {
-  const fromSources = import.meta.url.endsWith('.ts');
-  if (!fromSources) return new Worker(new URL(moduleUrl.href.replace(/\.ts$/, '.js')), { workerData });
-  const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})` + `.then((tsx) => { tsx.register(); return import(${JSON.stringify(moduleUrl.href)}); });`;
-  return new Worker(boot, { eval: true, workerData });
+const fromSources = import.meta.url.endsWith('.ts');
+
+export function startModuleThread(moduleTsUrl: URL, options: WorkerOptions = {}): Worker {
+  if (!moduleTsUrl.pathname.endsWith('.ts')) throw new TypeError(`startModuleThread takes a .ts module URL, got ${moduleTsUrl.href}`);
+  if (!fromSources) return new Worker(new URL(moduleTsUrl.href.replace(/\.ts$/, '.js')), options);
+  const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})` + `.then((tsx) => { tsx.register(); return import(${JSON.stringify(moduleTsUrl.href)}); });`;
+  return new Worker(boot, { ...options, eval: true });
 }

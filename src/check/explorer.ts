@@ -152,9 +152,9 @@ function runHere(base: Scenario, seeds: readonly number[], schedule: ScheduleOpt
   return out;
 }
 
-/** A worker thread running seed-worker.ts (or its compiled .js). */
+/** A worker thread running seed-worker.ts (seed-worker.js once compiled). */
 function startSeedWorker(workerData: { base: Scenario; schedule: ScheduleOptions }): Worker {
-  return startModuleThread(new URL('./seed-worker.ts', import.meta.url), workerData);
+  return startModuleThread(new URL('./seed-worker.ts', import.meta.url), { workerData });
 }
 
 function runInWorkers(base: Scenario, seeds: readonly number[], schedule: ScheduleOptions, jobs: number, onProgress?: (done: number, total: number) => void): Promise<SeedOutcome[]> {

@@ -82,8 +82,9 @@ const COMMAND_TABLE = {
   },
   worker: {
     summary:
-      'Take simulation jobs (compare cells, sweep seed ranges) from a Redis job queue, run them with the same code as the local commands and\n' +
-      'post their results; compare --queue and sweep --queue submit them. SIGTERM finishes the job in hand, then exits.',
+      'Take simulation jobs (compare cells, sweep seed ranges, check seeds) from a Redis job queue, run them in worker threads\n' +
+      '(--concurrency at once) with the same code as the local commands and post their results; compare, sweep and check\n' +
+      'with --queue submit them. SIGTERM finishes the running jobs (past --shutdown-grace they go back to the queue), then exits.',
     load: async (): Promise<Command> => (await import('./worker.ts')).workerCommand,
   },
   schema: {

@@ -53,7 +53,7 @@ function runInThreads(scenarios: readonly ScenarioText[], tasks: readonly RangeT
       }
     };
     for (let i = 0; i < Math.min(jobs, tasks.length); i++) {
-      const thread = startModuleThread(new URL('./seed-range-thread.ts', import.meta.url), scenarios);
+      const thread = startModuleThread(new URL('./seed-range-thread.ts', import.meta.url), { workerData: scenarios });
       threads.push(thread);
       live++;
       thread.on('message', (reply: RangeReply) => {

@@ -6,7 +6,7 @@
  * The copy keeps `npm pack` from rebuilding this checkout's dist/ while other tests run it.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -14,6 +14,8 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
+import { RedisServer } from '../support/redis-server.ts';
+import { waitFor } from '../transport/socket-helpers.ts';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -53,7 +55,7 @@ describe('the npm package', { timeout: 600_000 }, () => {
   after(() => rmSync(work, { recursive: true, force: true }));
 
   it('ships the compiled CLI and the files it reads, and no tests, benchmarks, CI files or sources', () => {
-    for (const needed of ['bin/opflex-twin.mjs', 'dist/cli/main.js', 'dist/check/seed-worker.js', 'dist/sweep/seed-range-thread.js', 'dist/scenario/builtin/default.yaml', 'dist/report/html/report-app.js', 'dist/report/html/report.css', 'package.json', 'README.md']) {
+    for (const needed of ['bin/opflex-twin.mjs', 'dist/cli/main.js', 'dist/check/seed-worker.js', 'dist/sweep/seed-range-thread.js', 'dist/distributed/job-thread.js', 'dist/module-thread.js', 'dist/scenario/builtin/default.yaml', 'dist/report/html/report-app.js', 'dist/report/html/report.css', 'package.json', 'README.md']) {
       assert.ok(files.includes(needed), `${needed} is in the tarball`);
     }
     const unwanted = files.filter((f) => /^(test|bench|\.ci|src|scripts|node_modules)\//.test(f) || f.startsWith('tsconfig'));
@@ -91,6 +93,27 @@ describe('the npm package', { timeout: 600_000 }, () => {
     const appCss = readFileSync(join(ROOT, 'src', 'report', 'html', 'report.css'), 'utf8');
     assert.ok(page.includes(uplot.slice(0, 200)), 'uPlot is inlined');
     assert.ok(page.includes(appCss.trim().slice(0, 200)), 'the report style is inlined');
+  });
+
+  it('runs queued jobs in worker threads from the compiled job thread', { timeout: 180_000 }, async () => {
+    const redis = await RedisServer.start();
+    const worker = spawn(join(user, 'node_modules', '.bin', 'opflex-twin'), ['worker', '--queue', redis.url, '--concurrency', '2'], { cwd: user });
+    let workerOut = '';
+    worker.stdout.on('data', (d: Buffer) => (workerOut += d.toString()));
+    worker.stderr.on('data', (d: Buffer) => (workerOut += d.toString()));
+    const exited = new Promise<number | null>((resolve) => worker.on('close', resolve));
+    try {
+      await waitFor(() => /taking jobs from/.test(workerOut) || worker.exitCode !== null, 'the installed worker to connect', 60_000);
+      const vary = ['compare', '--vary', 'enable_opflex_agent_reconnect=false,true'];
+      const queued = await cli([...vary, '--queue', redis.url]);
+      const local = await cli(vary);
+      assert.equal(queued.stdout, local.stdout);
+      worker.kill('SIGTERM');
+      assert.equal(await exited, 0, workerOut);
+    } finally {
+      worker.kill('SIGKILL');
+      await redis.kill();
+    }
   });
 
   it('runs check in worker threads from the compiled seed worker', { timeout: 180_000 }, async () => {

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { JobThreadPool } from '../../src/distributed/job-thread-pool.ts';
 import { parseQueueUrl } from '../../src/distributed/queue-url.ts';
 import { scenarioHash } from '../../src/distributed/scenario-store.ts';
 import { parseCheckSeedsResult } from '../../src/distributed/check-seeds-result.ts';
@@ -21,7 +22,7 @@ import { ScenarioError } from '../../src/scenario/scenario-error.ts';
 import { boundProblems, plannedVariants, sweepVariantsMax } from '../../src/sweep/sweep-definition.ts';
 import { parseSweepFile } from '../../src/sweep/sweep-file.ts';
 import { stringify } from 'yaml';
-import { fuzzParameters, hostileJson, hostileString } from '../support/fuzz.ts';
+import { fuzzParameters, fuzzTimeoutMs, hostileJson, hostileString } from '../support/fuzz.ts';
 
 const SCENARIO = readScenarioText(undefined);
 const HASH = scenarioHash(SCENARIO);
@@ -94,7 +95,7 @@ function jobData(): fc.Arbitrary<unknown> {
   );
 }
 
-describe('job queue inputs under fuzzing', { timeout: 600_000 }, () => {
+describe('job queue inputs under fuzzing', { timeout: fuzzTimeoutMs(600_000) }, () => {
   it('a --queue URL parses to an address in range, or fails with one SyntaxError line naming --queue', (t) => {
     let parsed = 0;
     let tried = 0;
@@ -118,7 +119,7 @@ describe('job queue inputs under fuzzing', { timeout: 600_000 }, () => {
     assert.ok(parsed > 0 && parsed < tried);
   });
 
-  it('job data runs as a compare cell, a seed range or a range of check seeds, or is refused with an Error; nothing else escapes', { timeout: 600_000 }, async (t) => {
+  it('job data runs as a compare cell, a seed range or a range of check seeds, or is refused with an Error; nothing else escapes', { timeout: fuzzTimeoutMs(600_000) }, async (t) => {
     let tried = 0;
     let ran = 0;
     let ranges = 0;
@@ -153,6 +154,40 @@ describe('job queue inputs under fuzzing', { timeout: 600_000 }, () => {
     t.diagnostic(`${tried} jobs tried, ${ran} ran to a result (${ranges} of them seed ranges, ${checkJobsRan} check seeds); RSS growth ${rssGrowthMiB.toFixed(1)} MiB`);
     assert.ok(ran > 0 && ran < tried, `${ran} of ${tried} jobs ran`);
     assert.ok(ranges > 0 && checkJobsRan > 0 && ranges + checkJobsRan < ran, `${ranges} seed ranges and ${checkJobsRan} check jobs of ${ran} results`);
+  });
+
+  it('job data run in a worker thread gives what it gives in the main thread: the same result or the same error', { timeout: fuzzTimeoutMs(120_000) }, async (t) => {
+    let tried = 0;
+    let ran = 0;
+    const pool = new JobThreadPool({ threads: 2, scenarioFor });
+    const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
+    collect();
+    const rssBefore = process.memoryUsage().rss;
+    try {
+      const runnable = fc.record({
+        kind: fc.constant('compare-cell'),
+        scenario: fc.constant(HASH),
+        cell: fc.record({
+          label: hostileString(),
+          values: fc.constant({}),
+          overrides: fc.array(fc.record({ path: fc.constant(['latencies', 'apicFetch']), value: fc.constantFrom('10ms', '200ms', '1s') }), { maxLength: 1 }),
+          seed: fc.nat(1_000),
+        }),
+      });
+      await fc.assert(fc.asyncProperty(fc.oneof(jobData(), runnable), async (data) => {
+        tried++;
+        const here = await runSweepJob(data, scenarioFor).then((result) => ({ result }), (err: Error) => ({ error: err.message }));
+        const inThread = await pool.run(data).then((run) => ({ result: run.result }), (err: Error) => ({ error: err.message }));
+        assert.deepEqual(inThread, here);
+        if ('result' in here) ran++;
+      }), fuzzParameters(20));
+    } finally {
+      await pool.close();
+    }
+    collect();
+    const rssGrowthMiB = (process.memoryUsage().rss - rssBefore) / 2 ** 20;
+    t.diagnostic(`${tried} jobs tried in threads, ${ran} ran to a result; RSS growth after the threads ended ${rssGrowthMiB.toFixed(1)} MiB`);
+    assert.ok(ran > 0 && ran < tried, `${ran} of ${tried} jobs ran`);
   });
 
   it('a result posted by a worker is read as a variant result or refused with one TypeError line', (t) => {

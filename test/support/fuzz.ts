@@ -20,6 +20,11 @@ export function fuzzParameters(runs: number): { seed: number; numRuns: number; e
   return { seed: envNumber('FUZZ_SEED', DEFAULT_SEED), numRuns: Math.max(1, Math.round(runs * envNumber('FUZZ_SCALE', 1))), endOnFailure: true };
 }
 
+/** A fuzz test's timeout: what `msAtScale1` allows at FUZZ_SCALE=1, scaled as its runs are. */
+export function fuzzTimeoutMs(msAtScale1: number): number {
+  return Math.round(msAtScale1 * Math.max(1, envNumber('FUZZ_SCALE', 1)));
+}
+
 /** Text a hostile peer might send where a name or URI is expected: control characters, escapes, long runs. */
 export function hostileString(maxLength = 64): fc.Arbitrary<string> {
   return fc.oneof(
