@@ -12,6 +12,7 @@ import { SERVER_ROLES, type IdentityRequest, type IdentityResult, type PolicyUpd
 import { declaredIp } from '../opflex/endpoint-objects.ts';
 import { expiryMs, ProxySession, type IdentityRefusal, type ProxyBackend, type ResolveAnswer } from '../opflex/proxy-session.ts';
 import { textChars } from '../opflex/proxy-limits.ts';
+import { UriNumbers } from '../opflex/uri-numbers.ts';
 import type { Faults, Latencies, Timers } from '../scenario/types.ts';
 import { formatEndpoint, type Connection, type Listener, type Transport } from '../transport/transport.ts';
 import type { Apic } from './apic.ts';
@@ -62,6 +63,8 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   readonly registry = new EndpointRegistry();
   /** How many of this leaf's sessions subscribe to each object: the cache keeps what someone uses. */
   private readonly subscribers = new Map<string, number>();
+  /** Numbers the URIs its sessions subscribe, so that their tables hold numbers rather than strings. */
+  private readonly subscribedUris = new UriNumbers();
   private readonly odevs = new Map<string, OdevRecord>();
   private listener: Listener | undefined;
   private readonly d: LeafDeps;
@@ -151,6 +154,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
         : undefined,
       maxOutstanding: this.d.maxOutstandingPerSession,
       keepalivePhaseMs,
+      subscribedUris: this.subscribedUris,
       ...(this.d.subscriptionHashSeed !== undefined ? { subscriptionHashSeed: this.d.subscriptionHashSeed } : {}),
     });
     this.sessions.add(session);
