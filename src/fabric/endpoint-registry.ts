@@ -47,10 +47,11 @@ export class EndpointRegistry {
   private agents: string[] = [];
   /** Its objects as declared (the first names it). */
   private objectLists: ManagedObject[][] = [];
-  private sessionIds = new Float64Array(initialSlots);
+  /** Connection ids (small integers). */
+  private sessionIds = new Int32Array(initialSlots);
   private expiries = new Float64Array(initialSlots);
-  /** Its text as counted against declaredCharsPerSessionMax (0 for a steady start's). */
-  private charCounts = new Float64Array(initialSlots);
+  /** Its text as counted against declaredCharsPerSessionMax (0 for a steady start's; at most 4 Mi). */
+  private charCounts = new Int32Array(initialSlots);
   private olders = new Int32Array(initialSlots);
   private newers = new Int32Array(initialSlots);
   /** Slots in use or freed; freed ones are chained through `newers` from `freeHead`. */
