@@ -139,9 +139,7 @@ export class ProxySession implements RpcEndpointEvents {
 
   /** Adds or renews a subscription for prr seconds (clamped, see ProxyLimits); true when the session did not have it. */
   subscribe(uri: string, prrS: number): boolean {
-    const fresh = !this.subscriptions.has(uri);
-    this.subscriptions.set(uri, expiryMs(this.scheduler.now(), clampPrrS(prrS, this.limits)));
-    return fresh;
+    return this.subscriptions.add(uri, expiryMs(this.scheduler.now(), clampPrrS(prrS, this.limits)));
   }
 
   /** True when the URI or one of its ancestors has a live subscription. */

@@ -47,11 +47,17 @@ export class SubscriptionTable {
   }
 
   set(uri: string, expiryMs: number): this {
+    this.add(uri, expiryMs);
+    return this;
+  }
+
+  /** Sets the URI's expiry, as `set`; true when the table did not have it (one lookup where has + set take two). */
+  add(uri: string, expiryMs: number): boolean {
     const known = this.uris.numberOf(uri);
     const position = known === undefined ? -1 : this.positionOfNumber(known);
     if (position >= 0) {
       this.setExpiry(position, expiryMs);
-      return this;
+      return false;
     }
     if (this.used === this.numbers.length) this.rebuild(this.live < this.used / 2 ? this.used : Math.max(MIN_ENTRIES, Math.ceil(this.live * ENTRY_GROWTH)));
     const number = this.uris.hold(uri);
@@ -63,7 +69,7 @@ export class SubscriptionTable {
     let slot = hashOf(number, this.hashSeed) & mask;
     while (this.slots[slot]! > 0) slot = (slot + 1) & mask;
     this.slots[slot] = at + 1;
-    return this;
+    return true;
   }
 
   delete(uri: string): boolean {

@@ -15,6 +15,15 @@ describe('SubscriptionTable: a session\'s subscribed URIs and their expiries', {
     assert.equal(table.size, 2);
   });
 
+  it('says through add whether an entry is new, and renews it otherwise', () => {
+    const table = new SubscriptionTable();
+    assert.equal(table.add('/x/', 1), true);
+    assert.equal(table.add('/x/', 5), false);
+    assert.equal(table.get('/x/'), 5);
+    table.delete('/x/');
+    assert.equal(table.add('/x/', 7), true);
+  });
+
   it('renews an entry in place: its value changes, its place in the order does not', () => {
     const table = new SubscriptionTable();
     table.set('/x/', 1).set('/y/', 2).set('/x/', 30);
