@@ -131,6 +131,11 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     this.cache.dropAll();
   }
 
+  /** Distinct URIs its sessions subscribe to (each numbered once for all of them). */
+  get subscribedUriCount(): number {
+    return this.subscribedUris.size;
+  }
+
   /** Sessions currently open (any state). */
   openSessions(): readonly ProxySession[] {
     return [...this.sessions];
