@@ -12,6 +12,7 @@ import { SERVER_ROLES, type IdentityRequest, type IdentityResult, type PolicyUpd
 import { declaredIp } from '../opflex/endpoint-objects.ts';
 import { expiryMs, ProxySession, type IdentityRefusal, type ProxyBackend, type ResolveAnswer } from '../opflex/proxy-session.ts';
 import { textChars } from '../opflex/proxy-limits.ts';
+import type { KeepaliveTimers } from '../opflex/rpc-endpoint.ts';
 import { UriNumbers } from '../opflex/uri-numbers.ts';
 import type { Faults, Latencies, Timers } from '../scenario/types.ts';
 import { formatEndpoint, type Connection, type Listener, type Transport } from '../transport/transport.ts';
@@ -56,7 +57,8 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   readonly epm: EndpointTable;
   readonly cache: PolicyCache;
   private readonly sessions = new Set<ProxySession>();
-  private readonly sessionsByAgent = new Map<string, Set<ProxySession>>();
+  /** An array rather than a Set each: an agent has one or two sessions, a fabric tens of thousands of agents. */
+  private readonly sessionsByAgent = new Map<string, ProxySession[]>();
   /** Sessions past their identity (those in sessionsByAgent). */
   private identifiedSessions = 0;
   /** Every endpoint registered on this leaf, by open sessions and left by closed ones. */
@@ -68,6 +70,8 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   private readonly odevs = new Map<string, OdevRecord>();
   private listener: Listener | undefined;
   private readonly d: LeafDeps;
+  /** Its sessions' keepalive timers, one object for all of them. */
+  private readonly keepaliveTimers: KeepaliveTimers | undefined;
   readonly limits: Readonly<LeafLimits>;
 
   constructor(readonly address: LeafAddress, deps: LeafDeps) {
@@ -75,6 +79,9 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     this.limits = deps.limits ? { ...DEFAULT_LEAF_LIMITS, ...deps.limits } : DEFAULT_LEAF_LIMITS;
     this.name = address.name;
     this.pair = address.pair;
+    this.keepaliveTimers = deps.keepalive
+      ? { firstMs: deps.timers.keepaliveFirstMs, repeatMs: deps.timers.keepaliveRepeatMs, timeoutMs: deps.timers.keepaliveTimeoutMs }
+      : undefined;
     this.epm = new EndpointTable(this.name, deps.scheduler, deps.trace, deps.timers, {
       onLocalMovedAway: (key, previous, how) => this.onLocalMovedAway(key, previous, how),
     });
@@ -154,9 +161,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
 
   private accept(connection: Connection, keepalivePhaseMs?: number): ProxySession {
     const session = new ProxySession(connection, this.d.scheduler, this, {
-      keepalive: this.d.keepalive
-        ? { firstMs: this.d.timers.keepaliveFirstMs, repeatMs: this.d.timers.keepaliveRepeatMs, timeoutMs: this.d.timers.keepaliveTimeoutMs }
-        : undefined,
+      keepalive: this.keepaliveTimers,
       maxOutstanding: this.d.maxOutstandingPerSession,
       keepalivePhaseMs,
       subscribedUris: this.subscribedUris,
@@ -232,7 +237,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   private admissionRefusal(agent: string): string | undefined {
     const { sessionsPerLeafMax, sessionsPerAgentMax } = this.limits;
     if (this.identifiedSessions >= sessionsPerLeafMax) return `${this.name} already holds ${this.identifiedSessions} sessions (sessionsPerLeafMax ${sessionsPerLeafMax})`;
-    const same = this.sessionsByAgent.get(agent)?.size ?? 0;
+    const same = this.sessionsByAgent.get(agent)?.length ?? 0;
     if (same >= sessionsPerAgentMax) return `${this.name} already holds ${same} sessions of "${agent}" (sessionsPerAgentMax ${sessionsPerAgentMax})`;
     return undefined;
   }
@@ -245,9 +250,9 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
 
   private registerReady(session: ProxySession): void {
     const agent = session.agentName;
-    let set = this.sessionsByAgent.get(agent);
-    if (!set) this.sessionsByAgent.set(agent, (set = new Set()));
-    set.add(session);
+    const sessions = this.sessionsByAgent.get(agent);
+    if (!sessions) this.sessionsByAgent.set(agent, [session]);
+    else if (!sessions.includes(session)) sessions.push(session);
     this.identifiedSessions++;
     this.d.trace.emit(this.name, 'session-ready', { agent, session: session.id });
   }
@@ -255,10 +260,12 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   onClosed(session: ProxySession, reason: string): void {
     this.sessions.delete(session);
     const agent = session.agentName;
-    const set = this.sessionsByAgent.get(agent);
-    if (set?.delete(session)) {
+    const sessions = this.sessionsByAgent.get(agent);
+    const at = sessions?.indexOf(session) ?? -1;
+    if (at >= 0) {
+      sessions!.splice(at, 1);
       this.identifiedSessions--;
-      if (set.size === 0) this.sessionsByAgent.delete(agent);
+      if (sessions!.length === 0) this.sessionsByAgent.delete(agent);
     }
     // Its registrations stay until they are replaced or expire, first in line to be evicted.
     this.registry.sessionClosed(session.id);
