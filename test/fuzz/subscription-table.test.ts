@@ -82,10 +82,17 @@ describe('SubscriptionTable fuzz: a leaf\'s sessions sharing one UriNumbers', { 
         { weight: 1, arbitrary: fc.record({ kind: fc.constant('expire' as const), now: fc.integer({ min: 0, max: 10_000 }) }) },
         { weight: 1, arbitrary: fc.constant({ kind: 'clear' as const }) },
       );
-      return fc.tuple(fc.constant(pool), fc.array(fc.tuple(fc.integer({ min: 0, max: sessions - 1 }), op), { maxLength: 300 }));
+      return fc.tuple(fc.constant(pool), fc.array(fc.tuple(fc.integer({ min: 0, max: sessions - 1 }), op), { maxLength: 300, size: 'medium' }));
     });
+    const collect = (globalThis as { gc?: () => void }).gc;
+    collect?.();
+    const rssBefore = process.memoryUsage().rss;
+    let tried = 0;
+    let applied = 0;
     fc.assert(
       fc.property(operations, ([pool, ops]) => {
+        tried++;
+        applied += ops.length;
         const uris = new UriNumbers();
         const tables = Array.from({ length: sessions }, (_, i) => new SubscriptionTable(i * 7919, uris));
         const maps = Array.from({ length: sessions }, () => new Map<string, number>());
@@ -103,5 +110,8 @@ describe('SubscriptionTable fuzz: a leaf\'s sessions sharing one UriNumbers', { 
       }),
       fuzzParameters(150),
     );
+    collect?.();
+    const growthMiB = (process.memoryUsage().rss - rssBefore) / 1048576;
+    console.log(`subscription-table fuzz: ${tried} runs of ${sessions} sharing tables, ${applied} operations; RSS ${growthMiB.toFixed(1)} MiB more after every table was cleared${collect ? ' (after GC)' : ' (no --expose-gc)'}`);
   });
 });
