@@ -16,7 +16,7 @@ export class UriNumbers {
   /** By number: how many session tables hold it. */
   private holders = new Int32Array(INITIAL_NUMBERS);
   /** Freed numbers, reused last freed first. */
-  private readonly free: number[] = [];
+  private free: number[] = [];
 
   /** URIs held by at least one table. */
   get size(): number {
@@ -57,6 +57,13 @@ export class UriNumbers {
   release(number: number): void {
     if (--this.holders[number]! > 0) return;
     this.numbers.delete(this.uris[number]!);
+    if (this.numbers.size === 0) {
+      // Nothing held: give back the room a flood of subscriptions may have made.
+      this.uris = [];
+      this.holders = new Int32Array(INITIAL_NUMBERS);
+      this.free = [];
+      return;
+    }
     this.uris[number] = undefined;
     this.free.push(number);
   }

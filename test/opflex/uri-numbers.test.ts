@@ -29,6 +29,15 @@ describe('UriNumbers: one number per URI while some table holds it', { timeout: 
     assert.equal(uris.uriOf(a), '/c/');
   });
 
+  it('starts afresh once nothing is held, numbering from the start again', () => {
+    const uris = new UriNumbers();
+    const numbers = Array.from({ length: 100 }, (_, i) => uris.hold(`/flood/${i}/`));
+    for (const n of numbers) uris.release(n);
+    assert.equal(uris.size, 0);
+    assert.equal(uris.hold('/after/'), 0);
+    assert.equal(uris.hold('/after/2/'), 1);
+  });
+
   it('grows past its first room without losing counts', () => {
     const uris = new UriNumbers();
     const numbers = Array.from({ length: 1000 }, (_, i) => uris.hold(`/u${i}/`));
