@@ -86,7 +86,7 @@ describe('SubscriptionTable fuzz: a leaf\'s sessions sharing one UriNumbers', { 
     });
     const collect = (globalThis as { gc?: () => void }).gc;
     collect?.();
-    const rssBefore = process.memoryUsage().rss;
+    const before = process.memoryUsage();
     let tried = 0;
     let applied = 0;
     fc.assert(
@@ -111,7 +111,8 @@ describe('SubscriptionTable fuzz: a leaf\'s sessions sharing one UriNumbers', { 
       fuzzParameters(150),
     );
     collect?.();
-    const growthMiB = (process.memoryUsage().rss - rssBefore) / 1048576;
-    console.log(`subscription-table fuzz: ${tried} runs of ${sessions} sharing tables, ${applied} operations; RSS ${growthMiB.toFixed(1)} MiB more after every table was cleared${collect ? ' (after GC)' : ' (no --expose-gc)'}`);
+    const after = process.memoryUsage();
+    const mib = (n: number) => (n / 1048576).toFixed(1);
+    console.log(`subscription-table fuzz: ${tried} runs of ${sessions} sharing tables, ${applied} operations; after every table was cleared: RSS ${mib(after.rss - before.rss)} MiB, heap ${mib(after.heapUsed - before.heapUsed)} MiB more${collect ? ' (after GC)' : ' (no --expose-gc)'}`);
   });
 });
