@@ -45,6 +45,14 @@ export interface LeafDeps {
   subscriptionHashSeed?: number;
 }
 
+interface OdevDomainNames {
+  domName: string;
+  ctrlrName: string;
+  vmmCtrlrPKey: string;
+  /** An ODev's compHvDn is this and the node's name. */
+  compHvDnPrefix: string;
+}
+
 interface OdevRecord {
   odev: Odev;
   retiring: boolean;
@@ -489,7 +497,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     const dn = odevDn(this.d.fabric.podOfPair(this.pair), this.address.id, location.path.replace(/^.*pathep-\[(.*)\]$/, '$1'), devId);
     const existing = this.odevs.get(dn);
     if (existing?.timer !== undefined) this.d.scheduler.cancel(existing.timer);
-    const { domName, ctrlrName, provider } = vmmDomainParts(this.d.fabric.domain);
+    const { domName, ctrlrName, vmmCtrlrPKey, compHvDnPrefix } = this.vmmDomain();
     const pairLeaves = this.d.fabric.leavesOfPair(this.pair);
     const odev: Odev = {
       dn,
@@ -502,8 +510,8 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
       devType: 'k8s',
       domName,
       ctrlrName,
-      compHvDn: `comp/prov-${provider}/ctrlr-[${domName}]-${ctrlrName}/hv-${node}`,
-      vmmCtrlrPKey: `uni/vmmp-${provider}/dom-${domName}/ctrlr-${ctrlrName}`,
+      compHvDn: compHvDnPrefix + node,
+      vmmCtrlrPKey,
       fabricPathDn: location.path,
       leafId: this.address.id,
       isSecondary: pairLeaves.findIndex((l) => l.name === this.name) === 1,
@@ -517,6 +525,22 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     this.d.trace.emit(this.name, 'odev-connected', { node, dn, fabricPathDn: location.path, isSecondary: odev.isSecondary });
     this.d.apic.upsertOdev(odev);
   };
+
+  private odevDomain: OdevDomainNames | undefined;
+
+  /** The VMM domain's names every ODev carries, made once: each ODev holds the same strings rather than copies. */
+  private vmmDomain(): OdevDomainNames {
+    if (this.odevDomain === undefined) {
+      const { provider, domName, ctrlrName } = vmmDomainParts(this.d.fabric.domain);
+      this.odevDomain = {
+        domName,
+        ctrlrName,
+        vmmCtrlrPKey: `uni/vmmp-${provider}/dom-${domName}/ctrlr-${ctrlrName}`,
+        compHvDnPrefix: `comp/prov-${provider}/ctrlr-[${domName}]-${ctrlrName}/hv-`,
+      };
+    }
+    return this.odevDomain;
+  }
 
   private retireOdev(record: OdevRecord): void {
     if (record.retiring) return;
