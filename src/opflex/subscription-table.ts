@@ -1,8 +1,9 @@
 /**
  * A session's subscriptions, URI -> expiry (whole ms, scheduler time), in a fraction of the memory of
  * a Map<string, number>: a fabric holds two sessions per node with ~135 subscriptions each. The URIs
- * are numbered by a table the leaf's sessions share (UriNumbers): an entry is its number in an
- * Int32Array, found through an Int32Array open-addressing index, and its expiry. While every entry
+ * are numbered by a table the leaf's sessions share (UriNumbers): an entry is its number and its
+ * expiry, found through an open-addressing index; the numbers and the index share one Int32Array
+ * (one allocation per table and per growth: a fabric has tens of thousands of tables). While every entry
  * expires at the same time (a steady start subscribes them all at once; a session renews them
  * together) that time is kept once; the first entry with another expiry gives each its own.
  * Iteration is in insertion order, as a Map's: the leaf releases cached policy in that order, and
@@ -11,14 +12,19 @@
 import { UriNumbers } from './uri-numbers.ts';
 
 export class SubscriptionTable {
-  /** URI numbers in insertion order; NO_ENTRY where an entry was deleted (squeezed out at the next rebuild). */
-  private numbers = new Int32Array(0);
+  /**
+   * [0, capacity): URI numbers in insertion order, NO_ENTRY where an entry was deleted (squeezed out
+   * at the next rebuild). [capacity, end): the index, open addressing with linear probing over a power
+   * of two of slots: 0 empty, DELETED_SLOT, else position + 1.
+   */
+  private cells = new Int32Array(0);
+  private capacity = 0;
+  /** Index slots less one (their count is a power of two); -1 while there is no index. */
+  private slotMask = -1;
   /** Each position's expiry; undefined while every live entry expires at `sharedExpiryMs`. */
   private expiries: Float64Array | undefined;
   private sharedExpiryMs = 0;
-  /** Open addressing with linear probing: 0 empty, DELETED_SLOT, else position + 1. */
-  private slots = new Int32Array(0);
-  /** Positions taken in `numbers`, deleted ones included. */
+  /** Positions taken, deleted ones included. */
   private used = 0;
   private live = 0;
 
@@ -59,16 +65,18 @@ export class SubscriptionTable {
       this.setExpiry(position, expiryMs);
       return false;
     }
-    if (this.used === this.numbers.length) this.rebuild(this.live < this.used / 2 ? this.used : Math.max(MIN_ENTRIES, Math.ceil(this.live * ENTRY_GROWTH)));
+    if (this.used === this.capacity) this.rebuild(this.live < this.used / 2 ? this.used : Math.max(MIN_ENTRIES, Math.ceil(this.live * ENTRY_GROWTH)));
     const number = this.uris.hold(uri);
     const at = this.used++;
-    this.numbers[at] = number;
+    const cells = this.cells;
+    cells[at] = number;
     this.live++;
     this.setExpiry(at, expiryMs);
-    const mask = this.slots.length - 1;
+    const index = this.capacity;
+    const mask = this.slotMask;
     let slot = hashOf(number, this.hashSeed) & mask;
-    while (this.slots[slot]! > 0) slot = (slot + 1) & mask;
-    this.slots[slot] = at + 1;
+    while (cells[index + slot]! > 0) slot = (slot + 1) & mask;
+    cells[index + slot] = at + 1;
     return true;
   }
 
@@ -76,8 +84,9 @@ export class SubscriptionTable {
     const number = this.uris.numberOf(uri);
     const slot = number === undefined ? -1 : this.slotOf(number);
     if (slot < 0) return false;
-    this.numbers[this.slots[slot]! - 1] = NO_ENTRY;
-    this.slots[slot] = DELETED_SLOT;
+    const cells = this.cells;
+    cells[cells[this.capacity + slot]! - 1] = NO_ENTRY;
+    cells[this.capacity + slot] = DELETED_SLOT;
     this.uris.release(number!);
     if (--this.live === 0) this.expiries = undefined;
     return true;
@@ -85,19 +94,20 @@ export class SubscriptionTable {
 
   clear(): void {
     for (let position = 0; position < this.used; position++) {
-      const number = this.numbers[position]!;
+      const number = this.cells[position]!;
       if (number !== NO_ENTRY) this.uris.release(number);
     }
-    this.numbers = new Int32Array(0);
+    this.cells = new Int32Array(0);
+    this.capacity = 0;
+    this.slotMask = -1;
     this.expiries = undefined;
-    this.slots = new Int32Array(0);
     this.used = 0;
     this.live = 0;
   }
 
   *keys(): IterableIterator<string> {
     for (let position = 0; position < this.used; position++) {
-      const number = this.numbers[position]!;
+      const number = this.cells[position]!;
       if (number !== NO_ENTRY) yield this.uris.uriOf(number);
     }
   }
@@ -107,7 +117,7 @@ export class SubscriptionTable {
     if (this.live === 0 || (this.expiries === undefined && this.sharedExpiryMs > nowMs)) return [];
     const dropped: string[] = [];
     for (let position = 0; position < this.used; position++) {
-      const number = this.numbers[position]!;
+      const number = this.cells[position]!;
       if (number === NO_ENTRY || this.expiryAt(position) > nowMs) continue;
       const uri = this.uris.uriOf(number);
       this.delete(uri);
@@ -127,7 +137,7 @@ export class SubscriptionTable {
     } else if (this.live === 1) {
       this.sharedExpiryMs = expiryMs;
     } else if (expiryMs !== this.sharedExpiryMs) {
-      const expiries = new Float64Array(this.numbers.length);
+      const expiries = new Float64Array(this.capacity);
       expiries.fill(this.sharedExpiryMs, 0, this.used);
       expiries[position] = expiryMs;
       this.expiries = expiries;
@@ -141,46 +151,47 @@ export class SubscriptionTable {
 
   private positionOfNumber(number: number): number {
     const slot = this.slotOf(number);
-    return slot < 0 ? -1 : this.slots[slot]! - 1;
+    return slot < 0 ? -1 : this.cells[this.capacity + slot]! - 1;
   }
 
   private slotOf(number: number): number {
-    const slots = this.slots;
-    if (slots.length === 0) return -1;
-    const mask = slots.length - 1;
+    const mask = this.slotMask;
+    if (mask < 0) return -1;
+    const cells = this.cells;
+    const index = this.capacity;
     for (let slot = hashOf(number, this.hashSeed) & mask; ; slot = (slot + 1) & mask) {
-      const entry = slots[slot]!;
+      const entry = cells[index + slot]!;
       if (entry === 0) return -1;
-      if (entry > 0 && this.numbers[entry - 1] === number) return slot;
+      if (entry > 0 && cells[entry - 1] === number) return slot;
     }
   }
 
   /** Copies the live entries, in order, into room for `capacity` entries, and indexes them afresh. */
   private rebuild(capacity: number): void {
-    const numbers = new Int32Array(capacity);
-    const expiries = this.expiries === undefined ? undefined : new Float64Array(capacity);
     let slotCount = MIN_ENTRIES;
     while (slotCount * SLOT_LOAD_MAX < capacity) slotCount *= 2;
-    const slots = new Int32Array(slotCount);
+    const cells = new Int32Array(capacity + slotCount);
+    const expiries = this.expiries === undefined ? undefined : new Float64Array(capacity);
     const mask = slotCount - 1;
     let at = 0;
     for (let position = 0; position < this.used; position++) {
-      const number = this.numbers[position]!;
+      const number = this.cells[position]!;
       if (number === NO_ENTRY) continue;
-      numbers[at] = number;
+      cells[at] = number;
       if (expiries !== undefined) expiries[at] = this.expiries![position]!;
       let slot = hashOf(number, this.hashSeed) & mask;
-      while (slots[slot] !== 0) slot = (slot + 1) & mask;
-      slots[slot] = ++at;
+      while (cells[capacity + slot] !== 0) slot = (slot + 1) & mask;
+      cells[capacity + slot] = ++at;
     }
-    this.numbers = numbers;
+    this.cells = cells;
+    this.capacity = capacity;
+    this.slotMask = mask;
     this.expiries = expiries;
-    this.slots = slots;
     this.used = at;
   }
 }
 
-/** A deleted position in `numbers` (URI numbers are never negative). */
+/** A deleted position among the numbers (URI numbers are never negative). */
 const NO_ENTRY = -1;
 const DELETED_SLOT = -1;
 /** Entries a table makes room for first. */
