@@ -33,6 +33,11 @@ function emptyList(): RegistrationList {
   return { oldest: NONE, newest: NONE, endpoints: 0, chars: 0 };
 }
 
+interface SessionAgent {
+  readonly agent: string;
+  registrations: number;
+}
+
 const NO_REGISTRATIONS: { readonly endpoints: number; readonly chars: number } = Object.freeze({ endpoints: 0, chars: 0 });
 
 export class EndpointRegistry {
@@ -42,15 +47,21 @@ export class EndpointRegistry {
   private readonly closed = emptyList();
   private totalChars = 0;
 
+  /**
+   * The agent of each session that holds registrations (open or closed), by name (not the session: a
+   * registration must not keep a connection alive), with how many it holds. A session has one agent,
+   * so the agent of a registration is its session's rather than a column of its own.
+   */
+  private readonly sessionAgents = new Map<number, SessionAgent>();
+
   // Columns, one entry per slot.
-  /** The agent that declared it last, by name (not the session: a registration must not keep a connection alive). */
-  private agents: string[] = [];
   /** Its objects as declared (the first names it). */
   private objectLists: ManagedObject[][] = [];
-  private sessionIds = new Float64Array(initialSlots);
+  /** Connection ids (small integers). */
+  private sessionIds = new Int32Array(initialSlots);
   private expiries = new Float64Array(initialSlots);
-  /** Its text as counted against declaredCharsPerSessionMax (0 for a steady start's). */
-  private charCounts = new Float64Array(initialSlots);
+  /** Its text as counted against declaredCharsPerSessionMax (0 for a steady start's; at most 4 Mi). */
+  private charCounts = new Int32Array(initialSlots);
   private olders = new Int32Array(initialSlots);
   private newers = new Int32Array(initialSlots);
   /** Slots in use or freed; freed ones are chained through `newers` from `freeHead`. */
@@ -80,7 +91,7 @@ export class EndpointRegistry {
   }
 
   agentOf(entry: Registration): string {
-    return this.agents[entry]!;
+    return this.sessionAgents.get(this.sessionIds[entry]!)!.agent;
   }
 
   sessionOf(entry: Registration): number {
@@ -132,7 +143,7 @@ export class EndpointRegistry {
    */
   set(uri: string, agent: string, sessionId: number, objects: ManagedObject[], expiresAtMs: number, chars: number): Registration {
     const previous = this.byUri.get(uri);
-    if (previous !== undefined && this.sessionIds[previous] === sessionId && this.agents[previous] === agent) {
+    if (previous !== undefined && this.sessionIds[previous] === sessionId && this.agentOf(previous) === agent) {
       const list = this.bySession.get(sessionId);
       if (list !== undefined) {
         const delta = chars - this.charCounts[previous]!;
@@ -144,15 +155,16 @@ export class EndpointRegistry {
         return previous;
       }
     }
+    this.holdSession(sessionId, agent);
     let entry: Registration;
     if (previous !== undefined) {
       this.unlink(previous);
+      this.letGoOfSession(this.sessionIds[previous]!);
       entry = previous;
     } else {
       entry = this.allocate();
       this.byUri.set(uri, entry);
     }
-    this.agents[entry] = agent;
     this.objectLists[entry] = objects;
     this.sessionIds[entry] = sessionId;
     this.expiries[entry] = expiresAtMs;
@@ -194,7 +206,7 @@ export class EndpointRegistry {
     this.bySession.clear();
     Object.assign(this.closed, emptyList());
     this.totalChars = 0;
-    this.agents = [];
+    this.sessionAgents.clear();
     this.objectLists = [];
     this.slotsUsed = 0;
     this.freeHead = NONE;
@@ -215,8 +227,20 @@ export class EndpointRegistry {
     return this.slotsUsed++;
   }
 
+  private holdSession(sessionId: number, agent: string): void {
+    const held = this.sessionAgents.get(sessionId);
+    if (held === undefined) this.sessionAgents.set(sessionId, { agent, registrations: 1 });
+    else if (held.agent !== agent) throw new Error(`session ${sessionId} registers as "${held.agent}", not as "${agent}": one agent per session`);
+    else held.registrations++;
+  }
+
+  private letGoOfSession(sessionId: number): void {
+    const held = this.sessionAgents.get(sessionId)!;
+    if (--held.registrations === 0) this.sessionAgents.delete(sessionId);
+  }
+
   private release(entry: Registration): void {
-    this.agents[entry] = undefined!;
+    this.letGoOfSession(this.sessionIds[entry]!);
     this.objectLists[entry] = undefined!;
     this.newers[entry] = this.freeHead;
     this.freeHead = entry;

@@ -12,6 +12,8 @@ import { SERVER_ROLES, type IdentityRequest, type IdentityResult, type PolicyUpd
 import { declaredIp } from '../opflex/endpoint-objects.ts';
 import { expiryMs, ProxySession, type IdentityRefusal, type ProxyBackend, type ResolveAnswer } from '../opflex/proxy-session.ts';
 import { textChars } from '../opflex/proxy-limits.ts';
+import type { KeepaliveTimers } from '../opflex/rpc-endpoint.ts';
+import { UriNumbers } from '../opflex/uri-numbers.ts';
 import type { Faults, Latencies, Timers } from '../scenario/types.ts';
 import { formatEndpoint, type Connection, type Listener, type Transport } from '../transport/transport.ts';
 import type { Apic } from './apic.ts';
@@ -43,6 +45,14 @@ export interface LeafDeps {
   subscriptionHashSeed?: number;
 }
 
+interface OdevDomainNames {
+  domName: string;
+  ctrlrName: string;
+  vmmCtrlrPKey: string;
+  /** An ODev's compHvDn is this and the node's name. */
+  compHvDnPrefix: string;
+}
+
 interface OdevRecord {
   odev: Odev;
   retiring: boolean;
@@ -55,16 +65,21 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   readonly epm: EndpointTable;
   readonly cache: PolicyCache;
   private readonly sessions = new Set<ProxySession>();
-  private readonly sessionsByAgent = new Map<string, Set<ProxySession>>();
+  /** An array rather than a Set each: an agent has one or two sessions, a fabric tens of thousands of agents. */
+  private readonly sessionsByAgent = new Map<string, ProxySession[]>();
   /** Sessions past their identity (those in sessionsByAgent). */
   private identifiedSessions = 0;
   /** Every endpoint registered on this leaf, by open sessions and left by closed ones. */
   readonly registry = new EndpointRegistry();
   /** How many of this leaf's sessions subscribe to each object: the cache keeps what someone uses. */
   private readonly subscribers = new Map<string, number>();
+  /** Numbers the URIs its sessions subscribe, so that their tables hold numbers rather than strings. */
+  private readonly subscribedUris = new UriNumbers();
   private readonly odevs = new Map<string, OdevRecord>();
   private listener: Listener | undefined;
   private readonly d: LeafDeps;
+  /** Its sessions' keepalive timers, one object for all of them. */
+  private readonly keepaliveTimers: KeepaliveTimers | undefined;
   readonly limits: Readonly<LeafLimits>;
 
   constructor(readonly address: LeafAddress, deps: LeafDeps) {
@@ -72,6 +87,9 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     this.limits = deps.limits ? { ...DEFAULT_LEAF_LIMITS, ...deps.limits } : DEFAULT_LEAF_LIMITS;
     this.name = address.name;
     this.pair = address.pair;
+    this.keepaliveTimers = deps.keepalive
+      ? { firstMs: deps.timers.keepaliveFirstMs, repeatMs: deps.timers.keepaliveRepeatMs, timeoutMs: deps.timers.keepaliveTimeoutMs }
+      : undefined;
     this.epm = new EndpointTable(this.name, deps.scheduler, deps.trace, deps.timers, {
       onLocalMovedAway: (key, previous, how) => this.onLocalMovedAway(key, previous, how),
     });
@@ -128,6 +146,11 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     this.cache.dropAll();
   }
 
+  /** Distinct URIs its sessions subscribe to (each numbered once for all of them). */
+  get subscribedUriCount(): number {
+    return this.subscribedUris.size;
+  }
+
   /** Sessions currently open (any state). */
   openSessions(): readonly ProxySession[] {
     return [...this.sessions];
@@ -146,11 +169,10 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
 
   private accept(connection: Connection, keepalivePhaseMs?: number): ProxySession {
     const session = new ProxySession(connection, this.d.scheduler, this, {
-      keepalive: this.d.keepalive
-        ? { firstMs: this.d.timers.keepaliveFirstMs, repeatMs: this.d.timers.keepaliveRepeatMs, timeoutMs: this.d.timers.keepaliveTimeoutMs }
-        : undefined,
+      keepalive: this.keepaliveTimers,
       maxOutstanding: this.d.maxOutstandingPerSession,
       keepalivePhaseMs,
+      subscribedUris: this.subscribedUris,
       ...(this.d.subscriptionHashSeed !== undefined ? { subscriptionHashSeed: this.d.subscriptionHashSeed } : {}),
     });
     this.sessions.add(session);
@@ -223,7 +245,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   private admissionRefusal(agent: string): string | undefined {
     const { sessionsPerLeafMax, sessionsPerAgentMax } = this.limits;
     if (this.identifiedSessions >= sessionsPerLeafMax) return `${this.name} already holds ${this.identifiedSessions} sessions (sessionsPerLeafMax ${sessionsPerLeafMax})`;
-    const same = this.sessionsByAgent.get(agent)?.size ?? 0;
+    const same = this.sessionsByAgent.get(agent)?.length ?? 0;
     if (same >= sessionsPerAgentMax) return `${this.name} already holds ${same} sessions of "${agent}" (sessionsPerAgentMax ${sessionsPerAgentMax})`;
     return undefined;
   }
@@ -236,9 +258,9 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
 
   private registerReady(session: ProxySession): void {
     const agent = session.agentName;
-    let set = this.sessionsByAgent.get(agent);
-    if (!set) this.sessionsByAgent.set(agent, (set = new Set()));
-    set.add(session);
+    const sessions = this.sessionsByAgent.get(agent);
+    if (!sessions) this.sessionsByAgent.set(agent, [session]);
+    else if (!sessions.includes(session)) sessions.push(session);
     this.identifiedSessions++;
     this.d.trace.emit(this.name, 'session-ready', { agent, session: session.id });
   }
@@ -246,10 +268,12 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   onClosed(session: ProxySession, reason: string): void {
     this.sessions.delete(session);
     const agent = session.agentName;
-    const set = this.sessionsByAgent.get(agent);
-    if (set?.delete(session)) {
+    const sessions = this.sessionsByAgent.get(agent);
+    const at = sessions?.indexOf(session) ?? -1;
+    if (at >= 0) {
+      sessions!.splice(at, 1);
       this.identifiedSessions--;
-      if (set.size === 0) this.sessionsByAgent.delete(agent);
+      if (sessions!.length === 0) this.sessionsByAgent.delete(agent);
     }
     // Its registrations stay until they are replaced or expire, first in line to be evicted.
     this.registry.sessionClosed(session.id);
@@ -473,7 +497,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     const dn = odevDn(this.d.fabric.podOfPair(this.pair), this.address.id, location.path.replace(/^.*pathep-\[(.*)\]$/, '$1'), devId);
     const existing = this.odevs.get(dn);
     if (existing?.timer !== undefined) this.d.scheduler.cancel(existing.timer);
-    const { domName, ctrlrName, provider } = vmmDomainParts(this.d.fabric.domain);
+    const { domName, ctrlrName, vmmCtrlrPKey, compHvDnPrefix } = this.vmmDomain();
     const pairLeaves = this.d.fabric.leavesOfPair(this.pair);
     const odev: Odev = {
       dn,
@@ -486,8 +510,8 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
       devType: 'k8s',
       domName,
       ctrlrName,
-      compHvDn: `comp/prov-${provider}/ctrlr-[${domName}]-${ctrlrName}/hv-${node}`,
-      vmmCtrlrPKey: `uni/vmmp-${provider}/dom-${domName}/ctrlr-${ctrlrName}`,
+      compHvDn: compHvDnPrefix + node,
+      vmmCtrlrPKey,
       fabricPathDn: location.path,
       leafId: this.address.id,
       isSecondary: pairLeaves.findIndex((l) => l.name === this.name) === 1,
@@ -501,6 +525,22 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     this.d.trace.emit(this.name, 'odev-connected', { node, dn, fabricPathDn: location.path, isSecondary: odev.isSecondary });
     this.d.apic.upsertOdev(odev);
   };
+
+  private odevDomain: OdevDomainNames | undefined;
+
+  /** The VMM domain's names every ODev carries, made once: each ODev holds the same strings rather than copies. */
+  private vmmDomain(): OdevDomainNames {
+    if (this.odevDomain === undefined) {
+      const { provider, domName, ctrlrName } = vmmDomainParts(this.d.fabric.domain);
+      this.odevDomain = {
+        domName,
+        ctrlrName,
+        vmmCtrlrPKey: `uni/vmmp-${provider}/dom-${domName}/ctrlr-${ctrlrName}`,
+        compHvDnPrefix: `comp/prov-${provider}/ctrlr-[${domName}]-${ctrlrName}/hv-`,
+      };
+    }
+    return this.odevDomain;
+  }
 
   private retireOdev(record: OdevRecord): void {
     if (record.retiring) return;

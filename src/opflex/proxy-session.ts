@@ -18,6 +18,7 @@ import type {
 import { clampPrrS, DEFAULT_PROXY_LIMITS, textChars, type ProxyLimits } from './proxy-limits.ts';
 import { RpcEndpoint, type KeepaliveTimers, type RpcEndpointEvents } from './rpc-endpoint.ts';
 import { SubscriptionTable } from './subscription-table.ts';
+import type { UriNumbers } from './uri-numbers.ts';
 
 /** A backend's answer to a resolve it will not serve (a download bound): the request gets an error reply. */
 export interface ResolveRefusal {
@@ -60,6 +61,8 @@ export interface ProxySessionOptions {
   limits?: Partial<ProxyLimits>;
   /** Seeds the subscription table's index hash (see SubscriptionTable); 0 where not given. */
   subscriptionHashSeed?: number;
+  /** Numbers the subscribed URIs; the sessions of one leaf share it. A table of its own where not given. */
+  subscribedUris?: UriNumbers;
 }
 
 export type ProxySessionState = 'awaiting-identity' | 'ready' | 'closed';
@@ -80,7 +83,7 @@ export class ProxySession implements RpcEndpointEvents {
     private readonly options: ProxySessionOptions,
   ) {
     this.limits = options.limits ? { ...DEFAULT_PROXY_LIMITS, ...options.limits } : DEFAULT_PROXY_LIMITS;
-    this.subscriptions = new SubscriptionTable(options.subscriptionHashSeed);
+    this.subscriptions = new SubscriptionTable(options.subscriptionHashSeed, options.subscribedUris);
     this.rpc = new RpcEndpoint(connection, scheduler, this, { keepalive: options.keepalive, keepalivePhaseMs: options.keepalivePhaseMs });
   }
 
@@ -136,9 +139,7 @@ export class ProxySession implements RpcEndpointEvents {
 
   /** Adds or renews a subscription for prr seconds (clamped, see ProxyLimits); true when the session did not have it. */
   subscribe(uri: string, prrS: number): boolean {
-    const fresh = !this.subscriptions.has(uri);
-    this.subscriptions.set(uri, expiryMs(this.scheduler.now(), clampPrrS(prrS, this.limits)));
-    return fresh;
+    return this.subscriptions.add(uri, expiryMs(this.scheduler.now(), clampPrrS(prrS, this.limits)));
   }
 
   /** True when the URI or one of its ancestors has a live subscription. */

@@ -1,22 +1,43 @@
 /**
- * A session's subscriptions, URI -> expiry (whole ms, scheduler time), in about half the memory of a
- * Map<string, number>: a fabric holds two sessions per node with ~135 subscriptions each, and a Map
- * of that size doubles into 256 three-word entries plus buckets (~7 KB) where this table holds the
- * URIs in one array, the expiries in a Float64Array and an Int32Array open-addressing index (~3.3 KB).
+ * A session's subscriptions, URI -> expiry (whole ms, scheduler time), in a fraction of the memory of
+ * a Map<string, number>: a fabric holds two sessions per node with ~135 subscriptions each. The URIs
+ * are numbered by a table the leaf's sessions share (UriNumbers): an entry is its number and its
+ * expiry, found through an open-addressing index; the numbers and the index share one Int32Array
+ * (one allocation per table and per growth: a fabric has tens of thousands of tables). While every entry
+ * expires at the same time (a steady start subscribes them all at once; a session renews them
+ * together) that time is kept once; the first entry with another expiry gives each its own.
  * Iteration is in insertion order, as a Map's: the leaf releases cached policy in that order, and
  * the order of the collection timers it schedules is part of the simulation's output.
  */
+import { UriNumbers } from './uri-numbers.ts';
+
 export class SubscriptionTable {
-  /** Insertion order; undefined where an entry was deleted (squeezed out at the next rebuild). */
-  private uris: (string | undefined)[] = [];
-  private expiries = new Float64Array(0);
-  /** Open addressing with linear probing: 0 empty, DELETED_SLOT, else position + 1. */
-  private slots = new Int32Array(0);
-  /** Positions taken in `uris`, deleted ones included. */
+  /**
+   * [0, capacity): URI numbers in insertion order, NO_ENTRY where an entry was deleted (squeezed out
+   * at the next rebuild). [capacity, end): the index, open addressing with linear probing over a power
+   * of two of slots: 0 empty, DELETED_SLOT, else position + 1.
+   */
+  private cells = new Int32Array(0);
+  private capacity = 0;
+  /** Index slots less one (their count is a power of two); -1 while there is no index. */
+  private slotMask = -1;
+  /** Each position's expiry; undefined while every live entry expires at `sharedExpiryMs`. */
+  private expiries: Float64Array | undefined;
+  private sharedExpiryMs = 0;
+  /** Positions taken, deleted ones included. */
   private used = 0;
   private live = 0;
 
-  constructor(private readonly hashSeed = 0) {}
+  /**
+   * `uris` numbers the URIs (the leaf shares one among its sessions; a table of its own where not
+   * given). `hashSeed` keeps a peer from crafting subscriptions that all land on one probe chain; the
+   * leaf draws it from a seeded stream of its own. It decides only where entries sit in the index,
+   * never what a lookup answers nor the iteration order.
+   */
+  constructor(
+    private readonly hashSeed = 0,
+    private readonly uris: UriNumbers = new UriNumbers(),
+  ) {}
 
   get size(): number {
     return this.live;
@@ -28,105 +49,150 @@ export class SubscriptionTable {
 
   get(uri: string): number | undefined {
     const position = this.positionOf(uri);
-    return position >= 0 ? this.expiries[position] : undefined;
+    return position >= 0 ? this.expiryAt(position) : undefined;
   }
 
   set(uri: string, expiryMs: number): this {
-    const position = this.positionOf(uri);
-    if (position >= 0) {
-      this.expiries[position] = expiryMs;
-      return this;
-    }
-    if (this.used === this.uris.length) this.rebuild(this.live < this.used / 2 ? this.used : Math.max(MIN_ENTRIES, Math.ceil(this.live * ENTRY_GROWTH)));
-    const at = this.used++;
-    this.uris[at] = uri;
-    this.expiries[at] = expiryMs;
-    this.live++;
-    const mask = this.slots.length - 1;
-    let slot = hashOf(uri, this.hashSeed) & mask;
-    while (this.slots[slot]! > 0) slot = (slot + 1) & mask;
-    this.slots[slot] = at + 1;
+    this.add(uri, expiryMs);
     return this;
   }
 
+  /** Sets the URI's expiry, as `set`; true when the table did not have it (one lookup where has + set take two). */
+  add(uri: string, expiryMs: number): boolean {
+    const known = this.uris.numberOf(uri);
+    const position = known === undefined ? -1 : this.positionOfNumber(known);
+    if (position >= 0) {
+      this.setExpiry(position, expiryMs);
+      return false;
+    }
+    if (this.used === this.capacity) this.rebuild(this.live < this.used / 2 ? this.used : Math.max(MIN_ENTRIES, Math.ceil(this.live * ENTRY_GROWTH)));
+    const number = this.uris.hold(uri);
+    const at = this.used++;
+    const cells = this.cells;
+    cells[at] = number;
+    this.live++;
+    this.setExpiry(at, expiryMs);
+    const index = this.capacity;
+    const mask = this.slotMask;
+    let slot = hashOf(number, this.hashSeed) & mask;
+    while (cells[index + slot]! > 0) slot = (slot + 1) & mask;
+    cells[index + slot] = at + 1;
+    return true;
+  }
+
   delete(uri: string): boolean {
-    const slot = this.slotOf(uri);
+    const number = this.uris.numberOf(uri);
+    const slot = number === undefined ? -1 : this.slotOf(number);
     if (slot < 0) return false;
-    this.uris[this.slots[slot]! - 1] = undefined;
-    this.slots[slot] = DELETED_SLOT;
-    this.live--;
+    const cells = this.cells;
+    cells[cells[this.capacity + slot]! - 1] = NO_ENTRY;
+    cells[this.capacity + slot] = DELETED_SLOT;
+    this.uris.release(number!);
+    if (--this.live === 0) this.expiries = undefined;
     return true;
   }
 
   clear(): void {
-    this.uris = [];
-    this.expiries = new Float64Array(0);
-    this.slots = new Int32Array(0);
+    for (let position = 0; position < this.used; position++) {
+      const number = this.cells[position]!;
+      if (number !== NO_ENTRY) this.uris.release(number);
+    }
+    this.cells = new Int32Array(0);
+    this.capacity = 0;
+    this.slotMask = -1;
+    this.expiries = undefined;
     this.used = 0;
     this.live = 0;
   }
 
   *keys(): IterableIterator<string> {
     for (let position = 0; position < this.used; position++) {
-      const uri = this.uris[position];
-      if (uri !== undefined) yield uri;
+      const number = this.cells[position]!;
+      if (number !== NO_ENTRY) yield this.uris.uriOf(number);
     }
   }
 
   /** Deletes the entries whose expiry is at or before `nowMs`; returns their URIs in insertion order. */
   deleteExpired(nowMs: number): string[] {
+    if (this.live === 0 || (this.expiries === undefined && this.sharedExpiryMs > nowMs)) return [];
     const dropped: string[] = [];
     for (let position = 0; position < this.used; position++) {
-      const uri = this.uris[position];
-      if (uri !== undefined && this.expiries[position]! <= nowMs) {
-        this.delete(uri);
-        dropped.push(uri);
-      }
+      const number = this.cells[position]!;
+      if (number === NO_ENTRY || this.expiryAt(position) > nowMs) continue;
+      const uri = this.uris.uriOf(number);
+      this.delete(uri);
+      dropped.push(uri);
     }
     return dropped;
   }
 
-  private positionOf(uri: string): number {
-    const slot = this.slotOf(uri);
-    return slot < 0 ? -1 : this.slots[slot]! - 1;
+  private expiryAt(position: number): number {
+    return this.expiries === undefined ? this.sharedExpiryMs : this.expiries[position]!;
   }
 
-  private slotOf(uri: string): number {
-    const slots = this.slots;
-    if (slots.length === 0) return -1;
-    const mask = slots.length - 1;
-    for (let slot = hashOf(uri, this.hashSeed) & mask; ; slot = (slot + 1) & mask) {
-      const entry = slots[slot]!;
+  /** Sets the expiry of a live position, giving each entry its own when it differs from the shared one. */
+  private setExpiry(position: number, expiryMs: number): void {
+    if (this.expiries !== undefined) {
+      this.expiries[position] = expiryMs;
+    } else if (this.live === 1) {
+      this.sharedExpiryMs = expiryMs;
+    } else if (expiryMs !== this.sharedExpiryMs) {
+      const expiries = new Float64Array(this.capacity);
+      expiries.fill(this.sharedExpiryMs, 0, this.used);
+      expiries[position] = expiryMs;
+      this.expiries = expiries;
+    }
+  }
+
+  private positionOf(uri: string): number {
+    const number = this.uris.numberOf(uri);
+    return number === undefined ? -1 : this.positionOfNumber(number);
+  }
+
+  private positionOfNumber(number: number): number {
+    const slot = this.slotOf(number);
+    return slot < 0 ? -1 : this.cells[this.capacity + slot]! - 1;
+  }
+
+  private slotOf(number: number): number {
+    const mask = this.slotMask;
+    if (mask < 0) return -1;
+    const cells = this.cells;
+    const index = this.capacity;
+    for (let slot = hashOf(number, this.hashSeed) & mask; ; slot = (slot + 1) & mask) {
+      const entry = cells[index + slot]!;
       if (entry === 0) return -1;
-      if (entry > 0 && this.uris[entry - 1] === uri) return slot;
+      if (entry > 0 && cells[entry - 1] === number) return slot;
     }
   }
 
   /** Copies the live entries, in order, into room for `capacity` entries, and indexes them afresh. */
   private rebuild(capacity: number): void {
-    const uris = new Array<string | undefined>(capacity);
-    const expiries = new Float64Array(capacity);
     let slotCount = MIN_ENTRIES;
     while (slotCount * SLOT_LOAD_MAX < capacity) slotCount *= 2;
-    const slots = new Int32Array(slotCount);
+    const cells = new Int32Array(capacity + slotCount);
+    const expiries = this.expiries === undefined ? undefined : new Float64Array(capacity);
     const mask = slotCount - 1;
     let at = 0;
     for (let position = 0; position < this.used; position++) {
-      const uri = this.uris[position];
-      if (uri === undefined) continue;
-      uris[at] = uri;
-      expiries[at] = this.expiries[position]!;
-      let slot = hashOf(uri, this.hashSeed) & mask;
-      while (slots[slot] !== 0) slot = (slot + 1) & mask;
-      slots[slot] = ++at;
+      const number = this.cells[position]!;
+      if (number === NO_ENTRY) continue;
+      cells[at] = number;
+      if (expiries !== undefined) expiries[at] = this.expiries![position]!;
+      let slot = hashOf(number, this.hashSeed) & mask;
+      while (cells[capacity + slot] !== 0) slot = (slot + 1) & mask;
+      cells[capacity + slot] = ++at;
     }
-    this.uris = uris;
+    this.cells = cells;
+    this.capacity = capacity;
+    this.slotMask = mask;
     this.expiries = expiries;
-    this.slots = slots;
     this.used = at;
   }
 }
 
+/** A deleted position among the numbers (URI numbers are never negative). */
+const NO_ENTRY = -1;
 const DELETED_SLOT = -1;
 /** Entries a table makes room for first. */
 const MIN_ENTRIES = 8;
@@ -135,14 +201,9 @@ const ENTRY_GROWTH = 1.5;
 /** Index slots in use (live and deleted) at most this fraction of the index, so probes stay short. */
 const SLOT_LOAD_MAX = 0.75;
 
-/**
- * `seed` keeps a peer from crafting URIs that all land on one probe chain; the leaf draws it from a
- * seeded stream of its own. It decides only where entries sit in the index, never what a lookup
- * answers nor the iteration order.
- */
-function hashOf(text: string, seed: number): number {
-  let hash = seed ^ text.length;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x5bd1e995);
+/** Where a URI number goes in the index: a seeded multiplicative hash, mixed so the low bits vary. */
+function hashOf(number: number, seed: number): number {
+  let hash = Math.imul(number ^ seed, 0x9e3779b1);
   hash ^= hash >>> 15;
   hash = Math.imul(hash, 0x27d4eb2d);
   return (hash ^ (hash >>> 13)) >>> 0;

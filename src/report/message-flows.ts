@@ -67,41 +67,58 @@ export class MessageFlowRecorder {
   }
 
   private watch(self: string, peer: string): MessageWatch {
-    const selection = this.selection;
-    if (selection === undefined) return { sent: (message) => this.sent(message, self, peer), received: (message) => this.arrived(message, self) };
-    // Answers for this end's two directions, as of selection.version `asOf`.
-    let asOf = NaN;
-    let sending = false;
-    let receiving = false;
-    const refresh = (): void => {
-      asOf = selection.version;
-      sending = selection.follows(self, peer);
-      receiving = selection.follows(peer, self);
-    };
-    return {
-      sent: (message) => {
-        if (asOf !== selection.version) refresh();
-        if (sending) this.sent(message, self, peer);
-      },
-      received: (message) => {
-        if (asOf !== selection.version) refresh();
-        if (receiving) this.arrived(message, self);
-      },
-    };
+    return new FlowWatch(this, self, peer, this.selection);
   }
 
-  private sent(message: RpcMessage, from: string, to: string): void {
+  /** A message `from` sent to `to` (called by a FlowWatch). */
+  sent(message: RpcMessage, from: string, to: string): void {
     const list = this.pending.get(message);
     const entry = { from, to, sentMs: this.clock.now() };
     if (list) list.push(entry);
     else this.pending.set(message, [entry]);
   }
 
-  private arrived(message: RpcMessage, receiver: string): void {
+  /** A message reached `receiver` (called by a FlowWatch). */
+  arrived(message: RpcMessage, receiver: string): void {
     const list = this.pending.get(message);
     const i = list?.findIndex((p) => p.to === receiver) ?? -1;
     if (i < 0) return;
     const { from, sentMs } = list!.splice(i, 1)[0]!;
     this.onFlow({ from, to: receiver, method: methodOf(message), kind: message.kind, sentMs, arrivedMs: this.clock.now() }, message);
+  }
+}
+
+/**
+ * One connection end's watch: reports what its actor sends and receives when the selection follows
+ * it, remembering the selection's answers until its version changes. An object with fields rather
+ * than closures: every connection end of a fabric-scale run has one.
+ */
+class FlowWatch implements MessageWatch {
+  /** The selection.version the answers below hold for (NaN: not asked yet). */
+  private asOf = NaN;
+  private sending = false;
+  private receiving = false;
+
+  constructor(
+    private readonly recorder: MessageFlowRecorder,
+    private readonly self: string,
+    private readonly peer: string,
+    private readonly selection: FlowSelection | undefined,
+  ) {}
+
+  sent(message: RpcMessage): void {
+    if (this.selection !== undefined && this.asOf !== this.selection.version) this.refresh(this.selection);
+    if (this.selection === undefined || this.sending) this.recorder.sent(message, this.self, this.peer);
+  }
+
+  received(message: RpcMessage): void {
+    if (this.selection !== undefined && this.asOf !== this.selection.version) this.refresh(this.selection);
+    if (this.selection === undefined || this.receiving) this.recorder.arrived(message, this.self);
+  }
+
+  private refresh(selection: FlowSelection): void {
+    this.asOf = selection.version;
+    this.sending = selection.follows(this.self, this.peer);
+    this.receiving = selection.follows(this.peer, this.self);
   }
 }

@@ -25,7 +25,7 @@ export function observeTransport(inner: Transport, watcher: TransportWatcher): T
     connect(to: Endpoint, handler: ConnectionHandler, from?: string): Connection {
       const watch = watcher.client?.(to, from ?? 'client');
       if (!watch) return inner.connect(to, handler, from);
-      return new ObservedConnection(inner.connect(to, watchedHandler(handler, watch), from), watch);
+      return new ObservedConnection(inner.connect(to, new WatchedHandler(handler, watch), from), watch);
     },
     listen(at: Endpoint, onAccept: (connection: Connection) => void): Listener {
       return inner.listen(at, (c) => {
@@ -49,15 +49,29 @@ export function observeTransport(inner: Transport, watcher: TransportWatcher): T
   return observed;
 }
 
-function watchedHandler(handler: ConnectionHandler, watch: MessageWatch): ConnectionHandler {
-  return {
-    onOpen: () => handler.onOpen(),
-    onClose: (reason) => handler.onClose(reason),
-    onMessage: (message) => {
-      watch.received(message);
-      handler.onMessage(message);
-    },
-  };
+/**
+ * The actor's handler behind a watch. A class rather than an object of closures: a fabric-scale
+ * simulation watches every connection end (four per node), and each closure would cost a function
+ * object, its context and (compiled with keepNames, as tsx does) a dictionary of properties.
+ */
+class WatchedHandler implements ConnectionHandler {
+  constructor(
+    private readonly handler: ConnectionHandler,
+    private readonly watch: MessageWatch,
+  ) {}
+
+  onOpen(): void {
+    this.handler.onOpen();
+  }
+
+  onClose(reason: string): void {
+    this.handler.onClose(reason);
+  }
+
+  onMessage(message: RpcMessage): void {
+    this.watch.received(message);
+    this.handler.onMessage(message);
+  }
 }
 
 class ObservedConnection extends ForwardingConnection {
@@ -69,7 +83,7 @@ class ObservedConnection extends ForwardingConnection {
   }
 
   override setHandler(handler: ConnectionHandler): void {
-    this.inner.setHandler(watchedHandler(handler, this.watch));
+    this.inner.setHandler(new WatchedHandler(handler, this.watch));
   }
 
   override send(message: RpcMessage): void {

@@ -116,3 +116,27 @@ describe('registrations held in slots', { timeout: 10_000 }, () => {
     assert.deepEqual([...r.entries()].map(([uri]) => uri), [...r.entries()].map(([, entry]) => r.objectsOf(entry)[0]!.uri));
   });
 });
+
+describe('who registered an endpoint in a leaf endpoint registry', { timeout: 10_000 }, () => {
+  it('names the agent of the registering session, after the session closed too, and the new one after a takeover', () => {
+    const r = new EndpointRegistry();
+    const a = register(r, '/a/', 1);
+    const b = register(r, '/b/', 1);
+    r.sessionClosed(1);
+    assert.equal(r.agentOf(a), 'node-1');
+    register(r, '/a/', 2);
+    assert.equal(r.agentOf(a), 'node-2');
+    assert.equal(r.agentOf(b), 'node-1');
+    r.delete('/b/');
+    const c = register(r, '/c/', 1);
+    assert.equal(r.agentOf(c), 'node-1', 'a session id registering again after its last registration went');
+  });
+
+  it('refuses a second agent name for one session', () => {
+    const r = new EndpointRegistry();
+    register(r, '/a/', 1);
+    assert.throws(() => r.set('/b/', 'someone-else', 1, [{ subject: 'EprL2Ep', uri: '/b/', properties: [], children: [] }], 1_000, 1), /one agent per session/);
+    assert.equal(r.get('/b/'), undefined, 'nothing registered');
+    assert.equal(r.size, 1);
+  });
+});

@@ -3,8 +3,8 @@
  * frames (repeated-requests.ts) decodes exactly as the full decoder does, whatever the id and body;
  * an outbound batch writes exactly the bytes it was given; and a live leaf flooded with pipelined
  * policy_resolve frames (hostile params, plain and odd ids, repeats, frames split anywhere) answers
- * every one exactly once under its own id, keeps its decode cache within its bound and answers a
- * fresh session after the flooders left.
+ * every one exactly once under its own id, keeps its decode cache within its bound, keeps no URI
+ * the flooders subscribed once they left, and answers a fresh session after that.
  * The long run prints inputs tried and RSS after the hostile clients left:
  * `FUZZ_SCALE=50 NODE_OPTIONS=--expose-gc node scripts/run-tests.mjs test/fuzz/live-serving`
  */
@@ -150,6 +150,7 @@ describe('fuzzing the serving fast paths', { timeout: 600_000 }, () => {
           }
           assert.ok(repeatedRequestsCached() <= repeatedRequestsCachedMax);
           await waitFor(() => leaf.openSessions().length === 0, 'the flooder to be gone', 10_000);
+          assert.equal(leaf.subscribedUriCount, 0, 'no subscribed URI outlives the sessions that subscribed it');
         }),
         fuzzParameters(25),
       );

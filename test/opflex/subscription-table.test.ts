@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SubscriptionTable } from '../../src/opflex/subscription-table.ts';
+import { UriNumbers } from '../../src/opflex/uri-numbers.ts';
 
 describe('SubscriptionTable: a session\'s subscribed URIs and their expiries', { timeout: 30_000 }, () => {
   it('answers what was set, and nothing for a URI never set', () => {
@@ -12,6 +13,15 @@ describe('SubscriptionTable: a session\'s subscribed URIs and their expiries', {
     assert.equal(table.get('/a/b/'), 2000);
     assert.equal(table.has('/a/b/c/'), false);
     assert.equal(table.size, 2);
+  });
+
+  it('says through add whether an entry is new, and renews it otherwise', () => {
+    const table = new SubscriptionTable();
+    assert.equal(table.add('/x/', 1), true);
+    assert.equal(table.add('/x/', 5), false);
+    assert.equal(table.get('/x/'), 5);
+    table.delete('/x/');
+    assert.equal(table.add('/x/', 7), true);
   });
 
   it('renews an entry in place: its value changes, its place in the order does not', () => {
@@ -68,5 +78,48 @@ describe('SubscriptionTable: a session\'s subscribed URIs and their expiries', {
     }
     assert.equal(table.size, 10);
     assert.deepEqual([...table.keys()], Array.from({ length: 10 }, (_, k) => `/churn/${99_990 + k}/`));
+  });
+});
+
+describe('SubscriptionTable: tables sharing one UriNumbers (a leaf\'s sessions)', { timeout: 30_000 }, () => {
+  it('answers each table\'s own entries, and numbers a URI once for all of them', () => {
+    const uris = new UriNumbers();
+    const first = new SubscriptionTable(1, uris);
+    const second = new SubscriptionTable(2, uris);
+    first.set('/a/', 10).set('/b/', 10);
+    second.set('/b/', 20).set('/c/', 20);
+    assert.equal(first.get('/b/'), 10);
+    assert.equal(second.get('/b/'), 20);
+    assert.equal(first.has('/c/'), false);
+    assert.equal(second.has('/a/'), false);
+    assert.equal(uris.size, 3);
+    assert.equal(uris.holdersOf(uris.numberOf('/b/')!), 2);
+  });
+
+  it('lets go of its URIs on delete, expiry and clear, so the shared table keeps only what is subscribed', () => {
+    const uris = new UriNumbers();
+    const first = new SubscriptionTable(0, uris);
+    const second = new SubscriptionTable(0, uris);
+    first.set('/a/', 10).set('/b/', 50).set('/c/', 10);
+    second.set('/b/', 10);
+    assert.equal(first.delete('/a/'), true);
+    assert.equal(uris.numberOf('/a/'), undefined);
+    assert.deepEqual(second.deleteExpired(10), ['/b/']);
+    assert.equal(uris.holdersOf(uris.numberOf('/b/')!), 1);
+    first.clear();
+    assert.equal(uris.size, 0);
+  });
+
+  it('keeps one expiry for entries set alike and answers each entry once they differ', () => {
+    const table = new SubscriptionTable();
+    for (let i = 0; i < 20; i++) table.set(`/same/${i}/`, 5000);
+    assert.deepEqual(table.deleteExpired(4999), []);
+    table.set('/same/3/', 9000);
+    table.set('/other/', 100);
+    assert.equal(table.get('/same/3/'), 9000);
+    assert.equal(table.get('/same/4/'), 5000);
+    assert.equal(table.get('/other/'), 100);
+    assert.deepEqual(table.deleteExpired(5000), [...Array.from({ length: 20 }, (_, i) => `/same/${i}/`).filter((u) => u !== '/same/3/'), '/other/']);
+    assert.deepEqual([...table.keys()], ['/same/3/']);
   });
 });
