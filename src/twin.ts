@@ -141,6 +141,10 @@ export class Twin implements FabricView {
       });
       this.leafAddresses.set(pair.name, addresses);
     }
+    // One URI numbering for the simulation's agents and leaves. A live leaf (serving real peers on
+    // a loopback address) numbers its own, so a peer flooding it holds only that leaf's table.
+    const uris = new UriInterner();
+    const leafUris = o.leafEndpoint === undefined ? uris : undefined;
     for (const [pairName, addresses] of this.leafAddresses) {
       const list: Leaf[] = [];
       for (const address of addresses) {
@@ -160,6 +164,7 @@ export class Twin implements FabricView {
           keepalive: o.keepalive ?? true,
           maxOutstandingPerSession: 4096,
           ...(o.leafLimits ? { limits: o.leafLimits } : {}),
+          ...(leafUris ? { uris: leafUris } : {}),
         });
         this.leaves.set(leaf.name, leaf);
         list.push(leaf);
@@ -208,7 +213,6 @@ export class Twin implements FabricView {
     }
     this.contracts = new ContractMatcher(s.policy);
 
-    const agentUris = new UriInterner();
     for (const spec of s.nodes) {
       this.infraIps.set(spec.name, spec.infraIp);
       this.nodesByInfraIp.set(spec.infraIp, spec.name);
@@ -226,7 +230,7 @@ export class Twin implements FabricView {
           handshakeTimeoutMs: s.timers.handshakeTimeoutMs,
           reconnectPacingMs: s.timers.reconnectPacingMs,
           platformConfigUri: this.platformConfigUri,
-          uris: agentUris,
+          uris,
           ...(this.aciPods.multipod ? { onPlatformConfigDeleted: () => this.platformConfigDeletes.set(spec.name, scheduler.now()) } : {}),
         },
         scheduler,

@@ -8,12 +8,12 @@ import type { RandomStream } from '../kernel/random.ts';
 import type { Scheduler } from '../kernel/scheduler.ts';
 import type { Trace } from '../kernel/trace.ts';
 import type { ManagedObject } from '../model/managed-object.ts';
+import { UriInterner } from '../model/uri-interner.ts';
 import { SERVER_ROLES, type IdentityRequest, type IdentityResult, type PolicyUpdateItem } from '../opflex/message.ts';
 import { declaredIp } from '../opflex/endpoint-objects.ts';
 import { expiryMs, ProxySession, type IdentityRefusal, type ProxyBackend, type ResolveAnswer } from '../opflex/proxy-session.ts';
 import { textChars } from '../opflex/proxy-limits.ts';
 import type { KeepaliveTimers } from '../opflex/rpc-endpoint.ts';
-import { UriNumbers } from '../opflex/uri-numbers.ts';
 import type { Faults, Latencies, Timers } from '../scenario/types.ts';
 import { formatEndpoint, type Connection, type Listener, type Transport } from '../transport/transport.ts';
 import type { Apic } from './apic.ts';
@@ -43,6 +43,12 @@ export interface LeafDeps {
   limits?: Partial<LeafLimits>;
   /** Seeds its sessions' subscription index hash (a stream of its own, so other draws are unchanged). */
   subscriptionHashSeed?: number;
+  /**
+   * Numbers the URIs its sessions subscribe: the twin's own in simulation (one table for all leaves
+   * and agents); an interner of its own where not given, as a live leaf has (holding only what its
+   * sessions subscribe).
+   */
+  uris?: UriInterner;
 }
 
 interface OdevDomainNames {
@@ -74,7 +80,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   /** How many of this leaf's sessions subscribe to each object: the cache keeps what someone uses. */
   private readonly subscribers = new Map<string, number>();
   /** Numbers the URIs its sessions subscribe, so that their tables hold numbers rather than strings. */
-  private readonly subscribedUris = new UriNumbers();
+  private readonly subscribedUris: UriInterner;
   private readonly odevs = new Map<string, OdevRecord>();
   private listener: Listener | undefined;
   private readonly d: LeafDeps;
@@ -87,6 +93,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     this.limits = deps.limits ? { ...DEFAULT_LEAF_LIMITS, ...deps.limits } : DEFAULT_LEAF_LIMITS;
     this.name = address.name;
     this.pair = address.pair;
+    this.subscribedUris = deps.uris ?? new UriInterner();
     this.keepaliveTimers = deps.keepalive
       ? { firstMs: deps.timers.keepaliveFirstMs, repeatMs: deps.timers.keepaliveRepeatMs, timeoutMs: deps.timers.keepaliveTimeoutMs }
       : undefined;
@@ -146,7 +153,10 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     this.cache.dropAll();
   }
 
-  /** Distinct URIs its sessions subscribe to (each numbered once for all of them). */
+  /**
+   * Distinct URIs in the table its sessions' subscriptions are numbered by: its own sessions' on a
+   * live leaf; in simulation the table is the twin's, shared with every leaf and agent.
+   */
   get subscribedUriCount(): number {
     return this.subscribedUris.size;
   }

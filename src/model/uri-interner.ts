@@ -1,17 +1,19 @@
 /**
- * URIs numbered by small integers, one table per twin (or per live agent), so the stores and resolve
- * tables of its agents key by an Int32 instead of holding a Map<string, ...> each: thousands of agents
- * hold the same few hundred policy URIs.
+ * URIs numbered by small integers, one table per simulated twin (its agents and leaves) or per live
+ * agent or leaf, so agent stores, resolve tables and leaf session subscription tables key by an Int32
+ * instead of holding a Map<string, ...> each: thousands of agents and sessions hold the same few
+ * hundred policy URIs.
  *
  * Every holder of an id counts: an id nobody holds is forgotten and its number reused, so a live
- * agent fed endless distinct URIs by a peer keeps only the URIs it still holds. Which number a URI
- * gets depends only on the order of hold and release calls, so a deterministic run numbers alike.
+ * agent or leaf fed endless distinct URIs by a peer keeps only the URIs it still holds, and once
+ * nothing is held it gives back the room a flood made. Which number a URI gets depends only on the
+ * order of hold and release calls, so a deterministic run numbers alike.
  */
 
 const INITIAL_CAPACITY = 64;
 
 export class UriInterner {
-  private readonly idsByUri = new Map<string, number>();
+  private idsByUri = new Map<string, number>();
   private uris: (string | undefined)[] = [];
   private holders = new Int32Array(INITIAL_CAPACITY);
   /** Forgotten ids, reused last-freed first. */
@@ -44,6 +46,11 @@ export class UriInterner {
     return uri;
   }
 
+  /** How many holders the id has (0 when it is free). */
+  holdersOf(id: number): number {
+    return id >= 0 && id < this.holders.length ? this.holders[id]! : 0;
+  }
+
   /** The URI's id with one more holder (a new id when nobody held it). */
   hold(uri: string): number {
     let id = this.idOf(uri);
@@ -70,6 +77,14 @@ export class UriInterner {
     if (--this.holders[id]! > 0) return;
     this.idsByUri.delete(uri);
     if (this.lastId === id) this.lastUri = undefined;
+    if (this.idsByUri.size === 0) {
+      // Nothing held: give back the room a flood of URIs may have made.
+      this.idsByUri = new Map();
+      this.uris = [];
+      this.holders = new Int32Array(INITIAL_CAPACITY);
+      this.freeIds = [];
+      return;
+    }
     this.uris[id] = undefined;
     this.freeIds.push(id);
   }

@@ -18,7 +18,7 @@ import type {
 import { clampPrrS, DEFAULT_PROXY_LIMITS, textChars, type ProxyLimits } from './proxy-limits.ts';
 import { RpcEndpoint, type KeepaliveTimers, type RpcEndpointEvents } from './rpc-endpoint.ts';
 import { SubscriptionTable } from './subscription-table.ts';
-import type { UriNumbers } from './uri-numbers.ts';
+import type { UriInterner } from '../model/uri-interner.ts';
 
 /** A backend's answer to a resolve it will not serve (a download bound): the request gets an error reply. */
 export interface ResolveRefusal {
@@ -61,8 +61,8 @@ export interface ProxySessionOptions {
   limits?: Partial<ProxyLimits>;
   /** Seeds the subscription table's index hash (see SubscriptionTable); 0 where not given. */
   subscriptionHashSeed?: number;
-  /** Numbers the subscribed URIs; the sessions of one leaf share it. A table of its own where not given. */
-  subscribedUris?: UriNumbers;
+  /** Numbers the subscribed URIs; the sessions of one leaf share it. An interner of its own where not given. */
+  subscribedUris?: UriInterner;
 }
 
 export type ProxySessionState = 'awaiting-identity' | 'ready' | 'closed';

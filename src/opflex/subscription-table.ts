@@ -1,7 +1,7 @@
 /**
  * A session's subscriptions, URI -> expiry (whole ms, scheduler time), in a fraction of the memory of
  * a Map<string, number>: a fabric holds two sessions per node with ~135 subscriptions each. The URIs
- * are numbered by a table the leaf's sessions share (UriNumbers): an entry is its number and its
+ * are numbered by an interner the leaf's sessions share (UriInterner): an entry is its number and its
  * expiry, found through an open-addressing index; the numbers and the index share one Int32Array
  * (one allocation per table and per growth: a fabric has tens of thousands of tables). While every entry
  * expires at the same time (a steady start subscribes them all at once; a session renews them
@@ -9,7 +9,7 @@
  * Iteration is in insertion order, as a Map's: the leaf releases cached policy in that order, and
  * the order of the collection timers it schedules is part of the simulation's output.
  */
-import { UriNumbers } from './uri-numbers.ts';
+import { UriInterner } from '../model/uri-interner.ts';
 
 export class SubscriptionTable {
   /**
@@ -29,14 +29,14 @@ export class SubscriptionTable {
   private live = 0;
 
   /**
-   * `uris` numbers the URIs (the leaf shares one among its sessions; a table of its own where not
-   * given). `hashSeed` keeps a peer from crafting subscriptions that all land on one probe chain; the
+   * `uris` numbers the URIs (the leaf shares one among its sessions, the simulation one among all
+   * leaves and agents; an interner of its own where not given). `hashSeed` keeps a peer from crafting subscriptions that all land on one probe chain; the
    * leaf draws it from a seeded stream of its own. It decides only where entries sit in the index,
    * never what a lookup answers nor the iteration order.
    */
   constructor(
     private readonly hashSeed = 0,
-    private readonly uris: UriNumbers = new UriNumbers(),
+    private readonly uris: UriInterner = new UriInterner(),
   ) {}
 
   get size(): number {
@@ -59,8 +59,8 @@ export class SubscriptionTable {
 
   /** Sets the URI's expiry, as `set`; true when the table did not have it (one lookup where has + set take two). */
   add(uri: string, expiryMs: number): boolean {
-    const known = this.uris.numberOf(uri);
-    const position = known === undefined ? -1 : this.positionOfNumber(known);
+    const known = this.uris.idOf(uri);
+    const position = known < 0 ? -1 : this.positionOfNumber(known);
     if (position >= 0) {
       this.setExpiry(position, expiryMs);
       return false;
@@ -81,13 +81,13 @@ export class SubscriptionTable {
   }
 
   delete(uri: string): boolean {
-    const number = this.uris.numberOf(uri);
-    const slot = number === undefined ? -1 : this.slotOf(number);
+    const number = this.uris.idOf(uri);
+    const slot = number < 0 ? -1 : this.slotOf(number);
     if (slot < 0) return false;
     const cells = this.cells;
     cells[cells[this.capacity + slot]! - 1] = NO_ENTRY;
     cells[this.capacity + slot] = DELETED_SLOT;
-    this.uris.release(number!);
+    this.uris.release(number);
     if (--this.live === 0) this.expiries = undefined;
     return true;
   }
@@ -145,8 +145,8 @@ export class SubscriptionTable {
   }
 
   private positionOf(uri: string): number {
-    const number = this.uris.numberOf(uri);
-    return number === undefined ? -1 : this.positionOfNumber(number);
+    const number = this.uris.idOf(uri);
+    return number < 0 ? -1 : this.positionOfNumber(number);
   }
 
   private positionOfNumber(number: number): number {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { SubscriptionTable } from '../../src/opflex/subscription-table.ts';
-import { UriNumbers } from '../../src/opflex/uri-numbers.ts';
+import { UriInterner } from '../../src/model/uri-interner.ts';
 import { fuzzParameters, hostileString } from '../support/fuzz.ts';
 
 type Operation = { kind: 'set'; uri: string; expiry: number } | { kind: 'delete'; uri: string } | { kind: 'expire'; now: number } | { kind: 'clear' };
@@ -71,7 +71,7 @@ describe('SubscriptionTable fuzz: any sequence of operations answers as a Map', 
   });
 });
 
-describe('SubscriptionTable fuzz: a leaf\'s sessions sharing one UriNumbers', { timeout: 60_000 }, () => {
+describe('SubscriptionTable fuzz: a leaf\'s sessions sharing one UriInterner', { timeout: 60_000 }, () => {
   it('each table answers as its own Map, and the shared numbers hold exactly the URIs some table has', () => {
     const sessions = 4;
     const operations = fc.array(hostileString(24), { minLength: 1, maxLength: 30 }).chain((pool) => {
@@ -93,7 +93,7 @@ describe('SubscriptionTable fuzz: a leaf\'s sessions sharing one UriNumbers', { 
       fc.property(operations, ([pool, ops]) => {
         tried++;
         applied += ops.length;
-        const uris = new UriNumbers();
+        const uris = new UriInterner();
         const tables = Array.from({ length: sessions }, (_, i) => new SubscriptionTable(i * 7919, uris));
         const maps = Array.from({ length: sessions }, () => new Map<string, number>());
         for (const [session, op] of ops) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SubscriptionTable } from '../../src/opflex/subscription-table.ts';
-import { UriNumbers } from '../../src/opflex/uri-numbers.ts';
+import { UriInterner } from '../../src/model/uri-interner.ts';
 
 describe('SubscriptionTable: a session\'s subscribed URIs and their expiries', { timeout: 30_000 }, () => {
   it('answers what was set, and nothing for a URI never set', () => {
@@ -81,9 +81,9 @@ describe('SubscriptionTable: a session\'s subscribed URIs and their expiries', {
   });
 });
 
-describe('SubscriptionTable: tables sharing one UriNumbers (a leaf\'s sessions)', { timeout: 30_000 }, () => {
+describe('SubscriptionTable: tables sharing one UriInterner (a leaf\'s sessions)', { timeout: 30_000 }, () => {
   it('answers each table\'s own entries, and numbers a URI once for all of them', () => {
-    const uris = new UriNumbers();
+    const uris = new UriInterner();
     const first = new SubscriptionTable(1, uris);
     const second = new SubscriptionTable(2, uris);
     first.set('/a/', 10).set('/b/', 10);
@@ -93,19 +93,19 @@ describe('SubscriptionTable: tables sharing one UriNumbers (a leaf\'s sessions)'
     assert.equal(first.has('/c/'), false);
     assert.equal(second.has('/a/'), false);
     assert.equal(uris.size, 3);
-    assert.equal(uris.holdersOf(uris.numberOf('/b/')!), 2);
+    assert.equal(uris.holdersOf(uris.idOf('/b/')), 2);
   });
 
   it('lets go of its URIs on delete, expiry and clear, so the shared table keeps only what is subscribed', () => {
-    const uris = new UriNumbers();
+    const uris = new UriInterner();
     const first = new SubscriptionTable(0, uris);
     const second = new SubscriptionTable(0, uris);
     first.set('/a/', 10).set('/b/', 50).set('/c/', 10);
     second.set('/b/', 10);
     assert.equal(first.delete('/a/'), true);
-    assert.equal(uris.numberOf('/a/'), undefined);
+    assert.equal(uris.idOf('/a/'), -1);
     assert.deepEqual(second.deleteExpired(10), ['/b/']);
-    assert.equal(uris.holdersOf(uris.numberOf('/b/')!), 1);
+    assert.equal(uris.holdersOf(uris.idOf('/b/')), 1);
     first.clear();
     assert.equal(uris.size, 0);
   });
