@@ -42,6 +42,12 @@ interface Waiter {
   done: Done;
 }
 
+/**
+ * The waiters of an entry nobody waits for: one frozen array for all of them, since a leaf holds an
+ * entry per policy object it serves (thousands) and nearly all of them are present with no waiter.
+ */
+const NO_WAITERS = Object.freeze([]) as unknown as Waiter[];
+
 interface CacheEntry {
   subject: string;
   uri: string;
@@ -159,7 +165,8 @@ export class PolicyCache {
       }
       const state = known ?? this.requesterState(requester);
       state.waiting.add(entry);
-      entry.waiters.push({ requester, done });
+      if (entry.waiters === NO_WAITERS) entry.waiters = [{ requester, done }];
+      else entry.waiters.push({ requester, done });
       // Joining a download that waits in someone's overflow: it takes this requester's turn instead.
       if (entry.state === 'queued' && entry.lane === 'overflow' && state.inOrder < this.inOrderShare) this.enqueueInOrder(entry, state);
       return;
@@ -222,7 +229,7 @@ export class PolicyCache {
     if (!entry) {
       const objects = current();
       if (objects.length === 0) return objects;
-      entry = { subject, uri, state: 'present', objects, waiters: [], requestedBy: '', gcTimer: undefined, lane: undefined, chargedTo: undefined, overflowOf: undefined };
+      entry = { subject, uri, state: 'present', objects, waiters: NO_WAITERS, requestedBy: '', gcTimer: undefined, lane: undefined, chargedTo: undefined, overflowOf: undefined };
       this.entries.set(uri, entry);
       this.trace.emit(this.leaf, 'policy-present', { uri, subject });
     }
@@ -310,7 +317,7 @@ export class PolicyCache {
       const entry: CacheEntry = longest.overflow.pop()!;
       if (entry.state !== 'queued' || entry.overflowOf !== longest) continue;
       const waiters = entry.waiters;
-      entry.waiters = [];
+      entry.waiters = NO_WAITERS;
       for (const w of waiters) {
         const waiting = this.requesters.get(w.requester);
         waiting?.waiting.delete(entry);
@@ -433,7 +440,7 @@ export class PolicyCache {
     entry.chargedTo = undefined;
     if (charged) charged.inOrder--;
     const waiters = entry.waiters;
-    entry.waiters = [];
+    entry.waiters = NO_WAITERS;
     for (const w of waiters) {
       const state = this.requesters.get(w.requester);
       if (!state) continue;
