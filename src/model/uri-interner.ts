@@ -39,6 +39,15 @@ export class UriInterner {
     return id;
   }
 
+  /**
+   * idOf without the last-lookup memo, for callers whose lookups rarely repeat the previous URI: a
+   * leaf's session tables, asked with a freshly parsed string per request, where comparing it with
+   * the memo costs more than it saves (about 10 ns a lookup, a sixth of a subscription's cost).
+   */
+  idOfUncached(uri: string): number {
+    return this.idsByUri.get(uri) ?? -1;
+  }
+
   /** The URI of a held id. */
   uriOf(id: number): string {
     const uri = this.uris[id];

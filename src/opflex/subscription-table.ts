@@ -59,7 +59,7 @@ export class SubscriptionTable {
 
   /** Sets the URI's expiry, as `set`; true when the table did not have it (one lookup where has + set take two). */
   add(uri: string, expiryMs: number): boolean {
-    const known = this.uris.idOf(uri);
+    const known = this.uris.idOfUncached(uri);
     const position = known < 0 ? -1 : this.positionOfNumber(known);
     if (position >= 0) {
       this.setExpiry(position, expiryMs);
@@ -81,7 +81,7 @@ export class SubscriptionTable {
   }
 
   delete(uri: string): boolean {
-    const number = this.uris.idOf(uri);
+    const number = this.uris.idOfUncached(uri);
     const slot = number < 0 ? -1 : this.slotOf(number);
     if (slot < 0) return false;
     const cells = this.cells;
@@ -145,7 +145,7 @@ export class SubscriptionTable {
   }
 
   private positionOf(uri: string): number {
-    const number = this.uris.idOf(uri);
+    const number = this.uris.idOfUncached(uri);
     return number < 0 ? -1 : this.positionOfNumber(number);
   }
 

@@ -10,6 +10,8 @@ describe('UriInterner', { timeout: 30_000 }, () => {
     assert.notEqual(a, b);
     assert.equal(uris.hold('/PolicyUniverse/'), a);
     assert.equal(uris.idOf('/PolicyUniverse/'), a);
+    assert.equal(uris.idOfUncached('/PolicyUniverse/'), a);
+    assert.equal(uris.idOfUncached('/not/held/'), -1);
     assert.equal(uris.uriOf(b), '/PolicyUniverse/PolicySpace/kube/');
     assert.equal(uris.holdersOf(a), 2);
     assert.equal(uris.holdersOf(b), 1);
