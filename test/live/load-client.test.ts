@@ -97,7 +97,7 @@ describe('the load client against an in-process emulator', { timeout: 120_000 },
   });
 
   it('resolve: a server pid whose CPU time cannot be read fails at once, naming the pid', async () => {
-    await assert.rejects(resolveFlood(leaves, [], 1, 1, 100, domain, 2 ** 31 - 1), /^Error: cannot read the CPU time of process 2147483647 \(\/proc\/2147483647\/schedstat\): ENOENT$/);
+    await assert.rejects(resolveFlood(leaves, [], 1, 1, 100, domain, 2 ** 31 - 1), /^Error: cannot read the CPU time of process 2147483647 \(\/proc\/2147483647\/task\): ENOENT$/);
   });
 
   it('resolve: reports a refused connection with its address', async () => {
