@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parsePolicyFile } from '../src/scenario/policy-file.ts';
 import { REALISTIC_POLICY_FILE, replySizes } from './realistic-policy.ts';
 import type { FloodFigures } from '../src/live/load-client.ts';
-import type { BenchOptions, BenchRow, BenchSuite } from './suite.ts';
+import { SuiteFailure, type BenchOptions, type BenchRow, type BenchSuite } from './suite.ts';
 
 const CLI = fileURLToPath(new URL('../bin/opflex-twin.mjs', import.meta.url));
 const PORT = 18_009;
@@ -158,57 +158,61 @@ export const liveSuite: BenchSuite = {
   ],
   async run(options) {
     const rows: BenchRow[] = [];
-    const sizes = replySizes(parsePolicyFile(readFileSync(REALISTIC_POLICY_FILE, 'utf8'), REALISTIC_POLICY_FILE));
-    const sizeNote = `${sizes.objects} objects resolved in turn, replies mean ${sizes.meanBytes} B, p50 ${sizes.p50Bytes} B, p99 ${sizes.p99Bytes} B`;
-    const policyArgs = ['--policy', REALISTIC_POLICY_FILE];
-
-    options.log('live: realistic replies (bench/realistic-policy.json)');
-    let realistic: Flood;
-    const fileEmulator = await startEmulator(['--preset', 'M', ...policyArgs], options.log);
     try {
-      realistic = flood(fileEmulator.pid!, leaves, options.quick, policyArgs);
-      rows.push({ fields: floodFields('policy_resolve, realistic replies (8 x 32)', realistic, rssOf(fileEmulator.pid!).rss), note: `${verdict(realistic, REALISTIC_TARGET_PER_S)}; ${sizeNote}` });
-    } finally {
-      await stopProcess(fileEmulator);
-    }
-    const referenceBin = process.env.OPFLEX_SERVER_BIN;
-    if (referenceBin) {
-      options.log(`live: the reference server ${referenceBin} on the same file`);
-      const reference = await startReference(referenceBin, REALISTIC_POLICY_FILE, options.log);
+      const sizes = replySizes(parsePolicyFile(readFileSync(REALISTIC_POLICY_FILE, 'utf8'), REALISTIC_POLICY_FILE));
+      const sizeNote = `${sizes.objects} objects resolved in turn, replies mean ${sizes.meanBytes} B, p50 ${sizes.p50Bytes} B, p99 ${sizes.p99Bytes} B`;
+      const policyArgs = ['--policy', REALISTIC_POLICY_FILE];
+
+      options.log('live: realistic replies (bench/realistic-policy.json)');
+      let realistic: Flood;
+      const fileEmulator = await startEmulator(['--preset', 'M', ...policyArgs], options.log);
       try {
-        const ref = flood(reference.child.pid!, [`--leaf=127.0.0.1:${REFERENCE_PORT}`], options.quick, policyArgs);
-        const ratio = ref.repliesPerS > 0 ? realistic.repliesPerS / ref.repliesPerS : NaN;
+        realistic = flood(fileEmulator.pid!, leaves, options.quick, policyArgs);
+        rows.push({ fields: floodFields('policy_resolve, realistic replies (8 x 32)', realistic, rssOf(fileEmulator.pid!).rss), note: `${verdict(realistic, REALISTIC_TARGET_PER_S)}; ${sizeNote}` });
+      } finally {
+        await stopProcess(fileEmulator);
+      }
+      const referenceBin = process.env.OPFLEX_SERVER_BIN;
+      if (referenceBin) {
+        options.log(`live: the reference server ${referenceBin} on the same file`);
+        const reference = await startReference(referenceBin, REALISTIC_POLICY_FILE, options.log);
+        try {
+          const ref = flood(reference.child.pid!, [`--leaf=127.0.0.1:${REFERENCE_PORT}`], options.quick, policyArgs);
+          const ratio = ref.repliesPerS > 0 ? realistic.repliesPerS / ref.repliesPerS : NaN;
+          rows.push({
+            fields: floodFields('  reference opflex_server, same file', ref, null),
+            note: `${ref.errors} errors; emulator / reference: ${ratio.toFixed(2)}x (target 2x)`,
+          });
+        } finally {
+          await reference.stop();
+        }
+      }
+
+      const emulator = await startEmulator(['--preset', 'M'], options.log);
+      try {
+        options.log("live: small replies (the preset's first EPG)");
+        const small = flood(emulator.pid!, leaves, options.quick);
+        rows.push({ fields: floodFields("policy_resolve, preset M's first EPG (8 x 32)", small, rssOf(emulator.pid!).rss), note: verdict(small, SMALL_TARGET_PER_S) });
+        const sessions = options.quick ? 1000 : 10_000;
+        const stormAgents = options.quick ? 50 : 1000;
+        options.log(`live: holding ${sessions} sessions`);
+        const held = load(['--preset', 'M', '--mode', 'hold', '--sessions', String(sessions), '--seconds', options.quick ? '2' : '20', ...leaves], 300_000);
         rows.push({
-          fields: floodFields('  reference opflex_server, same file', ref, null),
-          note: `${ref.errors} errors; emulator / reference: ${ratio.toFixed(2)}x (target 2x)`,
+          fields: { test: 'sessions held with keepalive', count: held.held!, seconds: held.openMs! / 1000, emulatorRss: rssOf(emulator.pid!).rss },
+          note: `${held.failed} failed; ${held.held! >= 10_000 ? '>= 10,000 target met' : options.quick ? 'quick run' : '>= 10,000 target MISSED'}`,
+        });
+        options.log(`live: reset storm with ${stormAgents} agents`);
+        const storm = load(['--preset', 'M', '--mode', 'storm', '--anycast', ANYCAST, '--agents', String(stormAgents)], 900_000);
+        rows.push({ fields: { test: 'agents bootstrap through anycast', count: storm.agents!, seconds: storm.bootstrapMs! / 1000, emulatorRss: rssOf(emulator.pid!).rss } });
+        rows.push({
+          fields: { test: 'all agents reset at once: settled', count: storm.agents!, seconds: storm.stormMs! / 1000, emulatorRss: rssOf(emulator.pid!).peak },
+          note: 'RSS column: emulator peak',
         });
       } finally {
-        await reference.stop();
+        await stopProcess(emulator);
       }
-    }
-
-    const emulator = await startEmulator(['--preset', 'M'], options.log);
-    try {
-      options.log("live: small replies (the preset's first EPG)");
-      const small = flood(emulator.pid!, leaves, options.quick);
-      rows.push({ fields: floodFields("policy_resolve, preset M's first EPG (8 x 32)", small, rssOf(emulator.pid!).rss), note: verdict(small, SMALL_TARGET_PER_S) });
-      const sessions = options.quick ? 1000 : 10_000;
-      const stormAgents = options.quick ? 50 : 1000;
-      options.log(`live: holding ${sessions} sessions`);
-      const held = load(['--preset', 'M', '--mode', 'hold', '--sessions', String(sessions), '--seconds', options.quick ? '2' : '20', ...leaves], 300_000);
-      rows.push({
-        fields: { test: 'sessions held with keepalive', count: held.held!, seconds: held.openMs! / 1000, emulatorRss: rssOf(emulator.pid!).rss },
-        note: `${held.failed} failed; ${held.held! >= 10_000 ? '>= 10,000 target met' : options.quick ? 'quick run' : '>= 10,000 target MISSED'}`,
-      });
-      options.log(`live: reset storm with ${stormAgents} agents`);
-      const storm = load(['--preset', 'M', '--mode', 'storm', '--anycast', ANYCAST, '--agents', String(stormAgents)], 900_000);
-      rows.push({ fields: { test: 'agents bootstrap through anycast', count: storm.agents!, seconds: storm.bootstrapMs! / 1000, emulatorRss: rssOf(emulator.pid!).rss } });
-      rows.push({
-        fields: { test: 'all agents reset at once: settled', count: storm.agents!, seconds: storm.stormMs! / 1000, emulatorRss: rssOf(emulator.pid!).peak },
-        note: 'RSS column: emulator peak',
-      });
-    } finally {
-      await stopProcess(emulator);
+    } catch (err) {
+      throw new SuiteFailure(err, rows);
     }
     return rows;
   },

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import type { BenchColumn, BenchRow, BenchSuite, BenchValue } from './suite.ts';
+import { SuiteFailure, type BenchColumn, type BenchRow, type BenchSuite, type BenchValue } from './suite.ts';
 import { suites } from './suites.ts';
 
 interface Args {
@@ -193,6 +193,7 @@ async function main(): Promise<void> {
     try {
       result.rows = await suite.run({ quick: args.quick, log });
     } catch (err) {
+      if (err instanceof SuiteFailure) result.rows = err.rows;
       result.error = err instanceof Error ? (err.stack ?? err.message) : String(err);
       log(`suite ${suite.name} failed: ${result.error}`);
       result.error = result.error.split('\n')[0]!;

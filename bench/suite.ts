@@ -52,3 +52,14 @@ export interface BenchSuite {
   columns?: readonly BenchColumn[];
   run(options: BenchOptions): Promise<BenchRow[]>;
 }
+
+/** A suite that failed part-way: the rows it measured before the failure are still printed, beside the error. */
+export class SuiteFailure extends Error {
+  constructor(
+    cause: unknown,
+    readonly rows: BenchRow[],
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    if (cause instanceof Error && cause.stack) this.stack = cause.stack;
+  }
+}
