@@ -12,10 +12,10 @@ import { PRESET_NAMES } from '../scenario/presets.ts';
 import type { FaultKind } from '../scenario/types.ts';
 import { scenarioWithOverrides } from '../scenario/variants.ts';
 import { defineCommand, EXIT_FAILURE } from './command.ts';
-import { queueAddressOption } from './queue-option.ts';
+import { queueAddressOption, rethrowSweepMismatch, sweepIdOption, sweepSubmittedLine } from './queue-option.ts';
 import { assertQueueReachable } from '../distributed/queue-url.ts';
 import { CheckJobsFailedError, queuedSeedSource } from '../distributed/queued-check.ts';
-import { newSweepId, SweepMismatchError, sweepIdPattern } from '../distributed/sweep-submitter.ts';
+import { newSweepId } from '../distributed/sweep-submitter.ts';
 import { scheduleKindsMax } from '../distributed/sweep-jobs.ts';
 import { UsageError } from './usage-error.ts';
 import { checkPage, checkReplayPage } from '../check/check-page-builder.ts';
@@ -66,8 +66,7 @@ export const checkCommand = defineCommand({
   async run({ positionals, options }, io) {
     const { replay, html: htmlPath, strict, json } = options;
     const queue = queueAddressOption(options.queue, false);
-    if (options.sweep !== undefined && !queue) throw new UsageError('--sweep needs --queue');
-    if (options.sweep !== undefined && !sweepIdPattern.test(options.sweep)) throw new UsageError(`--sweep takes the id a queued check printed, got "${options.sweep}"`);
+    const sweepId = sweepIdOption(options.sweep, queue, 'check');
     if (queue && replay !== undefined) throw new UsageError('--replay runs one scenario here: give it without --queue');
     if (queue && options.jobs !== undefined) throw new UsageError('--jobs sets worker threads of a local check: give it without --queue (each worker takes one job at a time)');
     if (replay !== undefined) {
@@ -99,11 +98,11 @@ export const checkCommand = defineCommand({
     try {
       summary = await explore({
         base, seeds, firstSeed, jobs, kinds, swarm: options.swarm,
-        ...(queue ? { source: queuedSeedSource(queue, baseText, options.sweep ?? newSweepId(), (id, n) => io.stderr.write(`opflex-twin check: sweep ${id}: ${n} jobs of seeds ${firstSeed}..${firstSeed + seeds - 1} on ${queue.url} (collect later with --sweep ${id})\n`)) } : {}),
+        ...(queue ? { source: queuedSeedSource(queue, baseText, sweepId ?? newSweepId(), sweepSubmittedLine('check', queue, io, ` of seeds ${firstSeed}..${firstSeed + seeds - 1}`)) } : {}),
         ...(progress ? { onProgress: (done: number, total: number) => progress.update(done / total, `${done}/${total} seeds`) } : {}),
       });
     } catch (err) {
-      if (err instanceof SweepMismatchError) throw new UsageError(`--sweep: ${err.message}`);
+      rethrowSweepMismatch(err);
       if (!(err instanceof CheckJobsFailedError)) throw err;
       failedJobs = err;
     } finally {

@@ -14,10 +14,10 @@ import { RunReportBuilder } from '../report/run-report.ts';
 import { runView } from '../report/html/run-view.ts';
 import { writePage } from './show.ts';
 import { commandSummary } from './command-index.ts';
-import { queueAddressOption } from './queue-option.ts';
+import { queueAddressOption, rethrowSweepMismatch, sweepIdOption, sweepSubmittedLine } from './queue-option.ts';
 import { ProgressBar } from './progress-bar.ts';
 import { assertQueueReachable, type QueueAddress } from '../distributed/queue-url.ts';
-import { newSweepId, runQueuedCompare, SweepMismatchError, sweepIdPattern, type SweepOutcome } from '../distributed/sweep-submitter.ts';
+import { newSweepId, runQueuedCompare, type SweepOutcome } from '../distributed/sweep-submitter.ts';
 import type { ScenarioText } from '../scenario/variants.ts';
 
 /** Most variants one compare runs (every combination of the --vary values). */
@@ -45,8 +45,7 @@ export const compareCommand = defineCommand({
     if (specs.length === 0) throw new UsageError('give at least one --vary KEY=V1,V2');
     const queue = queueAddressOption(options.queue, false);
     if (queue && htmlPath !== undefined) throw new UsageError('--html needs the trace of every run: give it without --queue');
-    if (options.sweep !== undefined && !queue) throw new UsageError('--sweep needs --queue');
-    if (options.sweep !== undefined && !sweepIdPattern.test(options.sweep)) throw new UsageError(`--sweep takes the id a queued compare printed, got "${options.sweep}"`);
+    const sweepId = sweepIdOption(options.sweep, queue, 'compare');
     let varies;
     try {
       varies = specs.map(parseVary);
@@ -77,7 +76,7 @@ export const compareCommand = defineCommand({
     let variants: VariantResult[];
     const reports: { label: string; builder: RunReportBuilder }[] = [];
     if (queue) {
-      const outcome = await runQueuedCompareWithProgress(queue, base, cells, options.sweep, io);
+      const outcome = await runQueuedCompareWithProgress(queue, base, cells, sweepId, io);
       if (outcome.failures.length > 0) {
         for (const f of outcome.failures) io.stderr.write(`opflex-twin compare: job ${f.index + 1} of ${cells.length} (${f.cell.label}, seed ${f.cell.seed}) failed: ${f.reason.split('\n')[0]}\n`);
         return EXIT_FAILURE;
@@ -101,17 +100,16 @@ export const compareCommand = defineCommand({
   },
 });
 
-/** The sweep id goes to stderr first, so a submitter that is interrupted can collect the results with --sweep. */
 async function runQueuedCompareWithProgress(queue: QueueAddress, base: ScenarioText, cells: CompareCell[], sweepGiven: string | undefined, io: CommandIO): Promise<SweepOutcome> {
   await assertQueueReachable(queue);
   const progress = io.stderr.isTTY ? new ProgressBar(io.stderr, 0) : undefined;
   try {
     return await runQueuedCompare(queue, base, cells, sweepGiven ?? newSweepId(), {
-      onSubmitted: (id, jobs) => io.stderr.write(`opflex-twin compare: sweep ${id}: ${jobs} jobs on ${queue.url} (collect later with --sweep ${id})\n`),
+      onSubmitted: sweepSubmittedLine('compare', queue, io),
       onProgress: (finished, jobs) => progress?.update(finished / jobs, `${finished}/${jobs} jobs`),
     });
   } catch (err) {
-    if (err instanceof SweepMismatchError) throw new UsageError(`--sweep: ${err.message}`);
+    rethrowSweepMismatch(err);
     throw err;
   } finally {
     progress?.done();

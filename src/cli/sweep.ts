@@ -13,12 +13,12 @@ import { sweepChunks } from '../sweep/sweep-chunks.ts';
 import { runRangesLocally, type RangeTask } from '../sweep/local-sweep.ts';
 import { assertQueueReachable, type QueueAddress } from '../distributed/queue-url.ts';
 import { runQueuedSweep } from '../distributed/queued-sweep.ts';
-import { newSweepId, SweepMismatchError, sweepIdPattern } from '../distributed/sweep-submitter.ts';
+import { newSweepId } from '../distributed/sweep-submitter.ts';
 import { defineCommand, EXIT_FAILURE, type CommandIO } from './command.ts';
 import { commandSummary } from './command-index.ts';
 import { MAX_EVENTS_OPTION } from './run-options.ts';
 import { ProgressBar } from './progress-bar.ts';
-import { queueAddressOption } from './queue-option.ts';
+import { queueAddressOption, rethrowSweepMismatch, sweepIdOption, sweepSubmittedLine } from './queue-option.ts';
 import { UsageError } from './usage-error.ts';
 
 /** Most worker threads of a local sweep. */
@@ -49,8 +49,7 @@ export const sweepCommand = defineCommand({
   },
   async run({ positionals, options }, io) {
     const queue = queueAddressOption(options.queue, false);
-    if (options.sweep !== undefined && !queue) throw new UsageError('--sweep needs --queue');
-    if (options.sweep !== undefined && !sweepIdPattern.test(options.sweep)) throw new UsageError(`--sweep takes the id a queued sweep printed, got "${options.sweep}"`);
+    const sweepId = sweepIdOption(options.sweep, queue, 'sweep');
     const jobs = options.jobs ?? availableParallelism();
     if (jobs < 1 || jobs > sweepThreadsMax) throw new UsageError(`--jobs must be between 1 and ${sweepThreadsMax}, got ${jobs}`);
     if (queue && options.jobs !== undefined) throw new UsageError('--jobs is for a local sweep: with --queue, start as many workers as you like');
@@ -69,7 +68,7 @@ export const sweepCommand = defineCommand({
 
     let figures: CellFigures[][];
     if (queue) {
-      const outcome = await runQueued(queue, scenarios, tasks, options.sweep, io);
+      const outcome = await runQueued(queue, scenarios, tasks, sweepId, io);
       if (outcome === undefined) return EXIT_FAILURE;
       figures = outcome;
     } else {
@@ -101,13 +100,12 @@ async function runQueued(address: QueueAddress, scenarios: SweepScenario[], task
   const progress = io.stderr.isTTY ? new ProgressBar(io.stderr, 0) : undefined;
   let outcome;
   try {
-    // The sweep id goes to stderr first, so a submitter that is interrupted can collect the results with --sweep.
     outcome = await runQueuedSweep(address, scenarios.map((s) => s.text), tasks, sweepGiven ?? newSweepId(), {
-      onSubmitted: (id, count) => io.stderr.write(`opflex-twin sweep: sweep ${id}: ${count} jobs on ${address.url} (collect later with --sweep ${id})\n`),
+      onSubmitted: sweepSubmittedLine('sweep', address, io),
       onProgress: (finished, count) => progress?.update(finished / count, `${finished}/${count} jobs`),
     });
   } catch (err) {
-    if (err instanceof SweepMismatchError) throw new UsageError(`--sweep: ${err.message}`);
+    rethrowSweepMismatch(err);
     throw err;
   } finally {
     progress?.done();
