@@ -42,17 +42,22 @@ function applyToTable(table: SubscriptionTable, op: Operation): unknown {
   }
 }
 
+/** One operation on a URI of the pool: mostly sets, then deletes, now and then an expiry or a clear. */
+function operationOn(pool: readonly string[]): fc.Arbitrary<Operation> {
+  const uri = fc.constantFrom(...pool);
+  return fc.oneof(
+    { weight: 6, arbitrary: fc.record({ kind: fc.constant('set' as const), uri, expiry: fc.integer({ min: 0, max: 10_000 }) }) },
+    { weight: 3, arbitrary: fc.record({ kind: fc.constant('delete' as const), uri }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('expire' as const), now: fc.integer({ min: 0, max: 10_000 }) }) },
+    { weight: 1, arbitrary: fc.constant({ kind: 'clear' as const }) },
+  );
+}
+
 describe('SubscriptionTable fuzz: any sequence of operations answers as a Map', { timeout: 60_000 }, () => {
   it('matches a Map in lookups, size, order and expiry', () => {
     // A small pool of URIs (hostile strings among them) so that operations hit the same entries.
     const operations = fc.array(hostileString(24), { minLength: 1, maxLength: 40 }).chain((pool) => {
-      const uri = fc.constantFrom(...pool);
-      const op: fc.Arbitrary<Operation> = fc.oneof(
-        { weight: 6, arbitrary: fc.record({ kind: fc.constant('set' as const), uri, expiry: fc.integer({ min: 0, max: 10_000 }) }) },
-        { weight: 3, arbitrary: fc.record({ kind: fc.constant('delete' as const), uri }) },
-        { weight: 1, arbitrary: fc.record({ kind: fc.constant('expire' as const), now: fc.integer({ min: 0, max: 10_000 }) }) },
-        { weight: 1, arbitrary: fc.constant({ kind: 'clear' as const }) },
-      );
+      const op = operationOn(pool);
       return fc.tuple(fc.constant(pool), fc.array(op, { maxLength: 300 }));
     });
     fc.assert(
@@ -75,13 +80,7 @@ describe('SubscriptionTable fuzz: a leaf\'s sessions sharing one UriInterner', {
   it('each table answers as its own Map, and the shared numbers hold exactly the URIs some table has', () => {
     const sessions = 4;
     const operations = fc.array(hostileString(24), { minLength: 1, maxLength: 30 }).chain((pool) => {
-      const uri = fc.constantFrom(...pool);
-      const op: fc.Arbitrary<Operation> = fc.oneof(
-        { weight: 6, arbitrary: fc.record({ kind: fc.constant('set' as const), uri, expiry: fc.integer({ min: 0, max: 10_000 }) }) },
-        { weight: 3, arbitrary: fc.record({ kind: fc.constant('delete' as const), uri }) },
-        { weight: 1, arbitrary: fc.record({ kind: fc.constant('expire' as const), now: fc.integer({ min: 0, max: 10_000 }) }) },
-        { weight: 1, arbitrary: fc.constant({ kind: 'clear' as const }) },
-      );
+      const op = operationOn(pool);
       return fc.tuple(fc.constant(pool), fc.array(fc.tuple(fc.integer({ min: 0, max: sessions - 1 }), op), { maxLength: 300, size: 'medium' }));
     });
     const collect = (globalThis as { gc?: () => void }).gc;
