@@ -19,6 +19,7 @@ import type { LeafAddress } from './fabric/fabric-view.ts';
 import type { ManagedObject } from './model/managed-object.ts';
 import type { NodeVm } from './host/node-vm.ts';
 import type { LocalEndpoint } from './opflex/agent-processor.ts';
+import { SeedingMemo } from './opflex/seeding-memo.ts';
 import type { ProxySession } from './opflex/proxy-session.ts';
 import type { Transport } from './transport/transport.ts';
 
@@ -42,6 +43,7 @@ export function startSteady(input: SteadyStartInput): void {
   const establish = transport.establish?.bind(transport);
   if (!establish) throw new Error('a steady start needs a transport that can establish connections (the simulation\'s)');
   const leaves = new Set<Leaf>();
+  const memo = new SeedingMemo();
   for (const vm of input.nodes) {
     const pair = input.pairOf(vm);
     const pairLeaves = input.leavesOfPair(pair);
@@ -55,7 +57,8 @@ export function startSteady(input: SteadyStartInput): void {
     const peers = addresses.map((address, i) => {
       const { client, server } = establish({ host: address.host, port: address.port }, vm.name);
       const leaf = pairLeaves[i]!;
-      sessions.push({ leaf, session: leaf.seedSession(server, identity, random.uniform(0, input.keepaliveRepeatMs)) });
+      // The session subscribes to what the agent resolves: about as much as the agent before it did.
+      sessions.push({ leaf, session: leaf.seedSession(server, identity, random.uniform(0, input.keepaliveRepeatMs), memo.resolvesHint) });
       return { endpoint: { host: address.host, port: address.port }, connection: client, keepalivePhaseMs: random.uniform(0, input.keepaliveRepeatMs) };
     });
     const location = `topology/pod-${input.podId}/node-${addresses[0]!.id}`;
@@ -72,7 +75,9 @@ export function startSteady(input: SteadyStartInput): void {
       declare: (objects) => {
         for (const { leaf, session } of sessions) leaf.seedEndpoint(session, objects, input.prrS);
       },
+      memo,
     });
   }
+  memo.dispose();
   for (const leaf of leaves) leaf.reportSeeded();
 }

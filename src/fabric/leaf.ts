@@ -200,9 +200,13 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     this.d.coop.seed(ip, this.pair);
   }
 
-  /** An agent session past its handshake on an already-open connection, with its ODev connected. */
-  seedSession(connection: Connection, identity: IdentityRequest, keepalivePhaseMs: number): ProxySession {
+  /**
+   * An agent session past its handshake on an already-open connection, with its ODev connected, with
+   * room for about `subscriptions` URIs.
+   */
+  seedSession(connection: Connection, identity: IdentityRequest, keepalivePhaseMs: number, subscriptions = 0): ProxySession {
     const session = this.accept(connection, keepalivePhaseMs);
+    session.subscriptions.reserve(subscriptions);
     session.adoptIdentity(identity);
     this.registerReady(session);
     this.createOdev(session);

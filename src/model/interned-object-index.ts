@@ -33,11 +33,21 @@ export class InternedObjectIndex {
     else if (this.objects.set(id, mo)) this.uris.hold(uri);
   }
 
+  /** `set` of a URI not in the index, known by its id (held by someone already). */
+  addById(id: number, mo: ManagedObject): void {
+    this.objects.set(id, mo);
+    this.uris.holdId(id);
+  }
+
   delete(uri: string): boolean {
     const id = this.uris.idOf(uri);
     if (id < 0 || !this.objects.delete(id)) return false;
     this.uris.release(id);
     return true;
+  }
+
+  reserve(entries: number): void {
+    this.objects.reserve(entries);
   }
 
   trim(): void {

@@ -30,6 +30,7 @@ interface ObjectIndex {
   keys(): IterableIterator<string>;
   values(): IterableIterator<ManagedObject>;
   trim?(): void;
+  reserve?(entries: number): void;
 }
 
 /** `put` without the object it replaces: looked up if the store keeps a byte count. */
@@ -76,6 +77,11 @@ export class ObjectStore {
     return this.objects.values();
   }
 
+  /** Makes room for `objects` in all where the index keeps room (before a steady start's burst of inserts). */
+  reserve(objects: number): void {
+    this.objects.reserve?.(objects);
+  }
+
   /** Gives back spare room in the index after a burst of inserts (a steady start's), where the index keeps any. */
   trim(): void {
     this.objects.trim?.();
@@ -93,6 +99,19 @@ export class ObjectStore {
     this.put(mo, removed.length === 0 ? existing : this.objects.get(mo.uri));
     this.linkToParent(mo);
     return removed;
+  }
+
+  /**
+   * `replace` of each object of `objects`, for objects of which the store holds none, each after the
+   * first with its parent earlier in the list listing it, the first's parent not held: nothing to
+   * remove or link, so only the index and the byte count change. `ids` are the objects' interned ids
+   * (held by the caller), `bytes` their estimated size. Only for a store indexed by interned ids.
+   */
+  addDisjoint(objects: readonly ManagedObject[], ids: Int32Array, bytes: number): void {
+    const index = this.objects;
+    if (!(index instanceof InternedObjectIndex)) throw new Error('addDisjoint needs a store indexed by interned URI ids');
+    for (let i = 0; i < objects.length; i++) index.addById(ids[i]!, objects[i]!);
+    if (this.sizer) this.heldBytes += bytes;
   }
 
   /** Stores the object as it is, without linking it into its parent. */

@@ -57,6 +57,11 @@ export class SortedIdMap<V> {
     return true;
   }
 
+  /** Makes room for `entries` in all, so a burst of inserts that size does not grow the map step by step. */
+  reserve(entries: number): void {
+    if (entries > this.keys.length) this.resize(entries);
+  }
+
   /** Gives back the room beyond the entries held (after a burst of inserts that is over). */
   trim(): void {
     const capacity = Math.max(this.count, INITIAL_CAPACITY);

@@ -79,6 +79,12 @@ export class UriInterner {
     return id;
   }
 
+  /** One more holder of an id someone holds already (as `hold` of its URI, without the lookup). */
+  holdId(id: number): void {
+    if (this.uris[id] === undefined) throw new RangeError(`URI id ${id} is not held`);
+    this.holders[id]!++;
+  }
+
   /** One holder fewer; the last one gone, the URI is forgotten and its id free for another. */
   release(id: number): void {
     const uri = this.uris[id];

@@ -17,6 +17,7 @@ import { childUri } from '../model/uri.ts';
 import { EndpointObjectFactory, endpointOfDeclared, type EndpointNetwork, type LocalEndpoint } from './endpoint-objects.ts';
 import type { PolicyUpdateItem, RpcErrorReply, RpcResult } from './message.ts';
 import { NO_TIMER, ResolveTable } from './resolve-table.ts';
+import type { RememberedSubtree, SeedingMemo } from './seeding-memo.ts';
 
 export type { LocalEndpoint } from './endpoint-objects.ts';
 
@@ -50,6 +51,8 @@ export interface ProcessorSeeding {
   resolve(subject: string, uri: string): ManagedObject[];
   /** The peers registered these endpoint objects. */
   declare(objects: ManagedObject[]): void;
+  /** What agents seeded before this one worked out (see SeedingMemo). */
+  memo?: SeedingMemo;
 }
 
 const MAX_RETRY_EXPONENT = 16;
@@ -91,7 +94,7 @@ export class AgentProcessor {
     private readonly broadcast: Broadcast,
     private readonly protocolError: ProtocolErrorHandler,
     /** The twin's URI numbering, shared by its agents (a table of its own without). */
-    uris: UriInterner = new UriInterner(),
+    private readonly uris: UriInterner = new UriInterner(),
   ) {
     this.store = new ObjectStore(objectBytes, uris);
     this.resolves = new ResolveTable(uris, REFRESH_NOT_SCHEDULED);
@@ -115,23 +118,39 @@ export class AgentProcessor {
     return slot >= 0 && this.resolves.isResolved(slot);
   }
 
+  /** Endpoints declared. */
+  get declaredCount(): number {
+    return this.declared.size;
+  }
+
   declaredEndpoints(): LocalEndpoint[] {
     return [...this.declared.values()].map(endpointOfDeclared);
   }
 
   addReference(subject: string, uri: string): void {
+    const slot = this.resolves.slotOf(uri);
+    if (slot >= 0) return this.referAgain(slot);
+    this.resolveNew(this.resolves.add(uri, subject));
+  }
+
+  /** addReference for a URI known by its interned id (held by someone). */
+  private addReferenceById(subject: string, uriId: number): void {
+    const slot = this.resolves.slotOfId(uriId);
+    if (slot >= 0) return this.referAgain(slot);
+    this.resolveNew(this.resolves.addId(uriId, subject));
+  }
+
+  private referAgain(slot: number): void {
     const table = this.resolves;
-    let slot = table.slotOf(uri);
-    if (slot >= 0) {
-      table.setRefs(slot, table.refsOf(slot) + 1);
-      if (table.gcTimerOf(slot) !== NO_TIMER) {
-        this.scheduler.cancel(table.gcTimerOf(slot));
-        table.setGcTimer(slot, NO_TIMER);
-      }
-      return;
+    table.setRefs(slot, table.refsOf(slot) + 1);
+    if (table.gcTimerOf(slot) !== NO_TIMER) {
+      this.scheduler.cancel(table.gcTimerOf(slot));
+      table.setGcTimer(slot, NO_TIMER);
     }
-    slot = table.add(uri, subject);
-    table.setRefs(slot, 1);
+  }
+
+  private resolveNew(slot: number): void {
+    this.resolves.setRefs(slot, 1);
     this.sendResolve(slot);
   }
 
@@ -178,8 +197,17 @@ export class AgentProcessor {
    */
   seed(seeding: ProcessorSeeding, build: () => void): void {
     this.seeding = seeding;
+    const memo = seeding.memo;
+    if (memo) {
+      this.resolves.reserve(memo.resolvesHint);
+      this.store.reserve(memo.objectsHint);
+    }
     try {
       build();
+      if (memo) {
+        memo.resolvesHint = this.resolves.size;
+        memo.objectsHint = this.store.size;
+      }
     } finally {
       this.seeding = undefined;
       // The memo has an answer for every EPG of the node's pods by now; a map held per agent until
@@ -356,9 +384,15 @@ export class AgentProcessor {
     // The same objects again (the other leaf's copy of the answer, or a resend): nothing changes.
     if (!first && objects.every((mo) => this.store.get(mo.uri) === mo)) return;
     this.networks = undefined;
-    for (const mo of objects) this.store.replace(mo);
+    const memo = first ? this.seeding?.memo : undefined;
+    const known = memo?.recall(this.uris, this.resolves.uriIdOf(slot), objects);
+    // Another agent stored this answer: the memo knows its ids, its weight and what it references.
+    if (known) this.store.addDisjoint(objects, known.objectIds, known.bytes);
+    else for (const mo of objects) this.store.replace(mo);
     if (first) this.markResolved(slot);
-    this.updateReferences(slot);
+    if (known) this.referRemembered(slot, known);
+    else if (memo) this.seedReferences(slot, objects, memo);
+    else this.updateReferences(slot);
     if (first && NETWORK_CLASSES.has(this.resolves.subjectOf(slot))) this.declareReady();
   }
 
@@ -409,14 +443,29 @@ export class AgentProcessor {
     }
   }
 
-  private updateReferences(slot: number): void {
+  private updateReferences(slot: number, subtree: readonly ManagedObject[] = this.store.subtree(this.resolves.uriOf(slot))): void {
     const table = this.resolves;
-    const now = subtreeReferences(this.store.subtree(table.uriOf(slot)));
+    const now = subtreeReferences(subtree);
     const before = table.referencesOf(slot);
     table.setReferences(slot, now);
     // Adding references can add resolves (the table may grow), never remove one: the slot stays.
     if (now) for (const ref of now) if (!before || !includesTarget(before, ref.reference_uri)) this.addReference(ref.subject, ref.reference_uri);
     if (before) for (const ref of before) if (!now || !includesTarget(now, ref.reference_uri)) this.removeReference(ref.reference_uri);
+  }
+
+  /** updateReferences for an answer no agent had stored in this steady start: the walk's findings are remembered. */
+  private seedReferences(slot: number, answer: readonly ManagedObject[], memo: SeedingMemo): void {
+    const table = this.resolves;
+    const subtree = this.store.subtree(table.uriOf(slot));
+    this.updateReferences(slot, subtree);
+    memo.remember(this.uris, table.uriIdOf(slot), answer, subtree, table.referencesOf(slot), (uri) => this.uris.idOf(uri));
+  }
+
+  /** updateReferences for a new resolve whose answer the memo knows: the same references, added in the same order. */
+  private referRemembered(slot: number, known: RememberedSubtree): void {
+    this.resolves.setReferences(slot, known.references);
+    const references = known.references;
+    if (references) for (let i = 0; i < references.length; i++) this.addReferenceById(references[i]!.subject, known.targetIds[i]!);
   }
 
   /** A resolve's unresolve delay ran out (the timer is cancelled when a reference comes back). */

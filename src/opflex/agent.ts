@@ -190,7 +190,7 @@ export class OpflexAgent {
     this.trace.emit(this.actor, 'agent-steady', {
       peers: [...this.pool.keys()].join(','),
       resolved: this.processor.resolvedCount,
-      endpoints: this.processor.declaredEndpoints().length,
+      endpoints: this.processor.declaredCount,
     });
   }
 

@@ -60,6 +60,16 @@ export class ResolveTable {
     return this.slotsByUri.get(id) ?? NO_SLOT;
   }
 
+  /** The slot of the resolve of the URI with this interned id, or -1. */
+  slotOfId(id: number): number {
+    return this.slotsByUri.get(id) ?? NO_SLOT;
+  }
+
+  /** The interned id of the slot's URI. */
+  uriIdOf(slot: number): number {
+    return this.ints[slot * INTS + URI_ID]!;
+  }
+
   isLive(slot: number): boolean {
     return slot >= 0 && slot < this.slotsUsed && this.ints[slot * INTS + URI_ID]! >= 0;
   }
@@ -143,8 +153,17 @@ export class ResolveTable {
 
   /** A new resolve for `uri` (which has none), last in order, with no references, timers or refresh: its slot. */
   add(uri: string, subject: string): number {
+    return this.addHeld(this.uris.hold(uri), subject);
+  }
+
+  /** `add` for a URI known by its interned id (held by someone already). */
+  addId(id: number, subject: string): number {
+    this.uris.holdId(id);
+    return this.addHeld(id, subject);
+  }
+
+  private addHeld(id: number, subject: string): number {
     const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.newSlot();
-    const id = this.uris.hold(uri);
     this.slotsByUri.set(id, slot);
     this.serialCounter = (this.serialCounter + 1) | 0;
     const i = slot * INTS;
@@ -202,6 +221,12 @@ export class ResolveTable {
     let n = 0;
     for (let slot = this.head; slot !== NO_SLOT; slot = this.nextSlot(slot)) out[n++] = slot;
     return out;
+  }
+
+  /** Makes room for `resolves` in all (before a steady start's burst of adds). */
+  reserve(resolves: number): void {
+    if (resolves > this.capacity) this.resize(resolves);
+    this.slotsByUri.reserve(resolves);
   }
 
   /** Gives back the room beyond the highest slot in use (after a steady start's burst of adds). */

@@ -80,6 +80,11 @@ export class SubscriptionTable {
     return true;
   }
 
+  /** Makes room for `entries` in all (a steady start subscribes a session to all it will hold at once). */
+  reserve(entries: number): void {
+    if (entries > this.capacity) this.rebuild(entries);
+  }
+
   delete(uri: string): boolean {
     const number = this.uris.idOfUncached(uri);
     const slot = number < 0 ? -1 : this.slotOf(number);

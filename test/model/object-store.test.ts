@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ManagedObject } from '../../src/model/managed-object.ts';
+import { objectBytes } from '../../src/model/object-size.ts';
 import { ObjectStore } from '../../src/model/object-store.ts';
+import { UriInterner } from '../../src/model/uri-interner.ts';
 
 function mo(uri: string, children: string[] = [], parent?: string, props: [string, string][] = []): ManagedObject {
   return {
@@ -117,5 +119,21 @@ describe('ObjectStore', { timeout: 120_000 }, () => {
     assert.equal(s.bytes, 10, 'the unlisted child is gone');
     s.delete('/a/');
     assert.equal(s.bytes, 0);
+  });
+
+  it('adds an answer linked within itself by id as replacing each object would, room reserved or not', () => {
+    const answer = [mo('/p/e/', ['/p/e/r/', '/p/e/s/'], '/p/'), mo('/p/e/r/', [], '/p/e/'), mo('/p/e/s/', [], '/p/e/')];
+    const uris = new UriInterner();
+    const byReplace = new ObjectStore(objectBytes, uris);
+    for (const o of answer) byReplace.replace(o);
+    const byId = new ObjectStore(objectBytes, uris);
+    byId.reserve(64);
+    byId.addDisjoint(answer, Int32Array.from(answer, (o) => uris.idOf(o.uri)), answer.reduce((n, o) => n + objectBytes(o), 0));
+    assert.deepEqual([...byId.uris()], [...byReplace.uris()]);
+    assert.deepEqual([...byId.values()], [...byReplace.values()]);
+    assert.equal(byId.bytes, byReplace.bytes);
+    assert.deepEqual(byId.subtree('/p/e/'), byReplace.subtree('/p/e/'));
+    byReplace.deleteRecursive('/p/e/');
+    assert.equal(uris.holdersOf(uris.idOf('/p/e/r/')), 1, 'each object added by id holds its URI once, as a replaced one does');
   });
 });

@@ -42,4 +42,14 @@ describe('SortedIdMap', { timeout: 30_000 }, () => {
     assert.deepEqual([...map.ids()].slice(0, 3), [0, 1, 3]);
     assert.equal(map.get(200), 'v200');
   });
+
+  it('takes a burst of inserts into reserved room, in id order, and trims back after', () => {
+    const map = new SortedIdMap<number>();
+    map.reserve(500);
+    for (let id = 999; id >= 0; id -= 2) map.set(id, id);
+    assert.equal(map.size, 500);
+    assert.deepEqual([...map.ids()].slice(0, 3), [1, 3, 5]);
+    map.trim();
+    for (let id = 1; id < 1000; id += 2) assert.equal(map.get(id), id);
+  });
 });

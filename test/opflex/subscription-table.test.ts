@@ -49,6 +49,19 @@ describe('SubscriptionTable: a session\'s subscribed URIs and their expiries', {
     for (const [uri, expiry] of reference) assert.equal(table.get(uri), expiry);
   });
 
+  it('keeps insertion order and every entry when room is reserved before or between adds', () => {
+    const table = new SubscriptionTable(12345);
+    table.reserve(100);
+    for (let i = 0; i < 60; i++) table.set(`/u/${i}/`, 1000);
+    table.delete('/u/7/');
+    table.reserve(300);
+    for (let i = 60; i < 200; i++) table.set(`/u/${i}/`, 1000 + i);
+    assert.equal(table.size, 199);
+    assert.deepEqual([...table.keys()].slice(0, 8), ['/u/0/', '/u/1/', '/u/2/', '/u/3/', '/u/4/', '/u/5/', '/u/6/', '/u/8/']);
+    assert.equal(table.get('/u/150/'), 1150);
+    assert.equal(table.get('/u/7/'), undefined);
+  });
+
   it('drops the entries expired at a time, in insertion order, and keeps the rest', () => {
     const table = new SubscriptionTable();
     table.set('/late/', 500).set('/early/', 100).set('/due/', 200).set('/later/', 900);
