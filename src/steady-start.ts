@@ -57,8 +57,7 @@ export function startSteady(input: SteadyStartInput): void {
     const peers = addresses.map((address, i) => {
       const { client, server } = establish({ host: address.host, port: address.port }, vm.name);
       const leaf = pairLeaves[i]!;
-      // The session subscribes to what the agent resolves: about as much as the agent before it did.
-      sessions.push({ leaf, session: leaf.seedSession(server, identity, random.uniform(0, input.keepaliveRepeatMs), memo.resolvesHint) });
+      sessions.push({ leaf, session: leaf.seedSession(server, identity, random.uniform(0, input.keepaliveRepeatMs)) });
       return { endpoint: { host: address.host, port: address.port }, connection: client, keepalivePhaseMs: random.uniform(0, input.keepaliveRepeatMs) };
     });
     const location = `topology/pod-${input.podId}/node-${addresses[0]!.id}`;
@@ -76,6 +75,10 @@ export function startSteady(input: SteadyStartInput): void {
         for (const { leaf, session } of sessions) leaf.seedEndpoint(session, objects, input.prrS);
       },
       memo,
+      // Each session subscribes to everything the agent resolves.
+      expect: (resolves) => {
+        for (const { session } of sessions) session.subscriptions.reserve(resolves);
+      },
     });
   }
   memo.dispose();

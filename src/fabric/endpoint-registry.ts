@@ -139,10 +139,10 @@ export class EndpointRegistry {
    * Registers (or takes over) `uri` for the session: the newest of its session's registrations. A
    * renewal by the session that holds it already is updated in place: agents renew every
    * declaration periodically, and relinking would churn the lists for nothing. A takeover keeps
-   * the slot (read what the previous holder had before calling).
+   * the slot (read what the previous holder had before calling). `previous` is what `get(uri)` gives,
+   * for a caller that has just asked.
    */
-  set(uri: string, agent: string, sessionId: number, objects: ManagedObject[], expiresAtMs: number, chars: number): Registration {
-    const previous = this.byUri.get(uri);
+  set(uri: string, agent: string, sessionId: number, objects: ManagedObject[], expiresAtMs: number, chars: number, previous = this.byUri.get(uri)): Registration {
     if (previous !== undefined && this.sessionIds[previous] === sessionId && this.agentOf(previous) === agent) {
       const list = this.bySession.get(sessionId);
       if (list !== undefined) {

@@ -200,13 +200,9 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     this.d.coop.seed(ip, this.pair);
   }
 
-  /**
-   * An agent session past its handshake on an already-open connection, with its ODev connected, with
-   * room for about `subscriptions` URIs.
-   */
-  seedSession(connection: Connection, identity: IdentityRequest, keepalivePhaseMs: number, subscriptions = 0): ProxySession {
+  /** An agent session past its handshake on an already-open connection, with its ODev connected. */
+  seedSession(connection: Connection, identity: IdentityRequest, keepalivePhaseMs: number): ProxySession {
     const session = this.accept(connection, keepalivePhaseMs);
-    session.subscriptions.reserve(subscriptions);
     session.adoptIdentity(identity);
     this.registerReady(session);
     this.createOdev(session);
@@ -415,7 +411,8 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
       const refused = this.declareRefusal(session, top.uri, ip, previous, chars) ?? this.makeRoom(session, top.uri, ip, previous, chars);
       if (refused !== undefined) return refused;
     }
-    this.registry.set(top.uri, agent, session.id, objects, expiryMs(this.d.scheduler.now(), prrS), chars);
+    // The registry is as it was when `previous` was read (makeRoom evicts only other registrations).
+    this.registry.set(top.uri, agent, session.id, objects, expiryMs(this.d.scheduler.now(), prrS), chars, previous);
     if (previousSession !== session.id && !seeded) this.d.trace.emit(this.name, 'endpoint-declared', { agent, subject: top.subject, uri: top.uri, session: session.id });
     if (ip === undefined) return undefined;
     const location = this.d.fabric.locateNode(agent);

@@ -53,6 +53,8 @@ export interface ProcessorSeeding {
   declare(objects: ManagedObject[]): void;
   /** What agents seeded before this one worked out (see SeedingMemo). */
   memo?: SeedingMemo;
+  /** About how many resolves the agent will hold (room for the peers' subscriptions). */
+  expect?(resolves: number): void;
 }
 
 const MAX_RETRY_EXPONENT = 16;
@@ -191,16 +193,19 @@ export class AgentProcessor {
   }
 
   /**
-   * Runs `build` (adding references and endpoints) as an agent that has been up for a while: every
+   * Runs `build` (adding references to `roots` and endpoints in them) as an agent that has been up for a while: every
    * resolve is answered at once from `seeding` and every declare registered there, with no message
    * sent; refresh timers run as after real answers.
    */
-  seed(seeding: ProcessorSeeding, build: () => void): void {
+  seed(seeding: ProcessorSeeding, build: () => void, roots: readonly string[] = []): void {
     this.seeding = seeding;
     const memo = seeding.memo;
     if (memo) {
-      this.resolves.reserve(memo.resolvesHint);
-      this.store.reserve(memo.objectsHint);
+      // Exactly what `roots` lead to when the memo knows; else about what the last agent held.
+      const size = memo.sizeOfClosure(this.uris, roots) ?? { resolves: memo.resolvesHint, objects: memo.objectsHint };
+      this.resolves.reserve(size.resolves);
+      this.store.reserve(size.objects);
+      seeding.expect?.(size.resolves);
     }
     try {
       build();

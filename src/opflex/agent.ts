@@ -182,10 +182,15 @@ export class OpflexAgent {
       this.pool.set(key, peer);
       peer.rpc = new RpcEndpoint(connection, this.scheduler, new PeerEvents(this, peer), { keepalive: this.config.keepalive, keepalivePhaseMs });
     }
-    this.processor.seed(seeding, () => {
-      this.processor.addReference('PlatformConfig', this.config.platformConfigUri);
-      for (const endpoint of endpoints) this.processor.addEndpoint(endpoint);
-    });
+    const roots = [this.config.platformConfigUri, ...new Set(endpoints.map((e) => e.epgUri))];
+    this.processor.seed(
+      seeding,
+      () => {
+        this.processor.addReference('PlatformConfig', this.config.platformConfigUri);
+        for (const endpoint of endpoints) this.processor.addEndpoint(endpoint);
+      },
+      roots,
+    );
     this.updateHealth();
     this.trace.emit(this.actor, 'agent-steady', {
       peers: [...this.pool.keys()].join(','),

@@ -43,6 +43,43 @@ export class SeedingMemo {
   private readonly parentsOutside = new Set<string>();
   private heldIds: number[] = [];
   private disabled = false;
+  /** Per URI id, the closure walk that last reached it (see sizeOfClosure). */
+  private visitedBy = new Int32Array(0);
+  private walks = 0;
+
+  /**
+   * Resolves and stored objects an agent ends with once it has resolved `roots` and what they lead
+   * to, when the memo knows every answer on the way (so its tables can be sized exactly, not grown
+   * step by step and trimmed); undefined when it does not.
+   */
+  sizeOfClosure(uris: UriInterner, roots: readonly string[]): { resolves: number; objects: number } | undefined {
+    if (this.disabled || uris !== this.uris) return undefined;
+    const walk = ++this.walks;
+    const stack: number[] = [];
+    for (const root of roots) {
+      const id = uris.idOf(root);
+      if (id < 0) return undefined;
+      stack.push(id);
+    }
+    let resolves = 0;
+    let objects = 0;
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      if (id >= this.visitedBy.length) {
+        const grown = new Int32Array(Math.max(64, 2 * id + 2));
+        grown.set(this.visitedBy);
+        this.visitedBy = grown;
+      }
+      if (this.visitedBy[id] === walk) continue;
+      this.visitedBy[id] = walk;
+      const known = this.byUriId[id];
+      if (known === undefined) return undefined;
+      resolves++;
+      objects += known.answer.length;
+      for (let i = 0; i < known.targetIds.length; i++) stack.push(known.targetIds[i]!);
+    }
+    return { resolves, objects };
+  }
 
   /** What the URI's subtree references when the answer is the one remembered; undefined otherwise. */
   recall(uris: UriInterner, uriId: number, answer: readonly ManagedObject[]): RememberedSubtree | undefined {

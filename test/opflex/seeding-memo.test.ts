@@ -102,7 +102,7 @@ describe('a steady start memo shared by the agents it seeds', { timeout: 60_000 
     assert.ok(withMemo.every((a) => a.wanted.length > 10 && a.declared.length === 6), 'every agent resolved its EPGs and declared its pods');
   });
 
-  it('answers later agents from what the first stored, and gives back every id it held', () => {
+  it('answers later agents from what the first stored, knows the size of what a root leads to, and gives back every id it held', () => {
     const memo = new SeedingMemo();
     const uris = new UriInterner();
     const scheduler = new VirtualScheduler();
@@ -117,6 +117,8 @@ describe('a steady start memo shared by the agents it seeds', { timeout: 60_000 
     assert.ok(memo.recall(uris, epgId, universe.subtree(epg)), 'the EPG answer is remembered');
     assert.equal(memo.recall(uris, epgId, universe.subtree(epg).slice(1)), undefined, 'another answer for the same URI is not');
     assert.equal(memo.resolvesHint, first.wantedUris().length);
+    assert.deepEqual(memo.sizeOfClosure(uris, [epg]), { resolves: first.wantedUris().length, objects: first.store.size }, 'the closure of the EPG is what the agent holds');
+    assert.equal(memo.sizeOfClosure(uris, [epg, '/never/resolved/']), undefined, 'a root it does not know leaves the size unknown');
     const heldBefore = uris.holdersOf(epgId);
     memo.dispose();
     assert.equal(uris.holdersOf(epgId), heldBefore - 1, 'dispose releases the memo\'s hold');
