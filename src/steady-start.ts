@@ -38,6 +38,9 @@ export interface SteadyStartInput {
   endpointsOf(vm: NodeVm): LocalEndpoint[];
 }
 
+/** The answer for an object no leaf knows (shared: never changed). */
+const NOTHING: ManagedObject[] = [];
+
 export function startSteady(input: SteadyStartInput): void {
   const { transport, random } = input;
   const establish = transport.establish?.bind(transport);
@@ -64,7 +67,7 @@ export function startSteady(input: SteadyStartInput): void {
     vm.agent.seed(peers, location, input.endpointsOf(vm), {
       // Every leaf of the pair holds and subscribes what the agent resolves; the first answer counts.
       resolve: (subject, uri) => {
-        let answer: ManagedObject[] = [];
+        let answer = NOTHING;
         for (const { leaf, session } of sessions) {
           const objects = leaf.seedSubscription(session, subject, uri, input.prrS);
           if (answer.length === 0) answer = objects;

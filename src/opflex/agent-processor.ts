@@ -166,6 +166,16 @@ export class AgentProcessor {
   }
 
   addEndpoint(endpoint: LocalEndpoint): void {
+    // Its EPG's network known and no endpoint waiting: declared at once, as declareReady would.
+    if (this.waiting === undefined) {
+      const slot = this.resolves.slotOf(endpoint.epgUri);
+      const network = slot >= 0 ? this.networkOf(endpoint.epgUri) : undefined;
+      if (network !== undefined) {
+        this.referAgain(slot);
+        this.declare(endpoint.uuid, endpoint, network);
+        return;
+      }
+    }
     const waiting = (this.waiting ??= new Map());
     let group = waiting.get(endpoint.epgUri);
     if (!group) waiting.set(endpoint.epgUri, (group = new Map()));
@@ -532,13 +542,15 @@ export class AgentProcessor {
       const network = this.networkOf(epg);
       if (!network) continue;
       this.stopWaiting(epg);
-      for (const [uuid, endpoint] of group) {
-        const declared = endpointObjects.objectsOf(endpoint, network);
-        this.declared.set(uuid, declared);
-        this.sendDeclare(declared);
-        if (!this.seeding) this.trace.emit(this.actor, 'endpoint-ready', { endpoint: endpoint.name, ips: endpoint.ips.join(',') });
-      }
+      for (const [uuid, endpoint] of group) this.declare(uuid, endpoint, network);
     }
+  }
+
+  private declare(uuid: string, endpoint: LocalEndpoint, network: EndpointNetwork): void {
+    const declared = endpointObjects.objectsOf(endpoint, network);
+    this.declared.set(uuid, declared);
+    this.sendDeclare(declared);
+    if (!this.seeding) this.trace.emit(this.actor, 'endpoint-ready', { endpoint: endpoint.name, ips: endpoint.ips.join(',') });
   }
 
   private sendDeclare(declared: ManagedObject[][]): void {

@@ -178,10 +178,11 @@ export class EndpointObjectFactory {
   objectsOf(ep: LocalEndpoint, network: EndpointNetwork): ManagedObject[][] {
     const l2 = new EprL2Ep(prefixed(this.l2Prefix, 'EprL2', network.bd) + lastSegment(ep.mac), ep, network.bd);
     // Sized up front: an array grown by push keeps room for 17 lists, 150 bytes more per pod.
-    const out = new Array<ManagedObject[]>(1 + ep.ips.length);
+    const ips = ep.ips; // a getter may build the list each time (a pod's does)
+    const out = new Array<ManagedObject[]>(1 + ips.length);
     out[0] = [l2, new ReportedEpAttributeSet(l2)];
     const l3Prefix = prefixed(this.l3Prefix, 'EprL3', network.rd);
-    for (let i = 0; i < ep.ips.length; i++) out[i + 1] = [new EprL3Ep(l3Prefix + lastSegment(ep.ips[i]!), ep, network.rd, ep.ips[i]!)];
+    for (let i = 0; i < ips.length; i++) out[i + 1] = [new EprL3Ep(l3Prefix + lastSegment(ips[i]!), ep, network.rd, ips[i]!)];
     return out;
   }
 }
