@@ -7,10 +7,18 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BenchRow, BenchSuite } from './suite.ts';
-import type { MemoryProbeSize } from './model-memory-child.ts';
 
-const CHILD = fileURLToPath(new URL('./model-child.ts', import.meta.url));
-const MEMORY_CHILD = fileURLToPath(new URL('./model-memory-child.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('./model-child.mjs', import.meta.url));
+const MEMORY_CHILD = fileURLToPath(new URL('./model-memory-child.mjs', import.meta.url));
+
+/** A generated fabric's size, as bench/model-memory-child.mjs takes it. */
+interface MemoryProbeSize {
+  leafPairs: number;
+  hypervisors: number;
+  nodes: number;
+  podsPerNode: number;
+  epgs: number;
+}
 
 /** Targets of issue 13 for the steady start's live heap. */
 const bytesPerAddedPodMax = 1.5 * 1024;
@@ -28,12 +36,13 @@ function memoryProbeSizes(quick: boolean): { base: MemoryProbeSize; morePods: Me
 }
 
 interface MemoryProbeResult extends MemoryProbeSize {
+  code: ChildCode;
   pods: number;
   steadyHeapBytes: number;
 }
 
 function runMemoryProbe(size: MemoryProbeSize): MemoryProbeResult | { error: string } {
-  const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', MEMORY_CHILD, JSON.stringify(size)], { encoding: 'utf8', timeout: 10 * 60_000, maxBuffer: 1 << 20 });
+  const child = spawnSync(process.execPath, ['--expose-gc', MEMORY_CHILD, JSON.stringify(size)], { encoding: 'utf8', timeout: 10 * 60_000, maxBuffer: 1 << 20 });
   if (child.error) return { error: child.error.message };
   if (child.status !== 0) return { error: (child.stderr || `exit ${child.status}`).trim().split('\n').slice(-1)[0]! };
   return JSON.parse(child.stdout.trim().split('\n').pop()!) as MemoryProbeResult;
@@ -61,15 +70,22 @@ function memoryRows(quick: boolean, log: (message: string) => void): BenchRow[] 
     ...(note !== undefined ? { note } : {}),
   });
   return [
-    row(b!, 'base'),
+    row(b!, 'base', b!.code === 'src' ? SOURCES_NOTE : undefined),
     row(p!, 'x2 pods', verdict(bytesPerAddedPod, bytesPerAddedPodMax, 'per added pod')),
     row(n!, 'x2 nodes', verdict(bytesPerAddedNode, bytesPerAddedNodeMax, 'per added node (its pods apart)')),
   ];
 }
 
+/** Which code a child ran: dist/ as the CLI runs it, or the sources through tsx when dist/ is not current. */
+type ChildCode = 'dist' | 'src';
+
+/** What a note says when the child could not run the compiled code the CLI runs. */
+const SOURCES_NOTE = 'ran src/ through tsx (dist/ not current: npm run build)';
+
 interface ChildResult {
   preset: string;
   start: 'cold' | 'steady';
+  code: ChildCode;
   nodes: number;
   pods: number;
   leafPairs: number;
@@ -85,7 +101,7 @@ interface ChildResult {
 }
 
 function runPreset(name: string, start: 'cold' | 'steady', timeoutMs: number): ChildResult | { error: string } {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', CHILD, name, start], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 1 << 20 });
+  const child = spawnSync(process.execPath, [CHILD, name, start], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 1 << 20 });
   if (child.error) return { error: child.error.message };
   if (child.status !== 0) return { error: (child.stderr || `exit ${child.status}`).trim().split('\n').slice(-1)[0]! };
   return JSON.parse(child.stdout.trim().split('\n').pop()!) as ChildResult;
@@ -130,6 +146,7 @@ export const modelSuite: BenchSuite = {
       const wallS = (r.loadMs + r.simulateMs) / 1000;
       const eventsPerS = r.events / (r.simulateMs / 1000);
       const notes: string[] = [`${r.converged}/${r.migrations} converged`];
+      if (r.code === 'src') notes.push(SOURCES_NOTE);
       // Issue 13's targets (issue 5's were >= 1M events/s at L and XL < 60 s / < 4 GB).
       if (name === 'L') notes.push(wallS < 4 ? '< 4 s target met' : '< 4 s target MISSED');
       if (name === 'XL') notes.push(wallS < 20 && r.peakRssBytes < 2 * 1024 ** 3 ? '< 20 s and < 2 GiB target met' : '< 20 s / < 2 GiB target MISSED');

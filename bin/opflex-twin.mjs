@@ -2,7 +2,7 @@
 // Runs the compiled CLI in dist/ (built by `npm install` in a checkout, shipped in the package). In a
 // checkout whose dist/ is missing or older than a file in src/, it runs the sources through tsx
 // instead, so it never runs stale code.
-import { readdirSync, statSync } from 'node:fs';
+import { importCurrent } from './current-code.mjs';
 
 // Whatever fails, the process ends with one line on stderr and exit code 1 (2 for usage errors,
 // printed by main); the stack only with --debug or OPFLEX_TWIN_DEBUG=1.
@@ -32,31 +32,9 @@ function flushed(stream) {
   return new Promise((resolve) => (stream.writableLength === 0 ? resolve() : stream.write('', () => resolve())));
 }
 
-function modifiedMs(url) {
-  try {
-    return statSync(url).mtimeMs;
-  } catch {
-    return undefined;
-  }
-}
-
-/** dist/ was built after the last change to src/ (an installed package has no src/). */
-function compiledIsCurrent() {
-  const built = modifiedMs(new URL('../dist/build-stamp', import.meta.url));
-  if (built === undefined) return false;
-  const src = new URL('../src/', import.meta.url);
-  if (modifiedMs(src) === undefined) return true;
-  return readdirSync(src, { recursive: true }).every((name) => (modifiedMs(new URL(name, src)) ?? 0) <= built);
-}
-
 let main;
 try {
-  if (compiledIsCurrent()) ({ main } = await import('../dist/cli/main.js'));
-  else {
-    const { register } = await import('tsx/esm/api');
-    register();
-    ({ main } = await import('../src/cli/main.ts'));
-  }
+  ({ main } = await importCurrent('cli/main'));
 } catch (err) {
   fail('cannot start', err);
 }

@@ -1,15 +1,19 @@
 /**
  * One whole-model run in a fresh process, so each preset's peak RSS is its own: prints one JSON line.
- * Usage: node --import tsx bench/model-child.ts <preset> [cold]
+ * Runs the code the CLI runs (dist/ when built and current, else the sources through tsx; `code`
+ * says which).
+ * Usage: node bench/model-child.mjs <preset> [cold]
  */
 import { performance } from 'node:perf_hooks';
-import { loadPreset } from '../src/scenario/presets.ts';
-import { simulate } from '../src/simulation.ts';
+import { currentCode, importCurrent } from '../bin/current-code.mjs';
+
+const { loadPreset } = await importCurrent('scenario/presets');
+const { simulate } = await importCurrent('simulation');
 
 const name = process.argv[2] ?? 'S';
 const start = process.argv[3] === 'cold' ? 'cold' : 'steady';
 const t0 = performance.now();
-const scenario = { ...loadPreset(name), start } as const;
+const scenario = { ...loadPreset(name), start };
 const loadMs = performance.now() - t0;
 const pods = scenario.nodes.reduce((n, node) => n + node.pods.length, 0);
 const result = simulate(scenario);
@@ -18,6 +22,7 @@ process.stdout.write(
   JSON.stringify({
     preset: name,
     start,
+    code: currentCode(),
     leafPairs: scenario.fabric.leafPairs.length,
     hypervisors: scenario.fabric.hypervisors.length,
     nodes: scenario.nodes.length,
