@@ -209,10 +209,13 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     return session;
   }
 
+  /** What APIC holds under a URI (one function for every seeded subscription, not a closure each). */
+  private readonly apicSubtree = (uri: string): ManagedObject[] => this.d.apic.policy.subtree(uri);
+
   /** The session subscribes to an object the leaf holds; returns the leaf's answer ([] when unknown). */
   seedSubscription(session: ProxySession, subject: string, uri: string, prrS: number): ManagedObject[] {
     if (session.subscribe(uri, prrS)) this.countSubscriber(uri, 1);
-    return this.cache.seed(subject, uri, () => this.d.apic.policy.subtree(uri));
+    return this.cache.seed(subject, uri, this.apicSubtree);
   }
 
   /** The session has declared these endpoint objects: registered, learned locally, known to COOP. */

@@ -224,10 +224,10 @@ export class PolicyCache {
    * gives its subtree when it is not held yet; nothing is held when that is empty. Returns what the
    * leaf would answer.
    */
-  seed(subject: string, uri: string, current: () => ManagedObject[]): ManagedObject[] {
+  seed(subject: string, uri: string, current: (uri: string) => ManagedObject[]): ManagedObject[] {
     let entry = this.entries.get(uri);
     if (!entry) {
-      const objects = current();
+      const objects = current(uri);
       if (objects.length === 0) return objects;
       entry = { subject, uri, state: 'present', objects, waiters: NO_WAITERS, requestedBy: '', gcTimer: undefined, lane: undefined, chargedTo: undefined, overflowOf: undefined };
       this.entries.set(uri, entry);

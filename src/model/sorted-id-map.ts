@@ -37,7 +37,11 @@ export class SortedIdMap<V> {
     if (this.count === this.keys.length) this.resize(this.keys.length * 2);
     if (at < this.count) {
       this.keys.copyWithin(at + 1, at, this.count);
-      this.vals.splice(at, 0, value);
+      // Shifted by hand: splice would allocate the (empty) list of what it removed, every insert.
+      const vals = this.vals;
+      vals.push(vals[this.count - 1]!);
+      for (let j = this.count - 1; j > at; j--) vals[j] = vals[j - 1]!;
+      vals[at] = value;
     } else {
       this.vals.push(value);
     }
@@ -51,7 +55,9 @@ export class SortedIdMap<V> {
     const i = this.indexOf(id);
     if (i < 0) return false;
     this.keys.copyWithin(i, i + 1, this.count);
-    this.vals.splice(i, 1);
+    const vals = this.vals;
+    for (let j = i; j < this.count - 1; j++) vals[j] = vals[j + 1]!;
+    vals.pop();
     this.count--;
     if (this.keys.length > INITIAL_CAPACITY && this.count < this.keys.length / 4) this.resize(this.keys.length / 2);
     return true;
