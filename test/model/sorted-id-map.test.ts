@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { SortedIdMap } from '../../src/model/sorted-id-map.ts';
+import { fuzzParameters } from '../support/fuzz.ts';
 
 describe('SortedIdMap', { timeout: 30_000 }, () => {
   it('finds, replaces and deletes values by id, listing them in id order', () => {
@@ -51,5 +53,32 @@ describe('SortedIdMap', { timeout: 30_000 }, () => {
     assert.deepEqual([...map.ids()].slice(0, 3), [1, 3, 5]);
     map.trim();
     for (let id = 1; id < 1000; id += 2) assert.equal(map.get(id), id);
+  });
+
+  it('answers as a Map does, in id order, under any mix of reserves, sets, deletes and trims', () => {
+    const operation = fc.oneof(
+      fc.record({ op: fc.constant('set' as const), id: fc.nat(300), value: fc.nat() }),
+      fc.record({ op: fc.constant('delete' as const), id: fc.nat(300) }),
+      fc.record({ op: fc.constant('reserve' as const), id: fc.nat(600) }),
+      fc.record({ op: fc.constant('trim' as const) }),
+    );
+    fc.assert(
+      fc.property(fc.array(operation, { maxLength: 400 }), (operations) => {
+        const map = new SortedIdMap<number>();
+        const reference = new Map<number, number>();
+        for (const o of operations) {
+          if (o.op === 'set') {
+            assert.equal(map.set(o.id, o.value), !reference.has(o.id));
+            reference.set(o.id, o.value);
+          } else if (o.op === 'delete') assert.equal(map.delete(o.id), reference.delete(o.id));
+          else if (o.op === 'reserve') map.reserve(o.id);
+          else map.trim();
+        }
+        const ids = [...reference.keys()].sort((a, b) => a - b);
+        assert.deepEqual([...map.ids()], ids);
+        assert.deepEqual([...map.values()], ids.map((id) => reference.get(id)));
+      }),
+      fuzzParameters(200),
+    );
   });
 });
