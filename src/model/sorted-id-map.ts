@@ -10,7 +10,10 @@ const INITIAL_CAPACITY = 8;
 
 export class SortedIdMap<V> {
   private keys = new Int32Array(INITIAL_CAPACITY);
-  private vals: V[] = [];
+  /** Values at [0, count); room reserved past it may hold holes. */
+  private vals: (V | undefined)[] = [];
+  /** Whether `vals` grew past its length since it was last made to measure (so may keep spare room). */
+  private valsGrown = false;
   private count = 0;
 
   get size(): number {
@@ -35,16 +38,12 @@ export class SortedIdMap<V> {
     }
     const at = ~i;
     if (this.count === this.keys.length) this.resize(this.keys.length * 2);
-    if (at < this.count) {
-      this.keys.copyWithin(at + 1, at, this.count);
-      // Shifted by hand: splice would allocate the (empty) list of what it removed, every insert.
-      const vals = this.vals;
-      vals.push(vals[this.count - 1]!);
-      for (let j = this.count - 1; j > at; j--) vals[j] = vals[j - 1]!;
-      vals[at] = value;
-    } else {
-      this.vals.push(value);
-    }
+    if (at < this.count) this.keys.copyWithin(at + 1, at, this.count);
+    // Shifted by hand: splice would allocate the (empty) list of what it removed, every insert.
+    const vals = this.vals;
+    if (this.count === vals.length) this.valsGrown = true;
+    for (let j = this.count; j > at; j--) vals[j] = vals[j - 1];
+    vals[at] = value;
     this.keys[at] = id;
     this.count++;
     return true;
@@ -56,24 +55,34 @@ export class SortedIdMap<V> {
     if (i < 0) return false;
     this.keys.copyWithin(i, i + 1, this.count);
     const vals = this.vals;
-    for (let j = i; j < this.count - 1; j++) vals[j] = vals[j + 1]!;
-    vals.pop();
-    this.count--;
+    for (let j = i; j < this.count - 1; j++) vals[j] = vals[j + 1];
+    vals[--this.count] = undefined;
     if (this.keys.length > INITIAL_CAPACITY && this.count < this.keys.length / 4) this.resize(this.keys.length / 2);
     return true;
   }
 
   /** Makes room for `entries` in all, so a burst of inserts that size does not grow the map step by step. */
   reserve(entries: number): void {
-    if (entries > this.keys.length) this.resize(entries);
+    if (entries <= this.keys.length) return;
+    this.resize(entries);
+    if (this.vals.length < entries) {
+      const vals = new Array<V | undefined>(entries);
+      for (let i = 0; i < this.count; i++) vals[i] = this.vals[i];
+      this.vals = vals;
+      this.valsGrown = false;
+    }
   }
 
   /** Gives back the room beyond the entries held (after a burst of inserts that is over). */
   trim(): void {
     const capacity = Math.max(this.count, INITIAL_CAPACITY);
     if (this.keys.length > capacity) this.resize(capacity);
-    // An array grown by push keeps up to half again its length in spare room; a copy has none.
-    this.vals = this.vals.slice(0, this.count);
+    // An array grown one value at a time keeps up to half again its length in spare room, a reserved
+    // one its holes; a copy has none.
+    if (this.valsGrown || this.vals.length !== this.count) {
+      this.vals = this.vals.slice(0, this.count);
+      this.valsGrown = false;
+    }
   }
 
   *ids(): IterableIterator<number> {

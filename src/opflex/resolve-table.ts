@@ -35,6 +35,8 @@ export class ResolveTable {
   private timers: Map<number, number> | undefined;
   /** Subject and references of each slot, side by side. */
   private objects: (string | readonly Reference[] | undefined)[] = [];
+  /** Whether `objects` grew past its length since it was last made to measure (so may keep spare room). */
+  private objectsGrown = false;
   private capacity = INITIAL_CAPACITY;
   private head = NO_SLOT;
   private tail = NO_SLOT;
@@ -176,6 +178,7 @@ export class ResolveTable {
     ints[i + NEXT] = NO_SLOT;
     ints[i + PREV] = this.tail;
     this.refreshTimes[slot] = this.refreshNotScheduled;
+    if (2 * slot >= this.objects.length) this.objectsGrown = true;
     this.objects[2 * slot] = subject;
     this.objects[2 * slot + 1] = undefined;
     if (this.tail === NO_SLOT) this.head = slot;
@@ -227,13 +230,22 @@ export class ResolveTable {
   reserve(resolves: number): void {
     if (resolves > this.capacity) this.resize(resolves);
     this.slotsByUri.reserve(resolves);
+    if (this.objects.length < 2 * resolves) {
+      const objects = new Array<string | readonly Reference[] | undefined>(2 * resolves);
+      for (let i = 0; i < this.objects.length; i++) objects[i] = this.objects[i];
+      this.objects = objects;
+      this.objectsGrown = false;
+    }
   }
 
   /** Gives back the room beyond the highest slot in use (after a steady start's burst of adds). */
   trim(): void {
     const capacity = Math.max(this.slotsUsed, INITIAL_CAPACITY);
     if (this.capacity > capacity) this.resize(capacity);
-    this.objects = this.objects.slice(0, 2 * this.slotsUsed);
+    if (this.objectsGrown || this.objects.length !== 2 * this.slotsUsed) {
+      this.objects = this.objects.slice(0, 2 * this.slotsUsed);
+      this.objectsGrown = false;
+    }
     this.slotsByUri.trim();
   }
 
