@@ -99,4 +99,17 @@ describe('URIs in the reference frames', { timeout: 120_000 }, () => {
     assert.equal(item.policy_uri, '/PolicyUniverse/PolicySpace/kube/GbpEpGroup/kubernetes%7ckube-d%c3%a9fault%2f%e2%82%ac/');
     assert.equal(unescapeUriComponent(uriSegments(item.policy_uri)[4]!), name);
   });
+
+  it('escapes any value, with any suffix, byte for byte as URIBuilder does (UTF-8, unreserved kept, lowercase hex)', () => {
+    const unreserved = /^[A-Za-z0-9\-_.~]$/;
+    const reference = (value: string, suffix: string): string =>
+      [...Buffer.from(value, 'utf8')].map((b) => (unreserved.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, '0')}`)).join('') + suffix;
+    const text = fc.oneof(hostileString(40), fc.string({ unit: 'grapheme', maxLength: 20 }), fc.constantFrom('02:00:0a:0b:0c:0d', '10.1.2.3', 'kubernetes|web-7'));
+    fc.assert(
+      fc.property(text, fc.oneof(fc.constantFrom('', '/'), text), (value, suffix) => {
+        assert.equal(escapeUriComponent(value, suffix), reference(value, suffix));
+      }),
+      fuzzParameters(500),
+    );
+  });
 });
