@@ -80,7 +80,7 @@ export function startSteady(input: SteadyStartInput): void {
       memo,
       // Each session subscribes to everything the agent resolves.
       expect: (resolves) => {
-        for (const { session } of sessions) session.subscriptions.reserve(resolves);
+        for (const { session } of sessions) session.subscriptions.reserve(resolves, memo.slab);
       },
     });
   }

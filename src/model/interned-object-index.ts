@@ -5,6 +5,7 @@
  */
 import type { ManagedObject } from './managed-object.ts';
 import { SortedIdMap } from './sorted-id-map.ts';
+import type { TypedArraySlab } from './typed-array-slab.ts';
 import type { UriInterner } from './uri-interner.ts';
 
 export class InternedObjectIndex {
@@ -46,8 +47,8 @@ export class InternedObjectIndex {
     return true;
   }
 
-  reserve(entries: number): void {
-    this.objects.reserve(entries);
+  reserve(entries: number, slab?: TypedArraySlab): void {
+    this.objects.reserve(entries, slab);
   }
 
   trim(): void {

@@ -15,6 +15,7 @@
  */
 import { InternedObjectIndex } from './interned-object-index.ts';
 import type { ManagedObject } from './managed-object.ts';
+import type { TypedArraySlab } from './typed-array-slab.ts';
 import type { UriInterner } from './uri-interner.ts';
 
 /** Estimates the memory an object holds, for a store that keeps a budget. */
@@ -30,7 +31,7 @@ interface ObjectIndex {
   keys(): IterableIterator<string>;
   values(): IterableIterator<ManagedObject>;
   trim?(): void;
-  reserve?(entries: number): void;
+  reserve?(entries: number, slab?: TypedArraySlab): void;
 }
 
 /** `put` without the object it replaces: looked up if the store keeps a byte count. */
@@ -77,9 +78,9 @@ export class ObjectStore {
     return this.objects.values();
   }
 
-  /** Makes room for `objects` in all where the index keeps room (before a steady start's burst of inserts). */
-  reserve(objects: number): void {
-    this.objects.reserve?.(objects);
+  /** Makes room for `objects` in all where the index keeps room (before a steady start's burst of inserts), from `slab` when given. */
+  reserve(objects: number, slab?: TypedArraySlab): void {
+    this.objects.reserve?.(objects, slab);
   }
 
   /** Gives back spare room in the index after a burst of inserts (a steady start's), where the index keeps any. */

@@ -6,10 +6,12 @@
  * so most inserts append). Iterates in key order.
  */
 
+import type { TypedArraySlab } from './typed-array-slab.ts';
+
 const INITIAL_CAPACITY = 8;
 
 export class SortedIdMap<V> {
-  private keys = new Int32Array(INITIAL_CAPACITY);
+  private keys: Int32Array = new Int32Array(INITIAL_CAPACITY);
   /** Values at [0, count); room reserved past it may hold holes. */
   private vals: (V | undefined)[] = [];
   /** Whether `vals` grew past its length since it was last made to measure (so may keep spare room). */
@@ -61,10 +63,13 @@ export class SortedIdMap<V> {
     return true;
   }
 
-  /** Makes room for `entries` in all, so a burst of inserts that size does not grow the map step by step. */
-  reserve(entries: number): void {
+  /**
+   * Makes room for `entries` in all, so a burst of inserts that size does not grow the map step by
+   * step; the keys' room comes from `slab` when given.
+   */
+  reserve(entries: number, slab?: TypedArraySlab): void {
     if (entries <= this.keys.length) return;
-    this.resize(entries);
+    this.resize(entries, slab);
     if (this.vals.length < entries) {
       const vals = new Array<V | undefined>(entries);
       for (let i = 0; i < this.count; i++) vals[i] = this.vals[i];
@@ -110,8 +115,8 @@ export class SortedIdMap<V> {
     return ~lo;
   }
 
-  private resize(capacity: number): void {
-    const keys = new Int32Array(capacity);
+  private resize(capacity: number, slab?: TypedArraySlab): void {
+    const keys = slab ? slab.int32(capacity) : new Int32Array(capacity);
     keys.set(this.keys.subarray(0, this.count));
     this.keys = keys;
   }

@@ -213,8 +213,8 @@ export class AgentProcessor {
     if (memo) {
       // Exactly what `roots` lead to when the memo knows; else about what the last agent held.
       const size = memo.sizeOfClosure(this.uris, roots) ?? { resolves: memo.resolvesHint, objects: memo.objectsHint };
-      this.resolves.reserve(size.resolves);
-      this.store.reserve(size.objects);
+      this.resolves.reserve(size.resolves, memo.slab);
+      this.store.reserve(size.objects, memo.slab);
       seeding.expect?.(size.resolves);
     }
     try {

@@ -8,6 +8,7 @@
  */
 import type { Reference } from '../model/managed-object.ts';
 import { SortedIdMap } from '../model/sorted-id-map.ts';
+import type { TypedArraySlab } from '../model/typed-array-slab.ts';
 import type { UriInterner } from '../model/uri-interner.ts';
 
 /** A timer field's value when no timer is set. */
@@ -29,8 +30,8 @@ const RETRY_TIMER = 0;
 const GC_TIMER = 1;
 
 export class ResolveTable {
-  private ints = new Int32Array(INITIAL_CAPACITY * INTS);
-  private refreshTimes = new Float64Array(INITIAL_CAPACITY);
+  private ints: Int32Array = new Int32Array(INITIAL_CAPACITY * INTS);
+  private refreshTimes: Float64Array = new Float64Array(INITIAL_CAPACITY);
   /** Most resolves have no timer pending (answered, referenced): a map of the few that do. */
   private timers: Map<number, number> | undefined;
   /** Subject and references of each slot, side by side. */
@@ -226,10 +227,10 @@ export class ResolveTable {
     return out;
   }
 
-  /** Makes room for `resolves` in all (before a steady start's burst of adds). */
-  reserve(resolves: number): void {
-    if (resolves > this.capacity) this.resize(resolves);
-    this.slotsByUri.reserve(resolves);
+  /** Makes room for `resolves` in all (before a steady start's burst of adds), from `slab` when given. */
+  reserve(resolves: number, slab?: TypedArraySlab): void {
+    if (resolves > this.capacity) this.resize(resolves, slab);
+    this.slotsByUri.reserve(resolves, slab);
     if (this.objects.length < 2 * resolves) {
       const objects = new Array<string | readonly Reference[] | undefined>(2 * resolves);
       for (let i = 0; i < this.objects.length; i++) objects[i] = this.objects[i];
@@ -256,10 +257,10 @@ export class ResolveTable {
     return slot;
   }
 
-  private resize(capacity: number): void {
-    const ints = new Int32Array(capacity * INTS);
+  private resize(capacity: number, slab?: TypedArraySlab): void {
+    const ints = slab ? slab.int32(capacity * INTS) : new Int32Array(capacity * INTS);
     ints.set(this.ints.subarray(0, Math.min(this.capacity, capacity) * INTS));
-    const refreshTimes = new Float64Array(capacity);
+    const refreshTimes = slab ? slab.float64(capacity) : new Float64Array(capacity);
     refreshTimes.set(this.refreshTimes.subarray(0, Math.min(this.capacity, capacity)));
     this.ints = ints;
     this.refreshTimes = refreshTimes;

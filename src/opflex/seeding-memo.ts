@@ -17,6 +17,7 @@
  */
 import type { ManagedObject, Reference } from '../model/managed-object.ts';
 import { objectBytes } from '../model/object-size.ts';
+import { TypedArraySlab } from '../model/typed-array-slab.ts';
 import type { UriInterner } from '../model/uri-interner.ts';
 
 export interface RememberedSubtree {
@@ -31,6 +32,8 @@ export interface RememberedSubtree {
 }
 
 export class SeedingMemo {
+  /** Where the seeded agents' and sessions' tables take their room (they are sized once, to what they hold). */
+  readonly slab = new TypedArraySlab();
   /** Resolves the agent seeded last ended with: room the next one reserves. */
   resolvesHint = 0;
   /** Objects the agent seeded last ended with in its store. */

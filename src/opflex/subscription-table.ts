@@ -9,6 +9,7 @@
  * Iteration is in insertion order, as a Map's: the leaf releases cached policy in that order, and
  * the order of the collection timers it schedules is part of the simulation's output.
  */
+import type { TypedArraySlab } from '../model/typed-array-slab.ts';
 import { UriInterner } from '../model/uri-interner.ts';
 
 export class SubscriptionTable {
@@ -17,7 +18,7 @@ export class SubscriptionTable {
    * at the next rebuild). [capacity, end): the index, open addressing with linear probing over a power
    * of two of slots: 0 empty, DELETED_SLOT, else position + 1.
    */
-  private cells = new Int32Array(0);
+  private cells: Int32Array = new Int32Array(0);
   private capacity = 0;
   /** Index slots less one (their count is a power of two); -1 while there is no index. */
   private slotMask = -1;
@@ -80,9 +81,9 @@ export class SubscriptionTable {
     return true;
   }
 
-  /** Makes room for `entries` in all (a steady start subscribes a session to all it will hold at once). */
-  reserve(entries: number): void {
-    if (entries > this.capacity) this.rebuild(entries);
+  /** Makes room for `entries` in all (a steady start subscribes a session to all it will hold at once), from `slab` when given. */
+  reserve(entries: number, slab?: TypedArraySlab): void {
+    if (entries > this.capacity) this.rebuild(entries, slab);
   }
 
   delete(uri: string): boolean {
@@ -172,10 +173,10 @@ export class SubscriptionTable {
   }
 
   /** Copies the live entries, in order, into room for `capacity` entries, and indexes them afresh. */
-  private rebuild(capacity: number): void {
+  private rebuild(capacity: number, slab?: TypedArraySlab): void {
     let slotCount = MIN_ENTRIES;
     while (slotCount * SLOT_LOAD_MAX < capacity) slotCount *= 2;
-    const cells = new Int32Array(capacity + slotCount);
+    const cells = slab ? slab.int32(capacity + slotCount) : new Int32Array(capacity + slotCount);
     const expiries = this.expiries === undefined ? undefined : new Float64Array(capacity);
     const mask = slotCount - 1;
     let at = 0;
