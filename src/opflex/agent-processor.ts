@@ -512,15 +512,15 @@ export class AgentProcessor {
   }
 
   private findNetwork(epgUri: string): EndpointNetwork | undefined {
-    let uri = this.targetOf(childUri(epgUri, 'GbpEpGroupToNetworkRSrc'));
+    let uri = this.targetOf(relationUri(epgUri, 'GbpEpGroupToNetworkRSrc'));
     let bd: string | undefined;
     for (let hops = 0; uri && hops < 4; hops++) {
       const mo = this.store.get(uri);
       if (!mo) return undefined;
-      if (mo.subject === 'GbpFloodDomain') uri = this.targetOf(childUri(uri, 'GbpFloodDomainToNetworkRSrc'));
+      if (mo.subject === 'GbpFloodDomain') uri = this.targetOf(relationUri(uri, 'GbpFloodDomainToNetworkRSrc'));
       else if (mo.subject === 'GbpBridgeDomain') {
         bd = uri;
-        uri = this.targetOf(childUri(uri, 'GbpBridgeDomainToNetworkRSrc'));
+        uri = this.targetOf(relationUri(uri, 'GbpBridgeDomainToNetworkRSrc'));
       } else if (mo.subject === 'GbpRoutingDomain') return bd ? { bd, rd: uri } : undefined;
       else return undefined;
     }
@@ -575,6 +575,28 @@ export class AgentProcessor {
     for (const declared of processor.declared.values()) for (const objects of declared) processor.broadcast('endpoint_registry', 'endpoint_declare', [{ endpoint: objects, prr: processor.timers.prrS }]);
     if (processor.declared.size > 0) processor.scheduleDeclareRefresh();
   };
+}
+
+type NetworkRelation = 'GbpEpGroupToNetworkRSrc' | 'GbpFloodDomainToNetworkRSrc' | 'GbpBridgeDomainToNetworkRSrc';
+
+/** Relation URIs remembered per relation class, at most this many each (then forgotten all at once). */
+export const relationUrisRememberedMax = 65_536;
+const relationUris = new Map<NetworkRelation, Map<string, string>>();
+
+/**
+ * The URI of an EPG's, flood domain's or bridge domain's network relation: every agent asks again for
+ * each endpoint it declares after its store changed (a million pods at XL), and building the URI is
+ * most of finding the network. Pure, so shared by every agent; bounded, since peers choose the URIs.
+ */
+function relationUri(parentUri: string, relation: NetworkRelation): string {
+  let known = relationUris.get(relation);
+  if (known === undefined) relationUris.set(relation, (known = new Map()));
+  let uri = known.get(parentUri);
+  if (uri === undefined) {
+    if (known.size >= relationUrisRememberedMax) known.clear();
+    known.set(parentUri, (uri = childUri(parentUri, relation)));
+  }
+  return uri;
 }
 
 /**
