@@ -36,6 +36,8 @@ export interface SteadyStartInput {
   leavesOfPair(pair: string): readonly Leaf[];
   addressesOfPair(pair: string): readonly LeafAddress[];
   endpointsOf(vm: NodeVm): LocalEndpoint[];
+  /** What APIC holds under a URI (leaves fill their caches from it). */
+  policySubtree(uri: string): ManagedObject[];
 }
 
 /** The answer for an object no leaf knows (shared: never changed). */
@@ -47,6 +49,14 @@ export function startSteady(input: SteadyStartInput): void {
   if (!establish) throw new Error('a steady start needs a transport that can establish connections (the simulation\'s)');
   const leaves = new Set<Leaf>();
   const memo = new SeedingMemo();
+  // APIC's answers, asked once for all leaves (the policy does not change during the start): every
+  // leaf's cache then holds the same list for a URI, and the memo knows it at a glance.
+  const answers = new Map<string, ManagedObject[]>();
+  const policySubtree = (uri: string): ManagedObject[] => {
+    let answer = answers.get(uri);
+    if (answer === undefined) answers.set(uri, (answer = input.policySubtree(uri)));
+    return answer;
+  };
   for (const vm of input.nodes) {
     const pair = input.pairOf(vm);
     const pairLeaves = input.leavesOfPair(pair);
@@ -69,7 +79,7 @@ export function startSteady(input: SteadyStartInput): void {
       resolve: (subject, uri) => {
         let answer = NOTHING;
         for (const { leaf, session } of sessions) {
-          const objects = leaf.seedSubscription(session, subject, uri, input.prrS);
+          const objects = leaf.seedSubscription(session, subject, uri, input.prrS, policySubtree);
           if (answer.length === 0) answer = objects;
         }
         return answer;

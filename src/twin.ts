@@ -506,6 +506,7 @@ export class Twin implements FabricView {
         leavesOfPair: (pair) => lookup(this.pairs, pair, 'leaf pair'),
         addressesOfPair: (pair) => lookup(this.leafAddresses, pair, 'leaf pair'),
         endpointsOf: (vm) => this.localEndpointsOf(vm),
+        policySubtree: (uri) => this.apic.policy.subtree(uri),
       });
     } else {
       for (const vm of this.nodes.values()) {

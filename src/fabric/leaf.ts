@@ -209,13 +209,10 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     return session;
   }
 
-  /** What APIC holds under a URI (one function for every seeded subscription, not a closure each). */
-  private readonly apicSubtree = (uri: string): ManagedObject[] => this.d.apic.policy.subtree(uri);
-
-  /** The session subscribes to an object the leaf holds; returns the leaf's answer ([] when unknown). */
-  seedSubscription(session: ProxySession, subject: string, uri: string, prrS: number): ManagedObject[] {
+  /** The session subscribes to an object the leaf holds (filling its cache from `policySubtree`); returns the leaf's answer ([] when unknown). */
+  seedSubscription(session: ProxySession, subject: string, uri: string, prrS: number, policySubtree: (uri: string) => ManagedObject[]): ManagedObject[] {
     if (session.subscribe(uri, prrS)) this.countSubscriber(uri, 1);
-    return this.cache.seed(subject, uri, this.apicSubtree);
+    return this.cache.seed(subject, uri, policySubtree);
   }
 
   /** The session has declared these endpoint objects: registered, learned locally, known to COOP. */
