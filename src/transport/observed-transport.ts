@@ -25,12 +25,14 @@ export function observeTransport(inner: Transport, watcher: TransportWatcher): T
     connect(to: Endpoint, handler: ConnectionHandler, from?: string): Connection {
       const watch = watcher.client?.(to, from ?? 'client');
       if (!watch) return inner.connect(to, handler, from);
-      return new ObservedConnection(inner.connect(to, new WatchedHandler(handler, watch), from), watch);
+      const connection = new ObservedConnection(watch, handler);
+      connection.attach(inner.connect(to, connection, from));
+      return connection;
     },
     listen(at: Endpoint, onAccept: (connection: Connection) => void): Listener {
       return inner.listen(at, (c) => {
         const watch = watcher.server?.(at, c.remote);
-        onAccept(watch ? new ObservedConnection(c, watch) : c);
+        onAccept(watch ? new ObservedConnection(watch).attach(c) : c);
       });
     },
   };
@@ -41,8 +43,8 @@ export function observeTransport(inner: Transport, watcher: TransportWatcher): T
       const clientWatch = watcher.client?.(to, from);
       const serverWatch = watcher.server?.(to, from);
       return {
-        client: clientWatch ? new ObservedConnection(client, clientWatch) : client,
-        server: serverWatch ? new ObservedConnection(server, serverWatch) : server,
+        client: clientWatch ? new ObservedConnection(clientWatch).attach(client) : client,
+        server: serverWatch ? new ObservedConnection(serverWatch).attach(server) : server,
       };
     };
   }
@@ -50,44 +52,47 @@ export function observeTransport(inner: Transport, watcher: TransportWatcher): T
 }
 
 /**
- * The actor's handler behind a watch. A class rather than an object of closures: a fabric-scale
- * simulation watches every connection end (four per node), and each closure would cost a function
- * object, its context and (compiled with keepNames, as tsx does) a dictionary of properties.
+ * One watched connection end: the actor's connection, and the handler the wrapped connection reports
+ * to (which lets the watch see each arrival before the actor does). One object for both: a
+ * fabric-scale simulation watches every connection end, and every message passes through it.
  */
-class WatchedHandler implements ConnectionHandler {
+class ObservedConnection extends ForwardingConnection implements ConnectionHandler {
+  protected inner!: Connection;
+
   constructor(
-    private readonly handler: ConnectionHandler,
     private readonly watch: MessageWatch,
-  ) {}
-
-  onOpen(): void {
-    this.handler.onOpen();
-  }
-
-  onClose(reason: string): void {
-    this.handler.onClose(reason);
-  }
-
-  onMessage(message: RpcMessage): void {
-    this.watch.received(message);
-    this.handler.onMessage(message);
-  }
-}
-
-class ObservedConnection extends ForwardingConnection {
-  constructor(
-    protected readonly inner: Connection,
-    private readonly watch: MessageWatch,
+    /** The actor's; the wrapped connection reports here only once there is one. */
+    private handler?: ConnectionHandler,
   ) {
     super();
   }
 
+  /** Wraps the transport's connection (whose events come here once a handler is set, or from the connect). */
+  attach(inner: Connection): this {
+    this.inner = inner;
+    return this;
+  }
+
   override setHandler(handler: ConnectionHandler): void {
-    this.inner.setHandler(new WatchedHandler(handler, this.watch));
+    this.handler = handler;
+    this.inner.setHandler(this);
   }
 
   override send(message: RpcMessage): void {
     if (this.inner.isOpen) this.watch.sent(message);
     this.inner.send(message);
+  }
+
+  onOpen(): void {
+    this.handler!.onOpen();
+  }
+
+  onClose(reason: string): void {
+    this.handler!.onClose(reason);
+  }
+
+  onMessage(message: RpcMessage): void {
+    this.watch.received(message);
+    this.handler!.onMessage(message);
   }
 }
