@@ -29,8 +29,10 @@ interface SimTransportOptions {
 /** What travels on one direction of a link: a message, or (a string) the reason the sender closed it. */
 type InFlight = RpcMessage | string;
 
-/** An outbox that never empties drops its delivered head once it is this long and at least half the array. */
+/** An outbox that never empties moves its undelivered tail to the front once this much of it was delivered, and at least half. */
 const outboxCompactFrom = 1024;
+/** An outbox longer than this is let go when it empties (a burst's array is not kept for the connection's life). */
+const outboxKeptMax = 64;
 
 class SimConnection implements Connection {
   readonly id: number;
@@ -40,14 +42,17 @@ class SimConnection implements Connection {
   closed = false;
   lastDeliveryAt = 0;
   /**
-   * What this end sent that has not arrived yet, oldest at `outboxHead`: a direction delivers in
-   * order, so each arrival event takes the oldest, and no record is made per message.
+   * What this end sent that has not arrived yet, outbox[outboxHead] to outbox[outboxTail - 1],
+   * oldest first: a direction delivers in order, so each arrival event takes the oldest, and no
+   * record is made per message. The array is reused, not shrunk, while it is short: setting an
+   * array's length to 0 drops its storage, and the next message would allocate it again.
    */
   outbox: InFlight[] | undefined;
   outboxHead = 0;
+  outboxTail = 0;
 
   get inFlight(): number {
-    return this.outbox === undefined ? 0 : this.outbox.length - this.outboxHead;
+    return this.outboxTail - this.outboxHead;
   }
 
   constructor(
@@ -86,17 +91,19 @@ export class SimTransport implements Transport {
   private readonly listeners = new Map<string, (c: Connection) => void>();
   private readonly maxInFlight: number;
   private connections = 0;
+  /** @internal Read on every message: fields of their own rather than the options'. */
+  readonly observe: SimTransportOptions['observe'];
+  private readonly random: RandomStream;
+  private readonly linkLatency: Distribution;
 
   constructor(
     private readonly scheduler: Scheduler,
     private readonly options: SimTransportOptions,
   ) {
     this.maxInFlight = options.maxInFlight ?? 100_000;
-  }
-
-  /** @internal */
-  get observe(): SimTransportOptions['observe'] {
-    return this.options.observe;
+    this.observe = options.observe;
+    this.random = options.random;
+    this.linkLatency = options.linkLatency;
   }
 
   /** @internal */
@@ -154,24 +161,29 @@ export class SimTransport implements Transport {
       from.close(`more than ${this.maxInFlight} messages in flight`);
       return;
     }
-    const at = Math.max(this.scheduler.now() + this.options.random.sample(this.options.linkLatency), from.lastDeliveryAt);
+    const at = Math.max(this.scheduler.now() + this.random.sample(this.linkLatency), from.lastDeliveryAt);
     from.lastDeliveryAt = at;
-    (from.outbox ??= []).push(what);
+    (from.outbox ??= [])[from.outboxTail++] = what;
     this.scheduler.at(at, SimTransport.arrive, from);
   }
 
   /** The oldest thing `from` sent arrives at its peer (arrivals of one direction run in send order). */
   private static readonly arrive = (from: SimConnection): void => {
     const outbox = from.outbox!;
-    const what = outbox[from.outboxHead]!;
-    outbox[from.outboxHead++] = undefined!;
-    if (from.outboxHead === outbox.length) {
-      outbox.length = 0;
+    const head = from.outboxHead;
+    const what = outbox[head]!;
+    outbox[head] = undefined!;
+    const next = head + 1;
+    if (next === from.outboxTail) {
       from.outboxHead = 0;
-    } else if (from.outboxHead >= outboxCompactFrom && from.outboxHead * 2 >= outbox.length) {
-      outbox.splice(0, from.outboxHead);
+      from.outboxTail = 0;
+      if (outbox.length > outboxKeptMax) from.outbox = undefined;
+    } else if (next >= outboxCompactFrom && next * 2 >= from.outboxTail) {
+      outbox.copyWithin(0, next, from.outboxTail);
+      outbox.fill(undefined!, from.outboxTail - next, from.outboxTail);
+      from.outboxTail -= next;
       from.outboxHead = 0;
-    }
+    } else from.outboxHead = next;
     const to = from.peer!;
     if (to.closed) return;
     if (typeof what === 'string') {
