@@ -184,6 +184,37 @@ export class EventQueue {
     return false;
   }
 
+  /**
+   * Runs events in (time, sequence) order while the next one is due by `endTime`, at most
+   * `maxEvents`, each with `onTime` called first with its time; returns how many ran. One pass per
+   * event where peekTime then popAndRun would read the top twice.
+   */
+  runUntil(endTime: number, maxEvents: number, onTime: (time: number) => void): number {
+    let n = 0;
+    while (n < maxEvents && (this.size > 0 || this.refill())) {
+      const heap = this.heap;
+      const time = heap[0]!;
+      if (time > endTime) break;
+      const slot = slotOf(heap[1]!);
+      this.removeTop();
+      if ((this.state[slot]! & 1) === 1) {
+        this.releaseSlot(slot);
+        continue;
+      }
+      const events = this.events;
+      const callback = events[2 * slot] as EventCallback;
+      const arg = events[2 * slot + 1];
+      events[2 * slot] = undefined;
+      events[2 * slot + 1] = undefined;
+      this.releaseSlot(slot);
+      this.live--;
+      onTime(time);
+      n++;
+      callback(arg);
+    }
+    return n;
+  }
+
   clear(): void {
     if (this.far !== undefined) {
       this.size += this.far.takeAll(this.heap, this.size);

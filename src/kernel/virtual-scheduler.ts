@@ -43,13 +43,7 @@ export class VirtualScheduler implements Scheduler {
 
   /** Runs every event with time <= endMs (bounded by maxEvents), then sets the clock to endMs. */
   runUntil(endMs: number, maxEvents = Number.MAX_SAFE_INTEGER): number {
-    const queue = this.queue;
-    const advance = this.advance;
-    let n = 0;
-    while (n < maxEvents && queue.peekTime() <= endMs) {
-      queue.popAndRun(advance);
-      n++;
-    }
+    const n = this.queue.runUntil(endMs, maxEvents, this.advance);
     this.executed += n;
     if (n < maxEvents && endMs > this.time && endMs !== Infinity) this.time = endMs;
     return n;
