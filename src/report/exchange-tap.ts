@@ -22,6 +22,7 @@ const exchangeObjectsPerMessageMax = 6;
 const AGENT_PREFIX = 'agent:';
 
 interface Capture {
+  node: string;
   migration: number;
   sinceMs: number;
   recorded: number;
@@ -29,9 +30,8 @@ interface Capture {
 }
 
 export class ExchangeTap {
+  /** Open windows by agent actor ("agent:<node>"), the name flows carry: no string is cut per flow. */
   private readonly capturing = new Map<string, Capture>();
-  /** The agent actors ("agent:<node>") whose window is open, for isCapturing. */
-  private readonly capturingAgents = new Set<string>();
   private windowChanges = 0;
 
   constructor(private readonly trace: Trace) {}
@@ -39,9 +39,9 @@ export class ExchangeTap {
   /** Follows stun-start and converged milestones to open and close each node's window. */
   readonly onEvent = (e: TraceEvent): void => {
     if (e.event === 'stun-start') {
-      this.close(e.data.node as string);
-      this.capturing.set(e.data.node as string, { migration: e.data.migration as number, sinceMs: e.tMs, recorded: 0, droppedCount: 0 });
-      this.capturingAgents.add(AGENT_PREFIX + (e.data.node as string));
+      const node = e.data.node as string;
+      this.close(node);
+      this.capturing.set(AGENT_PREFIX + node, { node, migration: e.data.migration as number, sinceMs: e.tMs, recorded: 0, droppedCount: 0 });
       this.windowChanges++;
     } else if (e.event === 'milestone' && e.data.name === 'converged') {
       this.close(e.data.node as string);
@@ -50,7 +50,7 @@ export class ExchangeTap {
 
   /** Closes every window still open (at the end of the run). */
   finish(): void {
-    for (const node of [...this.capturing.keys()]) this.close(node);
+    for (const capture of [...this.capturing.values()]) this.close(capture.node);
   }
 
   /** Changes whenever a window opens or closes (what isCapturing answers may change then). */
@@ -60,16 +60,16 @@ export class ExchangeTap {
 
   /** Whether a message between these actors may belong to an open window (the flow recorder asks before it records). */
   isCapturing(from: string, to: string): boolean {
-    return this.capturingAgents.has(from) || this.capturingAgents.has(to);
+    return this.capturing.has(from) || this.capturing.has(to);
   }
 
   /** A message arrived: recorded when it belongs to an open window (sent since the stun). */
   onFlow(flow: MessageFlow, message: RpcMessage): void {
     const agent = flow.from.startsWith(AGENT_PREFIX) ? flow.from : flow.to.startsWith(AGENT_PREFIX) ? flow.to : undefined;
     if (agent === undefined) return;
-    const node = agent.slice(AGENT_PREFIX.length);
-    const capture = this.capturing.get(node);
+    const capture = this.capturing.get(agent);
     if (!capture || flow.sentMs < capture.sinceMs) return;
+    const node = capture.node;
     if (capture.recorded >= exchangeMessagesPerMigrationMax) {
       capture.droppedCount++;
       return;
@@ -90,10 +90,10 @@ export class ExchangeTap {
   }
 
   private close(node: string): void {
-    const capture = this.capturing.get(node);
+    const agent = AGENT_PREFIX + node;
+    const capture = this.capturing.get(agent);
     if (!capture) return;
-    this.capturing.delete(node);
-    this.capturingAgents.delete(AGENT_PREFIX + node);
+    this.capturing.delete(agent);
     this.windowChanges++;
     if (capture.droppedCount > 0) {
       this.trace.emit('simulation', 'opflex-messages-dropped', { node, migration: capture.migration, count: capture.droppedCount, max: exchangeMessagesPerMigrationMax });
