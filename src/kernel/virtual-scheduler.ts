@@ -27,14 +27,14 @@ export class VirtualScheduler implements Scheduler {
     return this.queue.pending;
   }
 
-  after(delayMs: number, callback: EventCallback, arg?: unknown): TimerHandle {
+  after(delayMs: number, callback: EventCallback, arg?: unknown, arg2?: unknown): TimerHandle {
     if (!(delayMs >= 0)) throw new RangeError(`Delay must be non-negative, got ${delayMs}`);
-    return this.queue.push(this.time + delayMs, callback, arg);
+    return this.queue.push(this.time + delayMs, callback, arg, arg2);
   }
 
-  at(timeMs: number, callback: EventCallback, arg?: unknown): TimerHandle {
+  at(timeMs: number, callback: EventCallback, arg?: unknown, arg2?: unknown): TimerHandle {
     if (timeMs < this.time) throw new RangeError(`Cannot schedule in the past: ${timeMs} < now ${this.time}`);
-    return this.queue.push(timeMs, callback, arg);
+    return this.queue.push(timeMs, callback, arg, arg2);
   }
 
   cancel(handle: TimerHandle | undefined): void {
