@@ -29,11 +29,6 @@ interface SimTransportOptions {
 /** What travels on one direction of a link: a message, or (a string) the reason the sender closed it. */
 type InFlight = RpcMessage | string;
 
-/** An outbox that never empties moves its undelivered tail to the front once this much of it was delivered, and at least half. */
-const outboxCompactFrom = 1024;
-/** An outbox longer than this is let go when it empties (a burst's array is not kept for the connection's life). */
-const outboxKeptMax = 64;
-
 class SimConnection implements Connection {
   readonly id: number;
   peer: SimConnection | undefined;
@@ -42,18 +37,10 @@ class SimConnection implements Connection {
   closed = false;
   lastDeliveryAt = 0;
   /**
-   * What this end sent that has not arrived yet, outbox[outboxHead] to outbox[outboxTail - 1],
-   * oldest first: a direction delivers in order, so each arrival event takes the oldest, and no
-   * record is made per message. The array is reused, not shrunk, while it is short: setting an
-   * array's length to 0 drops its storage, and the next message would allocate it again.
+   * What this end sent that has not arrived yet. Each arrival event carries its message and this
+   * end, and a direction's arrivals run in send order, so nothing is kept per message here.
    */
-  outbox: InFlight[] | undefined;
-  outboxHead = 0;
-  outboxTail = 0;
-
-  get inFlight(): number {
-    return this.outboxTail - this.outboxHead;
-  }
+  inFlight = 0;
 
   constructor(
     private readonly net: SimTransport,
@@ -163,27 +150,13 @@ export class SimTransport implements Transport {
     }
     const at = Math.max(this.scheduler.now() + this.random.sample(this.linkLatency), from.lastDeliveryAt);
     from.lastDeliveryAt = at;
-    (from.outbox ??= [])[from.outboxTail++] = what;
-    this.scheduler.at(at, SimTransport.arrive, from);
+    from.inFlight++;
+    this.scheduler.at(at, SimTransport.arrive, from, what);
   }
 
-  /** The oldest thing `from` sent arrives at its peer (arrivals of one direction run in send order). */
-  private static readonly arrive = (from: SimConnection): void => {
-    const outbox = from.outbox!;
-    const head = from.outboxHead;
-    const what = outbox[head]!;
-    outbox[head] = undefined!;
-    const next = head + 1;
-    if (next === from.outboxTail) {
-      from.outboxHead = 0;
-      from.outboxTail = 0;
-      if (outbox.length > outboxKeptMax) from.outbox = undefined;
-    } else if (next >= outboxCompactFrom && next * 2 >= from.outboxTail) {
-      outbox.copyWithin(0, next, from.outboxTail);
-      outbox.fill(undefined!, from.outboxTail - next, from.outboxTail);
-      from.outboxTail -= next;
-      from.outboxHead = 0;
-    } else from.outboxHead = next;
+  /** What `from` sent arrives at its peer (arrivals of one direction run in send order). */
+  private static readonly arrive = (from: SimConnection, what: InFlight): void => {
+    from.inFlight--;
     const to = from.peer!;
     if (to.closed) return;
     if (typeof what === 'string') {
