@@ -9,7 +9,7 @@
  */
 import type { Scheduler } from '../kernel/scheduler.ts';
 import { methodOfRawId, type RpcMessage } from '../opflex/message.ts';
-import { observeTransport, type MessageWatch } from '../transport/observed-transport.ts';
+import { watchTransport, WatchedEnd } from '../transport/observed-transport.ts';
 import { formatEndpoint, type Transport } from '../transport/transport.ts';
 
 export interface MessageFlow {
@@ -79,14 +79,10 @@ export class MessageFlowRecorder {
 
   /** The transport the actors use: `inner`, with every message on every connection seen. */
   wrap(inner: Transport): Transport {
-    return observeTransport(inner, {
-      client: (to, from) => this.watch(this.names.client(from), this.names.server(formatEndpoint(to))),
-      server: (at, remote) => this.watch(this.names.server(formatEndpoint(at)), this.names.client(remote)),
+    return watchTransport(inner, {
+      client: (to, from) => new FlowWatch(this, this.names.client(from), this.names.server(formatEndpoint(to)), this.selection),
+      server: (at, remote) => new FlowWatch(this, this.names.server(formatEndpoint(at)), this.names.client(remote), this.selection),
     });
-  }
-
-  private watch(self: string, peer: string): MessageWatch {
-    return new FlowWatch(this, self, peer, this.selection);
   }
 
   /** A message `sender` sent to its peer (called by a FlowWatch). */
@@ -122,11 +118,12 @@ export class MessageFlowRecorder {
 }
 
 /**
- * One connection end's watch: reports what its actor sends and receives when the selection follows
- * it, remembering the selection's answers until its version changes. An object with fields rather
- * than closures: every connection end of a fabric-scale run has one.
+ * One connection end, watched: reports what its actor sends and receives when the selection follows
+ * it, remembering the selection's answers until its version changes. The connection end itself
+ * (one object, not a connection wrapper and a watch beside it): every connection end of a
+ * fabric-scale run has one, and every message passes through it.
  */
-class FlowWatch implements MessageWatch {
+class FlowWatch extends WatchedEnd {
   /** The selection.version the answers below hold for (NaN: not asked yet). */
   private asOf = NaN;
   private sending = false;
@@ -137,7 +134,9 @@ class FlowWatch implements MessageWatch {
     readonly self: string,
     readonly peer: string,
     private readonly selection: FlowSelection | undefined,
-  ) {}
+  ) {
+    super();
+  }
 
   sent(message: RpcMessage): void {
     if (this.selection !== undefined && this.asOf !== this.selection.version) this.refresh(this.selection);
