@@ -106,7 +106,9 @@ export function makeRawId(method: string, n: bigint | number): RawId {
       idMethods.push(method);
     }
   }
-  return `${prefix}${n}]`;
+  // Joined flat rather than concatenated into a rope: the id is hashed when its reply is awaited and
+  // read again when the reply is counted, and each read of a rope would first copy it flat.
+  return [prefix, n, ']'].join('');
 }
 
 /** `["method",` per method name (a few are used millions of times). */
