@@ -141,17 +141,17 @@ export class MigrationTracker {
     const toLeaves = this.ctx.leavesOfPair(r.toPair);
     const fromLeaves = this.ctx.leavesOfPair(r.fromPair);
     const atDestination = toLeaves.includes(e.actor);
-    const infraIp = this.ctx.infraIpOf(r.node);
     switch (e.event) {
       case 'stun-start':
       case 'resume':
       case 'garp':
         return this.once(a, e.event, e);
+      // The node's infra address may change (multipod): read at each event that names one.
       case 'epm-learn':
-        if (atDestination && e.data.key === infraIp && a.seen.has('resume')) this.once(a, 'destination-learn', e);
+        if (atDestination && e.data.key === this.ctx.infraIpOf(r.node) && a.seen.has('resume')) this.once(a, 'destination-learn', e);
         return;
       case 'coop-update':
-        if (e.data.key === infraIp && e.data.to === r.toPair) this.once(a, 'coop-update', e);
+        if (e.data.key === this.ctx.infraIpOf(r.node) && e.data.to === r.toPair) this.once(a, 'coop-update', e);
         return;
       case 'bounce-installed':
         return;
