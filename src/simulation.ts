@@ -107,7 +107,7 @@ export function simulate(scenario: Scenario, options: SimulationOptions = {}): S
           onMessageFlow?.(flow);
         },
         // Without a flow listener only the migrating agents' exchanges are recorded.
-        onMessageFlow ? undefined : { get version() { return tap!.version; }, follows: (from, to) => tap!.isCapturing(from, to) },
+        onMessageFlow ? undefined : { direction: (from, to) => tap!.direction(from, to) },
       ).wrap(transport),
     onProbe: (probe, tMs, delivered, bounced, reason, at) => {
       recorder.record(probe.spec, tMs, delivered, bounced, reason);

@@ -44,10 +44,14 @@ function methodOf(message: RpcMessage): string {
   return message.kind === 'request' ? message.method : (methodOfRawId(message.id) ?? 'unknown');
 }
 
-/** The flows a recorder follows, and a number that changes whenever `follows` may answer differently. */
+/** Whether the messages of one direction between two actors are followed now (read at every message). */
+export interface FollowedDirection {
+  readonly followed: boolean;
+}
+
+/** The flows a recorder follows: for each direction between two actors, a view whose answer may change at any time. */
 export interface FlowSelection {
-  readonly version: number;
-  follows(from: string, to: string): boolean;
+  direction(from: string, to: string): FollowedDirection;
 }
 
 export class MessageFlowRecorder {
@@ -64,8 +68,8 @@ export class MessageFlowRecorder {
     private readonly onFlow: (flow: MessageFlow, message: RpcMessage) => void,
     /**
      * Which flows to follow (by sender and receiver actor); all when absent. A flow is reported when
-     * it is followed both when sent and when it arrives. Each connection end remembers its answers
-     * until `selection.version` changes, so a message that is not followed costs a comparison.
+     * it is followed both when sent and when it arrives. Each connection end asks once for the views
+     * of its two directions, so a message that is not followed costs one read.
      */
     private readonly selection?: FlowSelection,
     /** See flowsInFlightMax (tests lower it). */
@@ -119,15 +123,13 @@ export class MessageFlowRecorder {
 
 /**
  * One connection end, watched: reports what its actor sends and receives when the selection follows
- * it, remembering the selection's answers until its version changes. The connection end itself
- * (one object, not a connection wrapper and a watch beside it): every connection end of a
- * fabric-scale run has one, and every message passes through it.
+ * that direction. The connection end itself (one object, not a connection wrapper and a watch beside
+ * it): every connection end of a fabric-scale run has one, and every message passes through it.
  */
 class FlowWatch extends WatchedEnd {
-  /** The selection.version the answers below hold for (NaN: not asked yet). */
-  private asOf = NaN;
-  private sending = false;
-  private receiving = false;
+  /** The selection's views of this end's two directions, asked for at the first message of each. */
+  private sending: FollowedDirection | undefined;
+  private receiving: FollowedDirection | undefined;
 
   constructor(
     private readonly recorder: MessageFlowRecorder,
@@ -139,18 +141,10 @@ class FlowWatch extends WatchedEnd {
   }
 
   sent(message: RpcMessage): void {
-    if (this.selection !== undefined && this.asOf !== this.selection.version) this.refresh(this.selection);
-    if (this.selection === undefined || this.sending) this.recorder.sent(message, this);
+    if (this.selection === undefined || (this.sending ??= this.selection.direction(this.self, this.peer)).followed) this.recorder.sent(message, this);
   }
 
   received(message: RpcMessage): void {
-    if (this.selection !== undefined && this.asOf !== this.selection.version) this.refresh(this.selection);
-    if (this.selection === undefined || this.receiving) this.recorder.arrived(message, this.self);
-  }
-
-  private refresh(selection: FlowSelection): void {
-    this.asOf = selection.version;
-    this.sending = selection.follows(this.self, this.peer);
-    this.receiving = selection.follows(this.peer, this.self);
+    if (this.selection === undefined || (this.receiving ??= this.selection.direction(this.peer, this.self)).followed) this.recorder.arrived(message, this.self);
   }
 }

@@ -92,24 +92,26 @@ describe('message flows', { timeout: 30_000 }, () => {
     assert.equal(recorder.inFlight, 0);
   });
 
-  it('report only flows followed both when sent and when they arrive', () => {
-    let version = 0;
-    let followed = false;
-    const selection: FlowSelection = { get version() { return version; }, follows: () => followed };
+  it('report only flows followed both when sent and when they arrive, asking the selection once per direction of each end', () => {
+    const view = { followed: false };
+    const asked: string[] = [];
+    const selection: FlowSelection = {
+      direction: (from, to) => {
+        asked.push(`${from} -> ${to}`);
+        return view;
+      },
+    };
     const { scheduler, flows, client } = watchedLink({ selection });
     client.send(request('echo', 1)); // not followed when sent
     scheduler.after(1, () => {
-      followed = true;
-      version++;
+      view.followed = true;
       client.send(request('echo', 2)); // followed throughout
     });
     scheduler.after(2, () => client.send(request('echo', 3))); // followed when sent, not when it arrives
-    scheduler.after(3.5, () => {
-      followed = false;
-      version++;
-    });
+    scheduler.after(3.5, () => (view.followed = false));
     scheduler.runUntil(100);
     assert.deepEqual(flows.map((f) => f.sentMs), [1]);
+    assert.deepEqual(asked, ['agent:node-1 -> leaf-101', 'agent:node-1 -> leaf-101']);
   });
 
   it('forget a message that never arrives, and past flowsInFlightMax the oldest of those first', () => {
