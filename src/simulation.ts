@@ -70,14 +70,23 @@ export function simulate(scenario: Scenario, options: SimulationOptions = {}): S
   const nodeOfPod = new Map<string, string>();
   for (const n of scenario.nodes) for (const p of n.pods) if (flowPods.has(p.name)) nodeOfPod.set(p.name, n.name);
   const flowNodes = new Map(scenario.flows.map((f) => [f.name, [nodeOfPod.get(f.from)!, nodeOfPod.get(f.to)!]]));
-  const migrationStarts: { node: string; tMs: number; index: number }[] = [];
+  // A probe's window is the latest migration of one of its flow's nodes that started by then
+  // (-1 before any): each node's starts, in order, so a probe looks at its two nodes' only.
+  const startsByNode = new Map<string, { tMs: number; index: number; order: number }[]>();
+  let migrationsStarted = 0;
   const recorder = new FlowRecorder((tMs, flow) => {
-    const nodes = flowNodes.get(flow)!;
-    for (let i = migrationStarts.length - 1; i >= 0; i--) {
-      const m = migrationStarts[i]!;
-      if (m.tMs <= tMs && nodes.includes(m.node)) return m.index;
+    let latest: { index: number; order: number } | undefined;
+    for (const node of flowNodes.get(flow)!) {
+      const starts = startsByNode.get(node);
+      if (starts === undefined) continue;
+      for (let i = starts.length - 1; i >= 0; i--) {
+        const m = starts[i]!;
+        if (m.tMs > tMs) continue;
+        if (latest === undefined || m.order > latest.order) latest = m;
+        break;
+      }
     }
-    return -1;
+    return latest === undefined ? -1 : latest.index;
   });
 
   // Every OpFlex message that arrives goes to the exchange tap (the switch-over in the trace) and to
@@ -98,7 +107,7 @@ export function simulate(scenario: Scenario, options: SimulationOptions = {}): S
           onMessageFlow?.(flow);
         },
         // Without a flow listener only the migrating agents' exchanges are recorded.
-        onMessageFlow ? undefined : { get version() { return tap!.version; }, follows: (from, to) => tap!.isCapturing(from, to) },
+        onMessageFlow ? undefined : { direction: (from, to) => tap!.direction(from, to) },
       ).wrap(transport),
     onProbe: (probe, tMs, delivered, bounced, reason, at) => {
       recorder.record(probe.spec, tMs, delivered, bounced, reason);
@@ -114,7 +123,12 @@ export function simulate(scenario: Scenario, options: SimulationOptions = {}): S
   trace.subscribe(queues.onEvent);
   trace.subscribe(tap.onEvent);
   trace.subscribe((e) => {
-    if (e.event === 'migration-start') migrationStarts.push({ node: e.data.node as string, tMs: e.tMs, index: e.data.migration as number });
+    if (e.event === 'migration-start') {
+      const node = e.data.node as string;
+      let starts = startsByNode.get(node);
+      if (starts === undefined) startsByNode.set(node, (starts = []));
+      starts.push({ tMs: e.tMs, index: e.data.migration as number, order: migrationsStarted++ });
+    }
     tracker.onEvent(e);
   });
   if (options.onTraceEvent) trace.subscribe(options.onTraceEvent);

@@ -43,15 +43,32 @@ function drop(reason: DropReason, at: string | undefined): PacketOutcome {
   return { delivered: false, bounced: false, reason, at };
 }
 
+/**
+ * What the data plane found the leaves to hold at one instant, for the packets sent at it: a probe's
+ * reply asks about the leaves and EPGs its request did, and no cache changes within one event.
+ */
+export class PolicyAtInstant {
+  private readonly answers: { leaf: Leaf; epg: string; holds: boolean }[] = [];
+
+  /** @internal */
+  holds(plane: DataPlane, leaf: Leaf, epg: string): boolean {
+    for (const a of this.answers) if (a.leaf === leaf && a.epg === epg) return a.holds;
+    const holds = plane.holdsPolicy(leaf, epg);
+    this.answers.push({ leaf, epg, holds });
+    return holds;
+  }
+}
+
 export class DataPlane {
   constructor(private readonly view: DataPlaneView) {}
 
   /**
    * `lane` picks which leaf of a pair carries the flow (a stand-in for ECMP hashing). Between pods
    * of one node the node's OVS enforces the contracts (the opflex-agent's policy tables); across
-   * nodes the ingress leaf does, once it knows the source endpoint and holds its policy.
+   * nodes the ingress leaf does, once it knows the source endpoint and holds its policy. `held`
+   * may be shared by packets sent at the same instant (see PolicyAtInstant).
    */
-  send(src: PodInfo, dst: PodInfo, lane: number, packet: ProbePacket, reply: boolean): PacketOutcome {
+  send(src: PodInfo, dst: PodInfo, lane: number, packet: ProbePacket, reply: boolean, held = new PolicyAtInstant()): PacketOutcome {
     const v = this.view;
     if (v.isStunned(src.node)) return drop('vm-stunned', undefined);
     if (src.node === dst.node) {
@@ -61,7 +78,7 @@ export class DataPlane {
     const ingress = pick(v.leavesOfPair(v.pairOfNode(src.node)), lane);
     const srcEntry = ingress.epm.get(src.ip);
     if (srcEntry?.kind !== 'local') return drop('endpoint-unknown', ingress.name);
-    if (!this.holdsPolicy(ingress, src.epg)) return drop('no-policy', ingress.name);
+    if (!held.holds(this, ingress, src.epg)) return drop('no-policy', ingress.name);
     if (v.contractVerdict(src.epg, dst.epg, packet, reply) !== 'permit') return drop('contract-denied', ingress.name);
 
     let egressPair: string | undefined;
@@ -84,7 +101,7 @@ export class DataPlane {
     }
     if (entry.node !== dst.node || entry.path !== v.pathOfNode(dst.node)) return drop('stale-local-entry', egress.name);
     if (v.isStunned(dst.node)) return drop('vm-stunned', egress.name);
-    if (!this.holdsPolicy(egress, dst.epg)) return drop('no-policy', egress.name);
+    if (!held.holds(this, egress, dst.epg)) return drop('no-policy', egress.name);
     return bounced ? DELIVERED_BOUNCED : DELIVERED;
   }
 

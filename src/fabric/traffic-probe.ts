@@ -8,7 +8,7 @@
 import type { Scheduler } from '../kernel/scheduler.ts';
 import type { Trace } from '../kernel/trace.ts';
 import { replyPacket, requestPacket, type ProbePacket, type ProbeTraffic } from './contract-matcher.ts';
-import type { DataPlane, PodInfo } from './data-plane.ts';
+import { PolicyAtInstant, type DataPlane, type PodInfo } from './data-plane.ts';
 import type { DropReason } from './drop-reasons.ts';
 import type { FlowSpec } from '../scenario/types.ts';
 
@@ -54,10 +54,11 @@ export class TrafficProbes {
     const now = this.scheduler.now();
     if (now > probe.spec.stopMs) return;
     const lane = probe.index;
-    let outcome = this.dataPlane.send(probe.from, probe.to, lane, probe.request, false);
+    const held = new PolicyAtInstant();
+    let outcome = this.dataPlane.send(probe.from, probe.to, lane, probe.request, false, held);
     let bounced = outcome.bounced;
     if (outcome.delivered) {
-      outcome = this.dataPlane.send(probe.to, probe.from, lane, probe.reply, true);
+      outcome = this.dataPlane.send(probe.to, probe.from, lane, probe.reply, true, held);
       bounced ||= outcome.bounced;
     }
     if (outcome.delivered !== probe.up) {

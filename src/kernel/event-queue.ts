@@ -3,8 +3,9 @@
  * order because the sequence grows monotonically. Cancellation marks the slot and the entry is
  * skipped when it reaches the top, so cancel is O(1).
  *
- * Callbacks and their argument live in slot arrays, so scheduling a pre-bound method costs no
- * allocation beyond amortised array growth.
+ * Callbacks and their two arguments live in slot arrays, so scheduling a pre-bound method costs no
+ * allocation beyond amortised array growth, and an event can carry what it is about and for whom
+ * (a link's message and its sender) without a record made to hold both.
  *
  * Layout and algorithm, measured with the HOLD model and the model mix in bench/kernel.ts
  * (`npm run bench`, figures in bench/README.md):
@@ -28,7 +29,7 @@
 
 import { LadderBuckets } from './ladder-buckets.ts';
 
-export type EventCallback = (arg: any) => void;
+export type EventCallback = (arg: any, arg2: any) => void;
 
 /** Opaque handle: slot index plus a generation, so a stale handle never cancels a reused slot. */
 export type EventHandle = number;
@@ -69,7 +70,7 @@ export class EventQueue {
   private prefetched = 0;
 
   /**
-   * Callback at 2 * slot, its argument at 2 * slot + 1: one cache miss fetches both.
+   * Callback at 3 * slot, its arguments at 3 * slot + 1 and + 2: one or two cache misses fetch all three.
    */
   private events: unknown[] = [];
   /** Per slot: generation * 2 + 1 if its event is cancelled (one array, so one cache miss per pop). */
@@ -110,15 +111,16 @@ export class EventQueue {
     return this.live === 0;
   }
 
-  push(time: number, callback: EventCallback, arg?: unknown): EventHandle {
+  push(time: number, callback: EventCallback, arg?: unknown, arg2?: unknown): EventHandle {
     if (!(time >= 0) || time === Infinity) throw new RangeError(`Event time must be a finite non-negative number, got ${time}`);
     const entries = this.far === undefined ? this.size : this.size + this.far.size;
     if (entries === this.capacity) this.grow();
     if (this.nextSeq >= this.sequenceLimit) this.renumber();
     const slot = this.freeCount > 0 ? this.freeSlots[--this.freeCount]! : this.slotsUsed++;
     // A free slot's state has its cancelled bit clear (releaseSlot clears it).
-    this.events[2 * slot] = callback;
-    this.events[2 * slot + 1] = arg;
+    this.events[3 * slot] = callback;
+    this.events[3 * slot + 1] = arg;
+    this.events[3 * slot + 2] = arg2;
 
     const key = this.nextSeq++ * SLOT_BITS + slot;
     this.live++;
@@ -137,10 +139,11 @@ export class EventQueue {
     const slot = handle % SLOT_BITS;
     const gen = (handle - slot) / SLOT_BITS;
     if (!(slot >= 0 && slot < this.slotsUsed) || this.state[slot] !== 2 * gen) return false;
-    if (this.events[2 * slot] === undefined) return false;
+    if (this.events[3 * slot] === undefined) return false;
     this.state[slot] = 2 * gen + 1;
-    this.events[2 * slot] = undefined;
-    this.events[2 * slot + 1] = undefined;
+    this.events[3 * slot] = undefined;
+    this.events[3 * slot + 1] = undefined;
+    this.events[3 * slot + 2] = undefined;
     this.live--;
     return true;
   }
@@ -171,17 +174,52 @@ export class EventQueue {
         continue;
       }
       const events = this.events;
-      const callback = events[2 * slot] as EventCallback;
-      const arg = events[2 * slot + 1];
-      events[2 * slot] = undefined;
-      events[2 * slot + 1] = undefined;
+      const callback = events[3 * slot] as EventCallback;
+      const arg = events[3 * slot + 1];
+      const arg2 = events[3 * slot + 2];
+      events[3 * slot] = undefined;
+      events[3 * slot + 1] = undefined;
+      events[3 * slot + 2] = undefined;
       this.releaseSlot(slot);
       this.live--;
       onTime(time);
-      callback(arg);
+      callback(arg, arg2);
       return true;
     }
     return false;
+  }
+
+  /**
+   * Runs events in (time, sequence) order while the next one is due by `endTime`, at most
+   * `maxEvents`, each with `onTime` called first with its time; returns how many ran. One pass per
+   * event where peekTime then popAndRun would read the top twice.
+   */
+  runUntil(endTime: number, maxEvents: number, onTime: (time: number) => void): number {
+    let n = 0;
+    while (n < maxEvents && (this.size > 0 || this.refill())) {
+      const heap = this.heap;
+      const time = heap[0]!;
+      if (time > endTime) break;
+      const slot = slotOf(heap[1]!);
+      this.removeTop();
+      if ((this.state[slot]! & 1) === 1) {
+        this.releaseSlot(slot);
+        continue;
+      }
+      const events = this.events;
+      const callback = events[3 * slot] as EventCallback;
+      const arg = events[3 * slot + 1];
+      const arg2 = events[3 * slot + 2];
+      events[3 * slot] = undefined;
+      events[3 * slot + 1] = undefined;
+      events[3 * slot + 2] = undefined;
+      this.releaseSlot(slot);
+      this.live--;
+      onTime(time);
+      n++;
+      callback(arg, arg2);
+    }
+    return n;
   }
 
   clear(): void {
@@ -192,8 +230,9 @@ export class EventQueue {
     for (let i = 0; i < this.size; i++) {
       const slot = slotOf(this.heap[2 * i + 1]!);
       this.heap[2 * i] = Infinity;
-      this.events[2 * slot] = undefined;
-      this.events[2 * slot + 1] = undefined;
+      this.events[3 * slot] = undefined;
+      this.events[3 * slot + 1] = undefined;
+      this.events[3 * slot + 2] = undefined;
       this.releaseSlot(slot);
     }
     this.size = 0;

@@ -38,12 +38,12 @@ export class RealtimeScheduler implements Scheduler {
     return wall > this.current ? wall : this.current;
   }
 
-  after(delayMs: number, callback: EventCallback, arg?: unknown): TimerHandle {
-    return this.at(this.now() + Math.max(0, delayMs), callback, arg);
+  after(delayMs: number, callback: EventCallback, arg?: unknown, arg2?: unknown): TimerHandle {
+    return this.at(this.now() + Math.max(0, delayMs), callback, arg, arg2);
   }
 
-  at(timeMs: number, callback: EventCallback, arg?: unknown): TimerHandle {
-    const handle = this.queue.push(Math.max(timeMs, this.current), callback, arg);
+  at(timeMs: number, callback: EventCallback, arg?: unknown, arg2?: unknown): TimerHandle {
+    const handle = this.queue.push(Math.max(timeMs, this.current), callback, arg, arg2);
     this.arm();
     return handle;
   }

@@ -9,9 +9,9 @@ export type TimerHandle = EventHandle;
 export interface Scheduler {
   /** Milliseconds since the start of the run. */
   now(): number;
-  /** Runs `callback(arg)` `delayMs` from now (0 = after the events already due now). */
-  after(delayMs: number, callback: EventCallback, arg?: unknown): TimerHandle;
-  at(timeMs: number, callback: EventCallback, arg?: unknown): TimerHandle;
+  /** Runs `callback(arg, arg2)` `delayMs` from now (0 = after the events already due now). */
+  after(delayMs: number, callback: EventCallback, arg?: unknown, arg2?: unknown): TimerHandle;
+  at(timeMs: number, callback: EventCallback, arg?: unknown, arg2?: unknown): TimerHandle;
   cancel(handle: TimerHandle | undefined): void;
 }
 

@@ -27,14 +27,14 @@ export class VirtualScheduler implements Scheduler {
     return this.queue.pending;
   }
 
-  after(delayMs: number, callback: EventCallback, arg?: unknown): TimerHandle {
+  after(delayMs: number, callback: EventCallback, arg?: unknown, arg2?: unknown): TimerHandle {
     if (!(delayMs >= 0)) throw new RangeError(`Delay must be non-negative, got ${delayMs}`);
-    return this.queue.push(this.time + delayMs, callback, arg);
+    return this.queue.push(this.time + delayMs, callback, arg, arg2);
   }
 
-  at(timeMs: number, callback: EventCallback, arg?: unknown): TimerHandle {
+  at(timeMs: number, callback: EventCallback, arg?: unknown, arg2?: unknown): TimerHandle {
     if (timeMs < this.time) throw new RangeError(`Cannot schedule in the past: ${timeMs} < now ${this.time}`);
-    return this.queue.push(timeMs, callback, arg);
+    return this.queue.push(timeMs, callback, arg, arg2);
   }
 
   cancel(handle: TimerHandle | undefined): void {
@@ -43,13 +43,7 @@ export class VirtualScheduler implements Scheduler {
 
   /** Runs every event with time <= endMs (bounded by maxEvents), then sets the clock to endMs. */
   runUntil(endMs: number, maxEvents = Number.MAX_SAFE_INTEGER): number {
-    const queue = this.queue;
-    const advance = this.advance;
-    let n = 0;
-    while (n < maxEvents && queue.peekTime() <= endMs) {
-      queue.popAndRun(advance);
-      n++;
-    }
+    const n = this.queue.runUntil(endMs, maxEvents, this.advance);
     this.executed += n;
     if (n < maxEvents && endMs > this.time && endMs !== Infinity) this.time = endMs;
     return n;

@@ -225,19 +225,24 @@ class Validator {
     const firstIndexOfUri = new Map<string, number>();
     for (let index = 0; index < value.length; index++) {
       const item: unknown = value[index];
-      const report: Report = (field, message) => {
-        const issue: PolicyIssue = { ...at, index, message };
-        if (isPlainObject(item) && typeof item.uri === 'string' && item.uri.length > 0) issue.uri = item.uri;
-        if (field !== undefined) issue.field = field;
-        this.add(issue);
-      };
-      if (!(this.options.keepObjects && typeof item === 'object' && item !== null && wellFormed.has(item))) this.object(item, report);
+      // An object found well-formed before (a cached subtree served again) needs no reporter at all.
+      if (!(this.options.keepObjects && typeof item === 'object' && item !== null && wellFormed.has(item))) this.object(item, this.itemReporter(at, index, item));
       if (!isPlainObject(item) || typeof item.uri !== 'string' || item.uri.length === 0) continue;
       const first = firstIndexOfUri.get(item.uri);
       if (first === undefined) firstIndexOfUri.set(item.uri, index);
-      else report('uri', `duplicate of ${where(list, first)}`);
+      else this.itemReporter(at, index, item)('uri', `duplicate of ${where(list, first)}`);
     }
     return this.count === before ? (value as ManagedObject[]) : undefined;
+  }
+
+  /** Reports a problem of the item at `index` of a list (`at` names the list), with the item's uri when it has one. */
+  private itemReporter(at: { list?: string }, index: number, item: unknown): Report {
+    return (field, message) => {
+      const issue: PolicyIssue = { ...at, index, message };
+      if (isPlainObject(item) && typeof item.uri === 'string' && item.uri.length > 0) issue.uri = item.uri;
+      if (field !== undefined) issue.field = field;
+      this.add(issue);
+    };
   }
 
   private object(item: unknown, report: Report): void {
@@ -409,54 +414,61 @@ class Validator {
    * child and its lister agree, the parent named is the one held, classes and parents unchanged.
    */
   structure(lists: Located[]): void {
+    // Loops rather than forEach with a reporter made per object: every policy_resolve reply an
+    // agent gets comes through here. A reporter is made only for a problem found.
     const store = this.options.store;
     const byUri = new Map<string, { list: string | undefined; index: number; mo: ManagedObject }>();
     for (const { list, objects } of lists) {
-      objects.forEach((mo, index) => {
+      for (let index = 0; index < objects.length; index++) {
+        const mo = objects[index]!;
         const first = byUri.get(mo.uri);
         if (first) this.add({ ...(list === undefined ? {} : { list }), index, uri: mo.uri, field: 'uri', message: `duplicate of ${where(first.list, first.index)}` });
         else byUri.set(mo.uri, { list, index, mo });
-      });
+      }
     }
     const listedBy = new Map<string, { list: string | undefined; index: number; mo: ManagedObject }>();
     for (const { list, objects } of lists) {
-      objects.forEach((mo, index) => {
-        const report = reporter(this, list, index, mo.uri);
-        mo.children.forEach((child, i) => {
+      for (let index = 0; index < objects.length; index++) {
+        const mo = objects[index]!;
+        const children = mo.children;
+        for (let i = 0; i < children.length; i++) {
+          // As forEach did: a hole in the list is no child.
+          if (!(i in children)) continue;
+          const child = children[i]!;
           const other = listedBy.get(child);
-          if (other) report(`children[${i}]`, `${quote(child)} is also listed by ${where(other.list, other.index)}`);
+          if (other) reporter(this, list, index, mo.uri)(`children[${i}]`, `${quote(child)} is also listed by ${where(other.list, other.index)}`);
           else listedBy.set(child, { list, index, mo });
-          if (byUri.has(child)) return;
+          if (byUri.has(child)) continue;
           const held = store?.get(child);
-          if (held?.parent_uri !== undefined && held.parent_uri !== mo.uri) report(`children[${i}]`, `the held ${quote(child)} belongs to ${quote(held.parent_uri)}`);
-        });
-      });
+          if (held?.parent_uri !== undefined && held.parent_uri !== mo.uri) reporter(this, list, index, mo.uri)(`children[${i}]`, `the held ${quote(child)} belongs to ${quote(held.parent_uri)}`);
+        }
+      }
     }
     for (const { list, objects } of lists) {
-      objects.forEach((mo, index) => {
-        const report = reporter(this, list, index, mo.uri);
+      for (let index = 0; index < objects.length; index++) {
+        const mo = objects[index]!;
         const lister = listedBy.get(mo.uri);
         if (mo.parent_uri === undefined) {
-          if (lister) report('parent_uri', `is missing, but ${where(lister.list, lister.index)} lists the object as its child`);
+          if (lister) reporter(this, list, index, mo.uri)('parent_uri', `is missing, but ${where(lister.list, lister.index)} lists the object as its child`);
         } else {
           const parent = byUri.get(mo.parent_uri);
           if (parent) {
-            if (parent.mo.subject !== mo.parent_subject) report('parent_subject', `is ${quote(mo.parent_subject!)} but the parent ${where(parent.list, parent.index)} is a ${quote(parent.mo.subject)}`);
-            if (lister?.mo !== parent.mo) report('parent_uri', `names ${where(parent.list, parent.index)}, which does not list the object as a child`);
+            if (parent.mo.subject !== mo.parent_subject) reporter(this, list, index, mo.uri)('parent_subject', `is ${quote(mo.parent_subject!)} but the parent ${where(parent.list, parent.index)} is a ${quote(parent.mo.subject)}`);
+            if (lister?.mo !== parent.mo) reporter(this, list, index, mo.uri)('parent_uri', `names ${where(parent.list, parent.index)}, which does not list the object as a child`);
           } else {
             const held = store?.get(mo.parent_uri);
-            if (held && held.subject !== mo.parent_subject) report('parent_subject', `is ${quote(mo.parent_subject!)} but the held parent is a ${quote(held.subject)}`);
+            if (held && held.subject !== mo.parent_subject) reporter(this, list, index, mo.uri)('parent_subject', `is ${quote(mo.parent_subject!)} but the held parent is a ${quote(held.subject)}`);
           }
-          if (lister && lister.mo.uri !== mo.parent_uri) report('parent_uri', `names ${quote(mo.parent_uri)} but ${where(lister.list, lister.index)} lists the object as its child`);
+          if (lister && lister.mo.uri !== mo.parent_uri) reporter(this, list, index, mo.uri)('parent_uri', `names ${quote(mo.parent_uri)} but ${where(lister.list, lister.index)} lists the object as its child`);
         }
         const held = store?.get(mo.uri);
         if (held) {
-          if (held.subject !== mo.subject) report('subject', `the object is held as a ${quote(held.subject)}; a uri keeps its class`);
+          if (held.subject !== mo.subject) reporter(this, list, index, mo.uri)('subject', `the object is held as a ${quote(held.subject)}; a uri keeps its class`);
           if (held.parent_uri !== undefined && mo.parent_uri !== undefined && held.parent_uri !== mo.parent_uri) {
-            report('parent_uri', `the object is held under ${quote(held.parent_uri)}; a uri keeps its parent`);
+            reporter(this, list, index, mo.uri)('parent_uri', `the object is held under ${quote(held.parent_uri)}; a uri keeps its parent`);
           }
         }
-      });
+      }
     }
   }
 

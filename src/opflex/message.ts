@@ -101,20 +101,34 @@ export function makeRawId(method: string, n: bigint | number): RawId {
   let prefix = idPrefixes.get(method);
   if (prefix === undefined) {
     prefix = `[${JSON.stringify(method)},`;
-    if (idPrefixes.size < 64) idPrefixes.set(method, prefix);
+    if (idPrefixes.size < 64) {
+      idPrefixes.set(method, prefix);
+      idMethods.push(method);
+    }
   }
-  return `${prefix}${n}]`;
+  // Joined flat rather than concatenated into a rope: the id is hashed when its reply is awaited and
+  // read again when the reply is counted, and each read of a rope would first copy it flat.
+  return [prefix, n, ']'].join('');
 }
 
 /** `["method",` per method name (a few are used millions of times). */
 const idPrefixes = new Map<string, string>();
+/** The same method names, in a list that methodOfRawId reads its answers from (no new string per reply). */
+const idMethods: string[] = [];
 
 /** The method named by a `["method", n]` id, or undefined when the id is not of that form. */
 export function methodOfRawId(id: RawId): string | undefined {
   // The ids we make (makeRawId) have no spaces or escapes: read those without a regex.
   if (id.startsWith('["')) {
     const end = id.indexOf('"', 2);
-    if (end > 0 && id.charCodeAt(end + 1) === 44 /* , */ && id.lastIndexOf('\\', end) < 2) return id.slice(2, end);
+    if (end > 0 && id.charCodeAt(end + 1) === 44 /* , */ && id.lastIndexOf('\\', end) < 2) {
+      const length = end - 2;
+      for (let i = 0; i < idMethods.length; i++) {
+        const method = idMethods[i]!;
+        if (method.length === length && id.startsWith(method, 2)) return method;
+      }
+      return id.slice(2, end);
+    }
   }
   const m = /^\[\s*"((?:[^"\\]|\\.)*)"\s*,/.exec(id);
   return m ? (JSON.parse(`"${m[1]}"`) as string) : undefined;

@@ -306,7 +306,7 @@ export class ProxySession implements RpcEndpointEvents {
         return this.rpc.replyError(request, 'ERROR', 'Malformed endpoint_declare: endpoint (array) and prr (integer) are required');
       }
       const objects = item.endpoint as ManagedObject[];
-      if (!objects.every((mo) => typeof mo?.subject === 'string' && typeof mo.uri === 'string')) {
+      if (!namesEveryObject(objects)) {
         return this.rpc.replyError(request, 'ERROR', 'Malformed endpoint_declare: every endpoint object needs subject and uri');
       }
       const problem = this.declareProblem(objects);
@@ -379,6 +379,16 @@ const ITEM_METHODS = new Set(['policy_resolve', 'policy_unresolve', 'endpoint_de
 
 function isNumber(value: unknown): value is number | bigint {
   return typeof value === 'number' || typeof value === 'bigint';
+}
+
+/** Whether every object of a declared endpoint has a subject and a uri (as `every` would say, holes skipped). */
+function namesEveryObject(objects: readonly ManagedObject[]): boolean {
+  for (let i = 0; i < objects.length; i++) {
+    if (!(i in objects)) continue;
+    const mo = objects[i];
+    if (typeof mo?.subject !== 'string' || typeof mo.uri !== 'string') return false;
+  }
+  return true;
 }
 
 function isRefusal(answer: ResolveAnswer): answer is ResolveRefusal {

@@ -32,9 +32,22 @@ export interface RpcEndpointOptions {
   keepalivePhaseMs?: number | undefined;
 }
 
+/** Echo ids made once and shared by every session: a session's echo counter stays below this for 17 hours of 15 s keepalives. */
+export const echoIdsSharedMax = 4096;
+const echoIds: RawId[] = [];
+
+/** The id of a session's n-th echo (libopflex numbers them per connection from 0). */
+function echoId(n: number): RawId {
+  if (n >= echoIdsSharedMax) return makeRawId('echo', n);
+  return (echoIds[n] ??= makeRawId('echo', n));
+}
+
 export class RpcEndpoint implements ConnectionHandler {
   /** Made at the first request that wants a reply: most of a fabric's server sessions never send one. */
   private pending: Map<RawId, ReplyHandler> | undefined;
+  /** Usually one object shared by every session of an actor, so a keepalive tick reads no per-session options. */
+  private readonly keepalive: KeepaliveTimers | undefined;
+  private readonly keepalivePhaseMs: number | undefined;
   private keepaliveTimer: TimerHandle | undefined;
   private lastHeardMs: number;
   /** A number: one echo per keepalive period would take millions of years to pass 2^53. */
@@ -47,10 +60,12 @@ export class RpcEndpoint implements ConnectionHandler {
     readonly connection: Connection,
     private readonly scheduler: Scheduler,
     private readonly events: RpcEndpointEvents,
-    private readonly options: RpcEndpointOptions,
+    options: RpcEndpointOptions,
   ) {
     this.lastHeardMs = scheduler.now();
     this.maxPending = options.maxPending ?? 65_536;
+    this.keepalive = options.keepalive;
+    this.keepalivePhaseMs = options.keepalivePhaseMs;
     connection.setHandler(this);
     if (connection.isOpen) this.start();
   }
@@ -130,22 +145,22 @@ export class RpcEndpoint implements ConnectionHandler {
 
   private start(): void {
     this.lastHeardMs = this.scheduler.now();
-    const keepalive = this.options.keepalive;
+    const keepalive = this.keepalive;
     if (!keepalive) return;
-    const phaseMs = this.options.keepalivePhaseMs;
+    const phaseMs = this.keepalivePhaseMs;
     if (phaseMs === undefined) this.sendEcho();
     this.keepaliveTimer = this.scheduler.after(phaseMs ?? keepalive.firstMs, RpcEndpoint.keepaliveTick, this);
   }
 
   private sendEcho(): void {
-    this.connection.send({ kind: 'request', id: makeRawId('echo', this.echoCounter++), method: 'echo', params: [Math.floor(this.scheduler.now())] });
+    this.connection.send({ kind: 'request', id: echoId(this.echoCounter++), method: 'echo', params: [Math.floor(this.scheduler.now())] });
   }
 
   /** Shared by every endpoint (a fabric has tens of thousands of sessions): no closure each. */
   private static readonly keepaliveTick = (rpc: RpcEndpoint): void => rpc.onKeepaliveTick();
 
   private onKeepaliveTick(): void {
-    const keepalive = this.options.keepalive!;
+    const keepalive = this.keepalive!;
     this.keepaliveTimer = undefined;
     if (this.closed) return;
     if (this.scheduler.now() - this.lastHeardMs > keepalive.timeoutMs) {

@@ -11,7 +11,7 @@
  */
 import type { Trace, TraceEvent } from '../kernel/trace.ts';
 import type { RpcMessage } from '../opflex/message.ts';
-import type { MessageFlow } from './message-flows.ts';
+import type { FollowedDirection, MessageFlow } from './message-flows.ts';
 import { field, isRecord } from '../json-fields.ts';
 
 /** Messages recorded per migration; the rest of its exchange is left out (an `opflex-messages-dropped` event counts them). */
@@ -22,27 +22,31 @@ const exchangeObjectsPerMessageMax = 6;
 const AGENT_PREFIX = 'agent:';
 
 interface Capture {
+  node: string;
   migration: number;
   sinceMs: number;
   recorded: number;
   droppedCount: number;
 }
 
+/** The view of a direction between actors none of which is an agent: never followed. */
+const NEVER_FOLLOWED: FollowedDirection = Object.freeze({ followed: false });
+
 export class ExchangeTap {
+  /** Open windows by agent actor ("agent:<node>"), the name flows carry: no string is cut per flow. */
   private readonly capturing = new Map<string, Capture>();
-  /** The agent actors ("agent:<node>") whose window is open, for isCapturing. */
-  private readonly capturingAgents = new Set<string>();
-  private windowChanges = 0;
+  /** Per agent actor asked about, whether its window is open: the view the flow recorder reads per message. */
+  private readonly open = new Map<string, { followed: boolean }>();
 
   constructor(private readonly trace: Trace) {}
 
   /** Follows stun-start and converged milestones to open and close each node's window. */
   readonly onEvent = (e: TraceEvent): void => {
     if (e.event === 'stun-start') {
-      this.close(e.data.node as string);
-      this.capturing.set(e.data.node as string, { migration: e.data.migration as number, sinceMs: e.tMs, recorded: 0, droppedCount: 0 });
-      this.capturingAgents.add(AGENT_PREFIX + (e.data.node as string));
-      this.windowChanges++;
+      const node = e.data.node as string;
+      this.close(node);
+      this.capturing.set(AGENT_PREFIX + node, { node, migration: e.data.migration as number, sinceMs: e.tMs, recorded: 0, droppedCount: 0 });
+      this.openView(AGENT_PREFIX + node).followed = true;
     } else if (e.event === 'milestone' && e.data.name === 'converged') {
       this.close(e.data.node as string);
     }
@@ -50,26 +54,39 @@ export class ExchangeTap {
 
   /** Closes every window still open (at the end of the run). */
   finish(): void {
-    for (const node of [...this.capturing.keys()]) this.close(node);
+    for (const capture of [...this.capturing.values()]) this.close(capture.node);
   }
 
-  /** Changes whenever a window opens or closes (what isCapturing answers may change then). */
-  get version(): number {
-    return this.windowChanges;
+  /**
+   * Whether messages from one actor to another may belong to an open window (the flow recorder reads
+   * it before it records): those of an agent whose window is open, as a view that follows the window.
+   */
+  direction(from: string, to: string): FollowedDirection {
+    const fromAgent = from.startsWith(AGENT_PREFIX);
+    const toAgent = to.startsWith(AGENT_PREFIX);
+    if (fromAgent && toAgent) {
+      const a = this.openView(from);
+      const b = this.openView(to);
+      return { get followed() { return a.followed || b.followed; } };
+    }
+    if (fromAgent) return this.openView(from);
+    if (toAgent) return this.openView(to);
+    return NEVER_FOLLOWED;
   }
 
-  /** Whether a message between these actors may belong to an open window (the flow recorder asks before it records). */
-  isCapturing(from: string, to: string): boolean {
-    return this.capturingAgents.has(from) || this.capturingAgents.has(to);
+  private openView(agent: string): { followed: boolean } {
+    let view = this.open.get(agent);
+    if (view === undefined) this.open.set(agent, (view = { followed: this.capturing.has(agent) }));
+    return view;
   }
 
   /** A message arrived: recorded when it belongs to an open window (sent since the stun). */
   onFlow(flow: MessageFlow, message: RpcMessage): void {
     const agent = flow.from.startsWith(AGENT_PREFIX) ? flow.from : flow.to.startsWith(AGENT_PREFIX) ? flow.to : undefined;
     if (agent === undefined) return;
-    const node = agent.slice(AGENT_PREFIX.length);
-    const capture = this.capturing.get(node);
+    const capture = this.capturing.get(agent);
     if (!capture || flow.sentMs < capture.sinceMs) return;
+    const node = capture.node;
     if (capture.recorded >= exchangeMessagesPerMigrationMax) {
       capture.droppedCount++;
       return;
@@ -90,11 +107,11 @@ export class ExchangeTap {
   }
 
   private close(node: string): void {
-    const capture = this.capturing.get(node);
+    const agent = AGENT_PREFIX + node;
+    const capture = this.capturing.get(agent);
     if (!capture) return;
-    this.capturing.delete(node);
-    this.capturingAgents.delete(AGENT_PREFIX + node);
-    this.windowChanges++;
+    this.capturing.delete(agent);
+    this.openView(agent).followed = false;
     if (capture.droppedCount > 0) {
       this.trace.emit('simulation', 'opflex-messages-dropped', { node, migration: capture.migration, count: capture.droppedCount, max: exchangeMessagesPerMigrationMax });
     }

@@ -57,8 +57,10 @@ interface Active {
   declared: Map<string, Set<string>>;
   endpointsDeclared: boolean;
   policyReady: boolean;
-  /** Something the policy check depends on changed since it last ran (it scans every needed object). */
-  policyDirty: boolean;
+  /** Every policy URI the node needs (TrackerContext.policyNeededBy). */
+  needed: ReadonlySet<string>;
+  /** Needed objects not present, counted over the destination leaves: 0 when all of them hold all of it. */
+  missing: number;
 }
 
 export class MigrationTracker {
@@ -67,8 +69,8 @@ export class MigrationTracker {
   private readonly presentAt = new Map<string, Set<string>>();
   /** Infra IP -> node, for nodes with a migration under way (COOP events name endpoints by IP). */
   private readonly activeByInfraIp = new Map<string, string>();
-  /** Migrations still waiting to converge: the ones a new policy object may complete. */
-  private readonly unconverged = new Set<Active>();
+  /** Migrations still waiting to converge, by destination leaf: the ones a policy object arriving there may complete. */
+  private readonly unconvergedAt = new Map<string, Set<Active>>();
 
   /** @param onMilestone hears each milestone as it is recorded (simulate puts them in the trace). */
   constructor(
@@ -80,11 +82,9 @@ export class MigrationTracker {
   onEvent = (e: TraceEvent): void => {
     switch (e.event) {
       case 'policy-present':
-        this.present(e.actor).add(e.data.uri as string);
         return this.policyArrived(e);
       case 'policy-gc':
-        this.present(e.actor).delete(e.data.uri as string);
-        return;
+        return this.policyGone(e);
       case 'migration-start':
         return this.begin(e);
     }
@@ -117,12 +117,23 @@ export class MigrationTracker {
     };
     this.records.push(record);
     this.activeByInfraIp.set(this.ctx.infraIpOf(node), node);
-    this.active.set(node, {
+    const needed = new Set(this.ctx.policyNeededBy(node));
+    let missing = 0;
+    for (const leaf of this.ctx.leavesOfPair(record.toPair)) {
+      const present = this.present(leaf);
+      for (const uri of needed) if (!present.has(uri)) missing++;
+    }
+    const a: Active = {
       record, seen: new Set(), resetSeen: false, sessionsReady: new Set(), odevs: new Set(), declared: new Map(),
-      endpointsDeclared: false, policyReady: false, policyDirty: true,
-    });
-    this.unconverged.add(this.active.get(node)!);
-    this.milestone(this.active.get(node)!, 'migration-start', e, `${record.from} -> ${record.to}`);
+      endpointsDeclared: false, policyReady: false, needed, missing,
+    };
+    this.active.set(node, a);
+    for (const leaf of this.ctx.leavesOfPair(record.toPair)) {
+      let waiting = this.unconvergedAt.get(leaf);
+      if (!waiting) this.unconvergedAt.set(leaf, (waiting = new Set()));
+      waiting.add(a);
+    }
+    this.milestone(a, 'migration-start', e, `${record.from} -> ${record.to}`);
   }
 
   private onNodeEvent(a: Active, e: TraceEvent): void {
@@ -130,17 +141,17 @@ export class MigrationTracker {
     const toLeaves = this.ctx.leavesOfPair(r.toPair);
     const fromLeaves = this.ctx.leavesOfPair(r.fromPair);
     const atDestination = toLeaves.includes(e.actor);
-    const infraIp = this.ctx.infraIpOf(r.node);
     switch (e.event) {
       case 'stun-start':
       case 'resume':
       case 'garp':
         return this.once(a, e.event, e);
+      // The node's infra address may change (multipod): read at each event that names one.
       case 'epm-learn':
-        if (atDestination && e.data.key === infraIp && a.seen.has('resume')) this.once(a, 'destination-learn', e);
+        if (atDestination && e.data.key === this.ctx.infraIpOf(r.node) && a.seen.has('resume')) this.once(a, 'destination-learn', e);
         return;
       case 'coop-update':
-        if (e.data.key === infraIp && e.data.to === r.toPair) this.once(a, 'coop-update', e);
+        if (e.data.key === this.ctx.infraIpOf(r.node) && e.data.to === r.toPair) this.once(a, 'coop-update', e);
         return;
       case 'bounce-installed':
         return;
@@ -206,7 +217,6 @@ export class MigrationTracker {
       case 'session-ready':
         if (atDestination && a.resetSeen && !a.sessionsReady.has(e.actor)) {
           a.sessionsReady.add(e.actor);
-          a.policyDirty = true;
           this.once(a, `session-ready-${a.sessionsReady.size}`, e, e.actor);
           this.check(a, e);
         }
@@ -239,11 +249,23 @@ export class MigrationTracker {
   }
 
   private policyArrived(e: TraceEvent): void {
-    for (const a of this.unconverged) {
-      if (!this.ctx.leavesOfPair(a.record.toPair).includes(e.actor)) continue;
-      a.policyDirty = true;
+    const uri = e.data.uri as string;
+    const present = this.present(e.actor);
+    const fresh = !present.has(uri);
+    present.add(uri);
+    const waiting = this.unconvergedAt.get(e.actor);
+    if (!waiting) return;
+    for (const a of waiting) {
+      if (fresh && a.needed.has(uri)) a.missing--;
       this.check(a, e);
     }
+  }
+
+  private policyGone(e: TraceEvent): void {
+    const uri = e.data.uri as string;
+    if (!this.present(e.actor).delete(uri)) return;
+    const waiting = this.unconvergedAt.get(e.actor);
+    if (waiting) for (const a of waiting) if (a.needed.has(uri)) a.missing++;
   }
 
   private check(a: Active, e: TraceEvent): void {
@@ -257,18 +279,14 @@ export class MigrationTracker {
         this.once(a, 'endpoints-declared', e);
       }
     }
-    if (!a.policyReady && a.policyDirty && a.sessionsReady.size === toLeaves.length) {
-      a.policyDirty = false;
-      const needed = this.ctx.policyNeededBy(r.node);
-      if (toLeaves.every((l) => needed.every((uri) => this.present(l).has(uri)))) {
-        a.policyReady = true;
-        this.once(a, 'policy-ready', e);
-      }
+    if (!a.policyReady && a.missing === 0 && a.sessionsReady.size === toLeaves.length) {
+      a.policyReady = true;
+      this.once(a, 'policy-ready', e);
     }
     if (a.policyReady && a.endpointsDeclared && a.odevs.size === toLeaves.length) {
       r.converged = true;
       r.convergedMs = e.tMs;
-      this.unconverged.delete(a);
+      for (const leaf of toLeaves) this.unconvergedAt.get(leaf)!.delete(a);
       this.once(a, 'converged', e);
     }
   }

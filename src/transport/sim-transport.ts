@@ -29,9 +29,6 @@ interface SimTransportOptions {
 /** What travels on one direction of a link: a message, or (a string) the reason the sender closed it. */
 type InFlight = RpcMessage | string;
 
-/** An outbox that never empties drops its delivered head once it is this long and at least half the array. */
-const outboxCompactFrom = 1024;
-
 class SimConnection implements Connection {
   readonly id: number;
   peer: SimConnection | undefined;
@@ -40,15 +37,10 @@ class SimConnection implements Connection {
   closed = false;
   lastDeliveryAt = 0;
   /**
-   * What this end sent that has not arrived yet, oldest at `outboxHead`: a direction delivers in
-   * order, so each arrival event takes the oldest, and no record is made per message.
+   * What this end sent that has not arrived yet. Each arrival event carries its message and this
+   * end, and a direction's arrivals run in send order, so nothing is kept per message here.
    */
-  outbox: InFlight[] | undefined;
-  outboxHead = 0;
-
-  get inFlight(): number {
-    return this.outbox === undefined ? 0 : this.outbox.length - this.outboxHead;
-  }
+  inFlight = 0;
 
   constructor(
     private readonly net: SimTransport,
@@ -86,17 +78,19 @@ export class SimTransport implements Transport {
   private readonly listeners = new Map<string, (c: Connection) => void>();
   private readonly maxInFlight: number;
   private connections = 0;
+  /** @internal Read on every message: fields of their own rather than the options'. */
+  readonly observe: SimTransportOptions['observe'];
+  private readonly random: RandomStream;
+  private readonly linkLatency: Distribution;
 
   constructor(
     private readonly scheduler: Scheduler,
     private readonly options: SimTransportOptions,
   ) {
     this.maxInFlight = options.maxInFlight ?? 100_000;
-  }
-
-  /** @internal */
-  get observe(): SimTransportOptions['observe'] {
-    return this.options.observe;
+    this.observe = options.observe;
+    this.random = options.random;
+    this.linkLatency = options.linkLatency;
   }
 
   /** @internal */
@@ -154,24 +148,15 @@ export class SimTransport implements Transport {
       from.close(`more than ${this.maxInFlight} messages in flight`);
       return;
     }
-    const at = Math.max(this.scheduler.now() + this.options.random.sample(this.options.linkLatency), from.lastDeliveryAt);
+    const at = Math.max(this.scheduler.now() + this.random.sample(this.linkLatency), from.lastDeliveryAt);
     from.lastDeliveryAt = at;
-    (from.outbox ??= []).push(what);
-    this.scheduler.at(at, SimTransport.arrive, from);
+    from.inFlight++;
+    this.scheduler.at(at, SimTransport.arrive, from, what);
   }
 
-  /** The oldest thing `from` sent arrives at its peer (arrivals of one direction run in send order). */
-  private static readonly arrive = (from: SimConnection): void => {
-    const outbox = from.outbox!;
-    const what = outbox[from.outboxHead]!;
-    outbox[from.outboxHead++] = undefined!;
-    if (from.outboxHead === outbox.length) {
-      outbox.length = 0;
-      from.outboxHead = 0;
-    } else if (from.outboxHead >= outboxCompactFrom && from.outboxHead * 2 >= outbox.length) {
-      outbox.splice(0, from.outboxHead);
-      from.outboxHead = 0;
-    }
+  /** What `from` sent arrives at its peer (arrivals of one direction run in send order). */
+  private static readonly arrive = (from: SimConnection, what: InFlight): void => {
+    from.inFlight--;
     const to = from.peer!;
     if (to.closed) return;
     if (typeof what === 'string') {

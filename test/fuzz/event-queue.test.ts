@@ -13,12 +13,19 @@ const delay = fc.oneof(
   fc.double({ min: 0, max: 1e12, noNaN: true }),
 );
 
-type Op = { kind: 'push'; delay: number; count: number } | { kind: 'cancel'; pick: number } | { kind: 'pop'; count: number } | { kind: 'peek' } | { kind: 'clear' };
+type Op =
+  | { kind: 'push'; delay: number; count: number }
+  | { kind: 'cancel'; pick: number }
+  | { kind: 'pop'; count: number }
+  | { kind: 'run'; until: number; count: number; followUp: number }
+  | { kind: 'peek' }
+  | { kind: 'clear' };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('push' as const), delay, count: fc.integer({ min: 1, max: 40 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('pop' as const), count: fc.integer({ min: 1, max: 60 }) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('run' as const), until: delay, count: fc.integer({ min: 0, max: 80 }), followUp: delay }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('peek' as const)}) },
   { weight: 1, arbitrary: fc.constant({ kind: 'clear' as const }) },
 );
@@ -39,10 +46,18 @@ describe('fuzz: EventQueue against the reference queue', { timeout: 120_000 }, (
         const handles: { h: number; entry: ReturnType<ReferenceQueue['push']> }[] = [];
         let now = 0;
         let ran: number | undefined;
-        const run = (id: number) => {
-          ran = id;
-        };
+        /** Inside runUntil: each event is checked against the reference as it runs, and every third schedules one more. */
+        let running: { followUp: number } | undefined;
         let id = 0;
+        const run = (ranId: number) => {
+          ran = ranId;
+          if (!running) return;
+          assert.equal(ref.pop(), ranId, 'runUntil runs the reference\'s next event');
+          if (ranId % 3 === 0 && Number.isFinite(now + running.followUp)) {
+            handles.push({ h: q.push(now + running.followUp, run, id), entry: ref.push(now + running.followUp, id) });
+            id++;
+          }
+        };
         for (const step of script) {
           if (step.kind === 'push') {
             for (let i = 0; i < step.count; i++, id++) {
@@ -64,6 +79,17 @@ describe('fuzz: EventQueue against the reference queue', { timeout: 120_000 }, (
               assert.equal(ran, expected);
               if (expected !== undefined) now = peek;
             }
+          } else if (step.kind === 'run') {
+            const end = now + step.until;
+            running = { followUp: step.followUp };
+            const n = q.runUntil(end, step.count, (t) => {
+              assert.equal(t, ref.peekTime(), 'runUntil runs events in (time, sequence) order');
+              assert.ok(t <= end);
+              now = t;
+            });
+            running = undefined;
+            assert.ok(n <= step.count);
+            assert.ok(n === step.count || ref.peekTime() > end, 'runUntil stops only at the count or past the end');
           } else if (step.kind === 'peek') {
             assert.equal(q.peekTime(), ref.peekTime());
           } else {

@@ -101,6 +101,21 @@ describe('EventQueue', { timeout: 60_000 }, () => {
     assert.equal(q.pending, 0);
   });
 
+  it('runs each callback with both arguments it was pushed with, and lets go of them once run or cancelled', () => {
+    const q = new EventQueue();
+    const seen: string[] = [];
+    const record = (a: string, b: string | undefined) => seen.push(`${a}:${b}`);
+    q.push(2, record, 'message', 'link');
+    q.push(1, record, 'timer');
+    const cancelled = q.push(3, record, 'gone', 'too');
+    q.cancel(cancelled);
+    assert.equal(q.runUntil(10, 10, () => {}), 2);
+    q.push(4, record, 'again', 'popped');
+    assert.equal(q.popAndRun(() => {}), true);
+    assert.deepEqual(seen, ['timer:undefined', 'message:link', 'again:popped']);
+    assert.ok((q as unknown as { events: unknown[] }).events.every((e) => e === undefined), 'no slot still holds a callback or an argument');
+  });
+
   it('does not let a stale handle cancel an event that reused its slot', () => {
     const q = new EventQueue();
     const seen: string[] = [];

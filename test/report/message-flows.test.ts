@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { RandomStreams } from '../../src/kernel/random.ts';
+import { VirtualScheduler } from '../../src/kernel/virtual-scheduler.ts';
+import type { RpcMessage } from '../../src/opflex/message.ts';
+import { MessageFlowRecorder, type FlowSelection, type MessageFlow } from '../../src/report/message-flows.ts';
+import { SimTransport } from '../../src/transport/sim-transport.ts';
+import type { Connection, ConnectionHandler, EstablishedLink, Transport } from '../../src/transport/transport.ts';
+
+const leafAt = { host: '10.0.80.64', port: 8009 };
+const QUIET: ConnectionHandler = { onOpen() {}, onMessage() {}, onClose() {} };
+
+function request(method: string, n: number): RpcMessage {
+  return { kind: 'request', id: `["${method}",${n}]`, method, params: [] };
+}
+
+/** One agent-leaf link (fixed 2 ms latency) watched by a recorder; `flows` collects what it reports. */
+function watchedLink(options: { selection?: FlowSelection; inFlightMax?: number; wrap?: (t: Transport) => Transport } = {}) {
+  const scheduler = new VirtualScheduler();
+  const sim = new SimTransport(scheduler, {
+    linkLatency: { kind: 'fixed', valueMs: 2 },
+    connectLatency: { kind: 'fixed', valueMs: 1 },
+    random: new RandomStreams(1).stream('network'),
+  });
+  const flows: MessageFlow[] = [];
+  const recorder = new MessageFlowRecorder(
+    scheduler,
+    { client: (from) => `agent:${from}`, server: () => 'leaf-101' },
+    (flow) => flows.push(flow),
+    options.selection,
+    options.inFlightMax,
+  );
+  const transport = recorder.wrap(options.wrap ? options.wrap(sim) : sim);
+  transport.listen(leafAt, () => {});
+  const link: EstablishedLink = transport.establish!(leafAt, 'node-1');
+  link.client.setHandler(QUIET);
+  link.server.setHandler(QUIET);
+  return { scheduler, recorder, flows, ...link };
+}
+
+/** Sends every message twice, as the message-duplicate fault does. */
+function duplicating(inner: Transport): Transport {
+  const twice = (c: Connection): Connection => ({
+    get id() { return c.id; },
+    get local() { return c.local; },
+    get remote() { return c.remote; },
+    get isOpen() { return c.isOpen; },
+    setHandler: (h) => c.setHandler(h),
+    send: (m) => {
+      c.send(m);
+      c.send(m);
+    },
+    close: (reason) => c.close(reason),
+  });
+  return {
+    connect: (to, handler, from) => twice(inner.connect(to, handler, from)),
+    listen: (at, onAccept) => inner.listen(at, (c) => onAccept(twice(c))),
+    establish: (to, from) => {
+      const { client, server } = inner.establish!(to, from);
+      return { client: twice(client), server: twice(server) };
+    },
+  };
+}
+
+describe('message flows', { timeout: 30_000 }, () => {
+  it('report each message that arrives as one flow: sender, receiver, method (a reply by its id), when sent and when arrived', () => {
+    const { scheduler, flows, client, server, recorder } = watchedLink();
+    client.send(request('policy_resolve', 1));
+    scheduler.after(5, () => server.send({ kind: 'result', id: '["policy_resolve",1]', result: {} }));
+    scheduler.runUntil(100);
+    assert.deepEqual(flows, [
+      { from: 'agent:node-1', to: 'leaf-101', method: 'policy_resolve', kind: 'request', sentMs: 0, arrivedMs: 2 },
+      { from: 'leaf-101', to: 'agent:node-1', method: 'policy_resolve', kind: 'result', sentMs: 5, arrivedMs: 7 },
+    ]);
+    assert.equal(recorder.inFlight, 0);
+  });
+
+  it('pair a message object sent twice with its two arrivals, first sent first arrived', () => {
+    const { scheduler, flows, client } = watchedLink();
+    const message = request('endpoint_declare', 1);
+    client.send(message);
+    scheduler.after(1, () => client.send(message));
+    scheduler.runUntil(100);
+    assert.deepEqual(flows.map((f) => [f.sentMs, f.arrivedMs]), [[0, 2], [1, 3]]);
+  });
+
+  it('report a message the link duplicates once, when its first copy arrives', () => {
+    const { scheduler, flows, client, recorder } = watchedLink({ wrap: duplicating });
+    client.send(request('endpoint_declare', 1));
+    scheduler.runUntil(100);
+    assert.deepEqual(flows.map((f) => [f.sentMs, f.arrivedMs]), [[0, 2]]);
+    assert.equal(recorder.inFlight, 0);
+  });
+
+  it('report only flows followed both when sent and when they arrive, asking the selection once per direction of each end', () => {
+    const view = { followed: false };
+    const asked: string[] = [];
+    const selection: FlowSelection = {
+      direction: (from, to) => {
+        asked.push(`${from} -> ${to}`);
+        return view;
+      },
+    };
+    const { scheduler, flows, client } = watchedLink({ selection });
+    client.send(request('echo', 1)); // not followed when sent
+    scheduler.after(1, () => {
+      view.followed = true;
+      client.send(request('echo', 2)); // followed throughout
+    });
+    scheduler.after(2, () => client.send(request('echo', 3))); // followed when sent, not when it arrives
+    scheduler.after(3.5, () => (view.followed = false));
+    scheduler.runUntil(100);
+    assert.deepEqual(flows.map((f) => f.sentMs), [1]);
+    assert.deepEqual(asked, ['agent:node-1 -> leaf-101', 'agent:node-1 -> leaf-101']);
+  });
+
+  it('forget a message that never arrives, and past flowsInFlightMax the oldest of those first', () => {
+    const { scheduler, flows, client, server, recorder } = watchedLink({ inFlightMax: 3 });
+    for (let n = 0; n < 5; n++) client.send(request('echo', n));
+    assert.equal(recorder.inFlight, 3);
+    server.close('gone'); // what was in flight towards the leaf is lost
+    scheduler.runUntil(100);
+    assert.deepEqual(flows, []);
+    assert.equal(recorder.inFlight, 3);
+  });
+});
