@@ -12,7 +12,6 @@ import { UriInterner } from '../model/uri-interner.ts';
 import { SERVER_ROLES, type IdentityRequest, type IdentityResult, type PolicyUpdateItem } from '../opflex/message.ts';
 import { declaredIp } from '../opflex/endpoint-objects.ts';
 import { expiryMs, ProxySession, type IdentityRefusal, type ProxyBackend, type ResolveAnswer } from '../opflex/proxy-session.ts';
-import { textChars } from '../opflex/proxy-limits.ts';
 import type { KeepaliveTimers } from '../opflex/rpc-endpoint.ts';
 import type { Faults, Latencies, Timers } from '../scenario/types.ts';
 import { formatEndpoint, type Connection, type Listener, type Transport } from '../transport/transport.ts';
@@ -217,7 +216,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
 
   /** The session has declared these endpoint objects: registered, learned locally, known to COOP. */
   seedEndpoint(session: ProxySession, objects: ManagedObject[], prrS: number): void {
-    this.register(session, objects, prrS, true);
+    this.register(session, objects, prrS, true, 0);
   }
 
   /** One trace event summarising what a steady start gave this leaf. */
@@ -318,8 +317,8 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     this.cache.release(uri);
   }
 
-  declareEndpoint(session: ProxySession, objects: ManagedObject[], prrS: number): string | undefined {
-    return this.register(session, objects, prrS, false);
+  declareEndpoint(session: ProxySession, objects: ManagedObject[], prrS: number, chars: number): string | undefined {
+    return this.register(session, objects, prrS, false, chars);
   }
 
   /**
@@ -398,15 +397,19 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     if (learned?.kind === 'local' && learned.node === agent) this.epm.removeLocal(ip!, 'evicted');
   }
 
-  /** `seeded`: the fabric's state before the run, so no trace event and COOP knows it already. */
-  private register(session: ProxySession, objects: ManagedObject[], prrS: number, seeded: boolean): string | undefined {
+  /**
+   * `seeded`: the fabric's state before the run, so no trace event and COOP knows it already.
+   * `objectChars`: the objects' text as textChars counts it (0 for a steady start's, which is not counted).
+   */
+  private register(session: ProxySession, objects: ManagedObject[], prrS: number, seeded: boolean, objectChars: number): string | undefined {
     const top = objects[0];
     if (!top) return undefined;
     const ip = declaredIp(top);
     const agent = session.agentName;
     const previous = this.registry.get(top.uri);
     const previousSession = previous === undefined ? undefined : this.registry.sessionOf(previous);
-    const chars = seeded ? 0 : textChars(objects, session.limits.declaredCharsPerSessionMax);
+    // Counted as textChars(objects, declaredCharsPerSessionMax) would: exactly, or Infinity past the bound.
+    const chars = objectChars > session.limits.declaredCharsPerSessionMax ? Infinity : objectChars;
     if (!seeded) {
       const refused = this.declareRefusal(session, top.uri, ip, previous, chars) ?? this.makeRoom(session, top.uri, ip, previous, chars);
       if (refused !== undefined) return refused;

@@ -44,8 +44,11 @@ export interface ProxyBackend {
   onSubscribed?(session: ProxySession, uri: string): void;
   /** The session dropped its subscription to an object (policy_unresolve). */
   unresolvePolicy(session: ProxySession, uri: string): void;
-  /** Registers the endpoint; returns why not when refused (a bound, an address the session may not declare). */
-  declareEndpoint(session: ProxySession, objects: ManagedObject[], prrS: number): string | void;
+  /**
+   * Registers the endpoint; returns why not when refused (a bound, an address the session may not
+   * declare). `chars`: the objects' text as textChars counts it (within declaredEndpointCharsMax).
+   */
+  declareEndpoint(session: ProxySession, objects: ManagedObject[], prrS: number, chars: number): string | void;
   undeclareEndpoint(session: ProxySession, subject: string, uri: string): void;
   resolveEndpoint(session: ProxySession, subject: string, uri: string): ManagedObject[];
   stateReport?(session: ProxySession, objects: ManagedObject[]): void;
@@ -301,6 +304,7 @@ export class ProxySession implements RpcEndpointEvents {
   private handleDeclare(request: RpcRequest): void {
     const items = request.params as { endpoint?: unknown; prr?: unknown }[];
     // Every item is checked before any is registered: a refused request changes nothing.
+    const chars: number[] = [];
     for (const item of items) {
       if (!Array.isArray(item?.endpoint) || !isNumber(item.prr)) {
         return this.rpc.replyError(request, 'ERROR', 'Malformed endpoint_declare: endpoint (array) and prr (integer) are required');
@@ -309,23 +313,24 @@ export class ProxySession implements RpcEndpointEvents {
       if (!namesEveryObject(objects)) {
         return this.rpc.replyError(request, 'ERROR', 'Malformed endpoint_declare: every endpoint object needs subject and uri');
       }
-      const problem = this.declareProblem(objects);
-      if (problem) return this.rpc.replyError(request, 'ERROR', problem);
+      const size = this.declaredSize(objects);
+      if (typeof size === 'string') return this.rpc.replyError(request, 'ERROR', size);
+      chars.push(size);
     }
-    for (const item of items) {
-      const refused = this.backend.declareEndpoint(this, item.endpoint as ManagedObject[], clampPrrS(item.prr as number, this.limits));
+    for (const [i, item] of items.entries()) {
+      const refused = this.backend.declareEndpoint(this, item.endpoint as ManagedObject[], clampPrrS(item.prr as number, this.limits), chars[i]!);
       if (refused !== undefined) return this.rpc.replyError(request, 'ERROR', refused);
     }
     this.rpc.reply(request, {});
   }
 
-  /** Why a declared endpoint is too large to keep, or undefined. */
-  private declareProblem(objects: ManagedObject[]): string | undefined {
+  /** Why a declared endpoint is too large to keep, or (when it is not) its text as textChars counts it. */
+  private declaredSize(objects: ManagedObject[]): string | number {
     const limits = this.limits;
     if (objects.length > limits.objectsPerDeclareMax) return `Endpoint of ${objects.length} objects, more than ${limits.objectsPerDeclareMax} (objectsPerDeclareMax)`;
     for (const mo of objects) if (mo.uri.length > limits.uriCharsMax) return `URI of ${mo.uri.length} characters, more than ${limits.uriCharsMax} (uriCharsMax)`;
-    if (textChars(objects, limits.declaredEndpointCharsMax) === Infinity) return `Endpoint holds more than ${limits.declaredEndpointCharsMax} characters of text (declaredEndpointCharsMax)`;
-    return undefined;
+    const chars = textChars(objects, limits.declaredEndpointCharsMax);
+    return chars === Infinity ? `Endpoint holds more than ${limits.declaredEndpointCharsMax} characters of text (declaredEndpointCharsMax)` : chars;
   }
 
   private handleUndeclare(request: RpcRequest): void {
