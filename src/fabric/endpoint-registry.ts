@@ -125,6 +125,17 @@ export class EndpointRegistry {
     return this.byUri.values();
   }
 
+  /**
+   * When the first registration expires (Infinity when none is held): a scan of one column, where
+   * going through the registrations by URI costs an entry each.
+   */
+  earliestExpiryMs(): number {
+    const expiries = this.expiries;
+    let earliest = Infinity;
+    for (let slot = 0; slot < this.slotsUsed; slot++) if (expiries[slot]! < earliest) earliest = expiries[slot]!;
+    return earliest;
+  }
+
   /** Whether the registration's session is still open. */
   isOpen(entry: Registration): boolean {
     return this.bySession.has(this.sessionIds[entry]!);
@@ -242,6 +253,8 @@ export class EndpointRegistry {
   private release(entry: Registration): void {
     this.letGoOfSession(this.sessionIds[entry]!);
     this.objectLists[entry] = undefined!;
+    // A free slot never expires (see earliestExpiryMs).
+    this.expiries[entry] = Infinity;
     this.newers[entry] = this.freeHead;
     this.freeHead = entry;
   }

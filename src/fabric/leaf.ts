@@ -587,6 +587,13 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
       for (const uri of session.expireSubscriptions()) this.countSubscriber(uri, -1);
     }
     const registry = this.registry;
+    // Agents renew their declarations well within their lifetime: most sweeps find none expired.
+    if (registry.earliestExpiryMs() <= now) this.expireRegistrations(now);
+    this.d.scheduler.after(this.d.timers.prrIntervalMs, this.sweep);
+  };
+
+  private expireRegistrations(now: number): void {
+    const registry = this.registry;
     for (const [uri, entry] of registry.entries()) {
       if (registry.expiresAtMsOf(entry) > now) continue;
       const agent = registry.agentOf(entry);
@@ -596,6 +603,5 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
       const ip = declaredIp(top);
       if (ip !== undefined) this.epm.removeLocal(ip, 'declaration expired');
     }
-    this.d.scheduler.after(this.d.timers.prrIntervalMs, this.sweep);
-  };
+  }
 }

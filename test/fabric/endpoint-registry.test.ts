@@ -140,3 +140,23 @@ describe('who registered an endpoint in a leaf endpoint registry', { timeout: 10
     assert.equal(r.size, 1);
   });
 });
+
+describe('when the first registration of a leaf endpoint registry expires', { timeout: 10_000 }, () => {
+  it('is the earliest expiry of what it holds, whatever was deleted, renewed or reused since; Infinity when empty', () => {
+    const r = new EndpointRegistry();
+    assert.equal(r.earliestExpiryMs(), Infinity);
+    const at = (uri: string, sessionId: number, expiresAtMs: number) =>
+      r.set(uri, `node-${sessionId}`, sessionId, [{ subject: 'EprL2Ep', uri, properties: [], children: [] }], expiresAtMs, 10);
+    for (let i = 0; i < 100; i++) at(`/ep-${i}/`, 1, 5_000 + i);
+    assert.equal(r.earliestExpiryMs(), 5_000);
+    r.delete('/ep-0/');
+    assert.equal(r.earliestExpiryMs(), 5_001, 'a deleted registration no longer counts');
+    at('/ep-1/', 1, 9_000);
+    assert.equal(r.earliestExpiryMs(), 5_002, 'a renewal moves its expiry');
+    at('/ep-new/', 2, 4_000);
+    assert.equal(r.earliestExpiryMs(), 4_000, 'a slot reused for a new registration counts with its own expiry');
+    for (let i = 1; i < 100; i++) r.delete(`/ep-${i}/`);
+    r.delete('/ep-new/');
+    assert.equal(r.earliestExpiryMs(), Infinity);
+  });
+});
