@@ -166,13 +166,22 @@ export class EprL3Ep extends DeclaredObject {
   }
 }
 
+/** Escaped domain prefixes a factory remembers per layer; past it, all of that layer are forgotten at once. */
+export const domainPrefixesRememberedMax = 4096;
+
 /**
  * Builds the declared objects of endpoints, remembering each domain's escaped URI prefix (every pod
- * of an EPG shares it, and escaping a URI inside a URI is most of the work).
+ * of an EPG shares it, and escaping a URI inside a URI is most of the work). Bounded: a live agent's
+ * domains are whatever its peers name, and a peer may name endless ones.
  */
 export class EndpointObjectFactory {
   private readonly l2Prefix = new Map<string, string>();
   private readonly l3Prefix = new Map<string, string>();
+
+  /** Domain prefixes remembered (both layers). */
+  get rememberedPrefixes(): number {
+    return this.l2Prefix.size + this.l3Prefix.size;
+  }
 
   /** [[EprL2Ep, its attribute set], [EprL3Ep] per IP]: each inner list is one endpoint_declare. */
   objectsOf(ep: LocalEndpoint, network: EndpointNetwork): ManagedObject[][] {
@@ -200,6 +209,7 @@ function prefixed(cache: Map<string, string>, layer: 'EprL2' | 'EprL3', domain: 
   let prefix = cache.get(domain);
   if (prefix === undefined) {
     prefix = `/${layer}Universe/${layer}Ep/${escapeUriComponent(domain)}/`;
+    if (cache.size >= domainPrefixesRememberedMax) cache.clear();
     cache.set(domain, prefix);
   }
   return prefix;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeMessage, encodeMessage } from '../../src/opflex/codec.ts';
-import { declaredIp, endpointObjects, EndpointObjectFactory, endpointOfDeclared, type LocalEndpoint } from '../../src/opflex/endpoint-objects.ts';
+import { declaredIp, domainPrefixesRememberedMax, endpointObjects, EndpointObjectFactory, endpointOfDeclared, type LocalEndpoint } from '../../src/opflex/endpoint-objects.ts';
 import { makeRawId } from '../../src/opflex/message.ts';
 import { referenceFrame } from './reference-frames.ts';
 
@@ -57,5 +57,18 @@ describe('declared endpoint objects', { timeout: 120_000 }, () => {
     assert.equal(endpointOfDeclared(declared), endpoint);
     assert.throws(() => endpointOfDeclared([]), TypeError);
     assert.throws(() => endpointOfDeclared([[{ subject: 'EprL2Ep', uri: '/EprL2Universe/EprL2Ep/x/', properties: [], children: [] }]]), TypeError);
+  });
+
+  it('remember a bounded number of domain prefixes however many domains peers name, and build the same URIs past the bound', () => {
+    const factory = new EndpointObjectFactory();
+    const first = factory.objectsOf(endpoint, network);
+    for (let i = 0; i < 3 * domainPrefixesRememberedMax; i++) {
+      factory.objectsOf(endpoint, { bd: `/PolicyUniverse/PolicySpace/t/GbpBridgeDomain/bd-${i}/`, rd: `/PolicyUniverse/PolicySpace/t/GbpRoutingDomain/rd-${i}/` });
+      assert.ok(factory.rememberedPrefixes <= 2 * domainPrefixesRememberedMax);
+    }
+    assert.deepEqual(
+      factory.objectsOf(endpoint, network).map((list) => list.map((mo) => mo.uri)),
+      first.map((list) => list.map((mo) => mo.uri)),
+    );
   });
 });
