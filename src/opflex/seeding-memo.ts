@@ -3,9 +3,11 @@
  * the same few thousand policy URIs over and over (20,000 agents, ~135 resolves each at XL), and each
  * resolve walks its subtree in the agent's store to find what it references, then looks every target
  * up by URI string. The memo keeps, per resolved URI, the answer it came with, what that subtree
- * references and the targets' interned ids, so a later agent given the same answer skips the walk and
- * the string lookups. It also carries the size of the agent seeded last, room the next one reserves up
- * front instead of growing its tables step by step.
+ * references and the targets' interned ids, the answer's objects' ids and weight, so a later agent
+ * given the same answer stores it by id and skips the walk and the string lookups. From the same
+ * records it tells how many resolves and objects an agent's EPGs lead to, so the agent's tables and
+ * its sessions' are made once to measure (from a shared slab), or, where it cannot tell yet, to the
+ * size of the agent seeded last.
  *
  * A remembered list is only what the walk would find if no other answer's objects sit inside the
  * subtree in the agent's store. Every answer is registered when it is first resolved, and one whose
