@@ -57,43 +57,47 @@ export function startSteady(input: SteadyStartInput): void {
     if (answer === undefined) answers.set(uri, (answer = input.policySubtree(uri)));
     return answer;
   };
-  for (const vm of input.nodes) {
-    const pair = input.pairOf(vm);
-    const pairLeaves = input.leavesOfPair(pair);
-    const addresses = input.addressesOfPair(pair);
-    for (const leaf of pairLeaves) {
-      leaf.seedDevice(vm.name);
-      leaves.add(leaf);
+  // The memo holds interned ids until disposed, whatever happens on the way.
+  try {
+    for (const vm of input.nodes) {
+      const pair = input.pairOf(vm);
+      const pairLeaves = input.leavesOfPair(pair);
+      const addresses = input.addressesOfPair(pair);
+      for (const leaf of pairLeaves) {
+        leaf.seedDevice(vm.name);
+        leaves.add(leaf);
+      }
+      const identity = vm.agent.identity();
+      const sessions: { leaf: Leaf; session: ProxySession }[] = [];
+      const peers = addresses.map((address, i) => {
+        const { client, server } = establish({ host: address.host, port: address.port }, vm.name);
+        const leaf = pairLeaves[i]!;
+        sessions.push({ leaf, session: leaf.seedSession(server, identity, random.uniform(0, input.keepaliveRepeatMs)) });
+        return { endpoint: { host: address.host, port: address.port }, connection: client, keepalivePhaseMs: random.uniform(0, input.keepaliveRepeatMs) };
+      });
+      const location = `topology/pod-${input.podId}/node-${addresses[0]!.id}`;
+      vm.agent.seed(peers, location, input.endpointsOf(vm), {
+        // Every leaf of the pair holds and subscribes what the agent resolves; the first answer counts.
+        resolve: (subject, uri) => {
+          let answer = NOTHING;
+          for (const { leaf, session } of sessions) {
+            const objects = leaf.seedSubscription(session, subject, uri, input.prrS, policySubtree);
+            if (answer.length === 0) answer = objects;
+          }
+          return answer;
+        },
+        declare: (objects) => {
+          for (const { leaf, session } of sessions) leaf.seedEndpoint(session, objects, input.prrS);
+        },
+        memo,
+        // Each session subscribes to everything the agent resolves.
+        expect: (resolves) => {
+          for (const { session } of sessions) session.subscriptions.reserve(resolves, memo.slab);
+        },
+      });
     }
-    const identity = vm.agent.identity();
-    const sessions: { leaf: Leaf; session: ProxySession }[] = [];
-    const peers = addresses.map((address, i) => {
-      const { client, server } = establish({ host: address.host, port: address.port }, vm.name);
-      const leaf = pairLeaves[i]!;
-      sessions.push({ leaf, session: leaf.seedSession(server, identity, random.uniform(0, input.keepaliveRepeatMs)) });
-      return { endpoint: { host: address.host, port: address.port }, connection: client, keepalivePhaseMs: random.uniform(0, input.keepaliveRepeatMs) };
-    });
-    const location = `topology/pod-${input.podId}/node-${addresses[0]!.id}`;
-    vm.agent.seed(peers, location, input.endpointsOf(vm), {
-      // Every leaf of the pair holds and subscribes what the agent resolves; the first answer counts.
-      resolve: (subject, uri) => {
-        let answer = NOTHING;
-        for (const { leaf, session } of sessions) {
-          const objects = leaf.seedSubscription(session, subject, uri, input.prrS, policySubtree);
-          if (answer.length === 0) answer = objects;
-        }
-        return answer;
-      },
-      declare: (objects) => {
-        for (const { leaf, session } of sessions) leaf.seedEndpoint(session, objects, input.prrS);
-      },
-      memo,
-      // Each session subscribes to everything the agent resolves.
-      expect: (resolves) => {
-        for (const { session } of sessions) session.subscriptions.reserve(resolves, memo.slab);
-      },
-    });
+  } finally {
+    memo.dispose();
   }
-  memo.dispose();
   for (const leaf of leaves) leaf.reportSeeded();
 }
