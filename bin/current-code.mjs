@@ -13,7 +13,7 @@ function modifiedMs(url) {
 }
 
 /** dist/ was built after the last change to src/ (an installed package has no src/). */
-export function compiledIsCurrent() {
+function compiledIsCurrent() {
   const built = modifiedMs(new URL('../dist/build-stamp', import.meta.url));
   if (built === undefined) return false;
   const src = new URL('../src/', import.meta.url);
@@ -26,8 +26,7 @@ let sourcesRegistered = false;
 
 /** The module at `path` (under src/, no extension): compiled from dist/ when current, else the source through tsx. */
 export async function importCurrent(path) {
-  current ??= compiledIsCurrent() ? 'dist' : 'src';
-  if (current === 'dist') return import(new URL(`../dist/${path}.js`, import.meta.url).href);
+  if (currentCode() === 'dist') return import(new URL(`../dist/${path}.js`, import.meta.url).href);
   if (!sourcesRegistered) {
     const { register } = await import('tsx/esm/api');
     register();

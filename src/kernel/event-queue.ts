@@ -165,28 +165,7 @@ export class EventQueue {
    * callback runs without allocating a result object.
    */
   popAndRun(onTime: (time: number) => void): boolean {
-    while (this.size > 0 || this.refill()) {
-      const time = this.heap[0]!;
-      const slot = slotOf(this.heap[1]!);
-      this.removeTop();
-      if ((this.state[slot]! & 1) === 1) {
-        this.releaseSlot(slot);
-        continue;
-      }
-      const events = this.events;
-      const callback = events[3 * slot] as EventCallback;
-      const arg = events[3 * slot + 1];
-      const arg2 = events[3 * slot + 2];
-      events[3 * slot] = undefined;
-      events[3 * slot + 1] = undefined;
-      events[3 * slot + 2] = undefined;
-      this.releaseSlot(slot);
-      this.live--;
-      onTime(time);
-      callback(arg, arg2);
-      return true;
-    }
-    return false;
+    return this.runUntil(Infinity, 1, onTime) === 1;
   }
 
   /**
