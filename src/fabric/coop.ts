@@ -9,6 +9,7 @@ import type { RandomStream } from '../kernel/random.ts';
 import type { Scheduler } from '../kernel/scheduler.ts';
 import type { Trace } from '../kernel/trace.ts';
 import type { Distribution } from '../scenario/types.ts';
+import { EndpointKeyMap } from './endpoint-key-map.ts';
 
 export interface CoopSubscriber {
   readonly pair: string;
@@ -27,7 +28,7 @@ interface Report {
 }
 
 export class CoopOracle {
-  private readonly owners = new Map<string, string>();
+  private readonly owners = new EndpointKeyMap<string>();
   private readonly leavesByPair = new Map<string, CoopSubscriber[]>();
   /** The last seed written, until another write (so the repeat can be skipped). */
   private readonly lastSeeded = { key: '', pair: '' };

@@ -6,6 +6,7 @@
  */
 import type { Scheduler, TimerHandle } from '../kernel/scheduler.ts';
 import type { Trace } from '../kernel/trace.ts';
+import { EndpointKeyMap } from './endpoint-key-map.ts';
 
 /**
  * Where a local endpoint was learned: the same for every endpoint of a node behind one port, so a
@@ -39,7 +40,7 @@ interface EndpointTableEvents {
 }
 
 export class EndpointTable {
-  private readonly entries = new Map<string, EpmEntry>();
+  private readonly entries = new EndpointKeyMap<EpmEntry>();
   private readonly remote = new Map<string, RemoteEntry>();
   /** The shared local entry of each node's current port. */
   private readonly localOf = new Map<string, LocalEntry>();
