@@ -260,17 +260,30 @@ export class EndpointRegistry {
   }
 
   private grow(): void {
-    const slots = this.newers.length * 2;
-    const wider = <T extends Float64Array | Int32Array>(column: T): T => {
+    this.resize(this.newers.length * 2);
+  }
+
+  /**
+   * Gives back most of the room the columns grew into but hold nothing in (up to half of them after
+   * doubling): a steady start registers four million endpoints at XL at once, then few more. An
+   * eighth is kept for those, so that the next registration does not double the columns again.
+   */
+  fitToSize(): void {
+    const slots = Math.max(initialSlots, this.slotsUsed + (this.slotsUsed >>> 3));
+    if (slots < this.newers.length) this.resize(slots);
+  }
+
+  private resize(slots: number): void {
+    const resized = <T extends Float64Array | Int32Array>(column: T): T => {
       const next = new (column.constructor as new (n: number) => T)(slots);
-      next.set(column);
+      next.set(column.subarray(0, Math.min(slots, this.slotsUsed)));
       return next;
     };
-    this.sessionIds = wider(this.sessionIds);
-    this.expiries = wider(this.expiries);
-    this.charCounts = wider(this.charCounts);
-    this.olders = wider(this.olders);
-    this.newers = wider(this.newers);
+    this.sessionIds = resized(this.sessionIds);
+    this.expiries = resized(this.expiries);
+    this.charCounts = resized(this.charCounts);
+    this.olders = resized(this.olders);
+    this.newers = resized(this.newers);
   }
 
   private append(list: RegistrationList, entry: Registration): void {

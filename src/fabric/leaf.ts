@@ -219,8 +219,9 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     this.register(session, objects, prrS, true, 0);
   }
 
-  /** One trace event summarising what a steady start gave this leaf. */
+  /** One trace event summarising what a steady start gave this leaf (whose tables are then at their size). */
   reportSeeded(): void {
+    this.registry.fitToSize();
     this.d.trace.emit(this.name, 'steady-state', {
       sessions: this.sessions.size,
       endpoints: this.registry.size,

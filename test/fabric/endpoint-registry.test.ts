@@ -78,43 +78,48 @@ describe('a renewal in a leaf endpoint registry', { timeout: 10_000 }, () => {
 });
 
 describe('registrations held in slots', { timeout: 10_000 }, () => {
-  it('reuses the slots of deleted registrations and keeps every list in order past the first growth', () => {
-    const r = new EndpointRegistry();
-    // What each session should hold, oldest first.
-    const expected = new Map<number, string[]>();
-    const add = (uri: string, sessionId: number) => {
-      register(r, uri, sessionId, uri.length);
-      if (expected.get(sessionId)?.includes(uri)) return; // a renewal keeps its place
-      for (const list of expected.values()) {
-        const at = list.indexOf(uri);
-        if (at >= 0) list.splice(at, 1);
+  for (const fit of [false, true]) {
+    it(`reuses the slots of deleted registrations and keeps every list in order past the first growth${fit ? ', fitted to size between steps' : ''}`, () => {
+      const r = new EndpointRegistry();
+      // What each session should hold, oldest first.
+      const expected = new Map<number, string[]>();
+      const add = (uri: string, sessionId: number) => {
+        register(r, uri, sessionId, uri.length);
+        if (expected.get(sessionId)?.includes(uri)) return; // a renewal keeps its place
+        for (const list of expected.values()) {
+          const at = list.indexOf(uri);
+          if (at >= 0) list.splice(at, 1);
+        }
+        if (!expected.has(sessionId)) expected.set(sessionId, []);
+        expected.get(sessionId)!.push(uri);
+      };
+      for (let i = 0; i < 300; i++) add(`/ep-${i}/`, 1 + (i % 3));
+      if (fit) r.fitToSize();
+      for (let i = 0; i < 300; i += 2) {
+        assert.equal(r.delete(`/ep-${i}/`), true);
+        for (const list of expected.values()) if (list.includes(`/ep-${i}/`)) list.splice(list.indexOf(`/ep-${i}/`), 1);
       }
-      if (!expected.has(sessionId)) expected.set(sessionId, []);
-      expected.get(sessionId)!.push(uri);
-    };
-    for (let i = 0; i < 300; i++) add(`/ep-${i}/`, 1 + (i % 3));
-    for (let i = 0; i < 300; i += 2) {
-      assert.equal(r.delete(`/ep-${i}/`), true);
-      for (const list of expected.values()) if (list.includes(`/ep-${i}/`)) list.splice(list.indexOf(`/ep-${i}/`), 1);
-    }
-    assert.equal(r.delete('/ep-0/'), false);
-    for (let i = 300; i < 450; i++) add(`/ep-${i}/`, 1 + (i % 3));
-    // Taken over by another session (session 2 holds it): that session's newest.
-    add('/ep-1/', 3);
-    for (const sessionId of [3, 1, 2]) r.sessionClosed(sessionId);
-    const walked: string[] = [];
-    for (let entry = r.oldestOfClosedSessions(); entry !== undefined; entry = r.newerThan(entry)) {
-      walked.push(r.objectsOf(entry)[0]!.uri);
-      assert.equal(r.agentOf(entry), `node-${r.sessionOf(entry)}`);
-      assert.equal(r.charsOf(entry), r.objectsOf(entry)[0]!.uri.length);
-      assert.equal(r.expiresAtMsOf(entry), 1_000);
-    }
-    assert.deepEqual(walked, [...expected.get(3)!, ...expected.get(1)!, ...expected.get(2)!]);
-    assert.equal(r.size, walked.length);
-    assert.equal(r.closedEndpoints, walked.length);
-    assert.equal(r.chars, walked.reduce((n, uri) => n + uri.length, 0));
-    assert.deepEqual([...r.entries()].map(([uri]) => uri), [...r.entries()].map(([, entry]) => r.objectsOf(entry)[0]!.uri));
-  });
+      assert.equal(r.delete('/ep-0/'), false);
+      if (fit) r.fitToSize();
+      for (let i = 300; i < 450; i++) add(`/ep-${i}/`, 1 + (i % 3));
+      // Taken over by another session (session 2 holds it): that session's newest.
+      add('/ep-1/', 3);
+      if (fit) r.fitToSize();
+      for (const sessionId of [3, 1, 2]) r.sessionClosed(sessionId);
+      const walked: string[] = [];
+      for (let entry = r.oldestOfClosedSessions(); entry !== undefined; entry = r.newerThan(entry)) {
+        walked.push(r.objectsOf(entry)[0]!.uri);
+        assert.equal(r.agentOf(entry), `node-${r.sessionOf(entry)}`);
+        assert.equal(r.charsOf(entry), r.objectsOf(entry)[0]!.uri.length);
+        assert.equal(r.expiresAtMsOf(entry), 1_000);
+      }
+      assert.deepEqual(walked, [...expected.get(3)!, ...expected.get(1)!, ...expected.get(2)!]);
+      assert.equal(r.size, walked.length);
+      assert.equal(r.closedEndpoints, walked.length);
+      assert.equal(r.chars, walked.reduce((n, uri) => n + uri.length, 0));
+      assert.deepEqual([...r.entries()].map(([uri]) => uri), [...r.entries()].map(([, entry]) => r.objectsOf(entry)[0]!.uri));
+    });
+  }
 });
 
 describe('who registered an endpoint in a leaf endpoint registry', { timeout: 10_000 }, () => {
