@@ -15,6 +15,7 @@ import { UriInterner } from '../model/uri-interner.ts';
 import { POLICY_LIMITS, PolicyValidationError, validateManagedObjects, validatePolicyUpdate, type PolicyLimits } from '../model/policy-validation.ts';
 import { childUri } from '../model/uri.ts';
 import { EndpointObjectFactory, endpointOfDeclared, type EndpointNetwork, type LocalEndpoint } from './endpoint-objects.ts';
+import { DeclaredEndpoints } from './declared-endpoints.ts';
 import type { PolicyUpdateItem, RpcErrorReply, RpcResult } from './message.ts';
 import { NO_TIMER, ResolveTable } from './resolve-table.ts';
 import type { RememberedSubtree, SeedingMemo } from './seeding-memo.ts';
@@ -78,8 +79,7 @@ export class AgentProcessor {
   private readonly resolves: ResolveTable;
   /** Endpoints waiting for their EPG's network to be known, by EPG URI then uuid (none: no map, as in most agents most of the time). */
   private waiting: Map<string, Map<string, LocalEndpoint>> | undefined;
-  /** Declared endpoints by uuid: their objects, one list per endpoint_declare (the endpoint is the first object's). */
-  private readonly declared = new Map<string, ManagedObject[][]>();
+  private readonly declared = new DeclaredEndpoints();
   private declareRefreshTimer: TimerHandle | undefined;
   private refreshTimer: TimerHandle | undefined;
   private refreshTimerAtMs = Infinity;
@@ -172,7 +172,7 @@ export class AgentProcessor {
       const network = slot >= 0 ? this.networkOf(endpoint.epgUri) : undefined;
       if (network !== undefined) {
         this.referAgain(slot);
-        this.declare(endpoint.uuid, endpoint, network);
+        this.declare(endpoint, network);
         return;
       }
     }
@@ -230,6 +230,7 @@ export class AgentProcessor {
       this.networks = undefined;
       this.resolves.trim();
       this.store.trim();
+      this.declared.fitToSize();
     }
   }
 
@@ -542,13 +543,16 @@ export class AgentProcessor {
       const network = this.networkOf(epg);
       if (!network) continue;
       this.stopWaiting(epg);
-      for (const [uuid, endpoint] of group) this.declare(uuid, endpoint, network);
+      for (const [uuid, endpoint] of group) this.declare(endpoint, network, uuid);
     }
   }
 
-  private declare(uuid: string, endpoint: LocalEndpoint, network: EndpointNetwork): void {
+  /** `uuid`: the endpoint's, when the caller has it already (a getter may build it each time). */
+  private declare(endpoint: LocalEndpoint, network: EndpointNetwork, uuid?: string): void {
     const declared = endpointObjects.objectsOf(endpoint, network);
-    this.declared.set(uuid, declared);
+    // A steady start declares each of its node's pods once.
+    if (this.seeding) this.declared.add(declared);
+    else this.declared.set(uuid ?? endpoint.uuid, declared);
     this.sendDeclare(declared);
     if (!this.seeding) this.trace.emit(this.actor, 'endpoint-ready', { endpoint: endpoint.name, ips: endpoint.ips.join(',') });
   }
