@@ -56,7 +56,7 @@ function walk(map: Map<string, number> | EndpointKeyMap<number>, setWhile: strin
 describe('an endpoint key map', { timeout: fuzzTimeoutMs(60_000) }, () => {
   it('answers and iterates exactly as a Map under any sequence of operations', () => {
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
+      fc.property(fc.array(op, { maxLength: 400, size: 'max' }), (ops) => {
         const reference = new Map<string, number>();
         const map = new EndpointKeyMap<number>();
         for (const o of ops) {
