@@ -19,6 +19,7 @@ import { DataPlane, type PodInfo } from './fabric/data-plane.ts';
 import type { FabricView, LeafAddress, NodeLocation } from './fabric/fabric-view.ts';
 import { Leaf } from './fabric/leaf.ts';
 import type { LeafLimits } from './fabric/leaf-limits.ts';
+import { RegistrationSlots } from './fabric/registration-slots.ts';
 import { PodIpOwners } from './fabric/pod-ip-owners.ts';
 import { vpcPathDn } from './fabric/odev.ts';
 import { TrafficProbes, type ProbeOutcomeListener } from './fabric/traffic-probe.ts';
@@ -147,8 +148,11 @@ export class Twin implements FabricView {
     const leafUris = o.leafEndpoint === undefined ? uris : undefined;
     for (const [pairName, addresses] of this.leafAddresses) {
       const list: Leaf[] = [];
+      // The pair's leaves register the same endpoints: one table numbers them for both.
+      const registrationSlots = new RegistrationSlots();
       for (const address of addresses) {
         const leaf = new Leaf(address, {
+          registrationSlots,
           scheduler,
           transport: o.transport,
           trace,

@@ -9,9 +9,11 @@
  * A registration is a slot number into columns (typed arrays where the field is a number) rather
  * than an object: a fabric at XL holds four million of them (two endpoints per pod on each leaf of
  * its pair), and an object each with its links and a boxed expiry time cost about twice the bytes.
- * A slot is valid until its registration is deleted; a freed slot is reused by a later one.
+ * The slots are the URI's in a table the leaves of a pair share (RegistrationSlots): a slot is valid
+ * until its registration is deleted, and a freed slot is reused by a later URI.
  */
 import type { ManagedObject } from '../model/managed-object.ts';
+import { RegistrationSlots } from './registration-slots.ts';
 
 /** A registration: its slot in the registry (valid until it is deleted). */
 export type Registration = number;
@@ -41,7 +43,7 @@ interface SessionAgent {
 const NO_REGISTRATIONS: { readonly endpoints: number; readonly chars: number } = Object.freeze({ endpoints: 0, chars: 0 });
 
 export class EndpointRegistry {
-  private readonly byUri = new Map<string, Registration>();
+  private held = 0;
   /** The lists of open sessions that hold registrations; a registration whose session is not here is in `closed`. */
   private readonly bySession = new Map<number, RegistrationList>();
   private readonly closed = emptyList();
@@ -54,22 +56,22 @@ export class EndpointRegistry {
    */
   private readonly sessionAgents = new Map<number, SessionAgent>();
 
-  // Columns, one entry per slot.
-  /** Its objects as declared (the first names it). */
-  private objectLists: ManagedObject[][] = [];
+  // Columns, one entry per slot (slots this registry does not hold are undefined and never expire).
+  /** Its objects as declared (the first names it: the registration's URI). */
+  private objectLists: (ManagedObject[] | undefined)[] = [];
   /** Connection ids (small integers). */
   private sessionIds = new Int32Array(initialSlots);
-  private expiries = new Float64Array(initialSlots);
+  private expiries = new Float64Array(initialSlots).fill(Infinity);
   /** Its text as counted against declaredCharsPerSessionMax (0 for a steady start's; at most 4 Mi). */
   private charCounts = new Int32Array(initialSlots);
   private olders = new Int32Array(initialSlots);
   private newers = new Int32Array(initialSlots);
-  /** Slots in use or freed; freed ones are chained through `newers` from `freeHead`. */
-  private slotsUsed = 0;
-  private freeHead: Registration = NONE;
+
+  /** `slots`: the table of the leaf pair's registries; one of its own where not given. */
+  constructor(private readonly slots: RegistrationSlots = new RegistrationSlots()) {}
 
   get size(): number {
-    return this.byUri.size;
+    return this.held;
   }
 
   /** Text of every registration. */
@@ -87,7 +89,8 @@ export class EndpointRegistry {
   }
 
   get(uri: string): Registration | undefined {
-    return this.byUri.get(uri);
+    const slot = this.slots.slotOf(uri);
+    return slot !== undefined && this.objectLists[slot] !== undefined ? slot : undefined;
   }
 
   agentOf(entry: Registration): string {
@@ -116,13 +119,14 @@ export class EndpointRegistry {
     return newer === NONE ? undefined : newer;
   }
 
-  /** In the order URIs were first registered (a renewal or a takeover keeps its place). */
-  entries(): IterableIterator<[string, Registration]> {
-    return this.byUri.entries();
+  /** In slot order (a renewal or a takeover keeps its slot; a new URI may take one freed before). */
+  *entries(): IterableIterator<[string, Registration]> {
+    for (const slot of this.values()) yield [this.objectLists[slot]![0]!.uri, slot];
   }
 
-  values(): IterableIterator<Registration> {
-    return this.byUri.values();
+  *values(): IterableIterator<Registration> {
+    // The bound read as the walk goes: registrations added meanwhile are visited, as a Map's would be.
+    for (let slot = 0; slot < this.objectLists.length; slot++) if (this.objectLists[slot] !== undefined) yield slot;
   }
 
   /**
@@ -132,7 +136,8 @@ export class EndpointRegistry {
   earliestExpiryMs(): number {
     const expiries = this.expiries;
     let earliest = Infinity;
-    for (let slot = 0; slot < this.slotsUsed; slot++) if (expiries[slot]! < earliest) earliest = expiries[slot]!;
+    const slots = Math.min(expiries.length, this.objectLists.length);
+    for (let slot = 0; slot < slots; slot++) if (expiries[slot]! < earliest) earliest = expiries[slot]!;
     return earliest;
   }
 
@@ -151,9 +156,10 @@ export class EndpointRegistry {
    * renewal by the session that holds it already is updated in place: agents renew every
    * declaration periodically, and relinking would churn the lists for nothing. A takeover keeps
    * the slot (read what the previous holder had before calling). `previous` is what `get(uri)` gives,
-   * for a caller that has just asked.
+   * for a caller that has just asked. `uri` is the first object's.
    */
-  set(uri: string, agent: string, sessionId: number, objects: ManagedObject[], expiresAtMs: number, chars: number, previous = this.byUri.get(uri)): Registration {
+  set(uri: string, agent: string, sessionId: number, objects: ManagedObject[], expiresAtMs: number, chars: number, previous = this.get(uri)): Registration {
+    if (objects[0]?.uri !== uri) throw new Error(`a registration is named by its first object: ${uri} is not ${objects[0]?.uri}`);
     if (previous !== undefined && this.sessionIds[previous] === sessionId && this.agentOf(previous) === agent) {
       const list = this.bySession.get(sessionId);
       if (list !== undefined) {
@@ -173,8 +179,9 @@ export class EndpointRegistry {
       this.letGoOfSession(this.sessionIds[previous]!);
       entry = previous;
     } else {
-      entry = this.allocate();
-      this.byUri.set(uri, entry);
+      entry = this.slots.hold(uri);
+      if (entry >= this.newers.length) this.resize(Math.max(this.newers.length * 2, entry + 1));
+      this.held++;
     }
     this.objectLists[entry] = objects;
     this.sessionIds[entry] = sessionId;
@@ -189,11 +196,10 @@ export class EndpointRegistry {
 
   /** Removes the registration of `uri`; true when there was one. Read what it held before. */
   delete(uri: string): boolean {
-    const entry = this.byUri.get(uri);
+    const entry = this.get(uri);
     if (entry === undefined) return false;
     this.unlink(entry);
-    this.byUri.delete(uri);
-    this.release(entry);
+    this.release(entry, uri);
     return true;
   }
 
@@ -213,29 +219,19 @@ export class EndpointRegistry {
 
   /** Forgets every registration (the leaf reloaded). */
   clear(): void {
-    this.byUri.clear();
+    for (const [uri, slot] of this.entries()) this.slots.release(slot, uri);
+    this.held = 0;
     this.bySession.clear();
     Object.assign(this.closed, emptyList());
     this.totalChars = 0;
     this.sessionAgents.clear();
     this.objectLists = [];
-    this.slotsUsed = 0;
-    this.freeHead = NONE;
+    this.expiries.fill(Infinity);
   }
 
   /** The oldest registration left by a closed session: the first to give up for a new one. */
   oldestOfClosedSessions(): Registration | undefined {
     return this.closed.oldest === NONE ? undefined : this.closed.oldest;
-  }
-
-  private allocate(): Registration {
-    if (this.freeHead !== NONE) {
-      const entry = this.freeHead;
-      this.freeHead = this.newers[entry]!;
-      return entry;
-    }
-    if (this.slotsUsed === this.newers.length) this.grow();
-    return this.slotsUsed++;
   }
 
   private holdSession(sessionId: number, agent: string): void {
@@ -250,17 +246,13 @@ export class EndpointRegistry {
     if (--held.registrations === 0) this.sessionAgents.delete(sessionId);
   }
 
-  private release(entry: Registration): void {
+  private release(entry: Registration, uri: string): void {
     this.letGoOfSession(this.sessionIds[entry]!);
-    this.objectLists[entry] = undefined!;
-    // A free slot never expires (see earliestExpiryMs).
+    this.objectLists[entry] = undefined;
+    // A slot not held never expires (see earliestExpiryMs).
     this.expiries[entry] = Infinity;
-    this.newers[entry] = this.freeHead;
-    this.freeHead = entry;
-  }
-
-  private grow(): void {
-    this.resize(this.newers.length * 2);
+    this.held--;
+    this.slots.release(entry, uri);
   }
 
   /**
@@ -269,18 +261,22 @@ export class EndpointRegistry {
    * eighth is kept for those, so that the next registration does not double the columns again.
    */
   fitToSize(): void {
-    const slots = Math.max(initialSlots, this.slotsUsed + (this.slotsUsed >>> 3));
+    const used = this.objectLists.length;
+    const slots = Math.max(initialSlots, used + (used >>> 3));
     if (slots < this.newers.length) this.resize(slots);
   }
 
+  /** Columns of `slots` entries (never fewer than the slots this registry holds). */
   private resize(slots: number): void {
+    const kept = Math.min(slots, this.objectLists.length);
     const resized = <T extends Float64Array | Int32Array>(column: T): T => {
       const next = new (column.constructor as new (n: number) => T)(slots);
-      next.set(column.subarray(0, Math.min(slots, this.slotsUsed)));
+      next.set(column.subarray(0, kept));
       return next;
     };
     this.sessionIds = resized(this.sessionIds);
     this.expiries = resized(this.expiries);
+    this.expiries.fill(Infinity, kept);
     this.charCounts = resized(this.charCounts);
     this.olders = resized(this.olders);
     this.newers = resized(this.newers);

@@ -18,6 +18,7 @@ import { formatEndpoint, type Connection, type Listener, type Transport } from '
 import type { Apic } from './apic.ts';
 import type { CoopOracle, CoopSubscriber } from './coop.ts';
 import { EndpointRegistry, type Registration } from './endpoint-registry.ts';
+import type { RegistrationSlots } from './registration-slots.ts';
 import { EndpointTable, type LocalEntry } from './endpoint-table.ts';
 import type { FabricView, LeafAddress } from './fabric-view.ts';
 import { DEFAULT_LEAF_LIMITS, type LeafLimits } from './leaf-limits.ts';
@@ -48,6 +49,8 @@ export interface LeafDeps {
    * sessions subscribe).
    */
   uris?: UriInterner;
+  /** Numbers the endpoints it registers: one table for both leaves of its pair; a table of its own where not given. */
+  registrationSlots?: RegistrationSlots;
 }
 
 interface OdevDomainNames {
@@ -75,7 +78,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   /** Sessions past their identity (those in sessionsByAgent). */
   private identifiedSessions = 0;
   /** Every endpoint registered on this leaf, by open sessions and left by closed ones. */
-  readonly registry = new EndpointRegistry();
+  readonly registry: EndpointRegistry;
   /** How many of this leaf's sessions subscribe to each object: the cache keeps what someone uses. */
   private readonly subscribers = new Map<string, number>();
   /** Numbers the URIs its sessions subscribe, so that their tables hold numbers rather than strings. */
@@ -93,6 +96,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     this.name = address.name;
     this.pair = address.pair;
     this.subscribedUris = deps.uris ?? new UriInterner();
+    this.registry = new EndpointRegistry(deps.registrationSlots);
     this.keepaliveTimers = deps.keepalive
       ? { firstMs: deps.timers.keepaliveFirstMs, repeatMs: deps.timers.keepaliveRepeatMs, timeoutMs: deps.timers.keepaliveTimeoutMs }
       : undefined;
