@@ -6,6 +6,13 @@
  * Sends and arrivals are paired by the message object itself (the in-memory links hand the receiver
  * the object the sender passed); a message sent more than once (a duplicating fault) pairs first in
  * first out per receiver, since a link delivers in order.
+ *
+ * A followed message carries its sends on itself, under a symbol of this module, from its first send
+ * until its last arrival: a table of messages in flight, as a migration burst fills it and drains it,
+ * kept reallocating its storage (in the old generation, at its size), which grew the XL run's heap by
+ * more than a hundred megabytes. A message that never arrives (lost to a fault) takes its sends with it
+ * when it is collected, so nothing here needs a bound of its own: messages in flight are bounded by
+ * the links (maxInFlight).
  */
 import type { Scheduler } from '../kernel/scheduler.ts';
 import { methodOfRawId, type RpcMessage } from '../opflex/message.ts';
@@ -34,11 +41,12 @@ interface Pending {
   next: Pending | undefined;
 }
 
-/**
- * Followed messages in flight at once, at most. Each leaves the table when it arrives; one that never
- * does (lost to a fault) stays until this many newer ones push it out, oldest first.
- */
-export const flowsInFlightMax = 1 << 18;
+/** Where a followed message in flight keeps its sends. */
+const SENDS = Symbol('message-flow sends');
+
+interface CarriesSends {
+  [SENDS]?: Pending;
+}
 
 function methodOf(message: RpcMessage): string {
   return message.kind === 'request' ? message.method : (methodOfRawId(message.id) ?? 'unknown');
@@ -55,12 +63,8 @@ export interface FlowSelection {
 }
 
 export class MessageFlowRecorder {
-  /**
-   * Followed messages sent and not arrived yet, by the message object itself, oldest first. A Map
-   * whose entries leave on arrival rather than a WeakMap: every message of a migrating node passes
-   * through here, and a WeakMap that only grows costs the garbage collector far more.
-   */
-  private readonly pending = new Map<RpcMessage, Pending>();
+  /** The sends of followed messages that cannot carry them (frozen ones: none of the simulation's actors send one). */
+  private sealed: WeakMap<RpcMessage, Pending> | undefined;
 
   constructor(
     private readonly clock: Pick<Scheduler, 'now'>,
@@ -72,14 +76,7 @@ export class MessageFlowRecorder {
      * of its two directions, so a message that is not followed costs one read.
      */
     private readonly selection?: FlowSelection,
-    /** See flowsInFlightMax (tests lower it). */
-    private readonly inFlightMax = flowsInFlightMax,
   ) {}
-
-  /** Followed messages sent and not arrived (nor forgotten) yet. */
-  get inFlight(): number {
-    return this.pending.size;
-  }
 
   /** The transport the actors use: `inner`, with every message on every connection seen. */
   wrap(inner: Transport): Transport {
@@ -92,20 +89,20 @@ export class MessageFlowRecorder {
   /** A message `sender` sent to its peer (called by a FlowWatch). */
   sent(message: RpcMessage, sender: FlowWatch): void {
     const entry: Pending = { sender, sentMs: this.clock.now(), next: undefined };
-    const first = this.pending.get(message);
+    const first = this.sendsOf(message);
     if (first !== undefined) {
       let last = first;
       while (last.next !== undefined) last = last.next;
       last.next = entry;
       return;
     }
-    if (this.pending.size >= this.inFlightMax) this.pending.delete(this.pending.keys().next().value!);
-    this.pending.set(message, entry);
+    if (Object.isExtensible(message)) (message as CarriesSends)[SENDS] = entry;
+    else (this.sealed ??= new WeakMap()).set(message, entry);
   }
 
   /** A message reached `receiver` (called by a FlowWatch): its earliest send to that actor becomes a flow. */
   arrived(message: RpcMessage, receiver: string): void {
-    const first = this.pending.get(message);
+    const first = this.sendsOf(message);
     let before: Pending | undefined;
     let entry = first;
     while (entry !== undefined && entry.sender.peer !== receiver) {
@@ -114,10 +111,22 @@ export class MessageFlowRecorder {
     }
     if (entry === undefined) return;
     if (before !== undefined) before.next = entry.next;
-    else if (entry.next !== undefined) this.pending.set(message, entry.next);
-    else this.pending.delete(message);
+    else this.setSends(message, entry.next);
     const flow: MessageFlow = { from: entry.sender.self, to: receiver, method: methodOf(message), kind: message.kind, sentMs: entry.sentMs, arrivedMs: this.clock.now() };
     this.onFlow(flow, message);
+  }
+
+  private sendsOf(message: RpcMessage): Pending | undefined {
+    return (message as CarriesSends)[SENDS] ?? this.sealed?.get(message);
+  }
+
+  /** Replaces the first of the message's sends (none left: the message is as it was sent). */
+  private setSends(message: RpcMessage, first: Pending | undefined): void {
+    if ((message as CarriesSends)[SENDS] === undefined) {
+      if (first === undefined) this.sealed!.delete(message);
+      else this.sealed!.set(message, first);
+    } else if (first === undefined) delete (message as CarriesSends)[SENDS];
+    else (message as CarriesSends)[SENDS] = first;
   }
 }
 

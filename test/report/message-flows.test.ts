@@ -15,7 +15,10 @@ function request(method: string, n: number): RpcMessage {
 }
 
 /** One agent-leaf link (fixed 2 ms latency) watched by a recorder; `flows` collects what it reports. */
-function watchedLink(options: { selection?: FlowSelection; inFlightMax?: number; wrap?: (t: Transport) => Transport } = {}) {
+/** Whether a message is as its sender made it: nothing of the recorder's left on it. */
+const untouched = (m: RpcMessage) => Object.getOwnPropertySymbols(m).length === 0;
+
+function watchedLink(options: { selection?: FlowSelection; wrap?: (t: Transport) => Transport } = {}) {
   const scheduler = new VirtualScheduler();
   const sim = new SimTransport(scheduler, {
     linkLatency: { kind: 'fixed', valueMs: 2 },
@@ -28,7 +31,6 @@ function watchedLink(options: { selection?: FlowSelection; inFlightMax?: number;
     { client: (from) => `agent:${from}`, server: () => 'leaf-101' },
     (flow) => flows.push(flow),
     options.selection,
-    options.inFlightMax,
   );
   const transport = recorder.wrap(options.wrap ? options.wrap(sim) : sim);
   transport.listen(leafAt, () => {});
@@ -64,15 +66,16 @@ function duplicating(inner: Transport): Transport {
 
 describe('message flows', { timeout: 30_000 }, () => {
   it('report each message that arrives as one flow: sender, receiver, method (a reply by its id), when sent and when arrived', () => {
-    const { scheduler, flows, client, server, recorder } = watchedLink();
-    client.send(request('policy_resolve', 1));
-    scheduler.after(5, () => server.send({ kind: 'result', id: '["policy_resolve",1]', result: {} }));
+    const { scheduler, flows, client, server } = watchedLink();
+    const sent: RpcMessage[] = [request('policy_resolve', 1), { kind: 'result', id: '["policy_resolve",1]', result: {} }];
+    client.send(sent[0]!);
+    scheduler.after(5, () => server.send(sent[1]!));
     scheduler.runUntil(100);
     assert.deepEqual(flows, [
       { from: 'agent:node-1', to: 'leaf-101', method: 'policy_resolve', kind: 'request', sentMs: 0, arrivedMs: 2 },
       { from: 'leaf-101', to: 'agent:node-1', method: 'policy_resolve', kind: 'result', sentMs: 5, arrivedMs: 7 },
     ]);
-    assert.equal(recorder.inFlight, 0);
+    assert.ok(sent.every(untouched));
   });
 
   it('pair a message object sent twice with its two arrivals, first sent first arrived', () => {
@@ -85,11 +88,12 @@ describe('message flows', { timeout: 30_000 }, () => {
   });
 
   it('report a message the link duplicates once, when its first copy arrives', () => {
-    const { scheduler, flows, client, recorder } = watchedLink({ wrap: duplicating });
-    client.send(request('endpoint_declare', 1));
+    const { scheduler, flows, client } = watchedLink({ wrap: duplicating });
+    const message = request('endpoint_declare', 1);
+    client.send(message);
     scheduler.runUntil(100);
     assert.deepEqual(flows.map((f) => [f.sentMs, f.arrivedMs]), [[0, 2]]);
-    assert.equal(recorder.inFlight, 0);
+    assert.ok(untouched(message));
   });
 
   it('report only flows followed both when sent and when they arrive, asking the selection once per direction of each end', () => {
@@ -114,13 +118,22 @@ describe('message flows', { timeout: 30_000 }, () => {
     assert.deepEqual(asked, ['agent:node-1 -> leaf-101', 'agent:node-1 -> leaf-101']);
   });
 
-  it('forget a message that never arrives, and past flowsInFlightMax the oldest of those first', () => {
-    const { scheduler, flows, client, server, recorder } = watchedLink({ inFlightMax: 3 });
-    for (let n = 0; n < 5; n++) client.send(request('echo', n));
-    assert.equal(recorder.inFlight, 3);
+  it('keep what they know of a message in flight on the message alone, so one lost to a fault goes with it', () => {
+    const { scheduler, flows, client, server } = watchedLink();
+    const lost = [0, 1, 2].map((n) => request('echo', n));
+    for (const m of lost) client.send(m);
+    assert.ok(!lost.some(untouched));
     server.close('gone'); // what was in flight towards the leaf is lost
     scheduler.runUntil(100);
     assert.deepEqual(flows, []);
-    assert.equal(recorder.inFlight, 3);
+  });
+
+  it('pair a frozen message, which cannot carry its sends, as any other', () => {
+    const { scheduler, flows, client } = watchedLink();
+    const message = Object.freeze(request('policy_resolve', 7));
+    client.send(message);
+    client.send(message);
+    scheduler.runUntil(100);
+    assert.deepEqual(flows.map((f) => [f.sentMs, f.arrivedMs]), [[0, 2], [0, 2]]);
   });
 });
