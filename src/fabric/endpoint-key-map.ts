@@ -15,6 +15,7 @@
  * picks to collide cost a Map entry each, never a long scan.
  */
 import { ipv4Number } from './pod-ip-owners.ts';
+import { copyElements } from '../model/typed-array-copy.ts';
 
 const FREE = 0;
 const IPV4 = 1;
@@ -222,9 +223,9 @@ export class EndpointKeyMap<V> {
 
   private growSlots(capacity: number): void {
     const states = new Uint8Array(capacity);
-    states.set(this.states.subarray(0, this.slotsUsed));
+    copyElements(states, this.states, this.slotsUsed);
     const addresses = new Uint32Array(capacity);
-    addresses.set(this.addresses.subarray(0, this.slotsUsed));
+    copyElements(addresses, this.addresses, this.slotsUsed);
     this.states = states;
     this.addresses = addresses;
   }

@@ -7,6 +7,7 @@
  */
 
 import type { TypedArraySlab } from './typed-array-slab.ts';
+import { copyElements } from './typed-array-copy.ts';
 
 const INITIAL_CAPACITY = 8;
 
@@ -117,7 +118,7 @@ export class SortedIdMap<V> {
 
   private resize(capacity: number, slab?: TypedArraySlab): void {
     const keys = slab ? slab.int32(capacity) : new Int32Array(capacity);
-    keys.set(this.keys.subarray(0, this.count));
+    copyElements(keys, this.keys, this.count);
     this.keys = keys;
   }
 }

@@ -9,12 +9,14 @@
 import type { Reference } from '../model/managed-object.ts';
 import { SortedIdMap } from '../model/sorted-id-map.ts';
 import type { TypedArraySlab } from '../model/typed-array-slab.ts';
+import { copyElements } from '../model/typed-array-copy.ts';
 import type { UriInterner } from '../model/uri-interner.ts';
 
 /** A timer field's value when no timer is set. */
 export const NO_TIMER = -1;
 const NO_SLOT = -1;
-const INITIAL_CAPACITY = 16;
+/** Slots at first: few enough that the arrays fit on the JS heap (64 bytes), where making them costs no ArrayBuffer. */
+const INITIAL_CAPACITY = 2;
 
 // Integer fields of a slot.
 const URI_ID = 0; // -1 in a free slot
@@ -259,9 +261,9 @@ export class ResolveTable {
 
   private resize(capacity: number, slab?: TypedArraySlab): void {
     const ints = slab ? slab.int32(capacity * INTS) : new Int32Array(capacity * INTS);
-    ints.set(this.ints.subarray(0, Math.min(this.capacity, capacity) * INTS));
+    copyElements(ints, this.ints, Math.min(this.capacity, capacity) * INTS);
     const refreshTimes = slab ? slab.float64(capacity) : new Float64Array(capacity);
-    refreshTimes.set(this.refreshTimes.subarray(0, Math.min(this.capacity, capacity)));
+    copyElements(refreshTimes, this.refreshTimes, Math.min(this.capacity, capacity));
     this.ints = ints;
     this.refreshTimes = refreshTimes;
     this.capacity = capacity;
