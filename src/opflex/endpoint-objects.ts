@@ -26,6 +26,18 @@ export interface EndpointNetwork {
 
 const ATTRIBUTE_SET = 'GbpeReportedEpAttributeSet';
 
+/** The keys of an object's wire shape (subject, uri, properties, children and the parent triple), in UTF-16 units. */
+const OBJECT_KEY_CHARS = 'subject'.length + 'uri'.length + 'properties'.length + 'children'.length + 'parent_subject'.length + 'parent_uri'.length + 'parent_relation'.length;
+/** A property's keys ("name", "data"). */
+const PROPERTY_KEY_CHARS = 'name'.length + 'data'.length;
+/** An empty list, as textChars counts it. */
+const LIST_CHARS = 2;
+
+/** A string property's text: its keys, its name and its value. */
+function propertyChars(name: string, value: string): number {
+  return PROPERTY_KEY_CHARS + name.length + value.length;
+}
+
 abstract class DeclaredObject implements ManagedObject {
   abstract readonly subject: string;
   abstract readonly uri: string;
@@ -34,6 +46,17 @@ abstract class DeclaredObject implements ManagedObject {
   abstract readonly parent_subject: string;
   abstract readonly parent_uri: string;
   abstract readonly parent_relation: string;
+
+  /**
+   * Its text as textChars (proxy-limits.ts) counts the wire shape `toJSON` gives, worked out without
+   * making it: a leaf counts every declare it receives, and agents renew each of a node's endpoints.
+   */
+  abstract textChars(): number;
+
+  /** The members every declared object has, counted as textChars would (its properties and children aside). */
+  protected frameChars(): number {
+    return OBJECT_KEY_CHARS + this.subject.length + this.uri.length + this.parent_subject.length + this.parent_uri.length + this.parent_relation.length;
+  }
 
   toJSON(): ManagedObject {
     return {
@@ -76,6 +99,13 @@ export class EprL2Ep extends DeclaredObject {
     return [this.uri + ATTRIBUTE_SET + '/'];
   }
 
+  textChars(): number {
+    const ep = this.endpoint;
+    const properties = LIST_CHARS + propertyChars('uuid', ep.uuid) + propertyChars('mac', ep.mac) + propertyChars('interfaceName', ep.interfaceName) + propertyChars('group', ep.epgUri) + propertyChars('context', this.bd);
+    const children = LIST_CHARS + this.uri.length + ATTRIBUTE_SET.length + 1;
+    return this.frameChars() + properties + children;
+  }
+
   get parent_subject(): string {
     return 'EprL2Universe';
   }
@@ -101,6 +131,12 @@ export class ReportedEpAttributeSet extends DeclaredObject {
 
   get uri(): string {
     return this.parent.uri + ATTRIBUTE_SET + '/';
+  }
+
+  textChars(): number {
+    // Its uri is its parent's and a segment: counted, not built.
+    const uriChars = this.parent.uri.length + ATTRIBUTE_SET.length + 1;
+    return OBJECT_KEY_CHARS + this.subject.length + uriChars + this.parent_subject.length + this.parent_uri.length + this.parent_relation.length + LIST_CHARS + LIST_CHARS;
   }
 
   get properties(): Property[] {
@@ -151,6 +187,12 @@ export class EprL3Ep extends DeclaredObject {
 
   get children(): string[] {
     return [];
+  }
+
+  textChars(): number {
+    const ep = this.endpoint;
+    const properties = LIST_CHARS + propertyChars('uuid', ep.uuid) + propertyChars('mac', ep.mac) + propertyChars('ip', this.ip) + propertyChars('group', ep.epgUri) + propertyChars('context', this.rd);
+    return this.frameChars() + properties + LIST_CHARS;
   }
 
   get parent_subject(): string {

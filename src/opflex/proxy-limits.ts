@@ -47,8 +47,9 @@ export function clampPrrS(prr: number | bigint, limits: Pick<ProxyLimits, 'prrMi
 
 /**
  * The text in `value` (strings and keys in UTF-16 units, other scalars as 8), or Infinity as soon as
- * it exceeds `maxChars`. Walks with an explicit stack, whatever the nesting; objects with a toJSON
- * (the twin's own declared objects) are measured as they are written.
+ * it exceeds `maxChars`. Walks with an explicit stack, whatever the nesting; the twin's own declared
+ * objects count themselves (textChars(), as their toJSON would be counted), other objects with a
+ * toJSON are measured as they are written.
  */
 export function textChars(value: unknown, maxChars: number): number {
   let chars = 0;
@@ -60,6 +61,9 @@ export function textChars(value: unknown, maxChars: number): number {
     else if (Array.isArray(node)) {
       chars += 2;
       for (let i = 0; i < node.length; i++) stack.push(node[i]);
+    } else if (typeof (node as { textChars?: unknown }).textChars === 'function') {
+      // One of the twin's own declared objects, which counts itself (a peer's JSON has no functions).
+      chars += (node as { textChars(): number }).textChars();
     } else {
       const plain = typeof (node as { toJSON?: unknown }).toJSON === 'function' ? (node as { toJSON(): unknown }).toJSON() : node;
       for (const key of Object.keys(plain as object)) {
