@@ -149,7 +149,10 @@ export const modelSuite: BenchSuite = {
       if (r.code === 'src') notes.push(SOURCES_NOTE);
       // Issue 13's targets (issue 5's were >= 1M events/s at L and XL < 60 s / < 4 GB).
       if (name === 'L') notes.push(wallS < 4 ? '< 4 s target met' : '< 4 s target MISSED');
-      if (name === 'XL') notes.push(wallS < 20 && r.peakRssBytes < 2 * 1024 ** 3 ? '< 20 s and < 2 GiB target met' : '< 20 s / < 2 GiB target MISSED');
+      if (name === 'XL') {
+        notes.push(wallS < 20 ? '< 20 s target met' : '< 20 s target MISSED');
+        notes.push(r.peakRssBytes < 2 * 1024 ** 3 ? '< 2 GiB target met' : '< 2 GiB target MISSED');
+      }
       const bytesPerAddedPod = start === 'steady' && previous && r.pods > previous.pods ? (r.peakRssBytes - previous.rss) / (r.pods - previous.pods) : undefined;
       if (start === 'steady') previous = { pods: r.pods, rss: r.peakRssBytes };
       rows.push({
