@@ -7,7 +7,7 @@
  * the object the sender passed); a message sent more than once (a duplicating fault) pairs first in
  * first out per receiver, since a link delivers in order.
  *
- * A followed message carries its sends on itself, under a symbol of this module, from its first send
+ * A followed message carries its sends on itself, under a symbol of the recorder's, from its first send
  * until its last arrival: a table of messages in flight, as a migration burst fills it and drains it,
  * kept reallocating its storage (in the old generation, at its size), which grew the XL run's heap by
  * more than a hundred megabytes. A message that never arrives (lost to a fault) takes its sends with it
@@ -41,12 +41,8 @@ interface Pending {
   next: Pending | undefined;
 }
 
-/** Where a followed message in flight keeps its sends. */
-const SENDS = Symbol('message-flow sends');
-
-interface CarriesSends {
-  [SENDS]?: Pending;
-}
+/** A message as the recorder sees it: it may carry sends under the recorder's own symbol. */
+type CarriesSends = Record<symbol, Pending | undefined>;
 
 function methodOf(message: RpcMessage): string {
   return message.kind === 'request' ? message.method : (methodOfRawId(message.id) ?? 'unknown');
@@ -63,6 +59,8 @@ export interface FlowSelection {
 }
 
 export class MessageFlowRecorder {
+  /** Where a followed message in flight keeps its sends: a symbol of this recorder's, so two recorders never see each other's. */
+  private readonly sends = Symbol('message-flow sends');
   /** The sends of followed messages that cannot carry them (frozen ones: none of the simulation's actors send one). */
   private sealed: WeakMap<RpcMessage, Pending> | undefined;
 
@@ -96,7 +94,7 @@ export class MessageFlowRecorder {
       last.next = entry;
       return;
     }
-    if (Object.isExtensible(message)) (message as CarriesSends)[SENDS] = entry;
+    if (Object.isExtensible(message)) (message as unknown as CarriesSends)[this.sends] = entry;
     else (this.sealed ??= new WeakMap()).set(message, entry);
   }
 
@@ -117,16 +115,16 @@ export class MessageFlowRecorder {
   }
 
   private sendsOf(message: RpcMessage): Pending | undefined {
-    return (message as CarriesSends)[SENDS] ?? this.sealed?.get(message);
+    return (message as unknown as CarriesSends)[this.sends] ?? this.sealed?.get(message);
   }
 
   /** Replaces the first of the message's sends (none left: the message is as it was sent). */
   private setSends(message: RpcMessage, first: Pending | undefined): void {
-    if ((message as CarriesSends)[SENDS] === undefined) {
+    if ((message as unknown as CarriesSends)[this.sends] === undefined) {
       if (first === undefined) this.sealed!.delete(message);
       else this.sealed!.set(message, first);
-    } else if (first === undefined) delete (message as CarriesSends)[SENDS];
-    else (message as CarriesSends)[SENDS] = first;
+    } else if (first === undefined) delete (message as unknown as CarriesSends)[this.sends];
+    else (message as unknown as CarriesSends)[this.sends] = first;
   }
 }
 

@@ -128,6 +128,29 @@ describe('message flows', { timeout: 30_000 }, () => {
     assert.deepEqual(flows, []);
   });
 
+  it('of two recorders watching one link, each pair only the sends it saw', () => {
+    const scheduler = new VirtualScheduler();
+    const sim = new SimTransport(scheduler, { linkLatency: { kind: 'fixed', valueMs: 2 }, connectLatency: { kind: 'fixed', valueMs: 1 }, random: new RandomStreams(1).stream('network') });
+    const names = { client: (from: string) => `agent:${from}`, server: () => 'leaf-101' };
+    const outer: MessageFlow[] = [];
+    const inner: MessageFlow[] = [];
+    // The inner recorder starts following only after the message is sent: it saw no send to pair.
+    const innerView = { followed: false };
+    const innerRecorder = new MessageFlowRecorder(scheduler, names, (flow) => inner.push(flow), { direction: () => innerView });
+    const transport = new MessageFlowRecorder(scheduler, names, (flow) => outer.push(flow)).wrap(innerRecorder.wrap(sim));
+    transport.listen(leafAt, () => {});
+    const { client, server } = transport.establish!(leafAt, 'node-1');
+    client.setHandler(QUIET);
+    server.setHandler(QUIET);
+    const message = request('policy_resolve', 1);
+    client.send(message);
+    scheduler.after(1, () => (innerView.followed = true));
+    scheduler.runUntil(100);
+    assert.deepEqual(outer.map((f) => [f.from, f.to, f.sentMs]), [['agent:node-1', 'leaf-101', 0]]);
+    assert.deepEqual(inner, []);
+    assert.ok(untouched(message));
+  });
+
   it('pair a frozen message, which cannot carry its sends, as any other', () => {
     const { scheduler, flows, client } = watchedLink();
     const message = Object.freeze(request('policy_resolve', 7));
