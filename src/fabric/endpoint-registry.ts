@@ -13,7 +13,7 @@
  * until its registration is deleted, and a freed slot is reused by a later URI.
  */
 import type { ManagedObject } from '../model/managed-object.ts';
-import { RegistrationSlots } from './registration-slots.ts';
+import { NO_SLOT, RegistrationSlots } from './registration-slots.ts';
 
 /** A registration: its slot in the registry (valid until it is deleted). */
 export type Registration = number;
@@ -89,8 +89,17 @@ export class EndpointRegistry {
   }
 
   get(uri: string): Registration | undefined {
-    const slot = this.slots.slotOf(uri);
-    return slot !== undefined && this.objectLists[slot] !== undefined ? slot : undefined;
+    return this.heldAt(this.slots.slotOf(uri));
+  }
+
+  /** The URI's slot in the pair's table (NO_SLOT when no registry of the pair holds it), for `heldAt` and `set`. */
+  slotOf(uri: string): number {
+    return this.slots.slotOf(uri);
+  }
+
+  /** The registration at a slot of the pair's table, if this registry holds one there. */
+  heldAt(slot: number): Registration | undefined {
+    return slot !== NO_SLOT && this.objectLists[slot] !== undefined ? slot : undefined;
   }
 
   agentOf(entry: Registration): string {
@@ -156,9 +165,9 @@ export class EndpointRegistry {
    * renewal by the session that holds it already is updated in place: agents renew every
    * declaration periodically, and relinking would churn the lists for nothing. A takeover keeps
    * the slot (read what the previous holder had before calling). `previous` is what `get(uri)` gives,
-   * for a caller that has just asked. `uri` is the first object's.
+   * for a caller that has just asked, and `slot` what `slotOf(uri)` gave. `uri` is the first object's.
    */
-  set(uri: string, agent: string, sessionId: number, objects: ManagedObject[], expiresAtMs: number, chars: number, previous = this.get(uri)): Registration {
+  set(uri: string, agent: string, sessionId: number, objects: ManagedObject[], expiresAtMs: number, chars: number, previous = this.get(uri), slot = previous ?? this.slots.slotOf(uri)): Registration {
     if (objects[0]?.uri !== uri) throw new Error(`a registration is named by its first object: ${uri} is not ${objects[0]?.uri}`);
     if (previous !== undefined && this.sessionIds[previous] === sessionId && this.agentOf(previous) === agent) {
       const list = this.bySession.get(sessionId);
@@ -179,7 +188,7 @@ export class EndpointRegistry {
       this.letGoOfSession(this.sessionIds[previous]!);
       entry = previous;
     } else {
-      entry = this.slots.hold(uri);
+      entry = this.slots.hold(uri, slot);
       if (entry >= this.newers.length) this.resize(Math.max(this.newers.length * 2, entry + 1));
       this.held++;
     }

@@ -411,7 +411,8 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     if (!top) return undefined;
     const ip = declaredIp(top);
     const agent = session.agentName;
-    const previous = this.registry.get(top.uri);
+    const slot = this.registry.slotOf(top.uri);
+    const previous = this.registry.heldAt(slot);
     const previousSession = previous === undefined ? undefined : this.registry.sessionOf(previous);
     // Counted as textChars(objects, declaredCharsPerSessionMax) would: exactly, or Infinity past the bound.
     const chars = objectChars > session.limits.declaredCharsPerSessionMax ? Infinity : objectChars;
@@ -419,8 +420,8 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
       const refused = this.declareRefusal(session, top.uri, ip, previous, chars) ?? this.makeRoom(session, top.uri, ip, previous, chars);
       if (refused !== undefined) return refused;
     }
-    // The registry is as it was when `previous` was read (makeRoom evicts only other registrations).
-    this.registry.set(top.uri, agent, session.id, objects, expiryMs(this.d.scheduler.now(), prrS), chars, previous);
+    // The registry is as it was when `previous` and `slot` were read (makeRoom evicts only other registrations).
+    this.registry.set(top.uri, agent, session.id, objects, expiryMs(this.d.scheduler.now(), prrS), chars, previous, slot);
     if (previousSession !== session.id && !seeded) this.d.trace.emit(this.name, 'endpoint-declared', { agent, subject: top.subject, uri: top.uri, session: session.id });
     if (ip === undefined) return undefined;
     const location = this.d.fabric.locateNode(agent);

@@ -13,6 +13,8 @@
 const initialSlots = 64;
 /** Registries that may share one table (a leaf pair's two, with room to spare). */
 export const registriesPerTableMax = 255;
+/** The slot of a URI no registry holds. */
+export const NO_SLOT = -1;
 
 export class RegistrationSlots {
   private readonly byUri = new Map<string, number>();
@@ -31,14 +33,19 @@ export class RegistrationSlots {
     return this.byUri.size;
   }
 
-  slotOf(uri: string): number | undefined {
-    return this.byUri.get(uri);
+  /** The URI's slot, or NO_SLOT. */
+  slotOf(uri: string): number {
+    return this.byUri.get(uri) ?? NO_SLOT;
   }
 
-  /** One more registry holds `uri` (whose slot, if it has one, is `known`): its slot. */
-  hold(uri: string, known = this.byUri.get(uri)): number {
+  /**
+   * One more registry holds `uri`: its slot. `known` is what `slotOf(uri)` gave, for a caller that has
+   * just asked (a URI is hashed once per declare, not once per question: a steady start at XL
+   * registers four million).
+   */
+  hold(uri: string, known = this.slotOf(uri)): number {
     let slot = known;
-    if (slot === undefined) {
+    if (slot === NO_SLOT) {
       slot = this.freeSlots.pop() ?? this.used++;
       if (slot === this.holders.length) {
         const wider = new Uint8Array(this.holders.length * 2);

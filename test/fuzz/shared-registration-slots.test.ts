@@ -60,7 +60,13 @@ describe('the registries of a leaf pair sharing one table of slots', { timeout: 
               case 'set': {
                 const u = uriOf(o.uri);
                 const id = idOf(o.leaf, o.session);
-                r.set(u, `agent-${id}`, id, [{ subject: 'EprL2Ep', uri: u, properties: [], children: [] }], o.expiry, o.chars);
+                const objects = [{ subject: 'EprL2Ep', uri: u, properties: [], children: [] }];
+                // Half the time as a leaf declares: the URI's slot asked once, then handed to set.
+                if (o.expiry % 2 === 0) r.set(u, `agent-${id}`, id, objects, o.expiry, o.chars);
+                else {
+                  const slot = r.slotOf(u);
+                  r.set(u, `agent-${id}`, id, objects, o.expiry, o.chars, r.heldAt(slot), slot);
+                }
                 break;
               }
               case 'delete':
