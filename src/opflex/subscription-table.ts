@@ -67,7 +67,10 @@ export class SubscriptionTable {
       return false;
     }
     if (this.used === this.capacity) this.rebuild(this.live < this.used / 2 ? this.used : Math.max(MIN_ENTRIES, Math.ceil(this.live * ENTRY_GROWTH)));
-    const number = this.uris.hold(uri);
+    // Known already (a policy URI some agent holds, nearly always): held by its id, not looked up again.
+    let number = known;
+    if (number >= 0) this.uris.holdId(number);
+    else number = this.uris.hold(uri);
     const at = this.used++;
     const cells = this.cells;
     cells[at] = number;
