@@ -80,7 +80,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   /** Every endpoint registered on this leaf, by open sessions and left by closed ones. */
   readonly registry: EndpointRegistry;
   /** How many of this leaf's sessions subscribe to each object: the cache keeps what someone uses. */
-  private readonly subscribers = new Map<string, number>();
+  private readonly subscribers = new Map<string, { sessions: number }>();
   /** Numbers the URIs its sessions subscribe, so that their tables hold numbers rather than strings. */
   private readonly subscribedUris: UriInterner;
   private readonly odevs = new Map<string, OdevRecord>();
@@ -313,11 +313,15 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   }
 
   private countSubscriber(uri: string, delta: 1 | -1): void {
-    const n = (this.subscribers.get(uri) ?? 0) + delta;
-    if (n > 0) {
-      this.subscribers.set(uri, n);
+    // A count in a box: a new subscriber of a URI already subscribed (a steady start's five million) is one lookup.
+    const count = this.subscribers.get(uri);
+    if (count === undefined) {
+      if (delta > 0) this.subscribers.set(uri, { sessions: 1 });
+      else this.cache.release(uri);
       return;
     }
+    count.sessions += delta;
+    if (count.sessions > 0) return;
     this.subscribers.delete(uri);
     this.cache.release(uri);
   }
