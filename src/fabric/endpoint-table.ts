@@ -65,7 +65,8 @@ export class EndpointTable {
     let entry = this.localOf.get(node);
     if (entry?.path !== path) this.localOf.set(node, (entry = { kind: 'local', path, node }));
     this.entries.set(key, entry);
-    this.remote.delete(key);
+    // Most leaves have cached no remote endpoint (a steady start's two million learns): no key hashed for nothing.
+    if (this.remote.size > 0) this.remote.delete(key);
     if (!quiet) this.trace.emit(this.leaf, 'epm-learn', { key, path, node, previous: existing?.kind });
     if (existing?.kind === 'local') this.events.onLocalMovedAway(key, existing, 'port-moved');
     return existing?.kind !== 'local';
