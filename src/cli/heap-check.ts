@@ -1,14 +1,16 @@
 /**
  * A warning before a run that will not fit in Node's heap: a fabric-scale scenario that runs out of
  * heap dies with V8's "JavaScript heap out of memory" after minutes, which says nothing about why.
- * The estimate is the live heap measured at M, L and XL (bench/README.md): about 2 KiB per pod
- * and 50 KiB per node, plus the process's own ~100 MiB.
+ * The estimate is the heap measured at M, L and XL (bench/README.md, issue 13's fourth round): a
+ * steady start holds 0.76 KiB per added pod and 15.5 KiB per added node, and a run takes a little
+ * more; so about 1 KiB per pod and 16 KiB per node, plus the process's own ~100 MiB. XL (1.36 GiB
+ * by this) ran at full speed with a 1.45 GiB heap limit, and slowed by half at 1.25 GiB.
  */
 import { getHeapStatistics } from 'node:v8';
 import type { Scenario } from '../scenario/types.ts';
 
-const PER_POD_BYTES = 2 * 1024;
-const PER_NODE_BYTES = 50 * 1024;
+const PER_POD_BYTES = 1024;
+const PER_NODE_BYTES = 16 * 1024;
 const BASE_BYTES = 100 * 1024 * 1024;
 
 export function heapEstimateBytes(scenario: Scenario): number {
