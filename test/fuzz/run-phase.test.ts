@@ -14,8 +14,9 @@ import { makeRawId, methodOfRawId, type RpcMessage } from '../../src/opflex/mess
 import { MessageFlowRecorder, type FlowSelection, type MessageFlow } from '../../src/report/message-flows.ts';
 import { observeTransport } from '../../src/transport/observed-transport.ts';
 import { SimTransport } from '../../src/transport/sim-transport.ts';
-import type { Connection, ConnectionHandler, Transport } from '../../src/transport/transport.ts';
+import type { ConnectionHandler, Transport } from '../../src/transport/transport.ts';
 import { fuzzParameters, fuzzTimeoutMs, hostileString } from '../support/fuzz.ts';
+import { interceptSends } from '../support/send-interceptor.ts';
 
 function referenceIpv4(ip: string): number | undefined {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
@@ -141,29 +142,13 @@ function referenceWatcher(clock: VirtualScheduler, selection: FlowSelection, onF
 
 /** Drops or duplicates the next message sent on either end, as the fault injector does, below the watchers. */
 function faultyBelow(inner: Transport, fault: { next: 'drop' | 'duplicate' | undefined }): Transport {
-  const wrap = (c: Connection): Connection => ({
-    get id() { return c.id; },
-    get local() { return c.local; },
-    get remote() { return c.remote; },
-    get isOpen() { return c.isOpen; },
-    setHandler: (h: ConnectionHandler) => c.setHandler(h),
-    send: (m: RpcMessage) => {
-      const what = fault.next;
-      fault.next = undefined;
-      if (what === 'drop') return;
-      c.send(m);
-      if (what === 'duplicate') c.send(m);
-    },
-    close: (reason: string) => c.close(reason),
+  return interceptSends(inner, (c, m) => {
+    const what = fault.next;
+    fault.next = undefined;
+    if (what === 'drop') return;
+    c.send(m);
+    if (what === 'duplicate') c.send(m);
   });
-  return {
-    connect: (to, handler, from) => wrap(inner.connect(to, handler, from)),
-    listen: (at, onAccept) => inner.listen(at, (c) => onAccept(wrap(c))),
-    establish: (to, from) => {
-      const { client, server } = inner.establish!(to, from);
-      return { client: wrap(client), server: wrap(server) };
-    },
-  };
 }
 
 describe('fuzz: message flows against the WeakMap pairing they replaced', { timeout: fuzzTimeoutMs(60_000) }, () => {

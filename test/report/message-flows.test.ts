@@ -5,7 +5,8 @@ import { VirtualScheduler } from '../../src/kernel/virtual-scheduler.ts';
 import type { RpcMessage } from '../../src/opflex/message.ts';
 import { MessageFlowRecorder, type FlowSelection, type MessageFlow } from '../../src/report/message-flows.ts';
 import { SimTransport } from '../../src/transport/sim-transport.ts';
-import type { Connection, ConnectionHandler, EstablishedLink, Transport } from '../../src/transport/transport.ts';
+import type { ConnectionHandler, EstablishedLink, Transport } from '../../src/transport/transport.ts';
+import { interceptSends } from '../support/send-interceptor.ts';
 
 const leafAt = { host: '10.0.80.64', port: 8009 };
 const QUIET: ConnectionHandler = { onOpen() {}, onMessage() {}, onClose() {} };
@@ -42,26 +43,10 @@ function watchedLink(options: { selection?: FlowSelection; wrap?: (t: Transport)
 
 /** Sends every message twice, as the message-duplicate fault does. */
 function duplicating(inner: Transport): Transport {
-  const twice = (c: Connection): Connection => ({
-    get id() { return c.id; },
-    get local() { return c.local; },
-    get remote() { return c.remote; },
-    get isOpen() { return c.isOpen; },
-    setHandler: (h) => c.setHandler(h),
-    send: (m) => {
-      c.send(m);
-      c.send(m);
-    },
-    close: (reason) => c.close(reason),
+  return interceptSends(inner, (c, m) => {
+    c.send(m);
+    c.send(m);
   });
-  return {
-    connect: (to, handler, from) => twice(inner.connect(to, handler, from)),
-    listen: (at, onAccept) => inner.listen(at, (c) => onAccept(twice(c))),
-    establish: (to, from) => {
-      const { client, server } = inner.establish!(to, from);
-      return { client: twice(client), server: twice(server) };
-    },
-  };
 }
 
 describe('message flows', { timeout: 30_000 }, () => {
