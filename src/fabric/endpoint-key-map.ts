@@ -135,25 +135,27 @@ export class EndpointKeyMap<V> {
   }
 
   *entries(): IterableIterator<[string, V]> {
-    this.iterators++;
-    try {
-      // Columns and the slot count are read afresh each step: the map may change between steps.
-      for (let slot = 0; slot < this.slotsUsed; slot++) {
-        const state = this.states[slot];
-        if (state === FREE) continue;
-        yield [state === IPV4 ? ipv4Text(this.addresses[slot]!) : this.texts![slot]!, this.slotValues[slot]!];
-      }
-    } finally {
-      this.iterators--;
-    }
+    for (const slot of this.liveSlots()) yield [this.states[slot] === IPV4 ? ipv4Text(this.addresses[slot]!) : this.texts![slot]!, this.slotValues[slot]!];
   }
 
+  /** The values alone: no key text is made. */
   *values(): IterableIterator<V> {
-    for (const [, value] of this.entries()) yield value;
+    for (const slot of this.liveSlots()) yield this.slotValues[slot]!;
   }
 
   [Symbol.iterator](): IterableIterator<[string, V]> {
     return this.entries();
+  }
+
+  /** The live slots in insertion order; no compaction moves them while a walk is under way. */
+  private *liveSlots(): IterableIterator<number> {
+    this.iterators++;
+    try {
+      // The columns and the slot count are read afresh each step: the map may change between steps.
+      for (let slot = 0; slot < this.slotsUsed; slot++) if (this.states[slot] !== FREE) yield slot;
+    } finally {
+      this.iterators--;
+    }
   }
 
   private slotOf(key: string): number {
@@ -173,7 +175,7 @@ export class EndpointKeyMap<V> {
     const index = this.index;
     const mask = index.length - 1;
     const addresses = this.addresses;
-    let at = mix(n) & mask;
+    let at = this.home(n);
     for (let probe = 0; probe < probesMax; probe++) {
       const entry = index[at]!;
       if (entry === 0) return -1;
@@ -267,7 +269,7 @@ export class EndpointKeyMap<V> {
   private place(n: number, slot: number): boolean {
     const index = this.index;
     const mask = index.length - 1;
-    let at = mix(n) & mask;
+    let at = this.home(n);
     for (let probe = 0; probe < probesMax; probe++) {
       if (index[at] === 0) {
         index[at] = slot + 1;
