@@ -15,6 +15,7 @@
  * picks to collide cost a Map entry each, never a long scan.
  */
 import { ipv4Number } from './pod-ip-owners.ts';
+import { placeInRun, removeFromRun } from '../model/linear-probing.ts';
 import { copyElements } from '../model/typed-array-copy.ts';
 
 const FREE = 0;
@@ -27,7 +28,7 @@ const initialSlots = 16;
 export const probesMax = 32;
 
 /** The number of an IPv4 key in its usual spelling (no leading zeros), or -1 for any other key. */
-function ipv4Key(key: string): number {
+export function ipv4Key(key: string): number {
   const length = key.length;
   if (length < 7 || length > 15) return -1;
   const n = ipv4Number(key);
@@ -40,7 +41,8 @@ function octetDigits(octet: number): number {
   return octet < 10 ? 1 : octet < 100 ? 2 : 3;
 }
 
-function ipv4Text(n: number): string {
+/** An IPv4 address's usual spelling. */
+export function ipv4Text(n: number): string {
   return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 }
 
@@ -171,6 +173,9 @@ export class EndpointKeyMap<V> {
     return mix(n) & (this.index.length - 1);
   }
 
+  /** The home of an index entry (slot + 1). */
+  private readonly homeOfEntry = (entry: number): number => this.home(this.addresses[entry - 1]!);
+
   private indexedSlot(n: number): number {
     const index = this.index;
     const mask = index.length - 1;
@@ -198,19 +203,7 @@ export class EndpointKeyMap<V> {
     const addresses = this.addresses;
     let hole = this.home(n);
     while (addresses[index[hole]! - 1] !== n) hole = (hole + 1) & mask;
-    let at = hole;
-    for (;;) {
-      at = (at + 1) & mask;
-      const entry = index[at]!;
-      if (entry === 0) break;
-      const home = this.home(addresses[entry - 1]!);
-      // The entry may fill the hole unless its home lies after the hole, up to where it sits.
-      const stays = hole <= at ? home > hole && home <= at : home > hole || home <= at;
-      if (stays) continue;
-      index[hole] = entry;
-      hole = at;
-    }
-    index[hole] = 0;
+    removeFromRun(index, hole, this.homeOfEntry);
     this.indexed--;
   }
 
@@ -267,18 +260,9 @@ export class EndpointKeyMap<V> {
 
   /** Puts `n` in the index (which has room) within `probesMax` of its home; false when that run is full. */
   private place(n: number, slot: number): boolean {
-    const index = this.index;
-    const mask = index.length - 1;
-    let at = this.home(n);
-    for (let probe = 0; probe < probesMax; probe++) {
-      if (index[at] === 0) {
-        index[at] = slot + 1;
-        this.indexed++;
-        return true;
-      }
-      at = (at + 1) & mask;
-    }
-    return false;
+    if (!placeInRun(this.index, this.home(n), slot + 1, probesMax)) return false;
+    this.indexed++;
+    return true;
   }
 
   private keepAsText(slot: number, text: string): void {

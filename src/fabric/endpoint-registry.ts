@@ -97,6 +97,11 @@ export class EndpointRegistry {
     return this.slots.slotOf(uri);
   }
 
+  /** `slotOf` the URI of `top`, a declare's first object (the agent's own objects give their slot without their URI being read). */
+  slotOfDeclared(top: ManagedObject): number {
+    return this.slots.slotOfDeclared(top);
+  }
+
   /** The registration at a slot of the pair's table, if this registry holds one there. */
   heldAt(slot: number): Registration | undefined {
     return slot !== NO_SLOT && this.objectLists[slot] !== undefined ? slot : undefined;
@@ -164,11 +169,16 @@ export class EndpointRegistry {
    * Registers (or takes over) `uri` for the session: the newest of its session's registrations. A
    * renewal by the session that holds it already is updated in place: agents renew every
    * declaration periodically, and relinking would churn the lists for nothing. A takeover keeps
-   * the slot (read what the previous holder had before calling). `previous` is what `get(uri)` gives,
-   * for a caller that has just asked, and `slot` what `slotOf(uri)` gave. `uri` is the first object's.
+   * the slot (read what the previous holder had before calling). `uri` is the first object's.
    */
-  set(uri: string, agent: string, sessionId: number, objects: ManagedObject[], expiresAtMs: number, chars: number, previous = this.get(uri), slot = previous ?? this.slots.slotOf(uri)): Registration {
+  set(uri: string, agent: string, sessionId: number, objects: ManagedObject[], expiresAtMs: number, chars: number): Registration {
     if (objects[0]?.uri !== uri) throw new Error(`a registration is named by its first object: ${uri} is not ${objects[0]?.uri}`);
+    return this.setAt(this.slots.slotOf(uri), agent, sessionId, objects, expiresAtMs, chars);
+  }
+
+  /** `set` for a caller that has just asked for the slot of the first object's URI (`slotOfDeclared`): it is not looked up again. */
+  setAt(slot: number, agent: string, sessionId: number, objects: ManagedObject[], expiresAtMs: number, chars: number): Registration {
+    const previous = this.heldAt(slot);
     if (previous !== undefined && this.sessionIds[previous] === sessionId && this.agentOf(previous) === agent) {
       const list = this.bySession.get(sessionId);
       if (list !== undefined) {
@@ -188,7 +198,7 @@ export class EndpointRegistry {
       this.letGoOfSession(this.sessionIds[previous]!);
       entry = previous;
     } else {
-      entry = this.slots.hold(uri, slot);
+      entry = this.slots.hold(objects[0]!, slot);
       if (entry >= this.newers.length) this.resize(Math.max(this.newers.length * 2, entry + 1));
       this.held++;
     }
@@ -207,9 +217,15 @@ export class EndpointRegistry {
   delete(uri: string): boolean {
     const entry = this.get(uri);
     if (entry === undefined) return false;
+    this.deleteAt(entry);
+    return true;
+  }
+
+  /** Removes a registration this registry holds (found by a walk or a lookup): its URI is not looked up again. */
+  deleteAt(entry: Registration): void {
+    const uri = this.objectLists[entry]![0]!.uri;
     this.unlink(entry);
     this.release(entry, uri);
-    return true;
   }
 
   /** The session has closed: its registrations stay, now the newest of the closed ones. */

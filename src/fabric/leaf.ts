@@ -399,7 +399,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     const top = this.registry.objectsOf(entry)[0]!;
     const agent = this.registry.agentOf(entry);
     const sessionId = this.registry.sessionOf(entry);
-    this.registry.delete(top.uri);
+    this.registry.deleteAt(entry);
     this.d.trace.emit(this.name, 'endpoint-evicted', { agent, session: sessionId, uri: top.uri, bound });
     const ip = declaredIp(top);
     const learned = ip === undefined ? undefined : this.epm.get(ip);
@@ -415,7 +415,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     if (!top) return undefined;
     const ip = declaredIp(top);
     const agent = session.agentName;
-    const slot = this.registry.slotOf(top.uri);
+    const slot = this.registry.slotOfDeclared(top);
     const previous = this.registry.heldAt(slot);
     const previousSession = previous === undefined ? undefined : this.registry.sessionOf(previous);
     // Counted as textChars(objects, declaredCharsPerSessionMax) would: exactly, or Infinity past the bound.
@@ -424,8 +424,8 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
       const refused = this.declareRefusal(session, top.uri, ip, previous, chars) ?? this.makeRoom(session, top.uri, ip, previous, chars);
       if (refused !== undefined) return refused;
     }
-    // The registry is as it was when `previous` and `slot` were read (makeRoom evicts only other registrations).
-    this.registry.set(top.uri, agent, session.id, objects, expiryMs(this.d.scheduler.now(), prrS), chars, previous, slot);
+    // The registry is as it was when `slot` was read (makeRoom evicts only other registrations).
+    this.registry.setAt(slot, agent, session.id, objects, expiryMs(this.d.scheduler.now(), prrS), chars);
     if (previousSession !== session.id && !seeded) this.d.trace.emit(this.name, 'endpoint-declared', { agent, subject: top.subject, uri: top.uri, session: session.id });
     if (ip === undefined) return undefined;
     const location = this.d.fabric.locateNode(agent);
@@ -449,7 +449,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
       return;
     }
     const top = this.registry.objectsOf(entry)[0]!;
-    this.registry.delete(uri);
+    this.registry.deleteAt(entry);
     this.d.trace.emit(this.name, 'endpoint-undeclared', { agent: session.agentName, uri });
     const ip = declaredIp(top);
     if (ip !== undefined) this.epm.removeLocal(ip, 'undeclared');
@@ -608,7 +608,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
       if (registry.expiresAtMsOf(entry) > now) continue;
       const agent = registry.agentOf(entry);
       const top = registry.objectsOf(entry)[0]!;
-      registry.delete(uri);
+      registry.deleteAt(entry);
       this.d.trace.emit(this.name, 'endpoint-expired', { agent, uri });
       const ip = declaredIp(top);
       if (ip !== undefined) this.epm.removeLocal(ip, 'declaration expired');
