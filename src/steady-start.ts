@@ -21,6 +21,7 @@ import type { NodeVm } from './host/node-vm.ts';
 import type { LocalEndpoint } from './opflex/agent-processor.ts';
 import { SeedingMemo } from './opflex/seeding-memo.ts';
 import type { ProxySession } from './opflex/proxy-session.ts';
+import type { UriInterner } from './model/uri-interner.ts';
 import type { Transport } from './transport/transport.ts';
 
 export interface SteadyStartInput {
@@ -38,6 +39,8 @@ export interface SteadyStartInput {
   endpointsOf(vm: NodeVm): LocalEndpoint[];
   /** What APIC holds under a URI (leaves fill their caches from it). */
   policySubtree(uri: string): ManagedObject[];
+  /** The URI numbering the agents were given: a leaf numbering by the same one takes their numbers as they are. */
+  agentUris?: UriInterner;
 }
 
 /** The answer for an object no leaf knows (shared: never changed). */
@@ -78,10 +81,10 @@ export function startSteady(input: SteadyStartInput): void {
       const location = `topology/pod-${input.podId}/node-${addresses[0]!.id}`;
       vm.agent.seed(peers, location, input.endpointsOf(vm), {
         // Every leaf of the pair holds and subscribes what the agent resolves; the first answer counts.
-        resolve: (subject, uri) => {
+        resolve: (subject, uri, uriId) => {
           let answer = NOTHING;
           for (const { leaf, session } of sessions) {
-            const objects = leaf.seedSubscription(session, subject, uri, input.prrS, policySubtree);
+            const objects = leaf.seedSubscription(session, subject, uri, input.prrS, policySubtree, uriId, input.agentUris);
             if (answer.length === 0) answer = objects;
           }
           return answer;

@@ -98,6 +98,8 @@ export class Twin implements FabricView {
   private readonly hypervisorPair = new Map<string, string>();
   private readonly hypervisorPath = new Map<string, string>();
   private readonly leafAddresses = new Map<string, LeafAddress[]>();
+  /** The URI numbering the agents share (and the leaves too, unless they serve live peers). */
+  private agentUris!: UriInterner;
   private readonly policyNeededByEpg = new Map<string, string[]>();
   /** The scenario's contracts as the data plane applies them. */
   readonly contracts: ContractMatcher;
@@ -144,7 +146,7 @@ export class Twin implements FabricView {
     }
     // One URI numbering for the simulation's agents and leaves. A live leaf (serving real peers on
     // a loopback address) numbers its own, so a peer flooding it holds only that leaf's table.
-    const uris = new UriInterner();
+    const uris = (this.agentUris = new UriInterner());
     const leafUris = o.leafEndpoint === undefined ? uris : undefined;
     for (const [pairName, addresses] of this.leafAddresses) {
       const list: Leaf[] = [];
@@ -511,6 +513,7 @@ export class Twin implements FabricView {
         addressesOfPair: (pair) => lookup(this.leafAddresses, pair, 'leaf pair'),
         endpointsOf: (vm) => this.localEndpointsOf(vm),
         policySubtree: (uri) => this.apic.policy.subtree(uri),
+        agentUris: this.agentUris,
       });
     } else {
       for (const vm of this.nodes.values()) {

@@ -212,9 +212,13 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     return session;
   }
 
-  /** The session subscribes to an object the leaf holds (filling its cache from `policySubtree`); returns the leaf's answer ([] when unknown). */
-  seedSubscription(session: ProxySession, subject: string, uri: string, prrS: number, policySubtree: (uri: string) => ManagedObject[]): ManagedObject[] {
-    if (session.subscribe(uri, prrS)) this.countSubscriber(uri, 1);
+  /**
+   * The session subscribes to an object the leaf holds (filling its cache from `policySubtree`);
+   * returns the leaf's answer ([] when unknown). `uriId` is the URI's number in `idsOf`, taken as it
+   * is when the leaf numbers by the same table (the simulation's).
+   */
+  seedSubscription(session: ProxySession, subject: string, uri: string, prrS: number, policySubtree: (uri: string) => ManagedObject[], uriId = -1, idsOf?: UriInterner): ManagedObject[] {
+    if (session.subscribe(uri, prrS, idsOf === this.subscribedUris ? uriId : -1)) this.countSubscriber(uri, 1);
     return this.cache.seed(subject, uri, policySubtree);
   }
 

@@ -48,8 +48,8 @@ export type ProtocolErrorHandler = (peer: string, reason: string, closeSession: 
 
 /** Where a steady start takes the answers a long-running agent got from its peers. */
 export interface ProcessorSeeding {
-  /** What the peers answer for an object (parents first); [] when they do not know it. */
-  resolve(subject: string, uri: string): ManagedObject[];
+  /** What the peers answer for an object (parents first); [] when they do not know it. `uriId` is its number in the agent's UriInterner. */
+  resolve(subject: string, uri: string, uriId: number): ManagedObject[];
   /** The peers registered these endpoint objects. */
   declare(objects: ManagedObject[]): void;
   /** What agents seeded before this one worked out (see SeedingMemo). */
@@ -319,7 +319,7 @@ export class AgentProcessor {
     const subject = table.subjectOf(slot);
     const uri = table.uriOf(slot);
     if (this.seeding) {
-      const objects = this.seeding.resolve(subject, uri);
+      const objects = this.seeding.resolve(subject, uri, table.uriIdOf(slot));
       if (objects.length > 0) return this.accept(slot, objects);
     } else {
       const params = [{ subject, policy_uri: uri, prr: this.timers.prrS }];

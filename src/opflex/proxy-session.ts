@@ -140,9 +140,9 @@ export class ProxySession implements RpcEndpointEvents {
     if (this.state === 'ready') this.rpc.request('policy_update', [update]);
   }
 
-  /** Adds or renews a subscription for prr seconds (clamped, see ProxyLimits); true when the session did not have it. */
-  subscribe(uri: string, prrS: number): boolean {
-    return this.subscriptions.add(uri, expiryMs(this.scheduler.now(), clampPrrS(prrS, this.limits)));
+  /** Adds or renews a subscription for prr seconds (clamped, see ProxyLimits); true when the session did not have it. `uriId`: see SubscriptionTable.add. */
+  subscribe(uri: string, prrS: number, uriId = -1): boolean {
+    return this.subscriptions.add(uri, expiryMs(this.scheduler.now(), clampPrrS(prrS, this.limits)), uriId);
   }
 
   /** True when the URI or one of its ancestors has a live subscription. */
