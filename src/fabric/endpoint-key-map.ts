@@ -15,7 +15,7 @@
  * picks to collide cost a Map entry each, never a long scan.
  */
 import { ipv4Number } from './pod-ip-owners.ts';
-import { placeInRun, removeFromRun } from '../model/linear-probing.ts';
+import { mix, placeInRun, removeFromRun } from '../model/linear-probing.ts';
 import { copyElements } from '../model/typed-array-copy.ts';
 
 const FREE = 0;
@@ -46,15 +46,7 @@ export function ipv4Text(n: number): string {
   return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 }
 
-/** @internal murmur3's finalizer: neighbouring addresses (a subnet's pods) land far apart. */
-export function mix(n: number): number {
-  let h = n | 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
-}
+export { mix };
 
 export class EndpointKeyMap<V> {
   // Slot columns, in insertion order.

@@ -5,6 +5,7 @@
  * migrations, evacuations and flows fit the timeline.
  */
 import { parseTepPool, poolContains } from '../fabric/tep-pool.ts';
+import { hasRepeatedNumber } from '../model/linear-probing.ts';
 import { formatDuration } from './duration.ts';
 import type { ScenarioBody } from './schema.ts';
 import { formatPath, type Path, type RawIssue } from './yaml-positions.ts';
@@ -68,12 +69,6 @@ function hash53(text: string): number {
   return (a >>> 0) * 2097152 + ((b >>> 11) & 0x1fffff);
 }
 
-/** Whether a list of numbers holds one twice (sorts it). */
-function hasRepeats(values: Float64Array | Uint32Array): boolean {
-  values.sort();
-  for (let i = 1; i < values.length; i++) if (values[i] === values[i - 1]) return true;
-  return false;
-}
 
 /**
  * Every reference resolves, names are unique per kind, migrations and flows fit the timeline.
@@ -250,9 +245,9 @@ export function crossCheck(s: ScenarioBody, lineOf: (path: Path) => number): Raw
       for (const n of s.nodes) for (const pod of n.pods) yield pod.name;
     },
   };
-  const namesRepeat = hasRepeats(nameHashes);
-  const ipsRepeat = hasRepeats(ipNumbers);
-  const macsRepeat = hasRepeats(macNumbers);
+  const namesRepeat = hasRepeatedNumber(nameHashes);
+  const ipsRepeat = hasRepeatedNumber(ipNumbers);
+  const macsRepeat = hasRepeatedNumber(macNumbers);
   if (namesRepeat || ipsRepeat || macsRepeat) {
     const names = new Map<string, number>();
     const ips = new Map<string, number>();
