@@ -84,6 +84,11 @@ export class RegistrationSlots {
   // The key the last numbering found (numberUri, numberDeclared): read at once, before the next.
   private keyDomain = 0;
   private keyNumber = 0;
+  /** The object numberDeclared numbered last, and what it found. */
+  private lastNumbered: ManagedObject | undefined;
+  private lastResult = 0;
+  private lastDomain = 0;
+  private lastNumber = 0;
 
   constructor(options: Options = {}) {
     this.probesMax = options.probesMax ?? registrationProbesMax;
@@ -184,6 +189,23 @@ export class RegistrationSlots {
 
   /** numberUri for a declare's first object: the agent's own EprL2Ep and EprL3Ep from their MAC or IP and domain. */
   private numberDeclared(top: ManagedObject, assign: boolean): number {
+    // A declare numbers its first object three times (each leaf asks, the first one holds it): once
+    // is enough. A number found stays right (objects and domain ids do not change); "no domain id"
+    // may not, once one is assigned.
+    if (top === this.lastNumbered && this.lastResult >= 0) {
+      this.keyDomain = this.lastDomain;
+      this.keyNumber = this.lastNumber;
+      return this.lastResult;
+    }
+    const result = this.numberDeclaredAfresh(top, assign);
+    this.lastNumbered = top;
+    this.lastResult = result;
+    this.lastDomain = this.keyDomain;
+    this.lastNumber = this.keyNumber;
+    return result;
+  }
+
+  private numberDeclaredAfresh(top: ManagedObject, assign: boolean): number {
     let value: number;
     let domain: number;
     // The factory builds their URI as the domain's prefix and the escaped MAC or IP (endpoint-objects.ts).
