@@ -223,9 +223,8 @@ export class EndpointRegistry {
 
   /** Removes a registration this registry holds (found by a walk or a lookup): its URI is not looked up again. */
   deleteAt(entry: Registration): void {
-    const uri = this.objectLists[entry]![0]!.uri;
     this.unlink(entry);
-    this.release(entry, uri);
+    this.release(entry);
   }
 
   /** The session has closed: its registrations stay, now the newest of the closed ones. */
@@ -244,7 +243,7 @@ export class EndpointRegistry {
 
   /** Forgets every registration (the leaf reloaded). */
   clear(): void {
-    for (const [uri, slot] of this.entries()) this.slots.release(slot, uri);
+    for (const slot of this.values()) this.slots.release(slot, this.objectLists[slot]![0]!);
     this.held = 0;
     this.bySession.clear();
     Object.assign(this.closed, emptyList());
@@ -271,13 +270,14 @@ export class EndpointRegistry {
     if (--held.registrations === 0) this.sessionAgents.delete(sessionId);
   }
 
-  private release(entry: Registration, uri: string): void {
+  private release(entry: Registration): void {
+    const top = this.objectLists[entry]![0]!;
     this.letGoOfSession(this.sessionIds[entry]!);
     this.objectLists[entry] = undefined;
     // A slot not held never expires (see earliestExpiryMs).
     this.expiries[entry] = Infinity;
     this.held--;
-    this.slots.release(entry, uri);
+    this.slots.release(entry, top);
   }
 
   /**

@@ -608,12 +608,13 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
 
   private expireRegistrations(now: number): void {
     const registry = this.registry;
-    for (const [uri, entry] of registry.entries()) {
+    // By slot, the URI read only of those that expire (the agent's objects make theirs when asked).
+    for (const entry of registry.values()) {
       if (registry.expiresAtMsOf(entry) > now) continue;
       const agent = registry.agentOf(entry);
       const top = registry.objectsOf(entry)[0]!;
       registry.deleteAt(entry);
-      this.d.trace.emit(this.name, 'endpoint-expired', { agent, uri });
+      this.d.trace.emit(this.name, 'endpoint-expired', { agent, uri: top.uri });
       const ip = declaredIp(top);
       if (ip !== undefined) this.epm.removeLocal(ip, 'declaration expired');
     }

@@ -135,13 +135,13 @@ export class RegistrationSlots {
     return slot;
   }
 
-  /** A registry no longer holds `uri` at `slot`; the slot is freed when none does. */
-  release(slot: number, uri: string): void {
+  /** A registry no longer holds the URI of `top` (its registration's first object) at `slot`; the slot is freed when none does. */
+  release(slot: number, top: ManagedObject): void {
     if (--this.holders[slot]! > 0) return;
     const domain = this.domains[slot]!;
     if (domain >= 0) this.removeFromIndex(slot);
     else {
-      this.byUri.delete(uri);
+      this.byUri.delete(top.uri);
       if (domain === NUMBERED_BY_TEXT) this.numberedByText--;
     }
     this.domains[slot] = FREE;

@@ -71,13 +71,25 @@ abstract class DeclaredObject implements ManagedObject {
   }
 }
 
+/**
+ * An endpoint's L2 object. Its URI is made when first asked for (the domain's prefix and the escaped
+ * MAC), then kept: a fabric's leaves number the agent's endpoints without it (RegistrationSlots), and
+ * most of a million pods' URIs are never read in a run.
+ */
 export class EprL2Ep extends DeclaredObject {
+  private madeUri: string | undefined;
+
   constructor(
-    readonly uri: string,
+    /** `/EprL2Universe/EprL2Ep/<escaped bd>/`, shared by the domain's endpoints. */
+    private readonly prefix: string,
     readonly endpoint: LocalEndpoint,
     readonly bd: string,
   ) {
     super();
+  }
+
+  get uri(): string {
+    return (this.madeUri ??= this.prefix + lastSegment(this.endpoint.mac));
   }
 
   get subject(): string {
@@ -160,14 +172,22 @@ export class ReportedEpAttributeSet extends DeclaredObject {
   }
 }
 
+/** An endpoint's L3 object for one IP; its URI made when first asked for, as EprL2Ep's. */
 export class EprL3Ep extends DeclaredObject {
+  private madeUri: string | undefined;
+
   constructor(
-    readonly uri: string,
+    /** `/EprL3Universe/EprL3Ep/<escaped rd>/`, shared by the domain's endpoints. */
+    private readonly prefix: string,
     readonly endpoint: LocalEndpoint,
     readonly rd: string,
     readonly ip: string,
   ) {
     super();
+  }
+
+  get uri(): string {
+    return (this.madeUri ??= this.prefix + lastSegment(this.ip));
   }
 
   get subject(): string {
@@ -227,13 +247,13 @@ export class EndpointObjectFactory {
 
   /** [[EprL2Ep, its attribute set], [EprL3Ep] per IP]: each inner list is one endpoint_declare. */
   objectsOf(ep: LocalEndpoint, network: EndpointNetwork): ManagedObject[][] {
-    const l2 = new EprL2Ep(prefixed(this.l2Prefix, 'EprL2', network.bd) + lastSegment(ep.mac), ep, network.bd);
+    const l2 = new EprL2Ep(prefixed(this.l2Prefix, 'EprL2', network.bd), ep, network.bd);
     // Sized up front: an array grown by push keeps room for 17 lists, 150 bytes more per pod.
     const ips = ep.ips; // a getter may build the list each time (a pod's does)
     const out = new Array<ManagedObject[]>(1 + ips.length);
     out[0] = [l2, new ReportedEpAttributeSet(l2)];
     const l3Prefix = prefixed(this.l3Prefix, 'EprL3', network.rd);
-    for (let i = 0; i < ips.length; i++) out[i + 1] = [new EprL3Ep(l3Prefix + lastSegment(ips[i]!), ep, network.rd, ips[i]!)];
+    for (let i = 0; i < ips.length; i++) out[i + 1] = [new EprL3Ep(l3Prefix, ep, network.rd, ips[i]!)];
     return out;
   }
 }

@@ -37,7 +37,8 @@ class MapSlots {
     return slot;
   }
 
-  release(slot: number, uri: string): void {
+  release(slot: number, top: ManagedObject): void {
+    const uri = top.uri;
     if (--this.holders[slot]! > 0) return;
     this.byUri.delete(uri);
     this.free.push(slot);
@@ -97,13 +98,13 @@ describe('endpoint URIs numbered in a leaf pair\'s registration table', { timeou
       fc.property(tables, fc.array(op, { maxLength: 400, size: 'max' }), ([probesMax, domainsMax], ops) => {
         const table = new RegistrationSlots({ ...(probesMax ? { probesMax } : {}), ...(domainsMax ? { domainsMax } : {}) });
         const model = new MapSlots();
-        const held: { uri: string; slot: number }[] = [];
+        const held: { uri: string; top: ManagedObject; slot: number }[] = [];
         for (const o of ops) {
           if (o.op === 'release') {
             if (held.length === 0) continue;
             const [h] = held.splice(o.pick % held.length, 1);
-            table.release(h!.slot, h!.uri);
-            model.release(h!.slot, h!.uri);
+            table.release(h!.slot, h!.top);
+            model.release(h!.slot, h!.top);
             continue;
           }
           const top = typeof o.what === 'string' ? { subject: 'EprL2Ep', uri: o.what, properties: [], children: [] } : firstObject(o.what);
@@ -113,7 +114,7 @@ describe('endpoint URIs numbered in a leaf pair\'s registration table', { timeou
           if (o.op === 'hold') {
             const slot = table.hold(top, expected);
             assert.equal(slot, model.hold(top.uri), `hold ${top.uri}`);
-            held.push({ uri: top.uri, slot });
+            held.push({ uri: top.uri, top, slot });
           }
           assert.equal(table.size, model.size);
         }

@@ -45,6 +45,15 @@ describe('declared endpoint objects', { timeout: 120_000 }, () => {
     }
   });
 
+  it('make each URI when first read: the domain\'s prefix and the escaped MAC or IP, the same on every read', () => {
+    const [[l2, attributes], [l3]] = new EndpointObjectFactory().objectsOf(endpoint, network) as [[object, { uri: string }], [object]];
+    const first = [(l2 as { uri: string }).uri, (l3 as { uri: string }).uri];
+    assert.deepEqual(first, ['/EprL2Universe/EprL2Ep/%2fPolicyUniverse%2fPolicySpace%2ftest%2fGbpBridgeDomain%2fbd2%2f/92%3ae2%3a9b%3aad%3a0b%3a89/', '/EprL3Universe/EprL3Ep/%2fPolicyUniverse%2fPolicySpace%2ftest%2fGbpRoutingDomain%2frd%2f/10.0.1.5/']);
+    assert.deepEqual([(l2 as { uri: string }).uri, (l3 as { uri: string }).uri], first);
+    assert.equal(attributes.uri, `${first[0]}GbpeReportedEpAttributeSet/`);
+    assert.ok(!('madeUri' in JSON.parse(JSON.stringify(l2))), 'the wire shape has no trace of it');
+  });
+
   it('one EprL3Ep per IP, each naming its IP', () => {
     const objects = new EndpointObjectFactory().objectsOf({ ...endpoint, ips: ['10.0.1.5', '10.0.1.6'] }, network);
     assert.deepEqual(objects.map((list) => list.map((mo) => mo.subject)), [['EprL2Ep', 'GbpeReportedEpAttributeSet'], ['EprL3Ep'], ['EprL3Ep']]);
