@@ -1,10 +1,10 @@
 /**
  * A warning before a run that will not fit in Node's heap: a fabric-scale scenario that runs out of
  * heap dies with V8's "JavaScript heap out of memory" after minutes, which says nothing about why.
- * The estimate is the heap measured at M, L and XL (bench/README.md, issue 13's fourth round): a
- * steady start holds 0.76 KiB per added pod and 15.5 KiB per added node, and a run takes a little
- * more; so about 1 KiB per pod and 16 KiB per node, plus the process's own ~100 MiB. XL (1.36 GiB
- * by this) ran at full speed with a 1.45 GiB heap limit, and slowed by half at 1.25 GiB.
+ * The estimate is the heap measured at M, L and XL (bench/README.md, issue 13's fifth round): a
+ * steady start holds 0.61 KiB per added pod and 15.7 KiB per added node, and a run takes a little
+ * more; so, with room to spare, 1 KiB per pod and 16 KiB per node, plus the process's own ~100 MiB.
+ * XL (1.36 GiB by this) ran at full speed with a 1.25 GiB heap limit, and a third slower at 1.1 GiB.
  */
 import { getHeapStatistics } from 'node:v8';
 import type { Scenario } from '../scenario/types.ts';
