@@ -11,8 +11,8 @@
  */
 import { ipv4Key, ipv4Text } from './endpoint-key-map.ts';
 
-export const L2_ENDPOINT_ROOT = '/EprL2Universe/EprL2Ep/';
-export const L3_ENDPOINT_ROOT = '/EprL3Universe/EprL3Ep/';
+const L2_ENDPOINT_ROOT = '/EprL2Universe/EprL2Ep/';
+const L3_ENDPOINT_ROOT = '/EprL3Universe/EprL3Ep/';
 const ROOT_LENGTH = L2_ENDPOINT_ROOT.length;
 /** `xx%3axx%3axx%3axx%3axx%3axx`: six pairs of lowercase hex digits and five escaped colons. */
 const ESCAPED_MAC_LENGTH = 27;

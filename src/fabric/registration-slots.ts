@@ -21,10 +21,9 @@
 import type { ManagedObject } from '../model/managed-object.ts';
 import { placeInRun, removeFromRun } from '../model/linear-probing.ts';
 import { copyElements } from '../model/typed-array-copy.ts';
-import { escapeUriComponent } from '../model/uri.ts';
 import { EprL2Ep, EprL3Ep } from '../opflex/endpoint-objects.ts';
 import { ipv4Key, mix } from './endpoint-key-map.ts';
-import { L2_ENDPOINT_ROOT, L3_ENDPOINT_ROOT, macNumber, numberedPrefixEnd, numberedUriText, uriNumber } from './endpoint-uri-numbers.ts';
+import { macNumber, numberedPrefixEnd, numberedUriText, uriNumber } from './endpoint-uri-numbers.ts';
 
 /** Slots at first; the holder counts double when full. */
 const initialSlots = 64;
@@ -74,9 +73,6 @@ export class RegistrationSlots {
   /** Domain ids by prefix (`/EprL2Universe/EprL2Ep/<escaped BD>/`), and each id's prefix. */
   private readonly domainIds = new Map<string, number>();
   private readonly prefixes: string[] = [];
-  /** Domain ids by the unescaped domain of the agent's objects (EprL2Ep's bd, EprL3Ep's rd): forgotten at the bound. */
-  private readonly l2DomainIds = new Map<string, number>();
-  private readonly l3DomainIds = new Map<string, number>();
 
   private readonly probesMax: number;
   private readonly domainsMax: number;
@@ -208,32 +204,20 @@ export class RegistrationSlots {
   private numberDeclaredAfresh(top: ManagedObject, assign: boolean): number {
     let value: number;
     let domain: number;
-    // The factory builds their URI as the domain's prefix and the escaped MAC or IP (endpoint-objects.ts).
+    // Their URI is their domain's prefix and the escaped MAC or IP (endpoint-objects.ts).
     if (top instanceof EprL2Ep) {
       value = macNumber(top.endpoint.mac);
       if (value < 0) return 0;
-      domain = this.domainOf(this.l2DomainIds, L2_ENDPOINT_ROOT, top.bd, assign);
+      domain = this.domainOfPrefix(top.prefix, assign);
     } else if (top instanceof EprL3Ep) {
       value = ipv4Key(top.ip);
       if (value < 0) return 0;
-      domain = this.domainOf(this.l3DomainIds, L3_ENDPOINT_ROOT, top.rd, assign);
+      domain = this.domainOfPrefix(top.prefix, assign);
     } else return this.numberUri(top.uri, assign);
     if (domain < 0) return -1;
     this.keyDomain = domain;
     this.keyNumber = value;
     return 1;
-  }
-
-  /** The id of an object's domain (unescaped), remembered by its name. */
-  private domainOf(ids: Map<string, number>, root: string, name: string, assign: boolean): number {
-    const known = ids.get(name);
-    if (known !== undefined) return known;
-    const id = this.domainOfPrefix(root + escapeUriComponent(name, '/'), assign);
-    if (id >= 0) {
-      if (ids.size >= this.domainsMax) ids.clear();
-      ids.set(name, id);
-    }
-    return id;
   }
 
   private domainOfPrefix(prefix: string, assign: boolean): number {

@@ -81,7 +81,7 @@ export class EprL2Ep extends DeclaredObject {
 
   constructor(
     /** `/EprL2Universe/EprL2Ep/<escaped bd>/`, shared by the domain's endpoints. */
-    private readonly prefix: string,
+    readonly prefix: string,
     readonly endpoint: LocalEndpoint,
     readonly bd: string,
   ) {
@@ -178,7 +178,7 @@ export class EprL3Ep extends DeclaredObject {
 
   constructor(
     /** `/EprL3Universe/EprL3Ep/<escaped rd>/`, shared by the domain's endpoints. */
-    private readonly prefix: string,
+    readonly prefix: string,
     readonly endpoint: LocalEndpoint,
     readonly rd: string,
     readonly ip: string,
