@@ -84,6 +84,8 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   readonly registry: EndpointRegistry;
   /** How many of this leaf's sessions subscribe to each object: the cache keeps what someone uses. */
   private readonly subscribers = new Map<string, { sessions: number }>();
+  /** Subscriptions its sessions hold, all told (each one's add and removal pass countSubscriber): read for acceptConnection's room. */
+  private subscriptionsHeld = 0;
   /** Numbers the URIs its sessions subscribe, so that their tables hold numbers rather than strings. */
   private readonly subscribedUris: UriInterner;
   private readonly odevs = new Map<string, OdevRecord>();
@@ -190,12 +192,9 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
    * anew (a fifth of a second of XL's run).
    */
   private acceptConnection(connection: Connection): void {
+    const others = this.sessions.size;
     const session = this.accept(connection);
-    const others = this.sessions.size - 1;
-    if (others === 0) return;
-    let subscriptions = 0;
-    for (const s of this.sessions) subscriptions += s.subscriptions.size;
-    session.subscriptions.reserve(Math.min(Math.ceil(subscriptions / others), subscriptionRoomReservedMax));
+    if (others > 0) session.subscriptions.reserve(Math.min(Math.ceil(this.subscriptionsHeld / others), subscriptionRoomReservedMax));
   }
 
   private accept(connection: Connection, keepalivePhaseMs?: number): ProxySession {
@@ -335,6 +334,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   }
 
   private countSubscriber(uri: string, delta: 1 | -1): void {
+    this.subscriptionsHeld = Math.max(0, this.subscriptionsHeld + delta);
     // A count in a box: a new subscriber of a URI already subscribed (a steady start's five million) is one lookup.
     const count = this.subscribers.get(uri);
     if (count === undefined) {
