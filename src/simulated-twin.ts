@@ -23,6 +23,11 @@ interface SimulatedTwinOptions extends Pick<TwinOptions, 'agents' | 'keepalive' 
   observe?: (fromAgent: boolean, message: RpcMessage) => void;
   /** Puts a watcher between the actors and the links (it must not change what they see). */
   wrapTransport?: (transport: Transport, scheduler: VirtualScheduler) => Transport;
+  /**
+   * Sends every keepalive echo, for a watcher that wants to see them. Otherwise a run without faults
+   * counts the echoes that cannot matter instead of sending them (src/opflex/echo-tally.ts).
+   */
+  sendEchoes?: boolean;
 }
 
 interface SimulatedTwin {
@@ -52,6 +57,7 @@ export function simulatedTwin(scenario: Scenario, options: SimulatedTwinOptions 
     transport: options.wrapTransport ? options.wrapTransport(linked, scheduler) : linked,
     trace,
     random,
+    losslessLinks: !faults && !options.sendEchoes,
     policy: policyUniverseFor(scenario.policy),
     ...(options.agents !== undefined ? { agents: options.agents } : {}),
     ...(options.keepalive !== undefined ? { keepalive: options.keepalive } : {}),

@@ -152,6 +152,8 @@ export function simulate(scenario: Scenario, options: SimulationOptions = {}): S
     options.onProgress?.(scheduler.now(), end);
   }
   options.onProgress?.(end, end);
+  const echoes = twin.countedEchoes();
+  if (echoes > 0) messages.add('echo', echoes, echoes);
   recorder.finish(end);
   tap.finish();
 

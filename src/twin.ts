@@ -38,6 +38,8 @@ import type { ObjectStore } from './model/object-store.ts';
 import { UriInterner } from './model/uri-interner.ts';
 import type { TrackerContext } from './report/migration-tracker.ts';
 import { OpflexAgent } from './opflex/agent.ts';
+import { EchoTally, keepaliveExpiresAnswered } from './opflex/echo-tally.ts';
+import type { KeepaliveTimers } from './opflex/rpc-endpoint.ts';
 import type { Faults, MigrationSpec, Scenario } from './scenario/types.ts';
 import type { Endpoint, Transport } from './transport/transport.ts';
 import { lookup } from './lookup.ts';
@@ -49,6 +51,12 @@ export interface TwinOptions {
   random: RandomStreams;
   /** Echo keepalives on every session (on by default; large simulations may turn them off). */
   keepalive?: boolean;
+  /**
+   * The transport loses no message sent on an open connection (in-memory links without faults):
+   * keepalive echoes are then counted, not sent, where nothing else can lose one either (a single
+   * pod) and the timers cannot expire while echoes are answered (src/opflex/echo-tally.ts).
+   */
+  losslessLinks?: boolean;
   /** Where leaves listen: their scenario TEP address (simulation) or a loopback address (live). */
   leafEndpoint?: (leaf: LeafAddress, index: number) => Endpoint;
   anycastEndpoint?: Endpoint;
@@ -109,6 +117,7 @@ export class Twin implements FabricView {
   private readonly macs = new Map<string, string>();
   private readonly currentMigration = new Map<string, MigrationSpec>();
   private readonly locations = new Map<string, NodeLocation>();
+  private echoTally: EchoTally | undefined;
 
   constructor(
     readonly scenario: Scenario,
@@ -135,6 +144,8 @@ export class Twin implements FabricView {
       this.coop = new CoopOracle(scheduler, trace, random.stream('coop'), s.latencies.coopUpdateMs);
       this.coops.set(this.podId, this.coop);
     }
+
+    const keepalive = this.keepaliveTimers();
 
     let leafIndex = 0;
     for (const pair of s.fabric.leafPairs) {
@@ -167,7 +178,7 @@ export class Twin implements FabricView {
           latencies: s.latencies,
           faults: s.faults,
           downloadConcurrency: s.leaf.downloadConcurrency,
-          keepalive: o.keepalive ?? true,
+          keepalive,
           maxOutstandingPerSession: 4096,
           ...(o.leafLimits ? { limits: o.leafLimits } : {}),
           ...(leafUris ? { uris: leafUris } : {}),
@@ -184,9 +195,6 @@ export class Twin implements FabricView {
       this.hypervisorPath.set(h.name, vpcPathDn(this.aciPods.podOfHypervisor(h.name), [first.id, second.id], h.vpc));
     }
     const anycastAt = o.anycastEndpoint ?? { host: s.fabric.anycast.address, port: s.fabric.anycast.port };
-    const keepalive = (o.keepalive ?? true)
-      ? { firstMs: s.timers.keepaliveFirstMs, repeatMs: s.timers.keepaliveRepeatMs, timeoutMs: s.timers.keepaliveTimeoutMs }
-      : undefined;
     if (this.aciPods.multipod) {
       for (const id of this.aciPods.ids) {
         const spec = this.aciPods.spec(id)!;
@@ -296,6 +304,23 @@ export class Twin implements FabricView {
   }
 
   /** The transport an agent dials with: in a multipod fabric, only what its infra VLAN reaches. */
+  /** The keepalive timers every session shares (none when keepalives are off), counting echoes where they cannot matter. */
+  private keepaliveTimers(): KeepaliveTimers | undefined {
+    if (!(this.o.keepalive ?? true)) return undefined;
+    const t = this.scenario.timers;
+    const timers: KeepaliveTimers = { firstMs: t.keepaliveFirstMs, repeatMs: t.keepaliveRepeatMs, timeoutMs: t.keepaliveTimeoutMs };
+    if (this.o.losslessLinks && !this.aciPods.multipod && !keepaliveExpiresAnswered(timers)) {
+      this.echoTally = new EchoTally(timers.repeatMs);
+      timers.counted = this.echoTally;
+    }
+    return timers;
+  }
+
+  /** Keepalive echoes counted instead of sent so far (each answered: as many replies went back). */
+  countedEchoes(): number {
+    return this.echoTally?.echoesUntil(this.o.scheduler.now()) ?? 0;
+  }
+
   private agentTransport(node: string): Transport {
     if (!this.aciPods.multipod) return this.o.transport;
     return new InfraReachableTransport(this.o.transport, this.o.scheduler, (to) => this.unreachableFrom(node, to), this.scenario.timers.connectTimeoutMs);

@@ -9,10 +9,10 @@ import { simulate } from '../src/simulation.ts';
 import { simulatedTwin } from '../src/simulated-twin.ts';
 import type { Twin } from '../src/twin.ts';
 
-/** Starts a twin and runs it to `untilMs`; `messages` counts every OpFlex message sent. */
+/** Starts a twin and runs it to `untilMs`; `messages` counts every OpFlex message sent, keepalive echoes too. */
 function run(scenario: Scenario, untilMs: number) {
   const messages = new MessageCounter();
-  const { twin, scheduler } = simulatedTwin(scenario, { observe: messages.observe });
+  const { twin, scheduler } = simulatedTwin(scenario, { observe: messages.observe, sendEchoes: true });
   twin.start();
   scheduler.runUntil(untilMs);
   return { twin, messages };

@@ -37,7 +37,8 @@ export interface LeafDeps {
   latencies: Latencies;
   faults: Faults;
   downloadConcurrency: number;
-  keepalive: boolean;
+  /** Its sessions' keepalive timers, one object for all of them (none: no keepalive). */
+  keepalive: KeepaliveTimers | undefined;
   maxOutstandingPerSession: number;
   /** Bounds on what the leaf holds for all its peers; DEFAULT_LEAF_LIMITS where not given. */
   limits?: Partial<LeafLimits>;
@@ -91,8 +92,6 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   private readonly odevs = new Map<string, OdevRecord>();
   private listener: Listener | undefined;
   private readonly d: LeafDeps;
-  /** Its sessions' keepalive timers, one object for all of them. */
-  private readonly keepaliveTimers: KeepaliveTimers | undefined;
   readonly limits: Readonly<LeafLimits>;
 
   constructor(readonly address: LeafAddress, deps: LeafDeps) {
@@ -102,9 +101,6 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
     this.pair = address.pair;
     this.subscribedUris = deps.uris ?? new UriInterner();
     this.registry = new EndpointRegistry(deps.registrationSlots);
-    this.keepaliveTimers = deps.keepalive
-      ? { firstMs: deps.timers.keepaliveFirstMs, repeatMs: deps.timers.keepaliveRepeatMs, timeoutMs: deps.timers.keepaliveTimeoutMs }
-      : undefined;
     this.epm = new EndpointTable(this.name, deps.scheduler, deps.trace, deps.timers, {
       onLocalMovedAway: (key, previous, how) => this.onLocalMovedAway(key, previous, how),
     });
@@ -199,7 +195,7 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
 
   private accept(connection: Connection, keepalivePhaseMs?: number): ProxySession {
     const session = new ProxySession(connection, this.d.scheduler, this, {
-      keepalive: this.keepaliveTimers,
+      keepalive: this.d.keepalive,
       maxOutstanding: this.d.maxOutstandingPerSession,
       keepalivePhaseMs,
       subscribedUris: this.subscribedUris,

@@ -5,12 +5,15 @@
  */
 import type { Scheduler, TimerHandle } from '../kernel/scheduler.ts';
 import type { Connection, ConnectionHandler } from '../transport/transport.ts';
+import type { EchoTally } from './echo-tally.ts';
 import { makeRawId, type RawId, type RpcErrorReply, type RpcMessage, type RpcRequest, type RpcResult } from './message.ts';
 
 export interface KeepaliveTimers {
   firstMs: number;
   repeatMs: number;
   timeoutMs: number;
+  /** Where echoes cannot be lost or expire (see echo-tally.ts): they are counted here, not sent. */
+  counted?: EchoTally | undefined;
 }
 
 export type ReplyHandler = (reply: RpcResult | RpcErrorReply) => void;
@@ -139,6 +142,7 @@ export class RpcEndpoint implements ConnectionHandler {
     this.closed = true;
     this.scheduler.cancel(this.keepaliveTimer);
     this.keepaliveTimer = undefined;
+    this.keepalive?.counted?.close(this, this.scheduler.now());
     this.pending?.clear();
     this.events.onClose(reason);
   }
@@ -148,6 +152,10 @@ export class RpcEndpoint implements ConnectionHandler {
     const keepalive = this.keepalive;
     if (!keepalive) return;
     const phaseMs = this.keepalivePhaseMs;
+    if (keepalive.counted) {
+      keepalive.counted.open(this, this.scheduler.now() + (phaseMs ?? keepalive.firstMs), phaseMs === undefined);
+      return;
+    }
     if (phaseMs === undefined) this.sendEcho();
     this.keepaliveTimer = this.scheduler.after(phaseMs ?? keepalive.firstMs, RpcEndpoint.keepaliveTick, this);
   }

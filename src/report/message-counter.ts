@@ -15,11 +15,23 @@ export class MessageCounter {
   readonly observe = (fromAgent: boolean, message: RpcMessage): void => {
     let method = message.kind === 'request' ? message.method : (methodOfRawId(message.id) ?? 'unknown');
     if (this.knownMethods && !this.knownMethods.has(method)) method = 'other';
-    let c = this.counts.get(method);
-    if (!c) this.counts.set(method, (c = { agentToLeaf: 0, leafToAgent: 0 }));
+    const c = this.countsOf(method);
     if (fromAgent) c.agentToLeaf++;
     else c.leafToAgent++;
   };
+
+  /** Messages counted without being seen (keepalive echoes a simulation counts instead of sending). */
+  add(method: string, agentToLeaf: number, leafToAgent: number): void {
+    const c = this.countsOf(method);
+    c.agentToLeaf += agentToLeaf;
+    c.leafToAgent += leafToAgent;
+  }
+
+  private countsOf(method: string): MethodCounts {
+    let c = this.counts.get(method);
+    if (!c) this.counts.set(method, (c = { agentToLeaf: 0, leafToAgent: 0 }));
+    return c;
+  }
 
   /** Counts by method, methods in name order. */
   toJSON(): Record<string, MethodCounts> {
