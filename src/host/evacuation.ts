@@ -47,8 +47,8 @@ interface EvacuationState {
 }
 
 interface Running extends EvacuationState {
-  /** Candidate targets in natural name order (shared when the spec lists none). */
-  targets: readonly string[];
+  /** Candidate targets (host numbers) in natural name order (shared when the spec lists none). */
+  targets: Int32Array;
   queue: NodeVm[];
   next: number;
   /** VMs migrating onto the host: they are moved away once they land. */
@@ -57,21 +57,26 @@ interface Running extends EvacuationState {
 
 export class HostEvacuations {
   readonly evacuations: EvacuationState[] = [];
-  /** VMs per hypervisor, a migrating VM counted at its destination. */
-  private readonly load = new Map<string, number>();
+  /**
+   * Hosts by number (the scenario's in natural name order, then any other a VM or an evacuation
+   * names): a fabric has thousands, and each move scans them all for the least loaded.
+   */
+  private readonly hostNumbers = new Map<string, number>();
+  private readonly hostNames: string[] = [];
+  /** VMs per host number, a migrating VM counted at its destination. */
+  private loads = new Int32Array(0);
+  /** Per host number: 1 once its evacuation has started (in maintenance mode, never a target). */
+  private inMaintenance = new Uint8Array(0);
   /** Migrating VMs: node -> destination hypervisor. */
   private readonly inFlight = new Map<string, string>();
   /** vMotion index -> the evacuation that started it. */
   private readonly own = new Map<number, Running>();
-  /** Hosts whose evacuation has started (in maintenance mode): never targets. */
-  private readonly maintenance = new Set<string>();
   private readonly running = new Map<string, Running>();
-  private readonly allTargets: readonly string[];
+  private readonly allTargets: Int32Array;
 
   constructor(private readonly ctx: EvacuationContext) {
-    for (const h of ctx.hypervisors) this.load.set(h.name, 0);
-    for (const vm of ctx.nodes.values()) this.load.set(vm.hypervisor, (this.load.get(vm.hypervisor) ?? 0) + 1);
-    this.allTargets = ctx.hypervisors.map((h) => h.name).sort(compareNames);
+    this.allTargets = this.numbered(ctx.hypervisors.map((h) => h.name));
+    for (const vm of ctx.nodes.values()) this.loads[this.hostNumber(vm.hypervisor)]!++;
     ctx.vmotion.observe({ started: this.onStarted, finished: this.onFinished });
   }
 
@@ -86,7 +91,7 @@ export class HostEvacuations {
       startMs: undefined,
       doneMs: undefined,
       blocked: false,
-      targets: spec.to ? [...spec.to].sort(compareNames) : this.allTargets,
+      targets: spec.to ? this.numbered(spec.to) : this.allTargets,
       queue: [],
       next: 0,
       arriving: 0,
@@ -99,7 +104,7 @@ export class HostEvacuations {
   private readonly begin = (ev: Running): void => {
     const host = ev.spec.hypervisor;
     ev.startMs = this.ctx.scheduler.now();
-    this.maintenance.add(host);
+    this.inMaintenance[this.hostNumber(host)] = 1;
     this.running.set(host, ev);
     for (const vm of this.ctx.nodes.values()) if (vm.hypervisor === host && !this.inFlight.has(vm.name)) ev.queue.push(vm);
     for (const to of this.inFlight.values()) if (to === host) ev.arriving++;
@@ -146,22 +151,48 @@ export class HostEvacuations {
   }
 
   private leastLoaded(ev: Running): string | undefined {
-    let best: string | undefined;
+    const { loads, inMaintenance } = this;
+    const targets = ev.targets;
+    let best = -1;
     let bestLoad = Infinity;
-    for (const t of ev.targets) {
-      if (this.maintenance.has(t)) continue;
-      const load = this.load.get(t) ?? 0;
-      if (load < bestLoad) {
+    for (let i = 0; i < targets.length; i++) {
+      const t = targets[i]!;
+      if (inMaintenance[t] === 0 && loads[t]! < bestLoad) {
         best = t;
-        bestLoad = load;
+        bestLoad = loads[t]!;
       }
     }
-    return best;
+    return best < 0 ? undefined : this.hostNames[best];
   }
 
   private shift(from: string, to: string): void {
-    this.load.set(from, (this.load.get(from) ?? 0) - 1);
-    this.load.set(to, (this.load.get(to) ?? 0) + 1);
+    this.loads[this.hostNumber(from)]!--;
+    this.loads[this.hostNumber(to)]!++;
+  }
+
+  private hostNumber(name: string): number {
+    let n = this.hostNumbers.get(name);
+    if (n !== undefined) return n;
+    n = this.hostNames.length;
+    this.hostNames.push(name);
+    this.hostNumbers.set(name, n);
+    if (n >= this.loads.length) {
+      const loads = new Int32Array(Math.max(16, 2 * n));
+      loads.set(this.loads);
+      this.loads = loads;
+      const inMaintenance = new Uint8Array(loads.length);
+      inMaintenance.set(this.inMaintenance);
+      this.inMaintenance = inMaintenance;
+    }
+    return n;
+  }
+
+  /** The numbers of these hosts, in their names' natural order (duplicates kept, as the names were). */
+  private numbered(names: readonly string[]): Int32Array {
+    const sorted = [...names].sort(compareNames);
+    const out = new Int32Array(sorted.length);
+    for (let i = 0; i < sorted.length; i++) out[i] = this.hostNumber(sorted[i]!);
+    return out;
   }
 
   private readonly onStarted = (index: number, node: NodeVm, from: string, to: string): void => {
