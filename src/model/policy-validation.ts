@@ -180,6 +180,8 @@ class Validator {
   readonly limits: Readonly<PolicyLimits>;
   private readonly issues: PolicyIssue[] = [];
   private count = 0;
+  /** The last list objectList passed, with each URI's index in it: structure's index of a batch of that one list. */
+  private checked: { objects: ManagedObject[]; byUri: Map<string, number> } | undefined;
 
   constructor(private readonly options: ValidationOptions) {
     this.limits = options.limits ?? POLICY_LIMITS;
@@ -232,7 +234,9 @@ class Validator {
       if (first === undefined) firstIndexOfUri.set(item.uri, index);
       else this.itemReporter(at, index, item)('uri', `duplicate of ${where(list, first)}`);
     }
-    return this.count === before ? (value as ManagedObject[]) : undefined;
+    if (this.count !== before) return undefined;
+    this.checked = { objects: value as ManagedObject[], byUri: firstIndexOfUri };
+    return value as ManagedObject[];
   }
 
   /** Reports a problem of the item at `index` of a list (`at` names the list), with the item's uri when it has one. */
@@ -414,59 +418,63 @@ class Validator {
    * child and its lister agree, the parent named is the one held, classes and parents unchanged.
    */
   structure(lists: Located[]): void {
-    // Loops rather than forEach with a reporter made per object: every policy_resolve reply an
-    // agent gets comes through here. A reporter is made only for a problem found.
+    // Loops rather than forEach with a reporter made per object, and objects known by their position
+    // in the batch rather than by a record each: every policy_resolve reply an agent gets comes
+    // through here. A reporter is made only for a problem found.
     const store = this.options.store;
-    const byUri = new Map<string, { list: string | undefined; index: number; mo: ManagedObject }>();
-    for (const { list, objects } of lists) {
-      for (let index = 0; index < objects.length; index++) {
-        const mo = objects[index]!;
-        const first = byUri.get(mo.uri);
-        if (first) this.add({ ...(list === undefined ? {} : { list }), index, uri: mo.uri, field: 'uri', message: `duplicate of ${where(first.list, first.index)}` });
-        else byUri.set(mo.uri, { list, index, mo });
+    const batch = new BatchPositions(lists);
+    const all = batch.objects;
+    // One list that objectList passed has no duplicate URI, and its index is made already.
+    const checked = this.checked;
+    const single = lists.length === 1 && checked?.objects === all;
+    const byUri = single ? checked.byUri : new Map<string, number>();
+    for (let at = single ? all.length : 0; at < all.length; at++) {
+      const mo = all[at]!;
+      const first = byUri.get(mo.uri);
+      if (first !== undefined) {
+        const list = batch.listAt(at);
+        this.add({ ...(list === undefined ? {} : { list }), index: batch.indexAt(at), uri: mo.uri, field: 'uri', message: `duplicate of ${batch.where(first)}` });
+      } else byUri.set(mo.uri, at);
+    }
+    const listedBy = new Map<string, number>();
+    for (let at = 0; at < all.length; at++) {
+      const mo = all[at]!;
+      const children = mo.children;
+      for (let i = 0; i < children.length; i++) {
+        // As forEach did: a hole in the list is no child.
+        if (!(i in children)) continue;
+        const child = children[i]!;
+        const other = listedBy.get(child);
+        if (other !== undefined) batch.reporter(this, at)(`children[${i}]`, `${quote(child)} is also listed by ${batch.where(other)}`);
+        else listedBy.set(child, at);
+        if (byUri.has(child)) continue;
+        const held = store?.get(child);
+        if (held?.parent_uri !== undefined && held.parent_uri !== mo.uri) batch.reporter(this, at)(`children[${i}]`, `the held ${quote(child)} belongs to ${quote(held.parent_uri)}`);
       }
     }
-    const listedBy = new Map<string, { list: string | undefined; index: number; mo: ManagedObject }>();
-    for (const { list, objects } of lists) {
-      for (let index = 0; index < objects.length; index++) {
-        const mo = objects[index]!;
-        const children = mo.children;
-        for (let i = 0; i < children.length; i++) {
-          // As forEach did: a hole in the list is no child.
-          if (!(i in children)) continue;
-          const child = children[i]!;
-          const other = listedBy.get(child);
-          if (other) reporter(this, list, index, mo.uri)(`children[${i}]`, `${quote(child)} is also listed by ${where(other.list, other.index)}`);
-          else listedBy.set(child, { list, index, mo });
-          if (byUri.has(child)) continue;
-          const held = store?.get(child);
-          if (held?.parent_uri !== undefined && held.parent_uri !== mo.uri) reporter(this, list, index, mo.uri)(`children[${i}]`, `the held ${quote(child)} belongs to ${quote(held.parent_uri)}`);
-        }
-      }
-    }
-    for (const { list, objects } of lists) {
-      for (let index = 0; index < objects.length; index++) {
-        const mo = objects[index]!;
-        const lister = listedBy.get(mo.uri);
-        if (mo.parent_uri === undefined) {
-          if (lister) reporter(this, list, index, mo.uri)('parent_uri', `is missing, but ${where(lister.list, lister.index)} lists the object as its child`);
+    for (let at = 0; at < all.length; at++) {
+      const mo = all[at]!;
+      const listerAt = listedBy.get(mo.uri);
+      const lister = listerAt === undefined ? undefined : all[listerAt]!;
+      if (mo.parent_uri === undefined) {
+        if (lister) batch.reporter(this, at)('parent_uri', `is missing, but ${batch.where(listerAt!)} lists the object as its child`);
+      } else {
+        const parentAt = byUri.get(mo.parent_uri);
+        if (parentAt !== undefined) {
+          const parent = all[parentAt]!;
+          if (parent.subject !== mo.parent_subject) batch.reporter(this, at)('parent_subject', `is ${quote(mo.parent_subject!)} but the parent ${batch.where(parentAt)} is a ${quote(parent.subject)}`);
+          if (lister !== parent) batch.reporter(this, at)('parent_uri', `names ${batch.where(parentAt)}, which does not list the object as a child`);
         } else {
-          const parent = byUri.get(mo.parent_uri);
-          if (parent) {
-            if (parent.mo.subject !== mo.parent_subject) reporter(this, list, index, mo.uri)('parent_subject', `is ${quote(mo.parent_subject!)} but the parent ${where(parent.list, parent.index)} is a ${quote(parent.mo.subject)}`);
-            if (lister?.mo !== parent.mo) reporter(this, list, index, mo.uri)('parent_uri', `names ${where(parent.list, parent.index)}, which does not list the object as a child`);
-          } else {
-            const held = store?.get(mo.parent_uri);
-            if (held && held.subject !== mo.parent_subject) reporter(this, list, index, mo.uri)('parent_subject', `is ${quote(mo.parent_subject!)} but the held parent is a ${quote(held.subject)}`);
-          }
-          if (lister && lister.mo.uri !== mo.parent_uri) reporter(this, list, index, mo.uri)('parent_uri', `names ${quote(mo.parent_uri)} but ${where(lister.list, lister.index)} lists the object as its child`);
+          const held = store?.get(mo.parent_uri);
+          if (held && held.subject !== mo.parent_subject) batch.reporter(this, at)('parent_subject', `is ${quote(mo.parent_subject!)} but the held parent is a ${quote(held.subject)}`);
         }
-        const held = store?.get(mo.uri);
-        if (held) {
-          if (held.subject !== mo.subject) reporter(this, list, index, mo.uri)('subject', `the object is held as a ${quote(held.subject)}; a uri keeps its class`);
-          if (held.parent_uri !== undefined && mo.parent_uri !== undefined && held.parent_uri !== mo.parent_uri) {
-            reporter(this, list, index, mo.uri)('parent_uri', `the object is held under ${quote(held.parent_uri)}; a uri keeps its parent`);
-          }
+        if (lister && lister.uri !== mo.parent_uri) batch.reporter(this, at)('parent_uri', `names ${quote(mo.parent_uri)} but ${batch.where(listerAt!)} lists the object as its child`);
+      }
+      const held = store?.get(mo.uri);
+      if (held) {
+        if (held.subject !== mo.subject) batch.reporter(this, at)('subject', `the object is held as a ${quote(held.subject)}; a uri keeps its class`);
+        if (held.parent_uri !== undefined && mo.parent_uri !== undefined && held.parent_uri !== mo.parent_uri) {
+          batch.reporter(this, at)('parent_uri', `the object is held under ${quote(held.parent_uri)}; a uri keeps its parent`);
         }
       }
     }
@@ -496,6 +504,48 @@ function reporter(v: Validator, list: string | undefined, index: number, uri: st
 
 function where(list: string | undefined, index: number): string {
   return `${list ?? 'object'} #${index}`;
+}
+
+/** The objects of a batch's lists as one run of positions, each naming its list and index when a problem is reported. */
+class BatchPositions {
+  /** Every object, list after list (the list itself when there is one). */
+  readonly objects: ManagedObject[];
+  /** Where each list after the first starts. */
+  private readonly starts: number[] = [];
+
+  constructor(private readonly lists: Located[]) {
+    if (lists.length === 1) {
+      this.objects = lists[0]!.objects;
+      return;
+    }
+    this.objects = [];
+    for (const { objects } of lists) {
+      this.starts.push(this.objects.length);
+      for (let i = 0; i < objects.length; i++) this.objects.push(objects[i]!);
+    }
+  }
+
+  private listNumberAt(at: number): number {
+    let n = this.starts.length - 1;
+    while (n > 0 && this.starts[n]! > at) n--;
+    return Math.max(n, 0);
+  }
+
+  listAt(at: number): string | undefined {
+    return this.lists[this.listNumberAt(at)]!.list;
+  }
+
+  indexAt(at: number): number {
+    return at - (this.starts[this.listNumberAt(at)] ?? 0);
+  }
+
+  where(at: number): string {
+    return where(this.listAt(at), this.indexAt(at));
+  }
+
+  reporter(v: Validator, at: number): Report {
+    return reporter(v, this.listAt(at), this.indexAt(at), this.objects[at]!.uri);
+  }
 }
 
 // C0 controls and DEL: URIBuilder escapes them, so they only arrive from a forged URI.

@@ -142,6 +142,16 @@ describe('policy validation', { timeout: 30_000 }, () => {
     assert.deepEqual(update, { replace: [], merge_children: [space], delete: [] });
   });
 
+  it('names each object of an update by its own list and index when the lists disagree', () => {
+    const otherEpg = mo('GbpEpGroup', `${SPACE}GbpEpGroup/db/`, space);
+    const issues = issuesOf(() => validatePolicyUpdate({ replace: [otherEpg, epg], merge_children: [{ ...space, children: [EPG] }, epg] }, 't'));
+    const named = issues.map((i) => [i.list, i.index, i.field, i.message.replace(/".*"/, 'X')]);
+    assert.deepEqual(named, [
+      ['merge_children', 1, 'uri', 'duplicate of replace #1'],
+      ['replace', 0, 'parent_uri', 'names merge_children #0, which does not list the object as a child'],
+    ]);
+  });
+
   it('says what is wrong on one line when there is one problem', () => {
     try {
       validatePolicyUpdate({ replace: [{ ...pc, children: null }] }, 'POST /policy');
