@@ -43,6 +43,27 @@ export interface SteadyStartInput {
   agentUris?: UriInterner;
 }
 
+/**
+ * Sizes each leaf's registry and EPM for what the start gives it: per pod an L2 and an L3 declare
+ * registered on its node's pair, and per node and pod an address its EPM learns (an estimate from the
+ * pods' specs; the tables still grow if the agents declare more).
+ */
+function reserveLeafTables(nodes: readonly NodeVm[], input: SteadyStartInput): void {
+  const pods = new Map<string, { nodes: number; pods: number }>();
+  for (const vm of nodes) {
+    const pair = input.pairOf(vm);
+    const counts = pods.get(pair);
+    if (counts === undefined) pods.set(pair, { nodes: 1, pods: vm.pods.length });
+    else {
+      counts.nodes++;
+      counts.pods += vm.pods.length;
+    }
+  }
+  for (const [pair, counts] of pods) {
+    for (const leaf of input.leavesOfPair(pair)) leaf.reserveSeeded(2 * counts.pods, counts.nodes + counts.pods);
+  }
+}
+
 /** The answer for an object no leaf knows (shared: never changed). */
 const NOTHING: ManagedObject[] = [];
 
@@ -60,9 +81,11 @@ export function startSteady(input: SteadyStartInput): void {
     if (answer === undefined) answers.set(uri, (answer = input.policySubtree(uri)));
     return answer;
   };
+  const nodes = [...input.nodes];
+  reserveLeafTables(nodes, input);
   // The memo holds interned ids until disposed, whatever happens on the way.
   try {
-    for (const vm of input.nodes) {
+    for (const vm of nodes) {
       const pair = input.pairOf(vm);
       const pairLeaves = input.leavesOfPair(pair);
       const addresses = input.addressesOfPair(pair);

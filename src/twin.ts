@@ -525,6 +525,12 @@ export class Twin implements FabricView {
     const inProcess = this.o.agents !== false;
     const steady = s.start === 'steady' && inProcess;
     if (steady) {
+      // A single pod's COOP learns every node and pod of the fabric now.
+      if (!this.aciPods.multipod) {
+        let endpoints = 0;
+        for (const vm of this.nodes.values()) endpoints += 1 + vm.pods.length;
+        this.coop.reserve(endpoints);
+      }
       startSteady({
         transport: this.aciPods.multipod ? this.steadyStartTransport() : this.o.transport,
         trace: this.o.trace,

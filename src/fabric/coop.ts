@@ -54,6 +54,11 @@ export class CoopOracle {
     return this.owners.get(key);
   }
 
+  /** Makes room for `endpoints` in all (a steady start seeds the fabric's at once). */
+  reserve(endpoints: number): void {
+    this.owners.reserve(endpoints);
+  }
+
   /** Records ownership at once, without a move (the fabric's state before the run starts). */
   seed(key: string, pair: string): void {
     // Both leaves of a pair seed each endpoint, one right after the other: one write of the million.

@@ -15,7 +15,7 @@
  * picks to collide cost a Map entry each, never a long scan.
  */
 import { ipv4Number } from './pod-ip-owners.ts';
-import { mix, placeInRun, removeFromRun } from '../model/linear-probing.ts';
+import { indexSizeFor, mix, placeInRun, removeFromRun } from '../model/linear-probing.ts';
 import { copyElements } from '../model/typed-array-copy.ts';
 
 const FREE = 0;
@@ -98,6 +98,13 @@ export class EndpointKeyMap<V> {
       this.addresses[slot] = n;
     } else this.keepAsText(slot, key);
     return this;
+  }
+
+  /** Makes room for `entries` in all, so that filling it (a steady start's million endpoints) grows nothing on the way. */
+  reserve(entries: number): void {
+    if (entries > this.states.length) this.growSlots(entries);
+    const indexSize = indexSizeFor(entries);
+    if (indexSize > this.index.length) this.rebuildIndex(indexSize);
   }
 
   delete(key: string): boolean {

@@ -291,6 +291,12 @@ export class EndpointRegistry {
     if (slots < this.newers.length) this.resize(slots);
   }
 
+  /** Makes room for registrations in `slots` slots (a steady start registers a pair's endpoints at once). */
+  reserve(slots: number): void {
+    this.slots.reserve(slots);
+    if (slots > this.newers.length) this.resize(slots);
+  }
+
   /** Columns of `slots` entries (never fewer than the slots this registry holds). */
   private resize(slots: number): void {
     const kept = Math.min(slots, this.objectLists.length);

@@ -57,6 +57,11 @@ export class EndpointTable {
     return this.entries.get(key);
   }
 
+  /** Makes room for `entries` endpoints in all (a steady start learns a pair's at once). */
+  reserve(entries: number): void {
+    this.entries.reserve(entries);
+  }
+
   /** Learns a local endpoint; returns true when it is new here (and so must be reported to COOP). */
   learnLocal(key: string, path: string, node: string, quiet = false): boolean {
     const existing = this.entries.get(key);

@@ -19,7 +19,7 @@
  * URI. A registry alone (a live leaf, a test) has a table of its own.
  */
 import type { ManagedObject } from '../model/managed-object.ts';
-import { placeInRun, removeFromRun } from '../model/linear-probing.ts';
+import { indexSizeFor, placeInRun, removeFromRun } from '../model/linear-probing.ts';
 import { copyElements } from '../model/typed-array-copy.ts';
 import { EprL2Ep, EprL3Ep } from '../opflex/endpoint-objects.ts';
 import { ipv4Key, mix } from './endpoint-key-map.ts';
@@ -129,6 +129,13 @@ export class RegistrationSlots {
     }
     this.holders[slot]!++;
     return slot;
+  }
+
+  /** Makes room for `entries` slots in all (a steady start registers a pair's endpoints at once). */
+  reserve(entries: number): void {
+    if (entries > this.holders.length) this.growSlots(entries);
+    const indexSize = indexSizeFor(entries);
+    if (indexSize > this.index.length) this.rebuildIndex(indexSize);
   }
 
   /** A registry no longer holds the URI of `top` (its registration's first object) at `slot`; the slot is freed when none does. */

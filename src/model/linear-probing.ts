@@ -17,6 +17,13 @@ export function mix(n: number): number {
 }
 
 /** Puts `entry` (not 0) in the first empty position of `index` from `home` on, within `probesMax` positions; false when that run is full. */
+/** The index size (a power of two) that holds `entries` at most half full, as the indexes here keep theirs. */
+export function indexSizeFor(entries: number): number {
+  let size = 2;
+  while (size < entries * 2) size *= 2;
+  return size;
+}
+
 export function placeInRun(index: Int32Array, home: number, entry: number, probesMax: number): boolean {
   const mask = index.length - 1;
   let at = home;

@@ -29,7 +29,7 @@ const key = fc.oneof(
   { weight: 1, arbitrary: hostileString(20) },
 );
 
-type Op = { op: 'set'; key: string; value: number } | { op: 'delete' | 'get' | 'has'; key: string } | { op: 'clear' } | { op: 'iterate'; setWhile: string | undefined; deleteWhile: string | undefined };
+type Op = { op: 'set'; key: string; value: number } | { op: 'delete' | 'get' | 'has'; key: string } | { op: 'clear' } | { op: 'reserve'; entries: number } | { op: 'iterate'; setWhile: string | undefined; deleteWhile: string | undefined };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 8, arbitrary: fc.record({ op: fc.constant('set' as const), key, value: fc.integer() }) },
@@ -37,6 +37,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ op: fc.constantFrom('get' as const, 'has' as const), key }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('iterate' as const), setWhile: fc.option(key, { nil: undefined }), deleteWhile: fc.option(key, { nil: undefined }) }) },
   { weight: 1, arbitrary: fc.constant({ op: 'clear' as const }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('reserve' as const), entries: fc.integer({ min: 0, max: 600 }) }) },
 );
 
 /** Iterates, setting and deleting a key after the first entry, as a caller changing the map mid-walk might. */
@@ -54,7 +55,7 @@ function walk(map: Map<string, number> | EndpointKeyMap<number>, setWhile: strin
 }
 
 describe('an endpoint key map', { timeout: fuzzTimeoutMs(60_000) }, () => {
-  it('answers and iterates exactly as a Map under any sequence of operations', () => {
+  it('answers and iterates exactly as a Map under any sequence of operations, room reserved ahead or not', () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 400, size: 'max' }), (ops) => {
         const reference = new Map<string, number>();
@@ -77,6 +78,9 @@ describe('an endpoint key map', { timeout: fuzzTimeoutMs(60_000) }, () => {
             case 'clear':
               reference.clear();
               map.clear();
+              break;
+            case 'reserve':
+              map.reserve(o.entries);
               break;
             case 'iterate':
               assert.deepEqual(walk(map, o.setWhile, o.deleteWhile), walk(reference, o.setWhile, o.deleteWhile));

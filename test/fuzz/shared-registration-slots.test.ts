@@ -15,7 +15,8 @@ type Op =
   | { op: 'set'; leaf: number; uri: number; session: number; expiry: number; chars: number }
   | { op: 'delete' | 'get'; leaf: number; uri: number }
   | { op: 'close'; leaf: number; session: number }
-  | { op: 'clear' | 'fit'; leaf: number };
+  | { op: 'clear' | 'fit'; leaf: number }
+  | { op: 'reserve'; leaf: number; slots: number };
 
 const leaf = fc.integer({ min: 0, max: 1 });
 const uri = fc.integer({ min: 0, max: 30 });
@@ -25,6 +26,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ op: fc.constantFrom('delete' as const, 'get' as const), leaf, uri }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('close' as const), leaf, session }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constantFrom('clear' as const, 'fit' as const), leaf }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('reserve' as const), leaf, slots: fc.integer({ min: 0, max: 300 }) }) },
 );
 
 /** URIs without a number, and MAC and IPv4 ones (kept by number in the table's index). */
@@ -83,6 +85,10 @@ describe('the registries of a leaf pair sharing one table of slots', { timeout: 
                 break;
               case 'fit':
                 r.fitToSize();
+                break;
+              case 'reserve':
+                // Only the shared side reserves: room taken ahead changes no answer.
+                if (i === 0) r.reserve(o.slots);
                 break;
             }
           }
