@@ -22,15 +22,16 @@ let maxPending = 0;
 const proto = VirtualScheduler.prototype;
 const after = proto.after;
 const at = proto.at;
-proto.after = function (this: VirtualScheduler, delayMs, callback, arg) {
+// Both of an event's arguments passed on: a link's arrival carries its sender and the message.
+proto.after = function (this: VirtualScheduler, delayMs, callback, arg, arg2) {
   delays.push(delayMs);
   maxPending = Math.max(maxPending, this.pending);
-  return after.call(this, delayMs, callback, arg);
+  return after.call(this, delayMs, callback, arg, arg2);
 };
-proto.at = function (this: VirtualScheduler, timeMs, callback, arg) {
+proto.at = function (this: VirtualScheduler, timeMs, callback, arg, arg2) {
   delays.push(timeMs - this.now());
   maxPending = Math.max(maxPending, this.pending);
-  return at.call(this, timeMs, callback, arg);
+  return at.call(this, timeMs, callback, arg, arg2);
 };
 
 const result = simulate({ ...loadPreset(preset), start: 'steady' });
