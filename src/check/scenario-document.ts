@@ -4,7 +4,7 @@
  * and `simulate` the same run. Shrunk reproductions are written with it.
  */
 import { stringify } from 'yaml';
-import type { Distribution, FaultEntry, Scenario } from '../scenario/types.ts';
+import type { Distribution, FabricSpec, FaultEntry, HypervisorSpec, LeafPairSpec, Scenario } from '../scenario/types.ts';
 
 function distribution(d: Distribution): unknown {
   switch (d.kind) {
@@ -42,6 +42,36 @@ function faultEntryDocument(f: FaultEntry): Record<string, unknown> {
   };
 }
 
+function leafPairDocument(p: LeafPairSpec): Record<string, unknown> {
+  return { name: p.name, leaves: p.leaves.map((l) => ({ name: l.name, id: l.id, address: l.address, port: l.port })) };
+}
+
+function hypervisorDocument(h: HypervisorSpec): Record<string, unknown> {
+  return { name: h.name, leafPair: h.leafPair, vpc: h.vpc };
+}
+
+/** The fabric in the form it was given: one pod's flat lists, or (multipod) each pod with its own. */
+function fabricDocument(f: FabricSpec): Record<string, unknown> {
+  const anycast = (a: { address: string; port: number }) => `${a.address}:${a.port}`;
+  if (!f.pods) {
+    return { podId: f.podId, spines: f.spines, anycast: anycast(f.anycast), leafPairs: f.leafPairs.map(leafPairDocument), hypervisors: f.hypervisors.map(hypervisorDocument) };
+  }
+  const pairs = new Map(f.leafPairs.map((p) => [p.name, p]));
+  const hypervisors = new Map(f.hypervisors.map((h) => [h.name, h]));
+  return {
+    pods: f.pods.map((p) => ({
+      id: p.id,
+      tepPool: p.tepPool,
+      anycast: anycast(p.anycast),
+      spines: p.spines,
+      leafPairs: p.leafPairs.map((name) => leafPairDocument(pairs.get(name)!)),
+      hypervisors: p.hypervisors.map((name) => hypervisorDocument(hypervisors.get(name)!)),
+      dhcp: { lease: p.dhcp.leaseMs, offerLatency: distribution(p.dhcp.offerLatencyMs), range: p.dhcp.range },
+    })),
+    ...(f.interPodLatencyMs ? { interPod: { latency: distribution(f.interPodLatencyMs) } } : {}),
+  };
+}
+
 function scenarioDocument(s: Scenario): Record<string, unknown> {
   return {
     name: s.name,
@@ -49,13 +79,7 @@ function scenarioDocument(s: Scenario): Record<string, unknown> {
     seed: s.seed,
     start: s.start,
     duration: s.durationMs,
-    fabric: {
-      podId: s.fabric.podId,
-      spines: s.fabric.spines,
-      anycast: `${s.fabric.anycast.address}:${s.fabric.anycast.port}`,
-      leafPairs: s.fabric.leafPairs.map((p) => ({ name: p.name, leaves: p.leaves.map((l) => ({ name: l.name, id: l.id, address: l.address, port: l.port })) })),
-      hypervisors: s.fabric.hypervisors.map((h) => ({ name: h.name, leafPair: h.leafPair, vpc: h.vpc })),
-    },
+    fabric: fabricDocument(s.fabric),
     policy: {
       domain: s.policy.domain,
       tenant: s.policy.tenant,

@@ -33,11 +33,13 @@ describe('the same seed gives the same schedule, verdict and reproduction', { ti
     assert.ok(Object.keys(one.faultsInjected).length > 5, 'the seeds inject several kinds');
   });
 
-  test('a scenario written back as a file loads as the same scenario', () => {
-    const s = scenarioForSeed(base, 5, { kinds: FAULT_KIND_NAMES, swarm: false });
-    const { source: _a, ...written } = s;
-    const { source: _b, ...read } = parseScenario(scenarioYaml(s, ['a comment']), 'back.yaml');
-    assert.deepEqual(read, written);
+  test('a scenario written back as a file loads as the same scenario, a multipod one with its pods', () => {
+    for (const from of [base, loadBuiltinScenario('multipod')]) {
+      const s = scenarioForSeed(from, 5, { kinds: FAULT_KIND_NAMES, swarm: false });
+      const { source: _a, ...written } = s;
+      const { source: _b, ...read } = parseScenario(scenarioYaml(s, ['a comment']), 'back.yaml');
+      assert.deepEqual(read, written);
+    }
   });
 
   test('simulate replays a checked run: the same model events byte for byte, and the same file twice gives the same trace', () => {
