@@ -4,7 +4,7 @@
  * plane and traffic probes. The same assembly runs in simulation (virtual clock, in-memory links)
  * and live (real clock, sockets).
  */
-import type { RandomStreams } from './kernel/random.ts';
+import type { RandomStream, RandomStreams } from './kernel/random.ts';
 import type { Scheduler } from './kernel/scheduler.ts';
 import type { Trace } from './kernel/trace.ts';
 import { AnycastProxy } from './fabric/anycast-proxy.ts';
@@ -37,7 +37,7 @@ import { buildPolicyUniverse, epgUri, platformConfigUri } from './model/policy-b
 import type { ObjectStore } from './model/object-store.ts';
 import { UriInterner } from './model/uri-interner.ts';
 import type { TrackerContext } from './report/migration-tracker.ts';
-import { OpflexAgent } from './opflex/agent.ts';
+import { OpflexAgent, type AgentConfig } from './opflex/agent.ts';
 import { EchoTally, keepaliveExpiresAnswered } from './opflex/echo-tally.ts';
 import type { KeepaliveTimers } from './opflex/rpc-endpoint.ts';
 import type { Faults, MigrationSpec, Scenario } from './scenario/types.ts';
@@ -394,15 +394,25 @@ export class Twin implements FabricView {
 
   /** The in-process agent reloads its rewritten configuration: a new process connects to the new peers. */
   private reloadAgent(node: string, config: AgentConfiguration): void {
-    const vm = this.nodes.get(node)!;
-    const old = vm.agent;
+    const old = lookup(this.nodes, node, 'node').agent;
     old.stop();
     const configuredPeers = config.peers.map((p) => ({ host: p.hostname, port: p.port }));
-    const agent = new OpflexAgent({ ...old.config, configuredPeers }, this.o.scheduler, this.agentTransport(node), this.o.trace, this.o.random.stream(`agent:${node}:reload-${++this.agentReloads}`));
     this.o.trace.emit(`agent:${node}`, 'agent-reload', { node, peers: configuredPeers.map((p) => `${p.host}:${p.port}`).join(',') });
+    this.startAgentProcess(node, { ...old.config, configuredPeers }, this.o.random.stream(`agent:${node}:reload-${++this.agentReloads}`));
+  }
+
+  /**
+   * A new agent process on the node in place of its current one (which the caller stopped): this
+   * configuration, the links the node's own agent dials on (in a multipod fabric gated by where its
+   * infra address reaches), its pods declared again.
+   */
+  startAgentProcess(node: string, config: AgentConfig, random: RandomStream): OpflexAgent {
+    const vm = lookup(this.nodes, node, 'node');
+    const agent = new OpflexAgent(config, this.o.scheduler, this.agentTransport(node), this.o.trace, random);
     vm.replaceAgent(agent);
     agent.start();
     for (const endpoint of this.localEndpointsOf(vm)) agent.addEndpoint(endpoint);
+    return agent;
   }
 
   /** The VM resumed: in a multipod fabric, a move to another pod leaves it with an address of the old pod's pool. */

@@ -11,9 +11,6 @@ import type { Trace } from '../kernel/trace.ts';
 import type { RandomStreams } from '../kernel/random.ts';
 import type { RpcMessage } from '../opflex/message.ts';
 import type { Odev } from '../fabric/odev.ts';
-import { OpflexAgent } from '../opflex/agent.ts';
-import { PodEndpoint } from '../host/pod-endpoint.ts';
-import { epgUri } from '../model/policy-builder.ts';
 import { HostEvacuations } from '../host/evacuation.ts';
 import type { FaultEntry } from '../scenario/types.ts';
 import type { Twin } from '../twin.ts';
@@ -233,10 +230,9 @@ export class FaultInjector implements LinkFaults {
         const old = vm.agent;
         old.stop();
         this.scheduler.after(needed(entry, 'forMs'), () => {
-          const agent = new OpflexAgent(old.config, this.scheduler, transport, this.trace, this.random.stream(`agent:${vm.name}:restart-${index}`));
-          vm.replaceAgent(agent);
-          agent.start();
-          for (const pod of vm.pods) agent.addEndpoint(new PodEndpoint(vm.name, pod, epgUri(twin.scenario.policy.tenant, pod.epg)));
+          // On the node's own links (in a multipod fabric, gated by where its address reaches), as the
+          // first process was; unless a reload (the host-agent rewrote its configuration) started one meanwhile.
+          if (vm.agent === old) twin.startAgentProcess(vm.name, old.config, this.random.stream(`agent:${vm.name}:restart-${index}`));
           end();
         });
         return;
