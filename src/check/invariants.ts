@@ -8,6 +8,7 @@
 import type { TraceEvent } from '../kernel/trace.ts';
 import { NODE_ACI_POD_ANNOTATION } from '../host/kube-api.ts';
 import { MigrationTracker } from '../report/migration-tracker.ts';
+import { isKeepaliveTimeout } from '../opflex/rpc-endpoint.ts';
 import type { Twin } from '../twin.ts';
 
 interface InvariantSpec {
@@ -76,7 +77,7 @@ export const INVARIANTS = [
   {
     name: 'cache-holds-only-subscribed',
     kind: 'liveness',
-    statement: "every leaf's policy cache holds only what its sessions subscribe to",
+    statement: "every leaf's policy cache holds only what its sessions subscribe to, and what it is about to collect",
     brokenBy: ['policy-present', 'policy-gc', 'session-closed'],
   },
   {
@@ -134,7 +135,10 @@ export class InvariantMonitor {
         this.report('queues-within-bounds', e.tMs, e.actor, `peer ${e.data.peer} refused: pool at its limit of ${e.data.limit}`);
         return;
       case 'peer-closed':
-        if (typeof e.data.reason === 'string' && e.data.reason.includes('more than')) this.report('queues-within-bounds', e.tMs, e.actor, `session broken: ${e.data.reason}`);
+        // A keepalive timeout says "nothing heard for more than N ms": a silent peer, not a bound.
+        if (typeof e.data.reason === 'string' && e.data.reason.includes('more than') && !isKeepaliveTimeout(e.data.reason)) {
+          this.report('queues-within-bounds', e.tMs, e.actor, `session broken: ${e.data.reason}`);
+        }
         return;
     }
   };
@@ -245,7 +249,8 @@ export class InvariantMonitor {
     for (const leaf of this.twin.leaves.values()) {
       const subscribed = new Set<string>();
       for (const s of leaf.openSessions()) for (const uri of s.subscriptions.keys()) subscribed.add(uri);
-      const extra = leaf.cache.presentUris().filter((uri) => !subscribed.has(uri));
+      // What nobody uses any more stays for the GC delay (leafPolicyGcDelay), its collection scheduled.
+      const extra = leaf.cache.presentUris().filter((uri) => !subscribed.has(uri) && !leaf.cache.collecting(uri));
       if (extra.length > 0) this.report('cache-holds-only-subscribed', now, leaf.name, `${extra.length} objects nobody subscribes to, e.g. ${extra[0]}`);
     }
   }

@@ -122,6 +122,12 @@ export class PolicyCache {
     return this.entries.get(uri)?.state === 'present';
   }
 
+  /** True when the object is held and its collection is scheduled (nothing uses it: it goes after the GC delay). */
+  collecting(uri: string): boolean {
+    const entry = this.entries.get(uri);
+    return entry?.state === 'present' && entry.gcTimer !== undefined;
+  }
+
   /** URIs currently held. */
   presentUris(): string[] {
     const out: string[] = [];

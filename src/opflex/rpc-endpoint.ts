@@ -35,6 +35,16 @@ export interface RpcEndpointOptions {
   keepalivePhaseMs?: number | undefined;
 }
 
+/** Why a keepalive closes a session whose peer was silent longer than `timeoutMs` (the far end sees it after "peer closed: "). */
+function keepaliveTimeoutReason(timeoutMs: number): string {
+  return `nothing heard for more than ${timeoutMs} ms`;
+}
+
+/** Whether a close reason is a keepalive's timeout, on this end or the peer's. */
+export function isKeepaliveTimeout(reason: string): boolean {
+  return /nothing heard for more than \d+ ms$/.test(reason);
+}
+
 /** Echo ids made once and shared by every session: a session's echo counter stays below this for 17 hours of 15 s keepalives. */
 export const echoIdsSharedMax = 4096;
 const echoIds: RawId[] = [];
@@ -172,7 +182,7 @@ export class RpcEndpoint implements ConnectionHandler {
     this.keepaliveTimer = undefined;
     if (this.closed) return;
     if (this.scheduler.now() - this.lastHeardMs > keepalive.timeoutMs) {
-      this.connection.close(`nothing heard for more than ${keepalive.timeoutMs} ms`);
+      this.connection.close(keepaliveTimeoutReason(keepalive.timeoutMs));
       return;
     }
     this.sendEcho();

@@ -50,6 +50,13 @@ describe('reproductions found by check', { timeout: 30_000 }, () => {
     assert.equal(starts.at(-1), '10.1.0.30:8009', `the last process dials pod 2's anycast proxy: ${starts.join(' | ')}`);
   });
 
+  test('a keepalive timeout is no bound broken, and policy a leaf is about to collect is no leak', () => {
+    const run = runChecked(loadScenarioFile(fixture('multipod-keepalive-timeout-then-gc.yaml')), { recordTrace: true });
+    assert.deepEqual(run.violations, []);
+    assert.ok(run.trace!.some((e) => e.event === 'session-closed' && String(e.data.reason).startsWith('nothing heard for more than')), 'a session ended by keepalive');
+    assert.deepEqual(run.hazards.map((h) => [h.hazard, h.node]), [['reconnect-disabled-reset-lost', 'node-3']]);
+  });
+
   test('an evacuation that moves a node back, with the second PlatformConfig delete lost: the known hazard, not a bug', () => {
     const run = runChecked(loadScenarioFile(fixture('evacuation-then-lost-delete.yaml')));
     assert.deepEqual(run.violations, []);

@@ -2,8 +2,10 @@
  * check --queue against a real redis-server and real worker processes: the local check's stdout bytes
  * (text, --json but for its two wall-clock fields, --html but for its timing field) and reproduction
  * files whatever the number of workers, a worker killed mid-check, jobs that fail and results forged in Redis.
- * Seeds 1..24 of the multipod scenario with --swarm meet known hazards and one violation (at seed 20),
- * so the output has a shrunk reproduction.
+ * Seeds 880..903 of the multipod scenario with --faults all --swarm meet known hazards and one
+ * unexplained finding (at seed 885: two moves across pods at once, one of them the controller's node),
+ * so the output has shrunk reproductions. Should the model come to explain that seed, pick another
+ * window with a finding: the test is about the queue giving the local bytes, not about that seed.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -19,8 +21,10 @@ import { RedisServer } from '../support/redis-server.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'opflex-twin-queued-check-'));
 const REPRODUCTIONS = join(dir, 'repro');
-/** 24 seeds: three jobs (10, 10 and 4 seeds). */
-const CHECK_ARGS = ['check', '--builtin', 'multipod', '--seeds', '24', '--swarm', '--out', REPRODUCTIONS];
+/** The first of 24 seeds: three jobs (10, 10 and 4 seeds). */
+const FIRST = 880;
+const LAST = FIRST + 23;
+const CHECK_ARGS = ['check', '--builtin', 'multipod', '--first-seed', String(FIRST), '--seeds', '24', '--faults', 'all', '--swarm', '--out', REPRODUCTIONS];
 
 /** --json with its wall-clock fields (wallMs, seedsPerS) blanked: the only figures a queued run has of its own. */
 function withoutWallTime(json: string): string {
@@ -49,7 +53,7 @@ describe('check --queue', { timeout: 600_000 }, () => {
     redis = await RedisServer.start();
     const text = await finished(new CliChild([...CHECK_ARGS, '--html', join(dir, 'local.html')]));
     assert.equal(text.exitCode, 1, `a violation is found: ${text.stderr}`);
-    assert.match(text.stdout, /^queues-within-bounds: .*\n {2}first at seed 20 /m);
+    assert.match(text.stdout, /^agent-on-current-pair: .*\n {2}first at seed 885 /m);
     assert.match(text.stdout, /^ {2}reproduction: /m);
     assert.match(text.stdout, /^Known hazards \(seeds\):\n {2}reconnect-disabled-reset-lost {2}\d+/m);
     assert.match(text.stderr, /^opflex-twin check: 24 seeds in [0-9.]+ s: [0-9.]+ seeds\/s\n$/);
@@ -76,7 +80,7 @@ describe('check --queue', { timeout: 600_000 }, () => {
     assert.deepEqual(reproductionFiles(), local.files);
     assert.equal(withoutTiming(readFileSync(join(dir, 'queued.html'), 'utf8')), withoutTiming(local.html));
     const lines = queued.stderr.split('\n');
-    assert.match(lines[0]!, /^opflex-twin check: sweep [0-9a-f-]+: 3 jobs of seeds 1\.\.24 on redis:\/\/127\.0\.0\.1:\d+ \(collect later with --sweep [0-9a-f-]+\)$/);
+    assert.match(lines[0]!, new RegExp(`^opflex-twin check: sweep [0-9a-f-]+: 3 jobs of seeds ${FIRST}\\.\\.${LAST} on redis://127\\.0\\.0\\.1:\\d+ \\(collect later with --sweep [0-9a-f-]+\\)$`));
     assert.match(lines[1]!, /^opflex-twin check: 24 seeds in [0-9.]+ s: [0-9.]+ seeds\/s$/);
     assert.deepEqual(await workers.stopAll(), [0]);
   });
@@ -96,7 +100,7 @@ describe('check --queue', { timeout: 600_000 }, () => {
     const queued = await workers.killOneMidJob(redis.port, () => new CliChild([...CHECK_ARGS, '--queue', redis.url]));
     assert.equal(queued.exitCode, 1, queued.stderr);
     assert.equal(queued.stdout, local.stdout);
-    assert.match(queued.stdout, /^Seeds run: 24 \(1\.\.24\)$/m);
+    assert.match(queued.stdout, new RegExp(`^Seeds run: 24 \\(${FIRST}\\.\\.${LAST}\\)$`, 'm'));
     const sweepId = await submittedSweepId(queued);
     const queue = new Queue(queueName, { connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null } });
     try {
@@ -113,7 +117,7 @@ describe('check --queue', { timeout: 600_000 }, () => {
     const sweepId = await submittedSweepId(first);
     first.process.kill('SIGKILL');
     await first.exited;
-    const other = await finished(new CliChild([...CHECK_ARGS, '--first-seed', '2', '--queue', redis.url, '--sweep', sweepId]));
+    const other = await finished(new CliChild([...CHECK_ARGS, '--first-seed', String(FIRST + 1), '--queue', redis.url, '--sweep', sweepId]));
     assert.equal(other.exitCode, 2);
     assert.equal(other.stderr, `opflex-twin check: --sweep: sweep ${sweepId} was submitted with other inputs (scenario, options or seeds): give the same arguments as when it was submitted\nRun "opflex-twin check --help" for usage.\n`);
     await workers.start();
@@ -142,9 +146,9 @@ describe('check --queue', { timeout: 600_000 }, () => {
     assert.equal(queued.stdout, '');
     const failures = queued.stderr.split('\n').filter((l) => l.includes('failed:'));
     assert.deepEqual(failures.map((l) => l.replace(/failed: .*/, 'failed:')), [
-      'opflex-twin check: job 1 of 3 (seeds 1..10) failed:',
-      'opflex-twin check: job 2 of 3 (seeds 11..20) failed:',
-      'opflex-twin check: job 3 of 3 (seeds 21..24) failed:',
+      `opflex-twin check: job 1 of 3 (seeds ${FIRST}..${FIRST + 9}) failed:`,
+      `opflex-twin check: job 2 of 3 (seeds ${FIRST + 10}..${FIRST + 19}) failed:`,
+      `opflex-twin check: job 3 of 3 (seeds ${FIRST + 20}..${LAST}) failed:`,
     ]);
     for (const line of failures) assert.match(line, /failed: Scenario [0-9a-f]{64} is not in the queue's Redis/);
     await workers.stopAll();
@@ -153,9 +157,9 @@ describe('check --queue', { timeout: 600_000 }, () => {
   test("results forged in Redis are refused with the job's seed range and the field at fault", { timeout: 200_000 }, async () => {
     // A BullMQ worker of the test's own posts what anything with write access to the Redis could.
     const forgeries: Record<number, unknown> = {
-      1: { outcomes: [{ seed: 1 }] },
-      11: { outcomes: Array.from({ length: 10 }, (_, i) => ({ seed: 11 + (i === 3 ? 0 : i), faults: 0, faultsInjected: {}, settled: true, violations: [], hazards: [], events: 1 })) },
-      21: { outcomes: [], extra: 'x'.repeat(100_000) },
+      [FIRST]: { outcomes: [{ seed: FIRST }] },
+      [FIRST + 10]: { outcomes: Array.from({ length: 10 }, (_, i) => ({ seed: FIRST + 10 + (i === 3 ? 0 : i), faults: 0, faultsInjected: {}, settled: true, violations: [], hazards: [], events: 1 })) },
+      [FIRST + 20]: { outcomes: [], extra: 'x'.repeat(100_000) },
     };
     const forger = new Worker(queueName, async (job) => forgeries[(job.data as { firstSeed: number }).firstSeed], { connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null } });
     try {
@@ -163,9 +167,9 @@ describe('check --queue', { timeout: 600_000 }, () => {
       assert.equal(queued.exitCode, 1);
       assert.equal(queued.stdout, '');
       assert.deepEqual(queued.stderr.split('\n').filter((l) => l.includes('failed:')), [
-        'opflex-twin check: job 1 of 3 (seeds 1..10) failed: Result at outcomes.0.faults: Invalid input: expected number, received undefined',
-        'opflex-twin check: job 2 of 3 (seeds 11..20) failed: Result: one outcome per seed 11..20 expected, got 10 outcomes, seed 11 at position 4',
-        'opflex-twin check: job 3 of 3 (seeds 21..24) failed: Result: Unrecognized key: "extra"',
+        `opflex-twin check: job 1 of 3 (seeds ${FIRST}..${FIRST + 9}) failed: Result at outcomes.0.faults: Invalid input: expected number, received undefined`,
+        `opflex-twin check: job 2 of 3 (seeds ${FIRST + 10}..${FIRST + 19}) failed: Result: one outcome per seed ${FIRST + 10}..${FIRST + 19} expected, got 10 outcomes, seed ${FIRST + 10} at position 4`,
+        `opflex-twin check: job 3 of 3 (seeds ${FIRST + 20}..${LAST}) failed: Result: Unrecognized key: "extra"`,
       ]);
     } finally {
       await forger.close();
