@@ -15,9 +15,9 @@ const FILE_CONCURRENCY = 4;
 /** A file still running after this long is cancelled: the last stop for a hang (each test states its own timeout). */
 const FILE_TIMEOUT_MS = 900_000;
 /**
- * The whole run is killed past this: Node 20's runner with --test-force-exit can spin in its parent
- * process forever on a file that failed (seen with a failing fast-check property; nodejs/node#64833
- * is the same family: frames from a child cut short at its forced exit), and CI must end, red.
+ * The whole run is killed past this, and CI ends red: a file whose timed-out test left sockets or
+ * timers behind runs on after its tests (and Node 20's runner was seen spinning in its parent after a
+ * failing fast-check file when it ran with --test-force-exit).
  */
 const RUN_TIMEOUT_MS = 900_000;
 /** Seconds per test file from the last runs (gitignored, like everything in node_modules). */
@@ -74,10 +74,11 @@ const expectedSeconds = (f) => durations[f] ?? Infinity;
 files.sort((a, b) => expectedSeconds(b) - expectedSeconds(a));
 
 const concurrency = Math.round(positiveNumber('TEST_CONCURRENCY', FILE_CONCURRENCY));
-// A test that timed out leaves its sockets and timers behind; without this its file would keep running
-// until FILE_TIMEOUT_MS although all its tests are over (the flag exists from Node 20.14 on).
-const [major, minor] = process.versions.node.split('.').map(Number);
-const forceExit = major > 20 || (major === 20 && minor >= 14) ? ['--test-force-exit'] : [];
+// No --test-force-exit: with files running concurrently it loses the tail of a file's verdicts now
+// and then, and the run still ends 0 (nodejs/node#64833; seen here: one CI run reported 1,028 of 1,043
+// tests, codec.test.ts's last three suites missing). Without it a passing run ends as soon as its files
+// do; a test that timed out and left sockets behind keeps its file running, and RUN_TIMEOUT_MS ends
+// that run red.
 // A long fuzz exploration (FUZZ_SCALE > 1) runs its files that much longer.
 const fileTimeoutMs = Math.round(FILE_TIMEOUT_MS * Math.max(1, positiveNumber('FUZZ_SCALE', 1)));
 mkdirSync(dirname(DURATIONS_FILE), { recursive: true });
@@ -89,7 +90,7 @@ const result = spawnSync(
     '--import', 'tsx', '--test',
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     `--test-reporter=${resolve('scripts/file-durations-reporter.mjs')}`, `--test-reporter-destination=${thisRun}`,
-    `--test-concurrency=${concurrency}`, `--test-timeout=${fileTimeoutMs}`, ...forceExit,
+    `--test-concurrency=${concurrency}`, `--test-timeout=${fileTimeoutMs}`,
     ...files,
   ],
   { stdio: 'inherit', timeout: runTimeoutMs, killSignal: 'SIGKILL' },
