@@ -1,7 +1,9 @@
 /**
  * One side of an OpFlex session over a Connection: request/response correlation by raw id, echo
  * replies, and libopflex's keepalive (an echo at connect, then the timer first at 10 s and every
- * 15 s; if nothing was heard for longer than the timeout the session is torn down).
+ * 15 s; if nothing was heard for longer than the timeout the session is torn down). Where the
+ * keepalive cannot expire (KeepaliveTimers.counted: a simulation's lossless links), its echoes are
+ * counted on the tally instead of sent, and no timer runs.
  */
 import type { Scheduler, TimerHandle } from '../kernel/scheduler.ts';
 import type { Connection, ConnectionHandler } from '../transport/transport.ts';
