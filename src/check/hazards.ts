@@ -24,8 +24,8 @@ export const KNOWN_HAZARDS = [
   {
     name: 'controller-stream-gap',
     statement:
-      "with reconnect on, an ODev delete that happens while the controller's APIC event stream is down (its node moving, its pod restarting) is never replayed by the resync, so no reset.conf is written",
-    source: 'shared/reference/aci-fabric-behavior.md §5.2 (aci-containers #897, #1648)',
+      "an ODev delete that happens while the controller's APIC event stream is down (its node moving, its pod restarting) is never replayed by the resync: with reconnect on no reset.conf is written; with aci_multipod a node moved to another pod keeps its old ODevs in the controller's cache as connected, so its aci-pod annotation never turns none and its infra address is never renewed",
+    source: 'shared/reference/aci-fabric-behavior.md §5.2 (aci-containers #897, #1648) and §5.3 steps 3-4',
   },
   {
     name: 'garp-lost-unlearned',
@@ -44,7 +44,7 @@ export interface HazardFinding {
   explains: Violation[];
 }
 
-/** Watches the trace for what the classification needs: moves, resets, controller stream gaps. */
+/** Watches the trace for what the classification needs: moves, resets, pod changes, controller stream gaps. */
 export class HazardWitness {
   private readonly lastResumeMs = new Map<string, number>();
   private readonly lastResetMs = new Map<string, number>();
@@ -54,6 +54,8 @@ export class HazardWitness {
   /** Faults that started: when, and the target as faultTarget names it. */
   private readonly faults: { tMs: number; kind: string; target: string }[] = [];
   private readonly learnedMs = new Map<string, number>();
+  /** When each node was last found on a host of another pod than its infra address's (multipod). */
+  private readonly podChangedMs = new Map<string, number>();
 
   readonly onEvent = (e: TraceEvent): void => {
     switch (e.event) {
@@ -77,6 +79,9 @@ export class HazardWitness {
         return;
       case 'epm-learn':
         this.learnedMs.set(e.data.node as string, e.tMs);
+        return;
+      case 'pod-changed':
+        this.podChangedMs.set(e.data.node as string, e.tMs);
         return;
     }
   };
@@ -142,6 +147,10 @@ export class HazardWitness {
     // between a move's start and its resume belongs to the move before.) That is a hazard only when
     // something the scenario did can have kept the reset from it.
     if ((this.lastResetMs.get(node) ?? -1) >= resumed) return undefined;
+    // Across pods the node's way out is the controller's aci-pod annotation, read from its ODev cache:
+    // a gap in the controller's event stream since the move began can have kept the old ODevs' deletes from it.
+    const changedPods = (this.podChangedMs.get(node) ?? -1) >= since;
+    if (changedPods && twin.scenario.settings.aci_multipod && this.streamDownMs.some((t) => t >= since)) return 'controller-stream-gap';
     if (!this.resetCouldBeLost(twin, node, since)) return undefined;
     if (!twin.scenario.settings.enable_opflex_agent_reconnect) return 'reconnect-disabled-reset-lost';
     if (this.streamDownMs.some((t) => t >= since)) return 'controller-stream-gap';
