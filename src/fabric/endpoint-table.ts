@@ -124,6 +124,22 @@ export class EndpointTable {
     }
   }
 
+  /**
+   * The switch reloaded: its bounce entries and its cache of remote endpoints are gone with the rest of
+   * its EPM (the caller removes the local entries, each with its own event).
+   */
+  forgetLearned(reason: string): void {
+    let bounces = 0;
+    for (const e of this.bounceEntries()) {
+      this.scheduler.cancel(e.timer);
+      this.entries.delete(e.key);
+      bounces++;
+    }
+    const remotes = this.remote.size;
+    this.remote.clear();
+    if (bounces + remotes > 0) this.trace.emit(this.leaf, 'epm-cleared', { reason, bounces, remotes });
+  }
+
   localEntries(): (LocalEntry & { key: string })[] {
     const out: (LocalEntry & { key: string })[] = [];
     for (const [key, e] of this.entries) if (e.kind === 'local') out.push({ ...e, key });

@@ -141,13 +141,14 @@ export class Leaf implements ProxyBackend, CoopSubscriber {
   }
 
   /**
-   * The switch reloads: the proxy stops, and the EPM's local entries, the registered endpoints, the
-   * ODevs (withdrawn from APIC at once [assumption]) and the policy cache are lost. `startProxy`
-   * brings it back after its boot time.
+   * The switch reloads: the proxy stops, and the EPM (local and bounce entries, its cache of remote
+   * endpoints), the registered endpoints, the ODevs (withdrawn from APIC at once [assumption]) and the
+   * policy cache are lost. `startProxy` brings it back after its boot time.
    */
   reload(): void {
     this.stopProxy('leaf reload');
     for (const e of this.epm.localEntries()) this.epm.removeLocal(e.key, 'leaf reload');
+    this.epm.forgetLearned('leaf reload');
     this.registry.clear();
     for (const record of [...this.odevs.values()]) {
       this.d.scheduler.cancel(record.timer);
