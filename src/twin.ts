@@ -195,13 +195,15 @@ export class Twin implements FabricView {
       this.hypervisorPath.set(h.name, vpcPathDn(this.aciPods.podOfHypervisor(h.name), [first.id, second.id], h.vpc));
     }
     const anycastAt = o.anycastEndpoint ?? { host: s.fabric.anycast.address, port: s.fabric.anycast.port };
+    // A leaf's proxy answers the anycast address: its session bound is the leaves'.
+    const anycastLimits = o.leafLimits?.sessionsPerLeafMax !== undefined ? { sessionsMax: o.leafLimits.sessionsPerLeafMax } : {};
     if (this.aciPods.multipod) {
       for (const id of this.aciPods.ids) {
         const spec = this.aciPods.spec(id)!;
         const scenarioAt = { host: spec.anycast.address, port: spec.anycast.port };
         const at = o.podAnycastEndpoint?.(id, scenarioAt) ?? (id === this.aciPods.ids[0] && o.anycastEndpoint ? o.anycastEndpoint : scenarioAt);
         this.aciPods.bindEndpoint(at, id);
-        this.anycasts.push(new AnycastProxy(at, scheduler, o.transport, trace, this, keepalive, { id, refusal: (node) => this.anycastRefusal(id, node) }));
+        this.anycasts.push(new AnycastProxy(at, scheduler, o.transport, trace, this, keepalive, { pod: { id, refusal: (node) => this.anycastRefusal(id, node) }, ...anycastLimits }));
         const dhcp = new DhcpServer(id, spec.dhcp, scheduler, trace, random.stream(`dhcp:pod-${id}`));
         dhcp.reserve(spec.anycast.address);
         this.dhcpServers.set(id, dhcp);
@@ -217,7 +219,7 @@ export class Twin implements FabricView {
       }
       this.anycast = this.anycasts[0]!;
     } else {
-      this.anycast = new AnycastProxy(anycastAt, scheduler, o.transport, trace, this, keepalive);
+      this.anycast = new AnycastProxy(anycastAt, scheduler, o.transport, trace, this, keepalive, anycastLimits);
       this.anycasts.push(this.anycast);
     }
 

@@ -7,13 +7,29 @@ import type { Scheduler } from '../kernel/scheduler.ts';
 import type { Trace } from '../kernel/trace.ts';
 import type { ManagedObject } from '../model/managed-object.ts';
 import { SERVER_ROLES, type IdentityRequest, type IdentityResult } from '../opflex/message.ts';
-import { ProxySession, type ProxyBackend } from '../opflex/proxy-session.ts';
+import { ProxySession, type IdentityRefusal, type ProxyBackend } from '../opflex/proxy-session.ts';
+import { DEFAULT_LEAF_LIMITS } from './leaf-limits.ts';
 import { formatEndpoint, type Endpoint, type Listener, type Transport } from '../transport/transport.ts';
 import type { FabricView } from './fabric-view.ts';
+
+interface AnycastProxyOptions {
+  /** Multipod: this proxy's pod, and why it cannot serve a node (its address is not of this pod's pool, or it runs elsewhere). */
+  pod?: { id: number; refusal(node: string): string | undefined };
+  /**
+   * Sessions past their identity held at once (a leaf's proxy answers the anycast address: the leaves'
+   * sessionsPerLeafMax). An agent closes its session once it has read the redirect; a peer that keeps
+   * its sessions open is refused a new one past this, as a leaf refuses one.
+   */
+  sessionsMax?: number;
+}
 
 export class AnycastProxy implements ProxyBackend {
   private listener: Listener | undefined;
   private readonly sessions = new Set<ProxySession>();
+  /** Of them, those past their identity. */
+  private readonly identified = new Set<ProxySession>();
+  private readonly pod: AnycastProxyOptions['pod'];
+  private readonly sessionsMax: number;
 
   constructor(
     readonly endpoint: Endpoint,
@@ -22,9 +38,16 @@ export class AnycastProxy implements ProxyBackend {
     private readonly trace: Trace,
     private readonly fabric: FabricView,
     private readonly keepalive: { firstMs: number; repeatMs: number; timeoutMs: number } | undefined,
-    /** Multipod: this proxy's pod, and why it cannot serve a node (its address is not of this pod's pool, or it runs elsewhere). */
-    private readonly pod?: { id: number; refusal(node: string): string | undefined },
-  ) {}
+    options: AnycastProxyOptions = {},
+  ) {
+    this.pod = options.pod;
+    this.sessionsMax = options.sessionsMax ?? DEFAULT_LEAF_LIMITS.sessionsPerLeafMax;
+  }
+
+  /** Sessions past their identity now open (bounded by sessionsMax). */
+  get identifiedSessions(): number {
+    return this.identified.size;
+  }
 
   /** Trace actor: "anycast" in a single-pod fabric, "anycast:pod-<id>" in a multipod one. */
   get actor(): string {
@@ -43,7 +66,12 @@ export class AnycastProxy implements ProxyBackend {
     for (const s of [...this.sessions]) s.close('anycast proxy stopped');
   }
 
-  identify(_session: ProxySession, request: IdentityRequest): IdentityResult | { error: string } {
+  identify(session: ProxySession, request: IdentityRequest): IdentityResult | IdentityRefusal {
+    if (session.state === 'awaiting-identity' && this.identified.size >= this.sessionsMax) {
+      const refused = `${this.actor} already holds ${this.identified.size} sessions (sessionsPerLeafMax ${this.sessionsMax})`;
+      this.trace.emit(this.actor, 'session-refused', { agent: request.name, session: session.id, reason: refused });
+      return { error: refused, close: true };
+    }
     const location = this.fabric.locateNode(request.name);
     if (!location) {
       this.trace.emit(this.actor, 'identity-refused', { agent: request.name });
@@ -66,10 +94,13 @@ export class AnycastProxy implements ProxyBackend {
     };
   }
 
-  onReady(): void {}
+  onReady(session: ProxySession): void {
+    this.identified.add(session);
+  }
 
   onClosed(session: ProxySession): void {
     this.sessions.delete(session);
+    this.identified.delete(session);
   }
 
   resolvePolicy(_s: ProxySession, _subject: string, _uri: string, done: (objects: ManagedObject[]) => void): void {

@@ -330,4 +330,31 @@ describe('a live leaf\'s bounds over all its sessions', () => {
       await stop();
     }
   });
+
+  it('refuses an identity on the anycast proxy past the same bound, from peers that keep their redirected sessions open', TEST_TIMEOUT, async () => {
+    const { twin, events, stop } = await liveTwin({ sessionsPerLeafMax: 3 }, 221);
+    const held: OpflexClient[] = [];
+    const { host, port } = twin.anycast.endpoint;
+    const redirected = async (name: string): Promise<OpflexClient> => {
+      const client = await OpflexClient.open(host, port);
+      held.push(client);
+      assert.equal((await client.identify(name, domain))?.kind, 'result');
+      return client;
+    };
+    try {
+      const open = [await redirected('node-1'), await redirected('node-2'), await redirected('node-3')];
+      const extra = await OpflexClient.open(host, port);
+      held.push(extra);
+      assert.match(errorOf(await extra.identify('node-4', domain)), /anycast already holds 3 sessions \(sessionsPerLeafMax 3\)/);
+      assert.ok(await extra.waitClosed(LIVENESS_MS));
+      assert.ok(events.some((e) => e.event === 'session-refused' && e.actor === 'anycast' && e.data.agent === 'node-4'));
+      assert.equal((await open[0]!.identify('node-1', domain))?.kind, 'result', 'a repeated identity of an open session is not a new session');
+      open[2]!.destroy();
+      await waitFor(() => twin.anycast.identifiedSessions === 2, 'one to close', LIVENESS_MS);
+      await redirected('node-4');
+    } finally {
+      for (const c of held) c.destroy();
+      await stop();
+    }
+  });
 });
