@@ -41,27 +41,32 @@ export interface SteadyStartInput {
   policySubtree(uri: string): ManagedObject[];
   /** The URI numbering the agents were given: a leaf numbering by the same one takes their numbers as they are. */
   agentUris?: UriInterner;
+  /** The COOP oracle that learns every node and pod of the start (a single pod's), to size it for them. */
+  coop?: { reserve(endpoints: number): void };
 }
 
 /**
- * Sizes each leaf's registry and EPM for what the start gives it: per pod an L2 and an L3 declare
- * registered on its node's pair, and per node and pod an address its EPM learns (an estimate from the
+ * Sizes each leaf's registry and EPM, and COOP, for what the start gives them: per pod an L2 and an L3
+ * declare registered on its node's pair, and per node and pod an address learned (an estimate from the
  * pods' specs; the tables still grow if the agents declare more).
  */
-function reserveLeafTables(nodes: readonly NodeVm[], input: SteadyStartInput): void {
-  const pods = new Map<string, { nodes: number; pods: number }>();
+function reserveTables(nodes: readonly NodeVm[], input: SteadyStartInput): void {
+  const byPair = new Map<string, { nodes: number; pods: number }>();
+  let addresses = 0;
   for (const vm of nodes) {
+    addresses += 1 + vm.pods.length;
     const pair = input.pairOf(vm);
-    const counts = pods.get(pair);
-    if (counts === undefined) pods.set(pair, { nodes: 1, pods: vm.pods.length });
+    const counts = byPair.get(pair);
+    if (counts === undefined) byPair.set(pair, { nodes: 1, pods: vm.pods.length });
     else {
       counts.nodes++;
       counts.pods += vm.pods.length;
     }
   }
-  for (const [pair, counts] of pods) {
+  for (const [pair, counts] of byPair) {
     for (const leaf of input.leavesOfPair(pair)) leaf.reserveSeeded(2 * counts.pods, counts.nodes + counts.pods);
   }
+  input.coop?.reserve(addresses);
 }
 
 /** The answer for an object no leaf knows (shared: never changed). */
@@ -82,7 +87,7 @@ export function startSteady(input: SteadyStartInput): void {
     return answer;
   };
   const nodes = [...input.nodes];
-  reserveLeafTables(nodes, input);
+  reserveTables(nodes, input);
   // The memo holds interned ids until disposed, whatever happens on the way.
   try {
     for (const vm of nodes) {

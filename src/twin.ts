@@ -537,12 +537,6 @@ export class Twin implements FabricView {
     const inProcess = this.o.agents !== false;
     const steady = s.start === 'steady' && inProcess;
     if (steady) {
-      // A single pod's COOP learns every node and pod of the fabric now.
-      if (!this.aciPods.multipod) {
-        let endpoints = 0;
-        for (const vm of this.nodes.values()) endpoints += 1 + vm.pods.length;
-        this.coop.reserve(endpoints);
-      }
       startSteady({
         transport: this.aciPods.multipod ? this.steadyStartTransport() : this.o.transport,
         trace: this.o.trace,
@@ -557,6 +551,8 @@ export class Twin implements FabricView {
         endpointsOf: (vm) => this.localEndpointsOf(vm),
         policySubtree: (uri) => this.apic.policy.subtree(uri),
         agentUris: this.agentUris,
+        // A single pod's COOP learns every node and pod of the fabric.
+        ...(this.aciPods.multipod ? {} : { coop: this.coop }),
       });
     } else {
       for (const vm of this.nodes.values()) {
